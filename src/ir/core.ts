@@ -1,0 +1,114 @@
+// The IR: immutable plain data, modelled on JAX's jaxpr.
+//
+// Grammar of the text form (see docs/ir.md for the full version):
+//
+//   Jaxpr   ::= '{' 'lambda' Binder* ';' Binder* '.' 'let' Eqn* 'in' '(' Atoms ')' '}'
+//   Binder  ::= Name ':' Aval            (constvars before ';', invars after)
+//   Eqn     ::= OutBinder+ '=' Prim ( '[' Param* ']' )? Atom*
+//   OutBinder ::= Binder | '_' ':' Aval  ('_' = result nobody reads)
+//   Param   ::= Name '=' Value           (sorted by name)
+//   Value   ::= Int | 'True' | 'False' | 'None' | Ident | '(' Value,* ')' | Jaxpr
+//   Atom    ::= Name | Literal
+//   Literal ::= Number ':' Aval          (always rank 0: `1.0:f32[]`, `True:bool[]`)
+//   Aval    ::= ('f32' | 'i32' | 'bool') '[' (Int (',' Int)*)? ']'
+//
+// Variables are identified by `id` (unique across everything built in this
+// process, so passes never have to rename); names `a b c …` are assigned only
+// when printing. Sub-jaxprs (while/cond/scan/pjit bodies) are closed: they see
+// nothing from the enclosing jaxpr except their explicit inputs.
+
+import type { Aval, DType, Storage } from "./dtype.js";
+import type { Prim, Params } from "./primitives.js";
+
+export interface Var {
+  readonly kind: "var";
+  readonly id: number;
+  readonly aval: Aval;
+}
+
+export interface Literal {
+  readonly kind: "lit";
+  /** The value, already rounded to the dtype (bool literals are 0/1). */
+  readonly value: number;
+  readonly aval: Aval;
+}
+
+export type Atom = Var | Literal;
+
+export interface Eqn<P extends Prim = Prim> {
+  readonly prim: P;
+  readonly params: Params[P];
+  readonly inputs: readonly Atom[];
+  readonly outputs: readonly Var[];
+}
+
+export interface Jaxpr {
+  readonly constvars: readonly Var[];
+  readonly invars: readonly Var[];
+  readonly eqns: readonly Eqn[];
+  readonly outvars: readonly Atom[];
+}
+
+/** A dense array value: what consts are and what backends compute with. Row-major. */
+export interface ArrayValue {
+  readonly dtype: DType;
+  readonly shape: readonly number[];
+  readonly data: Storage;
+}
+
+/** A jaxpr together with the values of its constvars. */
+export interface ClosedJaxpr {
+  readonly jaxpr: Jaxpr;
+  readonly consts: readonly ArrayValue[];
+}
+
+let nextVarId = 1;
+
+/** A fresh variable; ids are process-unique so passes never clash. */
+export function newVar(aval: Aval): Var {
+  return { kind: "var", id: nextVarId++, aval };
+}
+
+export function lit(value: number | boolean, aval: Aval): Literal {
+  return { kind: "lit", value: typeof value === "boolean" ? (value ? 1 : 0) : value, aval };
+}
+
+export function isVar(a: Atom): a is Var {
+  return a.kind === "var";
+}
+
+export function makeEqn<P extends Prim>(
+  prim: P,
+  params: Params[P],
+  inputs: readonly Atom[],
+  outputs: readonly Var[],
+): Eqn<P> {
+  return { prim, params, inputs, outputs };
+}
+
+export function makeJaxpr(parts: {
+  constvars?: readonly Var[];
+  invars: readonly Var[];
+  eqns: readonly Eqn[];
+  outvars: readonly Atom[];
+}): Jaxpr {
+  return {
+    constvars: parts.constvars ?? [],
+    invars: parts.invars,
+    eqns: parts.eqns,
+    outvars: parts.outvars,
+  };
+}
+
+export function inAvals(j: Jaxpr): Aval[] {
+  return [...j.constvars, ...j.invars].map((v) => v.aval);
+}
+
+export function outAvals(j: Jaxpr): Aval[] {
+  return j.outvars.map((v) => v.aval);
+}
+
+/** Narrow an equation to one primitive (typed params). */
+export function isEqnOf<P extends Prim>(e: Eqn, prim: P): e is Eqn<P> {
+  return e.prim === prim;
+}

@@ -1,0 +1,17 @@
+// Every jaxpr a test prints goes through here: printed, parsed back, printed
+// again (must be identical) and verified. Use `printChecked` instead of
+// `printJaxpr`/`toString()` in tests so the round-trip property is checked
+// for every jaxpr in the suite.
+import { expect } from "vitest";
+import { type ClosedJaxpr, type Jaxpr, parse, printJaxpr, verify } from "../../src/ir/index.js";
+
+export function printChecked(j: Jaxpr | ClosedJaxpr | string): string {
+  const jaxpr = typeof j === "string" ? parse(j) : "jaxpr" in j ? j.jaxpr : j;
+  verify(jaxpr);
+  const text = printJaxpr(jaxpr);
+  const reparsed = parse(text);
+  verify(reparsed);
+  expect(printJaxpr(reparsed)).toBe(text);
+  if (typeof j === "string") expect(text).toBe(j);
+  return text;
+}
