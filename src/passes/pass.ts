@@ -1,0 +1,49 @@
+// What a pass is: a name, a one-line summary, typed options, and a pure
+// function Jaxpr -> Jaxpr that also reports statistics. One pass per file;
+// each file registers itself in `registry.ts`.
+
+import type { Jaxpr } from "../ir/core.js";
+
+/** Counts keyed by a human label, printed as `3 eqns removed`, `2 x*1 -> x`. */
+export type PassStats = Record<string, number>;
+
+export interface PassResult {
+  readonly jaxpr: Jaxpr;
+  readonly stats: PassStats;
+}
+
+export type OptionValue = string | number | boolean;
+
+export interface OptionSpec {
+  readonly type: "string" | "number" | "boolean";
+  readonly default: OptionValue;
+  readonly doc: string;
+}
+
+export interface Pass {
+  /** Pipeline name, kebab-case: `dce`, `hoist-invariant-carries`. */
+  readonly name: string;
+  /** One line, shown by `tsjax opt --help` and in docs/passes.md. */
+  readonly summary: string;
+  readonly options: Readonly<Record<string, OptionSpec>>;
+  run(j: Jaxpr, options: Readonly<Record<string, OptionValue>>): PassResult;
+}
+
+/** Adds `n` to `stats[label]` (skips zeros so reports only show what happened). */
+export function bump(stats: PassStats, label: string, n = 1): void {
+  if (n !== 0) stats[label] = (stats[label] ?? 0) + n;
+}
+
+export function mergeStats(into: PassStats, from: PassStats): void {
+  for (const [k, v] of Object.entries(from)) bump(into, k, v);
+}
+
+export function formatStats(stats: PassStats): string {
+  return Object.entries(stats)
+    .map(([k, v]) => `${v} ${k}`)
+    .join(", ");
+}
+
+export function definePass(p: Pass): Pass {
+  return p;
+}

@@ -1,0 +1,155 @@
+// Text pipelines (`inline,simplify,cse,dce`, options as `licm{max-depth=2}`)
+// and the pass manager that runs them with instrumentation: verify between
+// passes, print IR before/after a pass or all passes (or only when it
+// changed), per-pass wall time and statistics. Dump headers are greppable:
+//
+//   // ----- IR after cse (3 eqns removed) -----
+
+import type { Jaxpr } from "../ir/core.js";
+import { printJaxpr } from "../ir/printer.js";
+import { verify } from "../ir/verifier.js";
+import { type OptionValue, type Pass, type PassStats, formatStats } from "./pass.js";
+import { PASSES } from "./registry.js";
+
+export interface PassInvocation {
+  readonly pass: Pass;
+  readonly options: Readonly<Record<string, OptionValue>>;
+}
+
+export class PipelineError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "PipelineError";
+  }
+}
+
+export function knownPassNames(): string[] {
+  return Object.keys(PASSES).sort();
+}
+
+function parseOptionValue(pass: Pass, key: string, raw: string): OptionValue {
+  const spec = pass.options[key];
+  if (!spec) {
+    const known = Object.keys(pass.options);
+    throw new PipelineError(`pass '${pass.name}' has no option '${key}'${known.length ? ` (options: ${known.join(", ")})` : " (it takes no options)"}`);
+  }
+  switch (spec.type) {
+    case "boolean":
+      if (raw === "true" || raw === "1" || raw === "") return true;
+      if (raw === "false" || raw === "0") return false;
+      throw new PipelineError(`option ${pass.name}{${key}} expects true or false, got '${raw}'`);
+    case "number": {
+      const n = Number(raw);
+      if (raw === "" || !Number.isFinite(n)) throw new PipelineError(`option ${pass.name}{${key}} expects a number, got '${raw}'`);
+      return n;
+    }
+    case "string":
+      return raw;
+  }
+}
+
+/** Parses `a,b{k=v k2=v2},c` into pass invocations with defaults filled in. */
+export function parsePipeline(text: string): PassInvocation[] {
+  const out: PassInvocation[] = [];
+  const re = /\s*([A-Za-z][A-Za-z0-9_-]*)\s*(?:\{([^}]*)\})?\s*(?:,|$)/y;
+  let pos = 0;
+  const src = text.trim();
+  if (src === "") return out;
+  while (pos < src.length) {
+    re.lastIndex = pos;
+    const m = re.exec(src);
+    if (!m || m[0].length === 0) {
+      throw new PipelineError(`malformed pipeline '${text}' at offset ${pos}: expected a pass name like 'dce' or 'licm{opt=value}'`);
+    }
+    pos = re.lastIndex;
+    const name = m[1]!;
+    const pass = PASSES[name];
+    if (!pass) throw new PipelineError(`unknown pass '${name}'; known passes: ${knownPassNames().join(", ")}`);
+    const options: Record<string, OptionValue> = {};
+    for (const [k, spec] of Object.entries(pass.options)) options[k] = spec.default;
+    for (const kv of (m[2] ?? "").split(/\s+/).filter(Boolean)) {
+      const eq = kv.indexOf("=");
+      const key = eq < 0 ? kv : kv.slice(0, eq);
+      options[key] = parseOptionValue(pass, key, eq < 0 ? "" : kv.slice(eq + 1));
+    }
+    out.push({ pass, options });
+  }
+  return out;
+}
+
+export interface Instrumentation {
+  /** Run the verifier after every pass (and on the input). */
+  verify?: boolean;
+  printBefore?: readonly string[];
+  printAfter?: readonly string[];
+  printAfterAll?: boolean;
+  /** With printAfter/printAfterAll: only print when the pass changed the IR. */
+  printAfterChange?: boolean;
+  /** Where dumps go (default: collected in the result's `log`). */
+  sink?: (text: string) => void;
+}
+
+export interface PassReport {
+  readonly name: string;
+  readonly stats: PassStats;
+  readonly ms: number;
+  readonly changed: boolean;
+}
+
+export interface PipelineResult {
+  readonly jaxpr: Jaxpr;
+  readonly reports: readonly PassReport[];
+}
+
+export function dumpHeader(when: "before" | "after", name: string, stats?: PassStats): string {
+  const s = stats && Object.keys(stats).length ? ` (${formatStats(stats)})` : "";
+  return `// ----- IR ${when} ${name}${s} -----`;
+}
+
+/** Runs a pipeline (text or parsed) over a jaxpr. */
+export function runPipeline(
+  input: Jaxpr,
+  pipeline: string | readonly PassInvocation[],
+  instr: Instrumentation = {},
+): PipelineResult {
+  const passes = typeof pipeline === "string" ? parsePipeline(pipeline) : pipeline;
+  const sink = instr.sink ?? (() => {});
+  const printBefore = new Set(instr.printBefore ?? []);
+  const printAfter = new Set(instr.printAfter ?? []);
+  for (const n of [...printBefore, ...printAfter]) {
+    if (!PASSES[n]) throw new PipelineError(`unknown pass '${n}' in a print option; known passes: ${knownPassNames().join(", ")}`);
+  }
+  if (instr.verify) verifyOrThrow(input, "the input");
+  let j = input;
+  const reports: PassReport[] = [];
+  for (const { pass, options } of passes) {
+    if (printBefore.has(pass.name)) sink(`${dumpHeader("before", pass.name)}\n${printJaxpr(j)}\n`);
+    const before = instr.printAfterChange ? printJaxpr(j) : undefined;
+    const t0 = performance.now();
+    const { jaxpr, stats } = pass.run(j, options);
+    const ms = performance.now() - t0;
+    const changed = before !== undefined ? printJaxpr(jaxpr) !== before : jaxpr !== j;
+    if (instr.verify) verifyOrThrow(jaxpr, `pass '${pass.name}'`);
+    const wantPrint = instr.printAfterAll || printAfter.has(pass.name);
+    if (wantPrint && (!instr.printAfterChange || changed)) sink(`${dumpHeader("after", pass.name, stats)}\n${printJaxpr(jaxpr)}\n`);
+    reports.push({ name: pass.name, stats, ms, changed });
+    j = jaxpr;
+  }
+  return { jaxpr: j, reports };
+}
+
+function verifyOrThrow(j: Jaxpr, what: string): void {
+  try {
+    verify(j);
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    throw new PipelineError(`verifier failed after ${what}: ${msg}\n${printJaxpr(j)}`);
+  }
+}
+
+/** `--timing` table: one row per pass, wall time and statistics. */
+export function formatTiming(reports: readonly PassReport[]): string {
+  const rows = reports.map((r) => `  ${r.name.padEnd(26)} ${r.ms.toFixed(3).padStart(9)} ms  ${formatStats(r.stats)}`);
+  const total = reports.reduce((s, r) => s + r.ms, 0);
+  return [`// ----- pass timing -----`, ...rows, `  ${"total".padEnd(26)} ${total.toFixed(3).padStart(9)} ms`].join("\n");
+}
