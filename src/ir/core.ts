@@ -62,11 +62,15 @@ export interface ClosedJaxpr {
   readonly consts: readonly ArrayValue[];
 }
 
-let nextVarId = 1;
+// The counter lives on globalThis so that two copies of tsjax in one process
+// (e.g. the CLI and a user file bundled with its own copy) never hand out the
+// same id.
+const ID_KEY = Symbol.for("tsjax.nextVarId");
+const idCounter: { n: number } = ((globalThis as Record<symbol, unknown>)[ID_KEY] ??= { n: 1 }) as { n: number };
 
 /** A fresh variable; ids are process-unique so passes never clash. */
 export function newVar(aval: Aval): Var {
-  return { kind: "var", id: nextVarId++, aval };
+  return { kind: "var", id: idCounter.n++, aval };
 }
 
 export function lit(value: number | boolean, aval: Aval): Literal {

@@ -1,0 +1,178 @@
+// `tsjax`: the IR dump and pass driver.
+//
+//   tsjax dump FILE.ts [--fn NAME] [--passes P] [print/verify/timing flags]
+//   tsjax opt FILE.jaxpr|- --passes P [print/verify/timing flags]
+//
+// User errors exit with code 1 and one line on stderr (`tsjax: error: …`);
+// `--debug` shows the stack trace instead.
+
+import { readFileSync } from "node:fs";
+import type { Jaxpr } from "../ir/core.js";
+import { ParseError, parse } from "../ir/parser.js";
+import { printJaxpr } from "../ir/printer.js";
+import { PipelineError, formatTiming, knownPassNames, runPipeline, type PipelineResult } from "../passes/pipeline.js";
+import { PASSES } from "../passes/registry.js";
+import { type FlagSpec, type ParsedArgs, UsageError, flag, formatFlags, has, list, parseArgs } from "./args.js";
+import { loadUserFile } from "./load.js";
+
+const PIPELINE_FLAGS: Record<string, FlagSpec> = {
+  passes: { value: true, metavar: "P", doc: "pass pipeline, e.g. 'inline,simplify,cse,dce'" },
+  "print-after-all": { value: false, doc: "print the IR after every pass" },
+  "print-after-change": { value: false, doc: "with --print-after(-all): only when the pass changed the IR" },
+  "print-before": { value: true, repeat: true, metavar: "PASS", doc: "print the IR before the named pass(es)" },
+  "print-after": { value: true, repeat: true, metavar: "PASS", doc: "print the IR after the named pass(es)" },
+  timing: { value: false, doc: "print per-pass wall time and statistics (to stderr)" },
+  verify: { value: false, doc: "run the IR verifier on the input and after every pass" },
+  debug: { value: false, doc: "show stack traces for errors" },
+  help: { value: false, doc: "show this help" },
+};
+
+const DUMP_FLAGS: Record<string, FlagSpec> = {
+  fn: { value: true, metavar: "NAME", doc: "exported function to trace (default: the only key of `args`)" },
+  ...PIPELINE_FLAGS,
+};
+
+const OPT_FLAGS: Record<string, FlagSpec> = { ...PIPELINE_FLAGS };
+
+const MAIN_HELP = `tsjax — JAX-style array compiler for TypeScript: IR dump and pass driver
+
+Usage:
+  tsjax dump FILE.ts [--fn NAME] [--passes P] [options]   trace an exported function, print its jaxpr
+  tsjax opt FILE.jaxpr|- --passes P [options]            parse text IR, run passes, print the result
+  tsjax passes                                           list the passes
+  tsjax <command> --help                                 options of a command
+
+Exit status: 0 on success, 1 on user errors (one line on stderr; --debug shows the stack).`;
+
+const DUMP_HELP = `Usage: tsjax dump FILE.ts [--fn NAME] [options]
+
+Bundles FILE.ts with esbuild (no tsc step), traces the exported function NAME
+with the example arguments the file exports, and prints the jaxpr:
+
+  // example.ts
+  import { np } from "tsjax";
+  export function foo(x: np.Array) { return np.sin(x).mul(2); }
+  export const args = { foo: [np.ShapeDtype([8], "float32")] };
+
+\`args\` maps a function name to its argument list (arrays, numbers or
+np.ShapeDtype specs; pytrees of them). With --passes the pipeline runs on the
+traced jaxpr and the final IR is printed.
+
+Options:
+${formatFlags(DUMP_FLAGS)}`;
+
+const OPT_HELP = `Usage: tsjax opt FILE.jaxpr|- --passes P [options]
+
+Parses jaxpr text (a file, or stdin with '-'), runs the pass pipeline and
+prints the result, like mlir-opt. Parse errors are reported as FILE:LINE:COL.
+
+Options:
+${formatFlags(OPT_FLAGS)}
+
+Passes: ${knownPassNames().join(", ")} (see 'tsjax passes')`;
+
+function write(s: string): void {
+  process.stdout.write(s.endsWith("\n") ? s : `${s}\n`);
+}
+
+function runPasses(j: Jaxpr, args: ParsedArgs, run: typeof runPipeline = runPipeline): PipelineResult {
+  const pipeline = flag(args, "passes") ?? "";
+  const result = run(j, pipeline, {
+    verify: has(args, "verify"),
+    printAfterAll: has(args, "print-after-all"),
+    printAfterChange: has(args, "print-after-change"),
+    printBefore: list(args, "print-before"),
+    printAfter: list(args, "print-after"),
+    sink: write,
+  });
+  if (has(args, "timing")) process.stderr.write(`${formatTiming(result.reports)}\n`);
+  return result;
+}
+
+async function cmdDump(argv: string[]): Promise<void> {
+  const args = parseArgs(argv, DUMP_FLAGS, "dump");
+  if (has(args, "help")) return write(DUMP_HELP);
+  const [file, ...extra] = args.positional;
+  if (!file) throw new UsageError("dump: missing FILE.ts (see 'tsjax dump --help')");
+  if (extra.length) throw new UsageError(`dump: unexpected argument '${extra[0]}'`);
+  const { user, tsjax } = await loadUserFile(file);
+  const exampleArgs = user["args"] as Record<string, unknown[]> | undefined;
+  if (!exampleArgs || typeof exampleArgs !== "object") {
+    throw new UsageError(`dump: ${file} must export \`args\`, e.g. export const args = { foo: [np.ShapeDtype([8], "float32")] }`);
+  }
+  let name = flag(args, "fn");
+  if (!name) {
+    const keys = Object.keys(exampleArgs);
+    if (keys.length !== 1) throw new UsageError(`dump: ${file} has args for ${keys.length} functions (${keys.join(", ")}); choose one with --fn`);
+    name = keys[0]!;
+  }
+  const fn = user[name];
+  if (typeof fn !== "function") throw new UsageError(`dump: ${file} does not export a function '${name}'`);
+  const fnArgs = exampleArgs[name];
+  if (!Array.isArray(fnArgs)) throw new UsageError(`dump: args.${name} must be an array of example arguments`);
+  const closed = tsjax.makeJaxpr(fn as (...a: never[]) => unknown)(...(fnArgs as never[]));
+  const traced = closed.jaxpr;
+  const pipeline = flag(args, "passes");
+  if (!pipeline) return write(printJaxpr(traced));
+  if (has(args, "print-after-all")) write(`// ----- IR traced ${name} -----\n${printJaxpr(traced)}`);
+  // Run the bundle's own pass manager so vars it creates share one id space with the trace.
+  const result = runPasses(traced, args, tsjax.passes.runPipeline as typeof runPipeline);
+  if (!has(args, "print-after-all")) write(printJaxpr(result.jaxpr));
+}
+
+async function cmdOpt(argv: string[]): Promise<void> {
+  const args = parseArgs(argv, OPT_FLAGS, "opt");
+  if (has(args, "help")) return write(OPT_HELP);
+  const [file, ...extra] = args.positional;
+  if (!file) throw new UsageError("opt: missing FILE.jaxpr or '-' for stdin (see 'tsjax opt --help')");
+  if (extra.length) throw new UsageError(`opt: unexpected argument '${extra[0]}'`);
+  let text: string;
+  try {
+    text = readFileSync(file === "-" ? 0 : file, "utf8");
+  } catch {
+    throw new UsageError(`opt: cannot read ${file}`);
+  }
+  const j = parse(text, { source: file === "-" ? "<stdin>" : file });
+  const result = runPasses(j, args);
+  if (!has(args, "print-after-all")) write(printJaxpr(result.jaxpr));
+}
+
+function cmdPasses(): void {
+  const names = knownPassNames();
+  write(names.map((n) => `  ${n.padEnd(26)} ${PASSES[n]!.summary}`).join("\n") || "  (no passes registered)");
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const debug = argv.includes("--debug");
+  const [cmd, ...rest] = argv;
+  try {
+    switch (cmd) {
+      case undefined:
+      case "--help":
+      case "-h":
+      case "help":
+        write(MAIN_HELP);
+        return 0;
+      case "dump":
+        await cmdDump(rest);
+        return 0;
+      case "opt":
+        await cmdOpt(rest);
+        return 0;
+      case "passes":
+        cmdPasses();
+        return 0;
+      default:
+        throw new UsageError(`unknown command '${cmd}' (commands: dump, opt, passes; see 'tsjax --help')`);
+    }
+  } catch (e) {
+    if (debug) {
+      process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    } else {
+      const msg = e instanceof Error ? e.message : String(e);
+      const oneLine = e instanceof ParseError || e instanceof UsageError || e instanceof PipelineError ? msg.split("\n")[0] : msg.split("\n")[0];
+      process.stderr.write(`tsjax: error: ${oneLine}\n`);
+    }
+    return 1;
+  }
+}
