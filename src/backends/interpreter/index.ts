@@ -1,17 +1,96 @@
-// PLACEHOLDER: the reference interpreter is being written; signatures are the contract.
-import type { ArrayValue, Jaxpr, ClosedJaxpr } from "../../ir/core.js";
-import type { Params, Prim } from "../../ir/primitives.js";
+// The reference interpreter: the semantics of every tsjax primitive on
+// concrete arrays. Other backends are tested against it, and eager mode calls
+// `applyPrimitive` for every op on concrete arrays.
+//
+// Values (`ArrayValue`) are immutable once created; implementations may
+// return an operand, or share its storage, instead of copying.
 
-/** Evaluate a jaxpr on concrete values: consts bind constvars, args bind invars. */
-export function evalJaxpr(_j: Jaxpr, _consts: readonly ArrayValue[], _args: readonly ArrayValue[]): ArrayValue[] {
-  throw new Error("interpreter: not implemented yet");
+import type { ArrayValue, Atom, ClosedJaxpr, Jaxpr, Literal, Var } from "../../ir/core.js";
+import { type Aval, avalStr, avalsEqual } from "../../ir/dtype.js";
+import { type Params, type Prim, abstractEval } from "../../ir/primitives.js";
+import { printEqn } from "../../ir/printer.js";
+import { scalarValue } from "../../ir/value.js";
+import type { EvalContext, Impl } from "./impl.js";
+import { impls } from "./impls.js";
+
+export type { EvalContext, Impl } from "./impl.js";
+export { impls } from "./impls.js";
+
+/** Literals are immutable IR nodes, so each is materialized once. */
+const literalValues = new WeakMap<Literal, ArrayValue>();
+
+function literalValue(l: Literal): ArrayValue {
+  let v = literalValues.get(l);
+  if (v === undefined) {
+    v = scalarValue(l.aval.dtype, l.value);
+    literalValues.set(l, v);
+  }
+  return v;
 }
 
-export function evalClosedJaxpr(cj: ClosedJaxpr, args: readonly ArrayValue[]): ArrayValue[] {
-  return evalJaxpr(cj.jaxpr, cj.consts, args);
+function checkBinding(what: string, vars: readonly Var[], values: readonly ArrayValue[]): void {
+  if (vars.length !== values.length) {
+    throw new TypeError(`evalJaxpr: the jaxpr takes ${vars.length} ${what}, got ${values.length}`);
+  }
+  vars.forEach((v, i) => {
+    const x = values[i]!;
+    if (!avalsEqual(v.aval, x)) {
+      throw new TypeError(`evalJaxpr: ${what} ${i} must be ${avalStr(v.aval)}, got ${avalStr(x)}`);
+    }
+  });
 }
 
-/** Apply one primitive to concrete operands (eager mode). */
-export function applyPrimitive<P extends Prim>(_prim: P, _params: Params[P], _args: readonly ArrayValue[]): ArrayValue[] {
-  throw new Error("interpreter: not implemented yet");
+function run<P extends Prim>(prim: P, params: Params[P], args: readonly ArrayValue[], outAvals: readonly Aval[], ctx: EvalContext): ArrayValue[] {
+  return (impls[prim] as Impl<P>)(args, params, outAvals, ctx);
+}
+
+/**
+ * Evaluates a jaxpr on concrete values: `consts` bind the constvars, `args`
+ * the invars.
+ *
+ * `mask` (a bool array, default none) says which lanes matter: a batched
+ * `while` inside treats lanes outside it as finished, and a batched `cond`
+ * runs no branch for them (their outputs are then unspecified). See mask.ts.
+ */
+export function evalJaxpr(
+  j: Jaxpr,
+  consts: readonly ArrayValue[],
+  args: readonly ArrayValue[],
+  mask: ArrayValue | null = null,
+): ArrayValue[] {
+  checkBinding("consts", j.constvars, consts);
+  checkBinding("arguments", j.invars, args);
+  if (mask !== null && mask.dtype !== "bool") throw new TypeError(`evalJaxpr: the mask must be bool, got ${avalStr(mask)}`);
+  const env = new Map<number, ArrayValue>();
+  j.constvars.forEach((v, i) => env.set(v.id, consts[i]!));
+  j.invars.forEach((v, i) => env.set(v.id, args[i]!));
+  const read = (a: Atom): ArrayValue => {
+    if (a.kind === "lit") return literalValue(a);
+    const v = env.get(a.id);
+    if (v === undefined) throw new ReferenceError(`evalJaxpr: variable ${a.id} (${avalStr(a.aval)}) is read before it is defined`);
+    return v;
+  };
+  const ctx: EvalContext = { mask, evalJaxpr };
+  for (const e of j.eqns) {
+    const ins = e.inputs.map(read);
+    const outAvals = abstractEval(e.prim, e.params, ins);
+    if (outAvals.length !== e.outputs.length || outAvals.some((a, i) => !avalsEqual(a, e.outputs[i]!.aval))) {
+      throw new TypeError(
+        `evalJaxpr: \`${printEqn(e, j)}\` declares (${e.outputs.map((v) => avalStr(v.aval)).join(", ")}) but computes (${outAvals.map(avalStr).join(", ")})`,
+      );
+    }
+    const outs = run(e.prim, e.params, ins, outAvals, ctx);
+    e.outputs.forEach((v, i) => env.set(v.id, outs[i]!));
+  }
+  return j.outvars.map(read);
+}
+
+export function evalClosedJaxpr(cj: ClosedJaxpr, args: readonly ArrayValue[], mask: ArrayValue | null = null): ArrayValue[] {
+  return evalJaxpr(cj.jaxpr, cj.consts, args, mask);
+}
+
+/** Apply one primitive to concrete operands (eager mode). Throws ShapeError on ill-typed operands. */
+export function applyPrimitive<P extends Prim>(prim: P, params: Params[P], args: readonly ArrayValue[]): ArrayValue[] {
+  const outAvals = abstractEval(prim, params, args);
+  return run(prim, params, args, outAvals, { mask: null, evalJaxpr });
 }
