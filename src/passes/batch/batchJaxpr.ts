@@ -1,0 +1,75 @@
+// The batching driver: given a jaxpr and, per input, a batch axis or null,
+// produce the jaxpr that computes all lanes at once, and per output its batch
+// axis. Equations whose operands are all unbatched are copied unchanged, so
+// values that do not depend on a batched input never grow a batch axis.
+
+import type { Atom, Eqn, Jaxpr, Var } from "../../ir/core.js";
+import { newVar } from "../../ir/core.js";
+import type { Prim } from "../../ir/primitives.js";
+import { controlBatchRules } from "./control.js";
+import { Emitter } from "./emitter.js";
+import { type BVal, type BatchCtx, type Dim, materialize, withBatch } from "./layout.js";
+import { type BatchRule, simpleBatchRules } from "./rules.js";
+
+/** Per output: `"any"` keeps whatever the rules produce; a number forces "batched at that axis". */
+export type OutSpec = "any" | number;
+
+// Built on first use: control.ts and this file import each other.
+let batchRulesTable: { readonly [P in Prim]: BatchRule<P> } | undefined;
+function batchRules(): { readonly [P in Prim]: BatchRule<P> } {
+  return (batchRulesTable ??= { ...simpleBatchRules, ...controlBatchRules });
+}
+
+export interface BatchedJaxpr {
+  readonly jaxpr: Jaxpr;
+  readonly outDims: Dim[];
+}
+
+export class BatchError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "BatchError";
+  }
+}
+
+/**
+ * Batches `j`. `inDims` covers constvars then invars. Unbatched inputs keep
+ * their types; a batched input gets the batch axis inserted at its dim.
+ */
+export function batchJaxpr(j: Jaxpr, inDims: readonly Dim[], size: number, outSpecs?: readonly OutSpec[]): BatchedJaxpr {
+  const ins = [...j.constvars, ...j.invars];
+  if (inDims.length !== ins.length) throw new BatchError(`batchJaxpr: ${ins.length} inputs but ${inDims.length} batch dims`);
+  const env = new Map<number, BVal>();
+  const bind = (v: Var, d: Dim): Var => {
+    const nv = newVar(d === null ? v.aval : { dtype: v.aval.dtype, shape: withBatch(v.aval.shape, d, size) });
+    env.set(v.id, { atom: nv, dim: d });
+    return nv;
+  };
+  const constvars = j.constvars.map((v, i) => bind(v, inDims[i]!));
+  const invars = j.invars.map((v, i) => bind(v, inDims[j.constvars.length + i]!));
+  const read = (a: Atom): BVal => (a.kind === "lit" ? { atom: a, dim: null } : env.get(a.id)!);
+
+  const em = new Emitter();
+  const ctx: BatchCtx = { size, em };
+  for (const eqn of j.eqns) {
+    const inputs = eqn.inputs.map(read);
+    let outs: BVal[];
+    if (inputs.every((v) => v.dim === null)) {
+      const fresh = eqn.outputs.map((o) => newVar(o.aval));
+      em.eqns.push({ ...eqn, inputs: inputs.map((v) => v.atom), outputs: fresh } as Eqn);
+      outs = fresh.map((atom) => ({ atom, dim: null }));
+    } else {
+      const rule = batchRules()[eqn.prim] as BatchRule<Prim>;
+      outs = rule(ctx, inputs, eqn.params, eqn);
+    }
+    eqn.outputs.forEach((o, i) => env.set(o.id, outs[i]!));
+  }
+  const results = j.outvars.map(read).map((v, i) => {
+    const spec = outSpecs?.[i] ?? "any";
+    return spec === "any" ? v : materialize(ctx, v, spec);
+  });
+  return {
+    jaxpr: { constvars, invars, eqns: em.eqns, outvars: results.map((v) => v.atom) },
+    outDims: results.map((v) => v.dim),
+  };
+}

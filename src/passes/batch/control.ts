@@ -1,0 +1,107 @@
+// Batching rules for while / cond / scan / pjit.
+//
+// while: a fixpoint decides which carries are batched (batched init, or made
+//   batched by the body). If the predicate then depends on a batched value it
+//   is *batched* (`bool[B]`), and we emit DESIGN.md's natively batched while:
+//   every remaining carry is batched at axis 0 so the predicate is a shape
+//   prefix of each (loop-invariant values are consts by then, see
+//   hoist-invariant-carries, and consts are never broadcast). With an
+//   unbatched predicate only the carries that need it are batched, at axis
+//   `rank(pred)` so an already-batched predicate (nested vmap) stays a prefix.
+// cond: an unbatched index keeps a `cond` whose branches are batched; a batched
+//   index gives the per-lane cond (index `i32[B]`, outputs batched at 0), which
+//   runs each branch only for its own lanes.
+// scan: the same carry fixpoint; batched xs/ys carry the batch at axis 1.
+
+import type { Jaxpr } from "../../ir/core.js";
+import { batchJaxpr, type OutSpec } from "./batchJaxpr.js";
+import { type BVal, type BatchCtx, type Dim, laneShape, materialize, moveBatch } from "./layout.js";
+import type { BatchRule, ControlPrim } from "./rules.js";
+
+const dimsOf = (vs: readonly BVal[]): Dim[] => vs.map((v) => v.dim);
+
+/** Least fixpoint: a carry is batched if its init is, or the body makes it so. */
+function carryFixpoint(ctx: BatchCtx, body: Jaxpr, constDims: readonly Dim[], init: readonly BVal[], extraDims: readonly Dim[] = []): boolean[] {
+  let batched = init.map((v) => v.dim !== null);
+  for (let iter = 0; iter <= batched.length; iter++) {
+    const { outDims } = batchJaxpr(body, [...constDims, ...batched.map((b) => (b ? 0 : null)), ...extraDims], ctx.size);
+    const next = batched.map((b, i) => b || outDims[i] !== null);
+    if (next.every((b, i) => b === batched[i])) return batched;
+    batched = next;
+  }
+  return batched;
+}
+
+const specFor = (d: Dim): OutSpec => (d === null ? "any" : d);
+
+export const controlBatchRules: { readonly [P in ControlPrim]: BatchRule<P> } = {
+  while: (ctx, inputs, { cond_jaxpr, body_jaxpr, cond_nconsts, body_nconsts }) => {
+    const cconsts = inputs.slice(0, cond_nconsts);
+    const bconsts = inputs.slice(cond_nconsts, cond_nconsts + body_nconsts);
+    const init = inputs.slice(cond_nconsts + body_nconsts);
+    let carryB = carryFixpoint(ctx, body_jaxpr, dimsOf(bconsts), init);
+    const probe = batchJaxpr(cond_jaxpr, [...dimsOf(cconsts), ...carryB.map((b) => (b ? 0 : null))], ctx.size);
+    const predBatched = probe.outDims[0] !== null;
+    if (predBatched) carryB = carryB.map(() => true);
+    const carryAxis = predBatched ? 0 : cond_jaxpr.outvars[0]!.aval.shape.length;
+    const carryDims: Dim[] = carryB.map((b) => (b ? carryAxis : null));
+    const newInit = init.map((v, i) => (carryB[i] ? materialize(ctx, v, carryAxis) : v));
+    const body = batchJaxpr(body_jaxpr, [...dimsOf(bconsts), ...carryDims], ctx.size, carryDims.map(specFor));
+    const cond = batchJaxpr(cond_jaxpr, [...dimsOf(cconsts), ...carryDims], ctx.size, [predBatched ? 0 : "any"]);
+    body.outDims.forEach((d, i) => {
+      if (d !== carryDims[i]) throw new Error(`while batching: carry ${i} expected batch dim ${carryDims[i]}, body gives ${d}`);
+    });
+    const outs = ctx.em.emit(
+      "while",
+      { cond_jaxpr: cond.jaxpr, body_jaxpr: body.jaxpr, cond_nconsts, body_nconsts },
+      [...cconsts, ...bconsts, ...newInit].map((v) => v.atom),
+    );
+    return outs.map((atom, i) => ({ atom, dim: carryDims[i]! }));
+  },
+
+  cond: (ctx, inputs, { branches }) => {
+    const [index, ...ops] = inputs as [BVal, ...BVal[]];
+    const opDims = dimsOf(ops);
+    const probes = branches.map((b) => batchJaxpr(b, opDims, ctx.size).outDims);
+    const outBatched = probes[0]!.map((_, i) => probes.some((p) => p[i] !== null));
+    // An index that is already per-lane (from an inner vmap) must stay a prefix
+    // of the outputs, so it is batched too as soon as any output is.
+    const indexBatched = index.dim !== null || (laneShape(index).length > 0 && outBatched.some(Boolean));
+    const specs: OutSpec[] = outBatched.map((b) => (indexBatched || b ? 0 : "any"));
+    const newIndex = indexBatched ? materialize(ctx, index, 0) : index;
+    const batched = branches.map((b) => batchJaxpr(b, opDims, ctx.size, specs));
+    const outs = ctx.em.emit("cond", { branches: batched.map((b) => b.jaxpr) }, [newIndex.atom, ...ops.map((v) => v.atom)]);
+    return outs.map((atom, i) => ({ atom, dim: batched[0]!.outDims[i]! }));
+  },
+
+  scan: (ctx, inputs, { jaxpr, length, reverse, num_consts, num_carry }) => {
+    const consts = inputs.slice(0, num_consts);
+    const init = inputs.slice(num_consts, num_consts + num_carry);
+    // Scan slices axis 0, so a batched xs carries its batch at axis 1 (axis 0 of each slice).
+    const xs = inputs.slice(num_consts + num_carry).map((v) => (v.dim === null ? v : moveBatch(ctx, v, 1)));
+    const xDims: Dim[] = xs.map((v) => (v.dim === null ? null : 0));
+    const carryB = carryFixpoint(ctx, jaxpr, dimsOf(consts), init, xDims);
+    const carryDims: Dim[] = carryB.map((b) => (b ? 0 : null));
+    const newInit = init.map((v, i) => (carryB[i] ? materialize(ctx, v, 0) : v));
+    const nys = jaxpr.outvars.length - num_carry;
+    const body = batchJaxpr(jaxpr, [...dimsOf(consts), ...carryDims, ...xDims], ctx.size, [
+      ...carryDims.map(specFor),
+      ...Array<OutSpec>(nys).fill("any"),
+    ]);
+    const outs = ctx.em.emit(
+      "scan",
+      { jaxpr: body.jaxpr, length, reverse, num_consts, num_carry },
+      [...consts, ...newInit, ...xs].map((v) => v.atom),
+    );
+    return outs.map((atom, i) => {
+      const d = body.outDims[i]!;
+      return { atom, dim: i < num_carry || d === null ? d : d + 1 };
+    });
+  },
+
+  pjit: (ctx, inputs, { jaxpr, name }) => {
+    const inner = batchJaxpr(jaxpr, dimsOf(inputs), ctx.size);
+    const outs = ctx.em.emit("pjit", { jaxpr: inner.jaxpr, name }, inputs.map((v) => v.atom));
+    return outs.map((atom, i) => ({ atom, dim: inner.outDims[i]! }));
+  },
+};

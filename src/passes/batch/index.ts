@@ -1,0 +1,2 @@
+export { batchJaxpr, BatchError, type BatchedJaxpr, type OutSpec } from "./batchJaxpr.js";
+export type { Dim, BVal } from "./layout.js";

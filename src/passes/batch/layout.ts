@@ -1,0 +1,77 @@
+// Batch-axis bookkeeping shared by the batching rules.
+//
+// A batched value is an atom plus `dim`: the axis of the atom that is the vmap
+// axis (`null` = the same for every lane, i.e. unbatched). Rules keep layouts
+// cheap: they move a batch axis only when a primitive needs it somewhere
+// specific, and broadcast an unbatched operand only when the IR requires
+// matching shapes.
+
+import type { Atom } from "../../ir/core.js";
+import { lit } from "../../ir/core.js";
+import type { Emitter } from "./emitter.js";
+
+export type Dim = number | null;
+
+export interface BVal {
+  readonly atom: Atom;
+  readonly dim: Dim;
+}
+
+export interface BatchCtx {
+  /** The vmapped axis size. */
+  readonly size: number;
+  readonly em: Emitter;
+}
+
+export const unbatched = (atom: Atom): BVal => ({ atom, dim: null });
+
+/** The per-lane shape: the atom's shape without the batch axis. */
+export function laneShape(v: BVal): number[] {
+  const s = [...v.atom.aval.shape];
+  if (v.dim !== null) s.splice(v.dim, 1);
+  return s;
+}
+
+/** Inserts the batch axis of size `size` at `dim` into a lane shape. */
+export function withBatch(lane: readonly number[], dim: number, size: number): number[] {
+  const s = [...lane];
+  s.splice(dim, 0, size);
+  return s;
+}
+
+/** Lane axis `a` of a value batched at `dim` is this axis of the atom. */
+export function batchedAxis(a: number, dim: number): number {
+  return a >= dim ? a + 1 : a;
+}
+
+/** Moves the batch axis of a batched value to `to` (one transpose, or nothing). */
+export function moveBatch(ctx: BatchCtx, v: BVal, to: number): BVal {
+  if (v.dim === null) throw new Error("moveBatch: value is unbatched");
+  if (v.dim === to) return v;
+  const rank = v.atom.aval.shape.length;
+  const others = Array.from({ length: rank }, (_, i) => i).filter((i) => i !== v.dim);
+  others.splice(to, 0, v.dim);
+  return { atom: ctx.em.emit1("transpose", { permutation: others }, [v.atom]), dim: to };
+}
+
+/**
+ * A value batched at `to` whose lane shape is `lane`: moves the batch axis, or
+ * broadcasts an unbatched value / a lane-scalar across the batch (and lane) axes.
+ */
+export function materialize(ctx: BatchCtx, v: BVal, to: number, lane?: readonly number[]): BVal {
+  const target = lane ?? laneShape(v);
+  const cur = laneShape(v);
+  const sameLane = cur.length === target.length && cur.every((d, i) => d === target[i]);
+  if (v.dim !== null && sameLane) return moveBatch(ctx, v, to);
+  const shape = withBatch(target, to, ctx.size);
+  if (v.dim === null) {
+    if (!sameLane && cur.length !== 0) throw new Error(`materialize: lane shape [${cur}] cannot broadcast to [${target}]`);
+    const dims = sameLane ? target.map((_, i) => batchedAxis(i, to)) : [];
+    return { atom: ctx.em.emit1("broadcast_in_dim", { shape, broadcast_dimensions: dims }, [v.atom]), dim: to };
+  }
+  // A batched lane-scalar (shape [B]) spread over a non-scalar lane shape.
+  if (cur.length !== 0) throw new Error(`materialize: lane shape [${cur}] cannot broadcast to [${target}]`);
+  return { atom: ctx.em.emit1("broadcast_in_dim", { shape, broadcast_dimensions: [to] }, [v.atom]), dim: to };
+}
+
+export const I32_ZERO: Atom = lit(0, { dtype: "int32", shape: [] });

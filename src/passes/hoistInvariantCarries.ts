@@ -1,0 +1,151 @@
+// Pass `hoist-invariant-carries`: automatic closure isolation.
+//
+// A `while`/`scan` carry whose body output provably equals its body input
+// (in place: output i is input i, seen through forwards, see forwarding.ts)
+// never changes, so it becomes a loop const and the loop's output for it is
+// replaced by the original outer value. Consts are never batched by vmap, so a
+// model carried through a loop with a batched predicate stays broadcast
+// (google/flax#4700). Unlike JAX we also hoist carries the cond reads (they
+// become cond consts too), so a dynamic fori bound stays unbatched.
+//
+// `cond` pass-through pruning: an output every branch forwards from the same
+// operand is dropped from the cond and replaced by that operand.
+//
+// Sub-jaxprs are rewritten first (bottom-up), so an inner loop's forward is a
+// plain forward by the time the outer loop is analysed: nesting composes.
+
+import type { Atom, Eqn, Jaxpr } from "../ir/core.js";
+import { mapSubJaxprs, usedVarIds } from "../ir/traverse.js";
+import { jaxprForward } from "./forwarding.js";
+import { type PassStats, bump, definePass } from "./pass.js";
+
+interface Rewrite {
+  /** Replacement equation, or none when the equation disappears entirely. */
+  readonly eqn: Eqn | undefined;
+  /** Old output id -> the atom that now stands for it. */
+  readonly forwards: ReadonlyMap<number, Atom>;
+}
+
+function pick<T>(xs: readonly T[], keep: readonly boolean[]): T[] {
+  return xs.filter((_, i) => keep[i]);
+}
+
+function hoistWhile(e: Eqn<"while">, stats: PassStats): Rewrite | undefined {
+  const { cond_jaxpr: cj, body_jaxpr: bj, cond_nconsts: cn, body_nconsts: bn } = e.params;
+  const nCarry = e.outputs.length;
+  const hoist = Array.from({ length: nCarry }, (_, i) => jaxprForward(bj, i) === bn + i);
+  if (!hoist.some(Boolean)) return undefined;
+  const keep = hoist.map((h) => !h);
+  const cconsts = e.inputs.slice(0, cn);
+  const bconsts = e.inputs.slice(cn, cn + bn);
+  const init = e.inputs.slice(cn + bn);
+
+  // Body: hoisted carry binders move to the front of the consts.
+  const bCarryIn = bj.invars.slice(bn);
+  const body: Jaxpr = {
+    ...bj,
+    invars: [...pick(bCarryIn, hoist), ...bj.invars.slice(0, bn), ...pick(bCarryIn, keep)],
+    outvars: pick(bj.outvars, keep),
+  };
+  // Cond: a hoisted carry it reads becomes a cond const (one it ignores is dropped).
+  const condUsed = usedVarIds(cj);
+  const cCarryIn = cj.invars.slice(cn);
+  const toCondConst = hoist.map((h, i) => h && condUsed.has(cCarryIn[i]!.id));
+  const cond: Jaxpr = {
+    ...cj,
+    invars: [...pick(cCarryIn, toCondConst), ...cj.invars.slice(0, cn), ...pick(cCarryIn, keep)],
+  };
+  const nHoisted = hoist.filter(Boolean).length;
+  bump(stats, "carries hoisted", nHoisted);
+  const forwards = new Map<number, Atom>();
+  e.outputs.forEach((v, i) => hoist[i] && forwards.set(v.id, init[i]!));
+  const outputs = pick(e.outputs, keep);
+  const eqn: Eqn<"while"> = {
+    prim: "while",
+    params: { cond_jaxpr: cond, body_jaxpr: body, cond_nconsts: cn + toCondConst.filter(Boolean).length, body_nconsts: bn + nHoisted },
+    inputs: [...pick(init, toCondConst), ...cconsts, ...pick(init, hoist), ...bconsts, ...pick(init, keep)],
+    outputs,
+  };
+  return { eqn: outputs.length ? eqn : undefined, forwards };
+}
+
+function hoistScan(e: Eqn<"scan">, stats: PassStats): Rewrite | undefined {
+  const { jaxpr: j, num_consts: nc, num_carry: ncarry } = e.params;
+  const hoist = Array.from({ length: ncarry }, (_, i) => jaxprForward(j, i) === nc + i);
+  if (!hoist.some(Boolean)) return undefined;
+  const keep = hoist.map((h) => !h);
+  const consts = e.inputs.slice(0, nc);
+  const init = e.inputs.slice(nc, nc + ncarry);
+  const xs = e.inputs.slice(nc + ncarry);
+  const carryIn = j.invars.slice(nc, nc + ncarry);
+  const body: Jaxpr = {
+    ...j,
+    invars: [...pick(carryIn, hoist), ...j.invars.slice(0, nc), ...pick(carryIn, keep), ...j.invars.slice(nc + ncarry)],
+    outvars: [...pick(j.outvars.slice(0, ncarry), keep), ...j.outvars.slice(ncarry)],
+  };
+  const nHoisted = hoist.filter(Boolean).length;
+  bump(stats, "carries hoisted", nHoisted);
+  const forwards = new Map<number, Atom>();
+  e.outputs.forEach((v, i) => i < ncarry && hoist[i] && forwards.set(v.id, init[i]!));
+  const outputs = [...pick(e.outputs.slice(0, ncarry), keep), ...e.outputs.slice(ncarry)];
+  const eqn: Eqn<"scan"> = {
+    prim: "scan",
+    params: { ...e.params, jaxpr: body, num_consts: nc + nHoisted, num_carry: ncarry - nHoisted },
+    inputs: [...pick(init, hoist), ...consts, ...pick(init, keep), ...xs],
+    outputs,
+  };
+  return { eqn: outputs.length ? eqn : undefined, forwards };
+}
+
+function pruneCondPassThrough(e: Eqn<"cond">, stats: PassStats): Rewrite | undefined {
+  const { branches } = e.params;
+  const fwd = e.outputs.map((_, k) => {
+    const ps = branches.map((b) => jaxprForward(b, k));
+    return ps.every((p) => p !== undefined && p === ps[0]) ? ps[0] : undefined;
+  });
+  if (fwd.every((p) => p === undefined)) return undefined;
+  const keep = fwd.map((p) => p === undefined);
+  bump(stats, "cond outputs forwarded", keep.filter((k) => !k).length);
+  const forwards = new Map<number, Atom>();
+  e.outputs.forEach((v, k) => fwd[k] !== undefined && forwards.set(v.id, e.inputs[1 + fwd[k]!]!));
+  const outputs = pick(e.outputs, keep);
+  const eqn: Eqn<"cond"> = {
+    ...e,
+    params: { branches: branches.map((b) => ({ ...b, outvars: pick(b.outvars, keep) })) },
+    outputs,
+  };
+  return { eqn: outputs.length ? eqn : undefined, forwards };
+}
+
+export function hoistInvariantCarries(j: Jaxpr, stats: PassStats = {}): Jaxpr {
+  const subst = new Map<number, Atom>();
+  const read = (a: Atom): Atom => (a.kind === "var" ? (subst.get(a.id) ?? a) : a);
+  const eqns: Eqn[] = [];
+  for (const e0 of j.eqns) {
+    let e = mapSubJaxprs(e0, (sub) => hoistInvariantCarries(sub, stats));
+    e = { ...e, inputs: e.inputs.map(read) };
+    const rw =
+      e.prim === "while" ? hoistWhile(e as Eqn<"while">, stats)
+      : e.prim === "scan" ? hoistScan(e as Eqn<"scan">, stats)
+      : e.prim === "cond" ? pruneCondPassThrough(e as Eqn<"cond">, stats)
+      : undefined;
+    if (!rw) {
+      eqns.push(e);
+      continue;
+    }
+    for (const [id, a] of rw.forwards) subst.set(id, a);
+    if (rw.eqn) eqns.push(rw.eqn);
+  }
+  return { ...j, eqns, outvars: j.outvars.map(read) };
+}
+
+export const hoistInvariantCarriesPass = definePass({
+  name: "hoist-invariant-carries",
+  summary: "turn loop carries the body provably never changes into loop consts; forward cond pass-through outputs",
+  options: {},
+  run(j) {
+    const stats: PassStats = {};
+    return { jaxpr: hoistInvariantCarries(j, stats), stats };
+  },
+});
+
