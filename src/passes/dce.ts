@@ -1,0 +1,205 @@
+// Dead code elimination. Every primitive is pure, so an equation none of
+// whose outputs is read can go. Control flow is pruned from the inside: unused
+// outputs of while/scan/cond/pjit are removed together with whatever of their
+// bodies only served those outputs, and then inputs nobody reads any more.
+// The top-level signature (constvars, invars, outvars) never changes; the
+// signatures of sub-jaxprs change only together with the equation that
+// carries them.
+
+import type { Eqn, Jaxpr, Var } from "../ir/core.js";
+import { makeEqn } from "../ir/core.js";
+import { hasSubJaxprs, mapSubJaxprs } from "../ir/traverse.js";
+import { type PassStats, bump, definePass, mergeStats } from "./pass.js";
+import { countFalse, countTrue, keep, liveFlags } from "./util/liveness.js";
+
+interface ScopeResult {
+  /** The jaxpr with dead equations removed and only the used outputs; inputs untouched. */
+  readonly jaxpr: Jaxpr;
+  /** Ids of every variable of this scope that a kept equation or output reads. */
+  readonly live: ReadonlySet<number>;
+}
+
+/** DCE of one scope, keeping only the outputs flagged in `usedOutputs`. */
+function dceScope(j: Jaxpr, usedOutputs: readonly boolean[], stats: PassStats): ScopeResult {
+  const outvars = keep(j.outvars, usedOutputs);
+  const live = new Set<number>();
+  for (const a of outvars) if (a.kind === "var") live.add(a.id);
+  const kept: Eqn[] = [];
+  for (let i = j.eqns.length - 1; i >= 0; i--) {
+    const e = j.eqns[i]!;
+    const liveOuts = liveFlags(e.outputs, live);
+    if (!liveOuts.includes(true)) {
+      bump(stats, "eqns removed");
+      continue;
+    }
+    const pruned = pruneEqn(e, liveOuts, stats);
+    kept.push(pruned);
+    for (const a of pruned.inputs) if (a.kind === "var") live.add(a.id);
+  }
+  kept.reverse();
+  return { jaxpr: { ...j, eqns: kept, outvars }, live };
+}
+
+/** An equation with at least one live output, with its dead outputs (and what only they needed) removed where sound. */
+function pruneEqn(e: Eqn, liveOuts: readonly boolean[], stats: PassStats): Eqn {
+  switch (e.prim) {
+    case "while":
+      return pruneWhile(e as Eqn<"while">, liveOuts, stats);
+    case "scan":
+      return pruneScan(e as Eqn<"scan">, liveOuts, stats);
+    case "cond":
+      return pruneCond(e as Eqn<"cond">, liveOuts, stats);
+    case "pjit":
+      return prunePjit(e as Eqn<"pjit">, liveOuts, stats);
+    default:
+      // Any other equation with bodies: clean the bodies, keep their signatures.
+      return hasSubJaxprs(e) ? mapSubJaxprs(e, (sub) => dceKeepingSignature(sub, stats)) : e;
+  }
+}
+
+function dceKeepingSignature(j: Jaxpr, stats: PassStats): Jaxpr {
+  return dceScope(j, j.outvars.map(() => true), stats).jaxpr;
+}
+
+/** `j` with invars restricted to the flagged ones (sub-jaxprs have no constvars). */
+function withInvars(j: Jaxpr, invars: readonly Var[]): Jaxpr {
+  return { ...j, invars };
+}
+
+/**
+ * Iterates `step` (which returns the next set of live loop carries together
+ * with the scope results it computed) until the live set stops growing. Only
+ * the final iteration's stats count, since only its bodies are kept.
+ */
+function fixpoint<R>(
+  initial: readonly boolean[],
+  step: (live: readonly boolean[], stats: PassStats) => { next: boolean[]; result: R },
+  stats: PassStats,
+): { live: readonly boolean[]; result: R } {
+  let live = initial;
+  for (;;) {
+    const scratch: PassStats = {};
+    const { next, result } = step(live, scratch);
+    if (next.every((f, i) => f === live[i])) {
+      mergeStats(stats, scratch);
+      return { live, result };
+    }
+    live = next;
+  }
+}
+
+// while[cond_jaxpr, body_jaxpr, cond_nconsts, body_nconsts] cconsts… bconsts… carries…
+// A carry can go only if its output is unused and neither the cond nor the
+// body computation of a live carry reads it. Keeping a carry that is read
+// makes its body output live, which can make more carries live: fixpoint.
+function pruneWhile(e: Eqn<"while">, liveOuts: readonly boolean[], stats: PassStats): Eqn {
+  const { cond_jaxpr: cj, body_jaxpr: bj, cond_nconsts: cn, body_nconsts: bn } = e.params;
+  const { live, result } = fixpoint(
+    liveOuts,
+    (live, scratch) => {
+      const body = dceScope(bj, live, scratch);
+      const cond = dceScope(cj, [true], scratch);
+      const next = live.map((l, i) => l || body.live.has(bj.invars[bn + i]!.id) || cond.live.has(cj.invars[cn + i]!.id));
+      return { next, result: { body, cond } };
+    },
+    stats,
+  );
+  const { body, cond } = result;
+  const condConstUsed = liveFlags(cj.invars.slice(0, cn), cond.live);
+  const bodyConstUsed = liveFlags(bj.invars.slice(0, bn), body.live);
+  bump(stats, "while carries removed", countFalse(live));
+  bump(stats, "while consts removed", countFalse(condConstUsed) + countFalse(bodyConstUsed));
+  const cconsts = e.inputs.slice(0, cn);
+  const bconsts = e.inputs.slice(cn, cn + bn);
+  const init = e.inputs.slice(cn + bn);
+  const condJaxpr = withInvars(cond.jaxpr, [...keep(cj.invars.slice(0, cn), condConstUsed), ...keep(cj.invars.slice(cn), live)]);
+  const bodyJaxpr = withInvars(body.jaxpr, [...keep(bj.invars.slice(0, bn), bodyConstUsed), ...keep(bj.invars.slice(bn), live)]);
+  return makeEqn(
+    "while",
+    {
+      cond_jaxpr: condJaxpr,
+      body_jaxpr: bodyJaxpr,
+      cond_nconsts: countTrue(condConstUsed),
+      body_nconsts: countTrue(bodyConstUsed),
+    },
+    [...keep(cconsts, condConstUsed), ...keep(bconsts, bodyConstUsed), ...keep(init, live)],
+    keep(e.outputs, live),
+  );
+}
+
+// scan[jaxpr, length, reverse, num_consts, num_carry] consts… init… xs…
+// Body: (consts, carries, x slices) -> (carries, ys). Unused ys go; a carry
+// goes when its output is unused and no live body output reads it (fixpoint).
+function pruneScan(e: Eqn<"scan">, liveOuts: readonly boolean[], stats: PassStats): Eqn {
+  const { jaxpr: j, num_consts: nc, num_carry: k } = e.params;
+  const liveYs = liveOuts.slice(k);
+  const { live: liveCarry, result: body } = fixpoint(
+    liveOuts.slice(0, k),
+    (live, scratch) => {
+      const body = dceScope(j, [...live, ...liveYs], scratch);
+      const next = live.map((l, i) => l || body.live.has(j.invars[nc + i]!.id));
+      return { next, result: body };
+    },
+    stats,
+  );
+  const constUsed = liveFlags(j.invars.slice(0, nc), body.live);
+  const xsUsed = liveFlags(j.invars.slice(nc + k), body.live);
+  bump(stats, "scan carries removed", countFalse(liveCarry));
+  bump(stats, "scan ys removed", countFalse(liveYs));
+  bump(stats, "scan consts removed", countFalse(constUsed));
+  bump(stats, "scan xs removed", countFalse(xsUsed));
+  const consts = e.inputs.slice(0, nc);
+  const init = e.inputs.slice(nc, nc + k);
+  const xs = e.inputs.slice(nc + k);
+  const invars = [
+    ...keep(j.invars.slice(0, nc), constUsed),
+    ...keep(j.invars.slice(nc, nc + k), liveCarry),
+    ...keep(j.invars.slice(nc + k), xsUsed),
+  ];
+  return makeEqn(
+    "scan",
+    { ...e.params, jaxpr: withInvars(body.jaxpr, invars), num_consts: countTrue(constUsed), num_carry: countTrue(liveCarry) },
+    [...keep(consts, constUsed), ...keep(init, liveCarry), ...keep(xs, xsUsed)],
+    [...keep(e.outputs.slice(0, k), liveCarry), ...keep(e.outputs.slice(k), liveYs)],
+  );
+}
+
+// cond[branches] index operands…: outputs unused outside go from every branch,
+// then operands that no branch reads any more.
+function pruneCond(e: Eqn<"cond">, liveOuts: readonly boolean[], stats: PassStats): Eqn {
+  const branches = e.params.branches.map((b) => ({ orig: b, res: dceScope(b, liveOuts, stats) }));
+  const opUsed = e.inputs.slice(1).map((_, i) => branches.some(({ orig, res }) => res.live.has(orig.invars[i]!.id)));
+  bump(stats, "cond outputs removed", countFalse(liveOuts));
+  bump(stats, "cond operands removed", countFalse(opUsed));
+  return makeEqn(
+    "cond",
+    { branches: branches.map(({ orig, res }) => withInvars(res.jaxpr, keep(orig.invars, opUsed))) },
+    [e.inputs[0]!, ...keep(e.inputs.slice(1), opUsed)],
+    keep(e.outputs, liveOuts),
+  );
+}
+
+function prunePjit(e: Eqn<"pjit">, liveOuts: readonly boolean[], stats: PassStats): Eqn {
+  const j = e.params.jaxpr;
+  const body = dceScope(j, liveOuts, stats);
+  const inUsed = liveFlags(j.invars, body.live);
+  bump(stats, "pjit outputs removed", countFalse(liveOuts));
+  bump(stats, "pjit inputs removed", countFalse(inUsed));
+  return makeEqn(
+    "pjit",
+    { ...e.params, jaxpr: withInvars(body.jaxpr, keep(j.invars, inUsed)) },
+    keep(e.inputs, inUsed),
+    keep(e.outputs, liveOuts),
+  );
+}
+
+export const dce = definePass({
+  name: "dce",
+  summary: "Removes equations whose results are unused, and unused outputs, carries, consts and operands of while/scan/cond/pjit.",
+  options: {},
+  run(j) {
+    const stats: PassStats = {};
+    const out = dceKeepingSignature(j, stats);
+    return { jaxpr: Object.keys(stats).length ? out : j, stats };
+  },
+});

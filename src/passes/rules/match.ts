@@ -1,0 +1,34 @@
+// Predicates the rule table uses to recognise operands.
+
+import type { Atom, Eqn } from "../../ir/core.js";
+import { avalsEqual } from "../../ir/dtype.js";
+import type { Prim } from "../../ir/primitives.js";
+import type { RuleContext } from "./rule.js";
+
+/**
+ * Is `a` the constant `value` everywhere: a literal, or a broadcast of one
+ * (`broadcast_in_dim 1.0:f32[]`)? The broadcast case is why the engine
+ * checks avals: such an operand can be bigger than the other one.
+ */
+export function isConst(a: Atom, value: number, ctx: RuleContext): boolean {
+  if (a.kind === "lit") return a.value === value;
+  const p = ctx.producer(a);
+  return p !== undefined && p.prim === "broadcast_in_dim" && isConst(p.inputs[0]!, value, ctx);
+}
+
+/** The equation that defines `a` when it is `prim`, else undefined. */
+export function producedBy<P extends Prim>(a: Atom, prim: P, ctx: RuleContext): Eqn<P> | undefined {
+  const p = ctx.producer(a);
+  return p !== undefined && p.prim === prim ? (p as Eqn<P>) : undefined;
+}
+
+export function sameAtom(a: Atom, b: Atom): boolean {
+  if (a.kind === "var") return b.kind === "var" && a.id === b.id;
+  if (b.kind === "var") return false;
+  // Object.is: NaN equals NaN, and -0.0 differs from 0.0.
+  return Object.is(a.value, b.value) && avalsEqual(a.aval, b.aval);
+}
+
+export function isIdentityPermutation(p: readonly number[]): boolean {
+  return p.every((d, i) => d === i);
+}
