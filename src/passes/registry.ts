@@ -1,7 +1,9 @@
 // Every pass, by pipeline name. A new pass is one file plus one line here.
+import { batchPass } from "./batch.js";
 import { cse } from "./cse.js";
 import { dce } from "./dce.js";
 import { inline } from "./inline.js";
+import { hoistInvariantCarriesPass } from "./hoistInvariantCarries.js";
 import { licm } from "./licm.js";
 import type { Pass } from "./pass.js";
 import { simplify } from "./simplify.js";
@@ -12,6 +14,8 @@ const ALL: readonly Pass[] = [
   simplify,
   inline,
   licm,
+  hoistInvariantCarriesPass,
+  batchPass,
 ];
 
 export const PASSES: Readonly<Record<string, Pass>> = Object.fromEntries(ALL.map((p) => [p.name, p]));
