@@ -8,3 +8,4 @@ export * from "./printer.js";
 export * from "./value.js";
 export * from "./parser.js";
 export * from "./verifier.js";
+export * from "./paramSchema.js";

@@ -28,6 +28,9 @@ export function varName(n: number): string {
   return s;
 }
 
+/** Names `varName` can produce that the parser does not accept as variables. */
+const RESERVED_VAR_NAMES: ReadonlySet<string> = new Set(["in", "let", "lambda", "inf", "nan"]);
+
 /** Assigns print names to every binder in print order; unused eqn binders get none (`_`). */
 export class Namer {
   private readonly names = new Map<number, string>();
@@ -44,7 +47,11 @@ export class Namer {
   }
 
   private bind(v: Var): void {
-    if (!this.names.has(v.id)) this.names.set(v.id, varName(this.count++));
+    if (this.names.has(v.id)) return;
+    let name = varName(this.count++);
+    // The parser reserves these words (`inf:f32[]` is a literal, `in` ends the equations).
+    while (RESERVED_VAR_NAMES.has(name)) name = varName(this.count++);
+    this.names.set(v.id, name);
   }
 
   name(v: Var): string {

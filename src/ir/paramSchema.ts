@@ -1,0 +1,211 @@
+// What kind of value each param of each primitive holds. The parser uses it to
+// check the generic values it read (`(1, 2)`, `float32`, `{ lambda ... }`), the
+// verifier to check params built in code, and docs/ir.md lists it.
+//
+// The table is a mapped type over `Prim`, and each entry is a mapped type over
+// that primitive's `Params` keys whose kind is derived from the TS type of the
+// param. So a new primitive, a new param, a renamed param or a param whose type
+// changes all fail `tsc` until this table agrees with `Params`.
+
+import type { Jaxpr } from "./core.js";
+import { type DType, isDType } from "./dtype.js";
+import type { DotDimensionNumbers, Params, Prim } from "./primitives.js";
+import { isJaxpr } from "./traverse.js";
+
+export type ParamKind =
+  | "int"
+  | "ints"
+  | "ints_or_none"
+  | "bool"
+  | "dtype"
+  | "string"
+  | "jaxpr"
+  | "jaxprs"
+  | "dot_dims";
+
+/** The kind that describes a param of TS type `T` (`never` when no kind fits, which fails tsc). */
+type KindOf<T> = [T] extends [DType]
+  ? "dtype"
+  : [T] extends [string]
+    ? "string"
+    : [T] extends [boolean]
+      ? "bool"
+      : [T] extends [number]
+        ? "int"
+        : [T] extends [Jaxpr]
+          ? "jaxpr"
+          : [T] extends [readonly Jaxpr[]]
+            ? "jaxprs"
+            : [T] extends [DotDimensionNumbers]
+              ? "dot_dims"
+              : [T] extends [readonly number[]]
+                ? "ints"
+                : [T] extends [readonly number[] | null]
+                  ? "ints_or_none"
+                  : never;
+
+/**
+ * Param name -> kind for one primitive. `NoParams` (`Record<string, never>`)
+ * maps to an empty record, so an entry with a stray key fails tsc as well.
+ */
+export type ParamSpec<P extends Prim> = string extends keyof Params[P]
+  ? { readonly [k: string]: never }
+  : { readonly [K in keyof Params[P]]-?: KindOf<Params[P][K]> };
+
+export const paramSchema: { readonly [P in Prim]: ParamSpec<P> } = {
+  neg: {},
+  exp: {},
+  log: {},
+  sin: {},
+  cos: {},
+  tanh: {},
+  logistic: {},
+  sqrt: {},
+  rsqrt: {},
+  abs: {},
+  sign: {},
+  floor: {},
+  ceil: {},
+  round: { rounding_method: "int" },
+  not: {},
+  add: {},
+  sub: {},
+  mul: {},
+  div: {},
+  rem: {},
+  pow: {},
+  max: {},
+  min: {},
+  and: {},
+  or: {},
+  lt: {},
+  le: {},
+  gt: {},
+  ge: {},
+  eq: {},
+  ne: {},
+  select_n: {},
+  convert_element_type: { new_dtype: "dtype" },
+  broadcast_in_dim: { shape: "ints", broadcast_dimensions: "ints" },
+  reshape: { new_sizes: "ints" },
+  transpose: { permutation: "ints" },
+  squeeze: { dimensions: "ints" },
+  expand_dims: { dimensions: "ints" },
+  reduce_sum: { axes: "ints" },
+  reduce_max: { axes: "ints" },
+  reduce_min: { axes: "ints" },
+  argmax: { axes: "ints", index_dtype: "dtype" },
+  dot_general: { dimension_numbers: "dot_dims" },
+  iota: { dtype: "dtype", shape: "ints", dimension: "int" },
+  concatenate: { dimension: "int" },
+  slice: { start_indices: "ints", limit_indices: "ints", strides: "ints_or_none" },
+  dynamic_slice: { slice_sizes: "ints" },
+  dynamic_update_slice: {},
+  while: { cond_jaxpr: "jaxpr", body_jaxpr: "jaxpr", cond_nconsts: "int", body_nconsts: "int" },
+  cond: { branches: "jaxprs" },
+  scan: { jaxpr: "jaxpr", length: "int", reverse: "bool", num_consts: "int", num_carry: "int" },
+  pjit: { jaxpr: "jaxpr", name: "string" },
+};
+
+/** The kinds of `prim`'s params, keyed by param name. */
+export function paramKinds(prim: Prim): Readonly<Record<string, ParamKind>> {
+  return paramSchema[prim] as Readonly<Record<string, ParamKind>>;
+}
+
+/** Human description of a kind, for error messages and docs. */
+export const PARAM_KIND_DESC: { readonly [K in ParamKind]: string } = {
+  int: "an integer",
+  ints: "a tuple of integers",
+  ints_or_none: "a tuple of integers or None",
+  bool: "True or False",
+  dtype: "a dtype (float32, int32 or bool)",
+  string: "a string",
+  jaxpr: "a jaxpr",
+  jaxprs: "a tuple of jaxprs",
+  dot_dims: "dot dimension numbers ((lhs_contract, rhs_contract), (lhs_batch, rhs_batch))",
+};
+
+function isInts(v: unknown): boolean {
+  return Array.isArray(v) && v.every((x) => Number.isSafeInteger(x));
+}
+
+function isPair(v: unknown, item: (x: unknown) => boolean): boolean {
+  return Array.isArray(v) && v.length === 2 && item(v[0]) && item(v[1]);
+}
+
+const KIND_CHECK: { readonly [K in ParamKind]: (v: unknown) => boolean } = {
+  int: (v) => Number.isSafeInteger(v),
+  ints: isInts,
+  ints_or_none: (v) => v === null || isInts(v),
+  bool: (v) => typeof v === "boolean",
+  dtype: isDType,
+  string: (v) => typeof v === "string",
+  jaxpr: isJaxpr,
+  jaxprs: (v) => Array.isArray(v) && v.every(isJaxpr),
+  dot_dims: (v) => isPair(v, (side) => isPair(side, isInts)),
+};
+
+/** A short rendering of a param value for messages (jaxprs are elided). */
+export function describeParamValue(v: unknown): string {
+  if (v === null) return "None";
+  if (v === undefined) return "nothing";
+  if (typeof v === "boolean") return v ? "True" : "False";
+  if (typeof v === "string") return JSON.stringify(v);
+  if (isJaxpr(v)) return "a jaxpr";
+  if (Array.isArray(v)) return v.length === 1 ? `(${describeParamValue(v[0])},)` : `(${v.map(describeParamValue).join(", ")})`;
+  if (typeof v === "object") return "an object";
+  return String(v);
+}
+
+/** `undefined` when `value` has the kind, else a reason like "axes must be a tuple of integers, got 1". */
+export function checkParamValue(name: string, kind: ParamKind, value: unknown): string | undefined {
+  if (KIND_CHECK[kind](value)) return undefined;
+  return `${name} must be ${PARAM_KIND_DESC[kind]}, got ${describeParamValue(value)}`;
+}
+
+/** Param names of `prim` that `params` lacks, and names it has that `prim` does not take. */
+export function paramKeyProblems(prim: Prim, keys: readonly string[]): { missing: string[]; unknown: string[] } {
+  const kinds = paramKinds(prim);
+  const expected = Object.keys(kinds);
+  return {
+    missing: expected.filter((k) => !keys.includes(k)),
+    unknown: keys.filter((k) => !Object.prototype.hasOwnProperty.call(kinds, k)),
+  };
+}
+
+function quoteList(names: readonly string[]): string {
+  return names.map((n) => `'${n}'`).join(", ");
+}
+
+/** "reduce_sum has no parameter 'foo'" / "reduce_sum is missing parameter 'axes'". */
+export function describeKeyProblems(prim: Prim, problems: { missing: string[]; unknown: string[] }): string | undefined {
+  const parts: string[] = [];
+  if (problems.unknown.length) {
+    const expected = Object.keys(paramKinds(prim)).sort();
+    const takes = expected.length ? `it takes ${quoteList(expected)}` : "it takes no parameters";
+    parts.push(`${prim} has no parameter${problems.unknown.length > 1 ? "s" : ""} ${quoteList(problems.unknown)} (${takes})`);
+  }
+  if (problems.missing.length) {
+    parts.push(`${prim} is missing parameter${problems.missing.length > 1 ? "s" : ""} ${quoteList(problems.missing)}`);
+  }
+  return parts.length ? parts.join("; ") : undefined;
+}
+
+/**
+ * Checks a params object against the schema: exactly the expected keys, each
+ * value of its kind. Returns a readable reason, or `undefined` when valid.
+ */
+export function validateParams(prim: Prim, params: unknown): string | undefined {
+  if (typeof params !== "object" || params === null || Array.isArray(params)) {
+    return `${prim} params must be an object, got ${describeParamValue(params)}`;
+  }
+  const record = params as Record<string, unknown>;
+  const keyProblem = describeKeyProblems(prim, paramKeyProblems(prim, Object.keys(record)));
+  if (keyProblem) return keyProblem;
+  const kinds = paramKinds(prim);
+  for (const name of Object.keys(kinds).sort()) {
+    const problem = checkParamValue(name, kinds[name]!, record[name]);
+    if (problem) return `${prim}: ${problem}`;
+  }
+  return undefined;
+}

@@ -1,0 +1,329 @@
+// One valid and one invalid application of every primitive's shape rule. The
+// table is a mapped type over Prim, so a new primitive fails tsc here until it
+// has cases. Expected avals and messages are derived by hand from the rules'
+// definitions (lax semantics), not printed by the code under test.
+import { describe, expect, it } from "vitest";
+import {
+  type Aval,
+  type Jaxpr,
+  type Params,
+  type Prim,
+  PRIMS,
+  ShapeError,
+  abstractEval,
+  avalStr,
+  dtypeFromShort,
+  parse,
+} from "../../src/ir/index.js";
+
+/** `f32[3,4]` -> aval (a test-local reader, independent of the parser). */
+function A(text: string): Aval {
+  const m = /^(f32|i32|bool)\[([0-9,]*)\]$/.exec(text);
+  if (!m) throw new Error(`bad aval ${text}`);
+  return { dtype: dtypeFromShort(m[1]!)!, shape: m[2] ? m[2].split(",").map(Number) : [] };
+}
+
+interface Case<P extends Prim> {
+  readonly inputs: readonly string[];
+  readonly params: Params[P];
+}
+interface Rule<P extends Prim> {
+  readonly ok: Case<P> & { readonly out: readonly string[] };
+  readonly bad: Case<P> & { readonly error: string };
+}
+
+const J = (text: string): Jaxpr => parse(text);
+const none = {} as Record<string, never>;
+
+/** `prim: expects a float32 operand` cases for the float-only unary ops. */
+function floatUnary<P extends Prim>(prim: P, params: Params[P]): Rule<P> {
+  return {
+    ok: { inputs: ["f32[2,3]"], params, out: ["f32[2,3]"] },
+    bad: { inputs: ["i32[2]"], params, error: `${prim}: expects a float32 operand (operands: i32[2])` },
+  };
+}
+
+const whileCond = J("{ lambda ; a:i32[] b:f32[3]. let c:bool[] = lt a 10:i32[] in (c,) }");
+const whileBody = J("{ lambda ; a:f32[3] b:i32[] c:f32[3]. let d:i32[] = add b 1:i32[] e:f32[3] = mul c a in (d, e) }");
+const intCond = J("{ lambda ; a:i32[] b:f32[3]. let  in (a,) }");
+const branchF = J("{ lambda ; a:f32[]. let b:f32[] = neg a in (b,) }");
+const branchG = J("{ lambda ; a:f32[]. let b:f32[] = sin a in (b,) }");
+const scanBody = J("{ lambda ; a:f32[] b:f32[3]. let c:f32[] = reduce_sum[axes=(0,)] b d:f32[] = add a c in (d, c) }");
+const pjitBody = J("{ lambda ; a:f32[2] b:f32[2]. let c:f32[2] = add a b in (c,) }");
+const withConsts = J("{ lambda a:f32[]; b:f32[]. let  in (b,) }");
+
+const RULES: { readonly [P in Prim]: Rule<P> } = {
+  neg: {
+    ok: { inputs: ["i32[4]"], params: none, out: ["i32[4]"] },
+    bad: { inputs: ["bool[3]"], params: none, error: "neg: expects float32 or int32 operands (operands: bool[3])" },
+  },
+  exp: floatUnary("exp", none),
+  log: {
+    ok: { inputs: ["f32[]"], params: none, out: ["f32[]"] },
+    bad: { inputs: ["f32[]", "f32[]"], params: none, error: "log: expects 1 operand, got 2 (operands: f32[], f32[])" },
+  },
+  sin: {
+    ok: { inputs: ["f32[5]"], params: none, out: ["f32[5]"] },
+    bad: { inputs: ["bool[]"], params: none, error: "sin: expects a float32 operand (operands: bool[])" },
+  },
+  cos: floatUnary("cos", none),
+  tanh: floatUnary("tanh", none),
+  logistic: floatUnary("logistic", none),
+  sqrt: floatUnary("sqrt", none),
+  rsqrt: floatUnary("rsqrt", none),
+  abs: {
+    ok: { inputs: ["i32[4]"], params: none, out: ["i32[4]"] },
+    bad: { inputs: ["bool[4]"], params: none, error: "abs: expects float32 or int32 operands (operands: bool[4])" },
+  },
+  sign: {
+    ok: { inputs: ["f32[]"], params: none, out: ["f32[]"] },
+    bad: { inputs: ["bool[]"], params: none, error: "sign: expects float32 or int32 operands (operands: bool[])" },
+  },
+  floor: floatUnary("floor", none),
+  ceil: floatUnary("ceil", none),
+  round: {
+    ok: { inputs: ["f32[3]"], params: { rounding_method: 1 }, out: ["f32[3]"] },
+    bad: { inputs: ["f32[3]"], params: { rounding_method: 2 }, error: "round: rounding_method must be 0 or 1, got 2 (operands: f32[3])" },
+  },
+  not: {
+    ok: { inputs: ["bool[2]"], params: none, out: ["bool[2]"] },
+    bad: { inputs: ["f32[2]"], params: none, error: "not: expects int32 or bool operands (operands: f32[2])" },
+  },
+  add: {
+    ok: { inputs: ["f32[3]", "f32[]"], params: none, out: ["f32[3]"] },
+    bad: { inputs: ["f32[3]", "f32[4]"], params: none, error: "add: operand shapes must be equal (or one a scalar) (operands: f32[3], f32[4])" },
+  },
+  sub: {
+    ok: { inputs: ["i32[]", "i32[2]"], params: none, out: ["i32[2]"] },
+    bad: { inputs: ["bool[]", "bool[]"], params: none, error: "sub: expects float32 or int32 operands (operands: bool[], bool[])" },
+  },
+  mul: {
+    ok: { inputs: ["f32[2,2]", "f32[2,2]"], params: none, out: ["f32[2,2]"] },
+    bad: { inputs: ["f32[]", "i32[]"], params: none, error: "mul: operand dtypes must be equal (operands: f32[], i32[])" },
+  },
+  div: {
+    ok: { inputs: ["i32[3]", "i32[3]"], params: none, out: ["i32[3]"] },
+    bad: { inputs: ["f32[]"], params: none, error: "div: expects 2 operands, got 1 (operands: f32[])" },
+  },
+  rem: {
+    ok: { inputs: ["f32[]", "f32[]"], params: none, out: ["f32[]"] },
+    bad: { inputs: ["f32[2,3]", "f32[3,2]"], params: none, error: "rem: operand shapes must be equal (or one a scalar) (operands: f32[2,3], f32[3,2])" },
+  },
+  pow: {
+    ok: { inputs: ["f32[4]", "f32[]"], params: none, out: ["f32[4]"] },
+    bad: { inputs: ["i32[]", "i32[]"], params: none, error: "pow: expects a float32 operand (operands: i32[], i32[])" },
+  },
+  max: {
+    ok: { inputs: ["bool[2]", "bool[2]"], params: none, out: ["bool[2]"] },
+    bad: { inputs: ["f32[2]", "bool[2]"], params: none, error: "max: operand dtypes must be equal (operands: f32[2], bool[2])" },
+  },
+  min: {
+    ok: { inputs: ["i32[]", "i32[]"], params: none, out: ["i32[]"] },
+    bad: { inputs: ["i32[2]", "i32[3]"], params: none, error: "min: operand shapes must be equal (or one a scalar) (operands: i32[2], i32[3])" },
+  },
+  and: {
+    ok: { inputs: ["i32[3]", "i32[3]"], params: none, out: ["i32[3]"] },
+    bad: { inputs: ["f32[]", "f32[]"], params: none, error: "and: expects int32 or bool operands (operands: f32[], f32[])" },
+  },
+  or: {
+    ok: { inputs: ["bool[]", "bool[5]"], params: none, out: ["bool[5]"] },
+    bad: { inputs: ["bool[2]", "bool[5]"], params: none, error: "or: operand shapes must be equal (or one a scalar) (operands: bool[2], bool[5])" },
+  },
+  lt: {
+    ok: { inputs: ["f32[3]", "f32[3]"], params: none, out: ["bool[3]"] },
+    bad: { inputs: ["f32[3]", "i32[3]"], params: none, error: "lt: operand dtypes must be equal (operands: f32[3], i32[3])" },
+  },
+  le: {
+    ok: { inputs: ["i32[]", "i32[2,2]"], params: none, out: ["bool[2,2]"] },
+    bad: { inputs: ["i32[2]"], params: none, error: "le: expects 2 operands, got 1 (operands: i32[2])" },
+  },
+  gt: {
+    ok: { inputs: ["bool[2]", "bool[2]"], params: none, out: ["bool[2]"] },
+    bad: { inputs: ["f32[1]", "f32[2]"], params: none, error: "gt: operand shapes must be equal (or one a scalar) (operands: f32[1], f32[2])" },
+  },
+  ge: {
+    ok: { inputs: ["f32[]", "f32[]"], params: none, out: ["bool[]"] },
+    bad: { inputs: ["bool[]", "i32[]"], params: none, error: "ge: operand dtypes must be equal (operands: bool[], i32[])" },
+  },
+  eq: {
+    ok: { inputs: ["i32[4]", "i32[]"], params: none, out: ["bool[4]"] },
+    bad: { inputs: ["i32[4]", "i32[]", "i32[]"], params: none, error: "eq: expects 2 operands, got 3 (operands: i32[4], i32[], i32[])" },
+  },
+  ne: {
+    ok: { inputs: ["f32[2]", "f32[2]"], params: none, out: ["bool[2]"] },
+    bad: { inputs: ["f32[2]", "bool[2]"], params: none, error: "ne: operand dtypes must be equal (operands: f32[2], bool[2])" },
+  },
+  select_n: {
+    ok: { inputs: ["bool[3]", "f32[3]", "f32[3]"], params: none, out: ["f32[3]"] },
+    bad: {
+      inputs: ["bool[]", "f32[]", "f32[]", "f32[]"],
+      params: none,
+      error: "select_n: a bool selector allows at most 2 cases (operands: bool[], f32[], f32[], f32[])",
+    },
+  },
+  convert_element_type: {
+    ok: { inputs: ["f32[2]"], params: { new_dtype: "int32" }, out: ["i32[2]"] },
+    bad: { inputs: ["f32[]", "f32[]"], params: { new_dtype: "bool" }, error: "convert_element_type: expects 1 operand, got 2 (operands: f32[], f32[])" },
+  },
+  broadcast_in_dim: {
+    ok: { inputs: ["f32[3]"], params: { shape: [2, 3], broadcast_dimensions: [1] }, out: ["f32[2,3]"] },
+    bad: {
+      inputs: ["f32[1,1]"],
+      params: { shape: [2, 2], broadcast_dimensions: [1, 0] },
+      error: "broadcast_in_dim: broadcast_dimensions (1, 0) must be strictly increasing (operands: f32[1,1])",
+    },
+  },
+  reshape: {
+    ok: { inputs: ["f32[2,3]"], params: { new_sizes: [3, 2] }, out: ["f32[3,2]"] },
+    bad: { inputs: ["f32[2,3]"], params: { new_sizes: [4] }, error: "reshape: cannot reshape to (4,): sizes differ (operands: f32[2,3])" },
+  },
+  transpose: {
+    ok: { inputs: ["f32[2,3,4]"], params: { permutation: [2, 0, 1] }, out: ["f32[4,2,3]"] },
+    bad: { inputs: ["f32[2,3]"], params: { permutation: [0, 0] }, error: "transpose: permutation (0, 0) has a repeated axis 0 (operands: f32[2,3])" },
+  },
+  squeeze: {
+    ok: { inputs: ["f32[1,3,1]"], params: { dimensions: [0, 2] }, out: ["f32[3]"] },
+    bad: { inputs: ["f32[1,3]"], params: { dimensions: [1] }, error: "squeeze: axis 1 has size 3, not 1 (operands: f32[1,3])" },
+  },
+  expand_dims: {
+    ok: { inputs: ["f32[3]"], params: { dimensions: [0, 2] }, out: ["f32[1,3,1]"] },
+    bad: { inputs: ["f32[3]"], params: { dimensions: [3] }, error: "expand_dims: dimensions (3,) out of range for rank 2 (operands: f32[3])" },
+  },
+  reduce_sum: {
+    ok: { inputs: ["f32[2,3]"], params: { axes: [0] }, out: ["f32[3]"] },
+    bad: { inputs: ["bool[3]"], params: { axes: [0] }, error: "reduce_sum: expects float32 or int32 operands (operands: bool[3])" },
+  },
+  reduce_max: {
+    ok: { inputs: ["bool[2,3]"], params: { axes: [1] }, out: ["bool[2]"] },
+    bad: { inputs: ["f32[2,3]"], params: { axes: [2] }, error: "reduce_max: axes (2,) out of range for rank 2 (operands: f32[2,3])" },
+  },
+  reduce_min: {
+    ok: { inputs: ["i32[4]"], params: { axes: [] }, out: ["i32[4]"] },
+    bad: { inputs: ["f32[2,3]"], params: { axes: [0, 0] }, error: "reduce_min: axes (0, 0) has a repeated axis 0 (operands: f32[2,3])" },
+  },
+  argmax: {
+    ok: { inputs: ["f32[2,3]"], params: { axes: [1], index_dtype: "int32" }, out: ["i32[2]"] },
+    bad: { inputs: ["f32[2,3]"], params: { axes: [0, 1], index_dtype: "int32" }, error: "argmax: expects exactly one axis, got (0, 1) (operands: f32[2,3])" },
+  },
+  dot_general: {
+    ok: { inputs: ["f32[2,3]", "f32[3,4]"], params: { dimension_numbers: [[[1], [0]], [[], []]] }, out: ["f32[2,4]"] },
+    bad: {
+      inputs: ["bool[2,3]", "bool[3,4]"],
+      params: { dimension_numbers: [[[1], [0]], [[], []]] },
+      error: "dot_general: expects float32 or int32 operands (operands: bool[2,3], bool[3,4])",
+    },
+  },
+  iota: {
+    ok: { inputs: [], params: { dtype: "int32", shape: [2, 3], dimension: 1 }, out: ["i32[2,3]"] },
+    bad: { inputs: [], params: { dtype: "bool", shape: [2], dimension: 0 }, error: "iota: dtype must be float32 or int32" },
+  },
+  concatenate: {
+    ok: { inputs: ["f32[2,3]", "f32[1,3]"], params: { dimension: 0 }, out: ["f32[3,3]"] },
+    bad: {
+      inputs: ["f32[2,3]", "f32[2,4]"],
+      params: { dimension: 0 },
+      error: "concatenate: operand shapes must agree except on dimension 0 (operands: f32[2,3], f32[2,4])",
+    },
+  },
+  slice: {
+    ok: { inputs: ["f32[10]"], params: { start_indices: [2], limit_indices: [8], strides: [3] }, out: ["f32[2]"] },
+    bad: {
+      inputs: ["f32[10]"],
+      params: { start_indices: [0], limit_indices: [11], strides: null },
+      error: "slice: axis 0: need 0 <= start (0) <= limit (11) <= size (10) (operands: f32[10])",
+    },
+  },
+  dynamic_slice: {
+    ok: { inputs: ["f32[5,6]", "i32[]", "i32[]"], params: { slice_sizes: [2, 3] }, out: ["f32[2,3]"] },
+    bad: {
+      inputs: ["f32[5,6]", "f32[]", "i32[]"],
+      params: { slice_sizes: [2, 3] },
+      error: "dynamic_slice: start indices must be i32[] scalars (operands: f32[5,6], f32[], i32[])",
+    },
+  },
+  dynamic_update_slice: {
+    ok: { inputs: ["f32[5]", "f32[2]", "i32[]"], params: none, out: ["f32[5]"] },
+    bad: {
+      inputs: ["f32[2]", "f32[3]", "i32[]"],
+      params: none,
+      error: "dynamic_update_slice: update is larger than the operand on axis 0 (operands: f32[2], f32[3], i32[])",
+    },
+  },
+  while: {
+    ok: {
+      inputs: ["f32[3]", "i32[]", "f32[3]"],
+      params: { cond_jaxpr: whileCond, body_jaxpr: whileBody, cond_nconsts: 0, body_nconsts: 1 },
+      out: ["i32[]", "f32[3]"],
+    },
+    bad: {
+      inputs: ["f32[3]", "i32[]", "f32[3]"],
+      params: { cond_jaxpr: intCond, body_jaxpr: whileBody, cond_nconsts: 0, body_nconsts: 1 },
+      error: "while: cond_jaxpr must return a bool, returns i32[]",
+    },
+  },
+  cond: {
+    ok: { inputs: ["i32[]", "f32[]"], params: { branches: [branchF, branchG] }, out: ["f32[]"] },
+    bad: { inputs: ["i32[]", "i32[]"], params: { branches: [branchF, branchG] }, error: "cond: branch 0 takes (f32[]) but the operands are (i32[])" },
+  },
+  scan: {
+    ok: {
+      inputs: ["f32[]", "f32[4,3]"],
+      params: { jaxpr: scanBody, length: 4, reverse: false, num_consts: 0, num_carry: 1 },
+      out: ["f32[]", "f32[4]"],
+    },
+    bad: {
+      inputs: ["f32[]", "f32[3]"],
+      params: { jaxpr: scanBody, length: 3, reverse: false, num_consts: 1, num_carry: 2 },
+      error: "scan: num_consts + num_carry = 3 exceeds the 2 operands (operands: f32[], f32[3])",
+    },
+  },
+  pjit: {
+    ok: { inputs: ["f32[2]", "f32[2]"], params: { jaxpr: pjitBody, name: "f" }, out: ["f32[2]"] },
+    bad: { inputs: ["f32[]"], params: { jaxpr: withConsts, name: "g" }, error: "pjit: jaxpr must not have constvars" },
+  },
+};
+
+describe("shape rules", () => {
+  it("has a case for every primitive", () => {
+    expect(Object.keys(RULES).sort()).toEqual([...PRIMS].sort());
+  });
+
+  for (const prim of PRIMS) {
+    const rule = RULES[prim] as Rule<Prim>;
+    it(`${prim}: ${rule.ok.inputs.join(", ") || "()"} -> ${rule.ok.out.join(", ")}`, () => {
+      const out = abstractEval(prim, rule.ok.params, rule.ok.inputs.map(A));
+      expect(out.map(avalStr)).toEqual(rule.ok.out);
+    });
+    it(`${prim} rejects: ${rule.bad.error}`, () => {
+      const run = () => abstractEval(prim, rule.bad.params, rule.bad.inputs.map(A));
+      expect(run).toThrow(ShapeError);
+      expect(run).toThrow(rule.bad.error);
+      try {
+        run();
+      } catch (e) {
+        expect((e as Error).message).toBe(rule.bad.error);
+      }
+    });
+  }
+
+  it("while accepts a batched predicate that prefixes every carry and rejects one that does not", () => {
+    const cond = J("{ lambda ; a:i32[4] b:f32[4,3]. let c:bool[4] = lt a 3:i32[] in (c,) }");
+    const body = J("{ lambda ; a:i32[4] b:f32[4,3]. let  in (a, b) }");
+    const params = { cond_jaxpr: cond, body_jaxpr: body, cond_nconsts: 0, body_nconsts: 0 };
+    expect(abstractEval("while", params, [A("i32[4]"), A("f32[4,3]")]).map(avalStr)).toEqual(["i32[4]", "f32[4,3]"]);
+    const cond2 = J("{ lambda ; a:i32[4] b:f32[3,4]. let c:bool[4] = lt a 3:i32[] in (c,) }");
+    const body2 = J("{ lambda ; a:i32[4] b:f32[3,4]. let  in (a, b) }");
+    expect(() => abstractEval("while", { ...params, cond_jaxpr: cond2, body_jaxpr: body2 }, [A("i32[4]"), A("f32[3,4]")])).toThrow(
+      "while: batched predicate bool[4] must be a shape prefix of every carry, but a carry is f32[3,4]",
+    );
+  });
+
+  it("cond accepts a batched index that prefixes every output", () => {
+    const b0 = J("{ lambda ; a:f32[4,2]. let  in (a,) }");
+    const b1 = J("{ lambda ; a:f32[4,2]. let b:f32[4,2] = neg a in (b,) }");
+    expect(abstractEval("cond", { branches: [b0, b1] }, [A("i32[4]"), A("f32[4,2]")]).map(avalStr)).toEqual(["f32[4,2]"]);
+    expect(() => abstractEval("cond", { branches: [b0, b1] }, [A("i32[2]"), A("f32[4,2]")])).toThrow(
+      "cond: batched index i32[2] must be a shape prefix of every output, but an output is f32[4,2]",
+    );
+  });
+});
