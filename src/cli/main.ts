@@ -75,6 +75,11 @@ function write(s: string): void {
   process.stdout.write(s.endsWith("\n") ? s : `${s}\n`);
 }
 
+/** With --print-after-all/--print-after-change the dumps already end with the final IR. */
+function dumpsShowFinal(args: ParsedArgs): boolean {
+  return has(args, "print-after-all") || (has(args, "print-after-change") && list(args, "print-after").length === 0);
+}
+
 function runPasses(j: Jaxpr, args: ParsedArgs, run: typeof runPipeline = runPipeline): PipelineResult {
   const pipeline = flag(args, "passes") ?? "";
   const result = run(j, pipeline, {
@@ -114,10 +119,10 @@ async function cmdDump(argv: string[]): Promise<void> {
   const traced = closed.jaxpr;
   const pipeline = flag(args, "passes");
   if (!pipeline) return write(printJaxpr(traced));
-  if (has(args, "print-after-all")) write(`// ----- IR traced ${name} -----\n${printJaxpr(traced)}`);
+  if (dumpsShowFinal(args)) write(`// ----- IR traced ${name} -----\n${printJaxpr(traced)}`);
   // Run the bundle's own pass manager so vars it creates share one id space with the trace.
   const result = runPasses(traced, args, tsjax.passes.runPipeline as typeof runPipeline);
-  if (!has(args, "print-after-all")) write(printJaxpr(result.jaxpr));
+  if (!dumpsShowFinal(args)) write(printJaxpr(result.jaxpr));
 }
 
 async function cmdOpt(argv: string[]): Promise<void> {
@@ -134,7 +139,7 @@ async function cmdOpt(argv: string[]): Promise<void> {
   }
   const j = parse(text, { source: file === "-" ? "<stdin>" : file });
   const result = runPasses(j, args);
-  if (!has(args, "print-after-all")) write(printJaxpr(result.jaxpr));
+  if (!dumpsShowFinal(args)) write(printJaxpr(result.jaxpr));
 }
 
 function cmdPasses(): void {

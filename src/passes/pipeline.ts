@@ -83,7 +83,7 @@ export interface Instrumentation {
   printBefore?: readonly string[];
   printAfter?: readonly string[];
   printAfterAll?: boolean;
-  /** With printAfter/printAfterAll: only print when the pass changed the IR. */
+  /** Only print after a pass that changed the IR (alone: after every such pass). */
   printAfterChange?: boolean;
   /** Where dumps go (default: collected in the result's `log`). */
   sink?: (text: string) => void;
@@ -119,7 +119,7 @@ export function runPipeline(
   for (const n of [...printBefore, ...printAfter]) {
     if (!PASSES[n]) throw new PipelineError(`unknown pass '${n}' in a print option; known passes: ${knownPassNames().join(", ")}`);
   }
-  if (instr.verify) verifyOrThrow(input, "the input");
+  if (instr.verify) verifyOrThrow(input, "on the input");
   let j = input;
   const reports: PassReport[] = [];
   for (const { pass, options } of passes) {
@@ -129,8 +129,10 @@ export function runPipeline(
     const { jaxpr, stats } = pass.run(j, options);
     const ms = performance.now() - t0;
     const changed = before !== undefined ? printJaxpr(jaxpr) !== before : jaxpr !== j;
-    if (instr.verify) verifyOrThrow(jaxpr, `pass '${pass.name}'`);
-    const wantPrint = instr.printAfterAll || printAfter.has(pass.name);
+    if (instr.verify) verifyOrThrow(jaxpr, `after pass '${pass.name}'`);
+    // --print-after-change on its own means "after every pass that changed something" (as in MLIR).
+    const afterAllChanged = instr.printAfterChange && printAfter.size === 0;
+    const wantPrint = instr.printAfterAll || afterAllChanged || printAfter.has(pass.name);
     if (wantPrint && (!instr.printAfterChange || changed)) sink(`${dumpHeader("after", pass.name, stats)}\n${printJaxpr(jaxpr)}\n`);
     reports.push({ name: pass.name, stats, ms, changed });
     j = jaxpr;
@@ -143,7 +145,7 @@ function verifyOrThrow(j: Jaxpr, what: string): void {
     verify(j);
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
-    throw new PipelineError(`verifier failed after ${what}: ${msg}\n${printJaxpr(j)}`);
+    throw new PipelineError(`verifier failed ${what}: ${msg}\n${printJaxpr(j)}`);
   }
 }
 

@@ -124,6 +124,6 @@ describe("runPipeline instrumentation", () => {
 
   it("verify checks the input too", () => {
     const bad: Jaxpr = { ...parse(PROGRAM), outvars: [newVar({ dtype: "float32", shape: [8] })] };
-    expect(errorOf(() => runPipeline(bad, "dce", { verify: true })).message).toMatch(/^verifier failed after the input: /);
+    expect(errorOf(() => runPipeline(bad, "dce", { verify: true })).message).toMatch(/^verifier failed on the input: /);
   });
 });

@@ -1,0 +1,109 @@
+// The real `tsjax` binary, run as a child process (bin/tsjax.mjs via tsx).
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+
+const root = fileURLToPath(new URL("../..", import.meta.url));
+
+function tsjax(args: string[], input?: string): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ["bin/tsjax.mjs", ...args], { cwd: root, input, encoding: "utf8", timeout: 60_000 });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe("tsjax opt", () => {
+  it("runs a pipeline over a .jaxpr file and prints the result", () => {
+    const r = tsjax(["opt", "test/cli/inputs/loop.jaxpr", "--passes", "simplify,cse,hoist-invariant-carries,dce", "--verify"]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(`{ lambda ; a:f32[8] b:f32[8]. let
+    c:f32[8] = add a a
+    _:i32[] d:f32[8] = while[
+      body_jaxpr={ lambda ; e:f32[8] f:i32[] g:f32[8]. let
+          h:i32[] = add f 1:i32[]
+          i:f32[8] = add g e
+        in (h, i) }
+      body_nconsts=1
+      cond_jaxpr={ lambda ; j:i32[] k:f32[8]. let l:bool[] = lt j 3:i32[] in (l,) }
+      cond_nconsts=0
+    ] b 0:i32[] c
+  in (d, b) }
+`);
+  });
+
+  it("--print-after-all prints a greppable header per pass with statistics", () => {
+    const r = tsjax(["opt", "test/cli/inputs/loop.jaxpr", "--passes", "simplify,cse,dce", "--print-after-all"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout.match(/^\/\/ ----- IR after .* -----$/gm)).toEqual([
+      "// ----- IR after simplify (2 x*1 -> x) -----",
+      "// ----- IR after cse -----",
+      "// ----- IR after dce (1 eqns removed) -----",
+    ]);
+  });
+
+  it("--print-after-change only prints passes that changed the IR; --print-before names one pass", () => {
+    const r = tsjax(["opt", "test/cli/inputs/loop.jaxpr", "--passes", "simplify,cse,dce", "--print-after-change", "--print-before", "dce"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout.match(/^\/\/ ----- IR .* -----$/gm)).toEqual([
+      "// ----- IR after simplify (2 x*1 -> x) -----",
+      "// ----- IR before dce -----",
+      "// ----- IR after dce (1 eqns removed) -----",
+    ]);
+  });
+
+  it("--timing reports each pass on stderr", () => {
+    const r = tsjax(["opt", "test/cli/inputs/loop.jaxpr", "--passes", "simplify,dce", "--timing"]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/pass timing/);
+    expect(r.stderr).toMatch(/^ {2}simplify +\d+\.\d+ ms {2}2 x\*1 -> x$/m);
+    expect(r.stderr).toMatch(/^ {2}total +\d+\.\d+ ms$/m);
+  });
+
+  it("reads stdin with '-' and reports parse errors as file:line:col on one line", () => {
+    const r = tsjax(["opt", "-", "--passes", "dce"], "{ lambda ; a:f32[]. let\n    b:f32[] = foo a\n  in (b,) }\n");
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe("tsjax: error: <stdin>:2:15: unknown primitive 'foo'\n");
+    expect(r.stdout).toBe("");
+  });
+
+  it("names the file in parse errors", () => {
+    const r = tsjax(["opt", "test/cli/inputs/bad.jaxpr", "--passes", "dce"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe("tsjax: error: test/cli/inputs/bad.jaxpr:3:9: expected ',' or ')', found 'c'\n");
+  });
+
+  it("user errors exit 1 with one line and no stack trace; --debug shows the stack", () => {
+    const unknown = tsjax(["opt", "test/cli/inputs/loop.jaxpr", "--passes", "dcx"]);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toBe("tsjax: error: unknown pass 'dcx'; known passes: batch, cse, dce, hoist-invariant-carries, inline, licm, simplify\n");
+    const missing = tsjax(["opt", "nope.jaxpr", "--passes", "dce"]);
+    expect(missing.stderr).toBe("tsjax: error: opt: cannot read nope.jaxpr\n");
+    const badFlag = tsjax(["opt", "x", "--frobnicate"]);
+    expect(badFlag.code).toBe(1);
+    expect(badFlag.stderr).toBe("tsjax: error: opt: unknown option '--frobnicate' (see 'tsjax opt --help')\n");
+    const debug = tsjax(["opt", "test/cli/inputs/loop.jaxpr", "--passes", "dcx", "--debug"]);
+    expect(debug.code).toBe(1);
+    expect(debug.stderr).toMatch(/PipelineError: unknown pass 'dcx'[^\n]*\n\s+at /);
+  });
+
+  it("the verifier catches ill-typed input with --verify", () => {
+    const r = tsjax(["opt", "-", "--passes", "dce", "--verify"], "{ lambda ; a:f32[] b:i32[]. let c:f32[] = add a b in (c,) }");
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^tsjax: error: verifier failed on the input: verify: equation 0 `c:f32\[\] = add a b` in the top-level jaxpr: add: operand dtypes must be equal \(operands: f32\[\], i32\[\]\)$/m);
+  });
+});
+
+describe("tsjax help", () => {
+  it("prints usage for the command and each subcommand", () => {
+    const main = tsjax(["--help"]);
+    expect(main.code).toBe(0);
+    expect(main.stdout).toMatch(/tsjax dump FILE\.ts/);
+    expect(main.stdout).toMatch(/tsjax opt FILE\.jaxpr/);
+    expect(tsjax(["opt", "--help"]).stdout).toMatch(/--print-after-all/);
+    expect(tsjax(["dump", "--help"]).stdout).toMatch(/export const args/);
+    const passes = tsjax(["passes"]).stdout;
+    expect(passes).toMatch(/^ {2}hoist-invariant-carries +turn loop carries/m);
+    const unknown = tsjax(["frob"]);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toBe("tsjax: error: unknown command 'frob' (commands: dump, opt, passes; see 'tsjax --help')\n");
+  });
+});
