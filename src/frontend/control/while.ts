@@ -1,0 +1,47 @@
+// whileLoop(condFn, bodyFn, init) → the `while` primitive (lax.while_loop).
+//
+// cond and body are traced in their own builders on the carry types; values
+// they close over become cond/body consts (the leading operands). Eagerly, the
+// primitive runs through the interpreter like any other op.
+
+import type { Array } from "../array.js";
+import { bind } from "../bind.js";
+import { unflatten } from "../pytree.js";
+import { traceFlat } from "../tracing.js";
+import type { CarryLike, Traced } from "../types.js";
+import { capturesAsInvars, carryOf, checkPredicate, conformToCarry } from "./common.js";
+
+/**
+ * Repeats `carry = bodyFn(carry)` while `condFn(carry)` is true. The carry is a
+ * pytree (arrays, tuples, objects, modules); JS numbers in `init` become
+ * int32 (integers) or float32 scalars. The body must return the same structure
+ * and leaf types.
+ */
+export function whileLoop<const C>(
+  condFn: (carry: Traced<C>) => Array | boolean,
+  bodyFn: (carry: Traced<C>) => NoInfer<CarryLike<C>>,
+  init: C,
+): Traced<C> {
+  const carry = carryOf("whileLoop init", init, "carry");
+  const condTrace = traceFlat(
+    (ins) => [checkPredicate("whileLoop condFn", condFn(unflatten(carry.def, ins) as Traced<C>))],
+    carry.avals,
+    "whileLoop condFn",
+  );
+  const bodyTrace = traceFlat(
+    (ins) => conformToCarry("whileLoop body output", bodyFn(unflatten(carry.def, ins) as Traced<C>), carry, "carry"),
+    carry.avals,
+    "whileLoop body",
+  );
+  const outs = bind(
+    "while",
+    {
+      cond_jaxpr: capturesAsInvars(condTrace.jaxpr),
+      body_jaxpr: capturesAsInvars(bodyTrace.jaxpr),
+      cond_nconsts: condTrace.captures.length,
+      body_nconsts: bodyTrace.captures.length,
+    },
+    [...condTrace.captures, ...bodyTrace.captures, ...carry.inputs],
+  );
+  return unflatten(carry.def, outs) as Traced<C>;
+}

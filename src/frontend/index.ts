@@ -1,0 +1,15 @@
+// The frontend: arrays, np, pytrees, tracing and control flow.
+export * as np from "./np/index.js";
+export { Array } from "./array.js";
+export { bind, bind1, type BindInput } from "./bind.js";
+export {
+  traceFlat, traceToJaxpr, makeJaxpr, runJaxpr, retypeWeakOutput, TracedJaxpr,
+  type FlatTrace, type FlatOut, type TracedFunction,
+} from "./tracing.js";
+export {
+  flatten, unflatten, flattenWithPaths, registerPytreeNode, registerPytreeLeaf, treeMismatch,
+  assertSameStructure, TreeDef, PytreeError, type PytreeChildren, type TreeMismatch,
+} from "./pytree.js";
+export { whileLoop, foriLoop, scan, cond, switchCase, type ScanOptions } from "./control/index.js";
+export type { Traced, TracedList, CarryLike } from "./types.js";
+export { TypedScalar } from "./scalar.js";

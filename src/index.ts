@@ -1,0 +1,9 @@
+// tsjax: a JAX-style array compiler for TypeScript. The public entry point.
+export {
+  np, makeJaxpr, runJaxpr, traceToJaxpr, traceFlat, TracedJaxpr,
+  whileLoop, foriLoop, scan, cond, switchCase,
+  flatten, unflatten, flattenWithPaths, registerPytreeNode, TreeDef, PytreeError,
+  type Traced, type CarryLike, type ScanOptions,
+} from "./frontend/index.js";
+export * as ir from "./ir/index.js";
+export * as passes from "./passes/index.js";
