@@ -13,3 +13,5 @@ export {
 export { whileLoop, foriLoop, scan, cond, switchCase, type ScanOptions } from "./control/index.js";
 export type { Traced, TracedList, CarryLike } from "./types.js";
 export { TypedScalar } from "./scalar.js";
+export { vmap, VmapError, type VmapOptions, type AxisSpec } from "./vmap.js";
+export { replayJaxpr } from "./replay.js";
