@@ -107,3 +107,59 @@ describe("tsjax help", () => {
     expect(unknown.stderr).toBe("tsjax: error: unknown command 'frob' (commands: dump, opt, passes; see 'tsjax --help')\n");
   });
 });
+
+describe("tsjax dump", () => {
+  it("traces the exported function with the file's example args", () => {
+    const r = tsjax(["dump", "test/cli/inputs/two-fns.ts", "--fn", "square"]);
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toBe("{ lambda ; a:i32[2,2]. let\n    b:i32[2,2] = mul a a\n  in (b,) }\n");
+  });
+
+  it("runs a pipeline with --print-after-all on the example from the README", () => {
+    const r = tsjax(["dump", "examples/dump-demo.ts", "--passes", "inline,simplify,cse,hoist-invariant-carries,licm,dce", "--print-after-all", "--verify"]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout.match(/^\/\/ ----- IR .* -----$/gm)).toEqual([
+      "// ----- IR traced refine -----",
+      "// ----- IR after inline -----",
+      "// ----- IR after simplify (1 x*1 -> x) -----",
+      "// ----- IR after cse -----",
+      "// ----- IR after hoist-invariant-carries (2 carries hoisted) -----",
+      "// ----- IR after licm (1 eqns hoisted) -----",
+      "// ----- IR after dce -----",
+    ]);
+    // licm moved the weight sum out of the loop; the weights are body consts.
+    const last = r.stdout.slice(r.stdout.lastIndexOf("// ----- IR after dce"));
+    expect(last).toMatch(/^ {4}e:f32\[\] = reduce_sum\[axes=\(0, 1\)\] a$/m);
+    expect(last).toMatch(/body_nconsts=3/);
+  });
+
+  it("asks for --fn when the file has args for several functions", () => {
+    const r = tsjax(["dump", "test/cli/inputs/two-fns.ts"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe("tsjax: error: dump: test/cli/inputs/two-fns.ts has args for 2 functions (double, square); choose one with --fn\n");
+  });
+
+  it("reports a TypeScript syntax error with its position, and tracing errors in one line", () => {
+    const syntax = tsjax(["dump", "test/cli/inputs/syntax-error.ts"]);
+    expect(syntax.code).toBe(1);
+    expect(syntax.stderr).toMatch(/^tsjax: error: .*syntax-error\.ts:2:\d+: Expected "\)" but found ";"\n$/);
+    const shapes = tsjax(["dump", "test/cli/inputs/throws.ts"]);
+    expect(shapes.code).toBe(1);
+    expect(shapes.stderr).toMatch(/^tsjax: error: add: .*f32\[3\].*f32\[4\]/);
+    expect(shapes.stderr.trim().split("\n")).toHaveLength(1);
+  });
+});
+
+describe("the bundled CLI (npm run build)", () => {
+  it("builds dist/cli.js, which runs dump and opt without tsx", () => {
+    const build = spawnSync("npm", ["run", "build"], { cwd: root, encoding: "utf8" });
+    expect(build.status).toBe(0);
+    const opt = spawnSync(process.execPath, ["dist/cli.js", "opt", "test/cli/inputs/loop.jaxpr", "--passes", "simplify"], { cwd: root, encoding: "utf8" });
+    expect(opt.stderr).toBe("");
+    expect(opt.stdout).toMatch(/c:f32\[8\] = add a a/);
+    const dump = spawnSync(process.execPath, ["dist/cli.js", "dump", "test/cli/inputs/two-fns.ts", "--fn", "double"], { cwd: root, encoding: "utf8" });
+    expect(dump.stderr).toBe("");
+    expect(dump.stdout).toBe("{ lambda ; a:f32[3]. let\n    b:f32[3] = mul a 2.0:f32[]\n  in (b,) }\n");
+  });
+});
