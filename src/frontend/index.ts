@@ -15,3 +15,4 @@ export type { Traced, TracedList, CarryLike } from "./types.js";
 export { TypedScalar } from "./scalar.js";
 export { vmap, VmapError, type VmapOptions, type AxisSpec } from "./vmap.js";
 export { replayJaxpr } from "./replay.js";
+export * as nn from "./nn/index.js";
