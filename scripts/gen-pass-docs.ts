@@ -9,6 +9,7 @@ import { readFileSync, readdirSync, writeFileSync, existsSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { PASSES } from "../src/passes/registry.js";
+import { parseFixture } from "../test/passes/fixtureFormat.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const DOC = join(root, "docs", "passes.md");
@@ -16,30 +17,21 @@ const DOC = join(root, "docs", "passes.md");
 interface Example {
   file: string;
   run: string;
-  comments: string[];
+  comments: readonly string[];
   input: string;
   expected: string;
 }
 
-/** The first case of a pass's first fixture file (sorted), split into its parts. */
+/** The first case of a pass's first fixture file (sorted). */
 function firstExample(pass: string): Example | undefined {
   const dir = join(root, "test", "passes", pass);
   if (!existsSync(dir)) return undefined;
-  const files = readdirSync(dir).filter((f) => f.endsWith(".jaxpr")).sort();
-  for (const f of files) {
-    const text = readFileSync(join(dir, f), "utf8");
-    const fileRun = /^\/\/ RUN:\s*(.*)$/m.exec(text)?.[1]?.trim() ?? pass;
-    const first = text.split(/^\/\/ -----\s*$/m)[0]!;
-    const lines = first.split("\n");
-    const checkAt = lines.findIndex((l) => l.startsWith("// CHECK:"));
-    if (checkAt < 0) continue;
-    const comments = lines
-      .slice(0, checkAt)
-      .filter((l) => l.startsWith("//") && !l.startsWith("// RUN:"))
-      .map((l) => l.replace(/^\/\/\s?/, ""));
-    const input = lines.slice(0, checkAt).filter((l) => !l.startsWith("//")).join("\n").trim();
-    const expected = lines.slice(checkAt + 1).filter((l) => !l.startsWith("//")).join("\n").trim();
-    return { file: `test/passes/${pass}/${f}`, run: fileRun, comments, input, expected };
+  for (const f of readdirSync(dir).filter((n) => n.endsWith(".jaxpr")).sort()) {
+    const file = `test/passes/${pass}/${f}`;
+    const first = parseFixture(readFileSync(join(root, file), "utf8"), file)[0];
+    if (first?.expected !== undefined) {
+      return { file, run: first.pipeline, comments: first.comments, input: first.input, expected: first.expected };
+    }
   }
   return undefined;
 }
