@@ -9,6 +9,7 @@
 
 import type { Jaxpr } from "../ir/core.js";
 import { type Aval, avalStr } from "../ir/dtype.js";
+import { scalarValue } from "../ir/value.js";
 import { batchJaxpr, type Dim } from "../passes/batch/index.js";
 import { hoistInvariantCarries } from "../passes/hoistInvariantCarries.js";
 import { PASSES } from "../passes/registry.js";
@@ -16,6 +17,7 @@ import { Array } from "./array.js";
 import { type BindInput, bind1 } from "./bind.js";
 import { type TreeDef, flatten, showPath, unflatten } from "./pytree.js";
 import { replayJaxpr } from "./replay.js";
+import { TypedScalar } from "./scalar.js";
 import { type FlatOut, inputAval, traceFlat } from "./tracing.js";
 
 /** A batch axis, `null` (not mapped), or a pytree prefix of those matching the value. */
@@ -78,10 +80,13 @@ export function specPerLeaf(spec: AxisSpec | undefined, def: TreeDef, root: stri
   return out;
 }
 
+/** `axis` (negative counts from the end) as an index into a value of `rank`; `shown` describes that value in errors. */
 function normalizeAxis(axis: number, rank: number, path: string, what: string, shown: string): number {
+  if (!Number.isInteger(axis)) throw new VmapError(`vmap: ${what} for ${showPath(path)} is ${axis}; an axis must be an integer or null`);
   const a = axis < 0 ? axis + rank : axis;
-  if (!Number.isInteger(axis) || a < 0 || a >= rank) {
-    throw new VmapError(`vmap: ${what} for ${showPath(path)} is ${axis}, out of range for ${shown} (rank ${rank - (what === "outAxes" ? 1 : 0)})`);
+  if (a < 0 || a >= rank) {
+    const valid = rank === 0 ? "a scalar has no axes" : `valid axes: -${rank}..${rank - 1}`;
+    throw new VmapError(`vmap: ${what} for ${showPath(path)} is ${axis}, out of range for ${shown} (${valid})`);
   }
   return a;
 }
@@ -152,9 +157,18 @@ function placeOutput(o: BindInput, dim: Dim, spec: Dim, size: number, path: stri
     if (dim !== null) {
       throw new VmapError(`vmap: outAxes for ${path} is null, but the output is batched (${o instanceof Array ? avalStr(o.aval) : "scalar"}, batch axis ${dim})`);
     }
-    return o;
+    // A literal output (a JS number the function returned, or a loop carry
+    // hoisted from a number init) replays as the internal TypedScalar: hand
+    // the caller an array instead.
+    return o instanceof TypedScalar ? Array.fromValue(scalarValue(o.dtype, o.value)) : o;
   }
-  const to = normalizeAxis(spec, shape.length + (dim === null ? 1 : 0), path, "outAxes", `the output ${o instanceof Array ? avalStr(o.aval) : "scalar"}`);
+  // Errors describe the per-lane type: that is what the user's function returned.
+  const lane =
+    o instanceof Array ? avalStr({ dtype: o.dtype, shape: shape.filter((_, k) => k !== dim) })
+    : o instanceof TypedScalar ? avalStr({ dtype: o.dtype, shape: [] })
+    : "a JS number";
+  const rank = shape.length + (dim === null ? 1 : 0);
+  const to = normalizeAxis(spec, rank, path, "outAxes", `an output of ${lane} per lane, rank ${rank} once batched`);
   if (dim === null) {
     const out = [...shape];
     out.splice(to, 0, size);

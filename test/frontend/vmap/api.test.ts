@@ -1,0 +1,172 @@
+// vmap's API surface: inAxes/outAxes/axisSize handling and the error messages
+// (each must name the argument or output path and the types involved).
+import { describe, expect, it } from "vitest";
+import { VmapError, makeJaxpr, np, registerPytreeNode, vmap, whileLoop } from "../../../src/index.js";
+import { expectAllClose } from "../../helpers/allclose.js";
+import { printChecked } from "../../helpers/ir.js";
+import { expectMatchesPerLane, f32, int } from "./lanes.js";
+
+const add = (a: np.Array, b: np.Array) => a.add(b);
+
+/** The VmapError `fn` throws (fails the test if it throws anything else, or nothing). */
+function vmapError(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(VmapError);
+    return (e as Error).message;
+  }
+  return expect.fail("expected a VmapError");
+}
+
+describe("vmap errors", () => {
+  it("inconsistent axis sizes name both arguments, their types, axes and sizes", () => {
+    expect(vmapError(() => vmap(add)(np.zeros([3]), np.zeros([4])))).toBe(
+      "vmap: inconsistent sizes for the mapped axis: args[0] (f32[3], axis 0) has size 3, but args[1] (f32[4], axis 0) has size 4",
+    );
+    expect(vmapError(() => vmap(add, { inAxes: [0, 1] })(np.zeros([3]), np.zeros([2, 4])))).toContain(
+      "args[0] (f32[3], axis 0) has size 3, but args[1] (f32[2,4], axis 1) has size 4",
+    );
+    // Leaves inside a pytree argument are named by their path.
+    expect(vmapError(() => vmap((p: { a: np.Array; b: np.Array }) => p.a)({ a: np.zeros([3]), b: np.zeros([2, 4]) }))).toContain(
+      "args[0].a (f32[3], axis 0) has size 3, but args[0].b (f32[2,4], axis 0) has size 2",
+    );
+    // An explicit axisSize that disagrees with the arguments.
+    expect(vmapError(() => vmap(add, { axisSize: 2 })(np.zeros([3]), np.zeros([3])))).toContain(
+      "axisSize has size 2, but args[0] (f32[3], axis 0) has size 3",
+    );
+  });
+
+  it("an axis out of range names the argument and its type", () => {
+    expect(vmapError(() => vmap(add, { inAxes: [0, 2] })(np.zeros([3]), np.zeros([3, 4])))).toBe(
+      "vmap: inAxes for args[1] is 2, out of range for f32[3,4] (valid axes: -2..1)",
+    );
+    expect(vmapError(() => vmap(add, { inAxes: [0, -3] })(np.zeros([3]), np.zeros([3, 4])))).toContain("inAxes for args[1] is -3, out of range for f32[3,4]");
+    expect(vmapError(() => vmap(add)(np.zeros([3]), np.array(1)))).toBe("vmap: inAxes for args[1] is 0, out of range for f32[] (a scalar has no axes)");
+    expect(vmapError(() => vmap((x: np.Array) => x, { inAxes: 0.5 })(np.zeros([3])))).toContain("inAxes for args[0] is 0.5; an axis must be an integer");
+    // outAxes counts axes of the batched result: one more than the lane's rank.
+    expect(vmapError(() => vmap((x: np.Array) => ({ y: x }), { outAxes: { y: 2 } })(np.zeros([3, 2])))).toBe(
+      "vmap: outAxes for output.y is 2, out of range for an output of f32[2] per lane, rank 2 once batched (valid axes: -2..1)",
+    );
+  });
+
+  it("outAxes null for a batched output names the leaf path", () => {
+    const f = (x: np.Array) => ({ a: x, b: [x.mul(2), 1] });
+    expect(vmapError(() => vmap(f, { outAxes: { a: 0, b: [null, null] } })(np.zeros([3])))).toBe(
+      "vmap: outAxes for output.b[0] is null, but the output is batched (f32[3], batch axis 0)",
+    );
+    expect(vmapError(() => vmap(f, { outAxes: null })(np.zeros([3])))).toContain("outAxes for output.a is null, but the output is batched");
+    // The seed program without hoisting: the model carry gets batched by the batched predicate.
+    const seed = (w: np.Array, x: np.Array, n: np.Array) => {
+      const [, y, w2] = whileLoop(([c]) => c.lt(n), ([c, x, w]) => [c.add(1), np.matmul(x, w), w], [0, x, w]);
+      return { w: w2, y };
+    };
+    expect(
+      vmapError(() => vmap(seed, { inAxes: [null, 0, 0], outAxes: { w: null, y: 0 }, hoistInvariantCarries: false })(np.eye(2), np.ones([3, 2]), np.arange(3))),
+    ).toBe("vmap: outAxes for output.w is null, but the output is batched (f32[3,2,2], batch axis 0)");
+  });
+
+  it("an inAxes tree that does not match the arguments names the path", () => {
+    expect(vmapError(() => vmap((p: { a: np.Array; b: np.Array }) => p.a, { inAxes: [{ a: 0, c: 0 }] })({ a: np.zeros([3]), b: np.zeros([3]) }))).toBe(
+      "vmap: inAxes at args[0] is an object with keys {a, c}, but the value there is an object with keys {a, b}",
+    );
+    // A list of per-argument specs must have one entry per argument.
+    expect(vmapError(() => vmap(add, { inAxes: [0] })(np.zeros([3]), np.zeros([3])))).toBe(
+      "vmap: inAxes at args is a list of 1, but the value there is a list of 2",
+    );
+    expect(vmapError(() => vmap((p: np.Array[]) => p[0]!, { inAxes: [[0, 0, 0]] })([np.zeros([3]), np.zeros([3])]))).toContain(
+      "inAxes at args[0] is a list of 3, but the value there is a list of 2",
+    );
+    expect(vmapError(() => vmap((p: np.Array[]) => p[0]!, { inAxes: [[0, [0]]] })([np.zeros([3]), np.zeros([3])]))).toBe(
+      "vmap: inAxes at args[0][1] is a list of 1, but the value there is an array; use a number or null",
+    );
+    // The same checks apply to outAxes.
+    expect(vmapError(() => vmap((x: np.Array) => [x, x], { outAxes: [0] })(np.zeros([3])))).toContain(
+      "outAxes at output is a list of 1, but the value there is a list of 2",
+    );
+  });
+
+  it("mapping a JS number is an error; passing it unmapped is fine", () => {
+    expect(vmapError(() => vmap(add as (a: np.Array, b: np.Array | number) => np.Array)(np.zeros([3]), 1))).toBe(
+      "vmap: inAxes for args[1] is 0, but the argument is a JS number; only arrays can be mapped",
+    );
+    const out = vmap((a: np.Array, b: number) => a.add(b), { inAxes: [0, null] })(f32([1, 2, 3]), 1);
+    expectAllClose(out, [2, 3, 4]);
+  });
+
+  it("no mapped argument needs axisSize; with it the outputs are broadcast", () => {
+    expect(vmapError(() => vmap(add, { inAxes: null })(np.zeros([3]), np.zeros([3])))).toBe(
+      "vmap: no argument is mapped (every inAxes entry is null); pass axisSize to say how many lanes to compute",
+    );
+    expectAllClose(vmap(add, { inAxes: null, axisSize: 2 })(f32([1, 2]), f32([3, 4])), [[4, 6], [4, 6]]);
+    expectAllClose(vmap(add, { inAxes: null, axisSize: 2, outAxes: 1 })(f32([1, 2]), f32([3, 4])), [[4, 4], [6, 6]]);
+    expectAllClose(vmap(() => f32(3), { axisSize: 3 })(), [3, 3, 3]);
+    expectMatchesPerLane(add, { inAxes: null, axisSize: 2 }, [f32([1, 2]), f32([3, 4])]);
+  });
+});
+
+describe("inAxes / outAxes forms", () => {
+  it("negative inAxes and outAxes count from the end", () => {
+    const sum = (x: np.Array) => x.sum();
+    expect(vmap(sum, { inAxes: -1 })(np.arange(6).reshape([2, 3])).toArray()).toEqual([3, 5, 7]);
+    expect(vmap((x: np.Array) => x, { outAxes: -1 })(np.arange(6).reshape([3, 2])).toArray()).toEqual([[0, 2, 4], [1, 3, 5]]);
+    // x lane k = x[:, k] (f32[2]), y lane k = y[:, k, :] (f32[4,1]); out[i, j, k] = x[j, k] · y[i, k, 0].
+    const mul = (x: np.Array, y: np.Array) => x.mul(y);
+    const x = np.arange(6).reshape([2, 3]), y = np.arange(12).reshape([4, 3, 1]);
+    const out = vmap(mul, { inAxes: [-1, -2], outAxes: -1 })(x, y);
+    expect(out.shape).toEqual([4, 2, 3]);
+    expect(out.toArray()).toEqual([0, 1, 2, 3].map((i) => [0, 1].map((j) => [0, 1, 2].map((k) => (3 * j + k) * (3 * i + k)))));
+    expectMatchesPerLane(mul, { inAxes: [-1, -2], outAxes: 2 }, [x, y]);
+  });
+
+  it("per-leaf specs: object prefixes for arguments and outputs", () => {
+    const f = (p: { a: np.Array; b: np.Array }) => p.a.add(p.b);
+    expect(vmap(f, { inAxes: [{ a: 0, b: null }] })({ a: np.arange(3), b: int(10) }).toArray()).toEqual([10, 11, 12]);
+    const g = (x: np.Array) => ({ s: x.sum(), t: x });
+    const out = vmap(g, { inAxes: 1, outAxes: { s: 0, t: 1 } })(np.arange(6).reshape([2, 3]));
+    expect([out.s.toArray(), out.t.toArray()]).toEqual([[3, 5, 7], [[0, 1, 2], [3, 4, 5]]]);
+  });
+
+  it("registered classes (modules) as arguments and outputs, with per-field specs", () => {
+    class Lin {
+      constructor(
+        readonly w: np.Array,
+        readonly b: np.Array,
+      ) {}
+    }
+    registerPytreeNode(Lin, (m) => [{ w: m.w, b: m.b }, null], (_aux, c) => {
+      const { w, b } = c as { w: np.Array; b: np.Array };
+      return new Lin(w, b);
+    });
+    const apply = (m: Lin, x: np.Array) => np.matmul(x, m.w).add(m.b);
+    const m = new Lin(np.eye(2), f32([[1, 2], [3, 4], [5, 6]]));
+    expectAllClose(vmap(apply, { inAxes: [{ w: null, b: 0 }, 0] })(m, np.ones([3, 2])), [[2, 3], [4, 5], [6, 7]]);
+    const back = vmap((m: Lin) => m, { inAxes: [{ w: null, b: 0 }], outAxes: { w: null, b: 0 } })(m);
+    expect(back).toBeInstanceOf(Lin);
+    expect(back.w).toBe(m.w); // unmapped and unchanged: the very same array
+    expect(back.b.toArray()).toEqual(m.b.toArray());
+  });
+
+  it("outputs that do not depend on the mapped arguments are broadcast (outAxes 0) or returned as arrays (outAxes null)", () => {
+    const C = f32([7, 8]);
+    expectAllClose(vmap((_x: np.Array) => C)(np.zeros([3])), [[7, 8], [7, 8], [7, 8]]);
+    // (vmap's static return type is f's, which says `number` here; at run time it is an array.)
+    const [a, n] = vmap((x: np.Array) => [x, 1.5] as unknown[], { outAxes: [0, null] })(np.zeros([3])) as [np.Array, np.Array];
+    expect(a.shape).toEqual([3]);
+    expect(n).toBeInstanceOf(np.Array);
+    expect([n.dtype, n.toArray()]).toEqual(["float32", 1.5]);
+    // A loop carry hoisted from a number init is still returned as an array.
+    const f = (x: np.Array) => whileLoop(([, x]) => x.lt(3), ([i, x]) => [i, x.add(1)], [0, x]);
+    const [i, x] = vmap(f, { outAxes: [null, 0] })(int([0, 1, 5]));
+    expect(i).toBeInstanceOf(np.Array);
+    expect([i.dtype, i.toArray(), x.toArray()]).toEqual(["int32", 0, [3, 3, 5]]);
+  });
+
+  it("a vmapped function can be called again with other sizes, and staged under makeJaxpr with specs", () => {
+    const g = vmap((x: np.Array) => x.mul(2));
+    expectAllClose(g(np.ones([2])), [2, 2]);
+    expectAllClose(g(np.ones([3])), [2, 2, 2]);
+    const text = printChecked(makeJaxpr(g)(np.ShapeDtype([5, 2], "float32")));
+    expect(text).toBe(["{ lambda ; a:f32[5,2]. let", "    b:f32[5,2] = mul a 2.0:f32[]", "  in (b,) }"].join("\n"));
+  });
+});
