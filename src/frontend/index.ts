@@ -16,4 +16,4 @@ export { TypedScalar } from "./scalar.js";
 export { vmap, VmapError, type VmapOptions, type AxisSpec } from "./vmap.js";
 export { replayJaxpr } from "./replay.js";
 export * as nn from "./nn/index.js";
-export { jit, jitPipeline, type JitOptions, type JitFunction, type Backend } from "./jit.js";
+export { jit, jitPipeline, type JitOptions, type JitFunction } from "./jit.js";

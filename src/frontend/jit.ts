@@ -2,13 +2,13 @@
 // default pipeline, then execute the optimized jaxpr on a backend. Called
 // inside another trace, the optimized program is staged as a `pjit` equation.
 //
-// Backends: "interpreter" today; the compiled "js" and "wasm" backends plug in
-// here (see docs/backends.md once they land).
+// Backends are looked up by name in src/backends/index.ts; each compiles the
+// optimized jaxpr once per signature.
 
 import type { ArrayValue, Jaxpr } from "../ir/core.js";
 import { avalStr } from "../ir/dtype.js";
 import { scalarValue } from "../ir/value.js";
-import { evalJaxpr } from "../backends/interpreter/index.js";
+import { type CompiledProgram, DEFAULT_BACKEND, getBackend } from "../backends/index.js";
 import { runPipeline } from "../passes/pipeline.js";
 import { Array } from "./array.js";
 import { type BindInput, bind } from "./bind.js";
@@ -17,10 +17,9 @@ import { TypedScalar } from "./scalar.js";
 import { currentBuilder } from "./trace/stack.js";
 import { type FlatOut, inputAval, traceFlat } from "./tracing.js";
 
-export type Backend = "interpreter";
-
 export interface JitOptions {
-  readonly backend?: Backend;
+  /** A backend name from src/backends/index.ts (default: the fastest available). */
+  readonly backend?: string;
   /** Run hoist-invariant-carries in the default pipeline (default true). */
   readonly hoistInvariantCarries?: boolean;
   /** A name for the staged `pjit` equation (default: the function's name). */
@@ -37,6 +36,8 @@ interface Compiled {
   readonly jaxpr: Jaxpr;
   readonly consts: readonly ArrayValue[];
   readonly outTree: TreeDef;
+  /** Compiled lazily on the first eager call (a staged call only needs the jaxpr). */
+  program?: CompiledProgram;
 }
 
 export interface JitFunction<F extends (...args: never[]) => unknown> {
@@ -48,8 +49,7 @@ export interface JitFunction<F extends (...args: never[]) => unknown> {
 }
 
 export function jit<F extends (...args: never[]) => unknown>(f: F, options: JitOptions = {}): JitFunction<F> {
-  const backend = options.backend ?? "interpreter";
-  if (backend !== "interpreter") throw new TypeError(`jit: unknown backend '${String(backend)}' (available: interpreter)`);
+  const backend = getBackend(options.backend ?? DEFAULT_BACKEND);
   const name = options.name ?? (f.name || "jitted");
   const pipeline = jitPipeline(options.hoistInvariantCarries !== false);
   const cache = new Map<string, Compiled>();
@@ -95,7 +95,8 @@ export function jit<F extends (...args: never[]) => unknown>(f: F, options: JitO
       const a = compiled.jaxpr.invars[compiled.consts.length + i]!.aval;
       return scalarValue(a.dtype, l instanceof TypedScalar ? l.value : (l as number | boolean));
     });
-    const outs = evalJaxpr(compiled.jaxpr, [], [...compiled.consts, ...values]).map((v) => Array.fromValue(v));
+    compiled.program ??= backend.compile(compiled.jaxpr);
+    const outs = compiled.program.run([...compiled.consts, ...values]).map((v) => Array.fromValue(v));
     return unflatten(compiled.outTree, outs);
   };
 

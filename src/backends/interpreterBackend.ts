@@ -1,0 +1,13 @@
+// The reference interpreter as a jit backend: no compilation, every call
+// evaluates the jaxpr.
+
+import type { Backend } from "./backend.js";
+import { evalJaxpr } from "./interpreter/index.js";
+
+export const interpreterBackend: Backend = {
+  name: "interpreter",
+  summary: "the reference interpreter (no compilation)",
+  compile(jaxpr) {
+    return { run: (args) => evalJaxpr(jaxpr, [], args) };
+  },
+};
