@@ -6,7 +6,7 @@
 import type { Atom, Eqn, Jaxpr, Var } from "../../ir/core.js";
 import { newVar } from "../../ir/core.js";
 import type { Prim } from "../../ir/primitives.js";
-import { controlBatchRules } from "./control.js";
+import { controlBatchRules, hasLaneControl } from "./control.js";
 import { Emitter } from "./emitter.js";
 import { type BVal, type BatchCtx, type Dim, materialize, withBatch } from "./layout.js";
 import { type BatchRule, simpleBatchRules } from "./rules.js";
@@ -32,11 +32,22 @@ export class BatchError extends Error {
   }
 }
 
+export interface BatchOptions {
+  /** See `BatchCtx.masked`; set by the control-flow rules for the sub-jaxprs they batch. */
+  readonly masked?: boolean;
+}
+
 /**
  * Batches `j`. `inDims` covers constvars then invars. Unbatched inputs keep
  * their types; a batched input gets the batch axis inserted at its dim.
  */
-export function batchJaxpr(j: Jaxpr, inDims: readonly Dim[], size: number, outSpecs?: readonly OutSpec[]): BatchedJaxpr {
+export function batchJaxpr(
+  j: Jaxpr,
+  inDims: readonly Dim[],
+  size: number,
+  outSpecs?: readonly OutSpec[],
+  options: BatchOptions = {},
+): BatchedJaxpr {
   const ins = [...j.constvars, ...j.invars];
   if (inDims.length !== ins.length) throw new BatchError(`batchJaxpr: ${ins.length} inputs but ${inDims.length} batch dims`);
   const env = new Map<number, BVal>();
@@ -50,11 +61,14 @@ export function batchJaxpr(j: Jaxpr, inDims: readonly Dim[], size: number, outSp
   const read = (a: Atom): BVal => (a.kind === "lit" ? { atom: a, dim: null } : env.get(a.id)!);
 
   const em = new Emitter();
-  const ctx: BatchCtx = { size, em };
+  const ctx: BatchCtx = { size, em, masked: options.masked ?? false };
   for (const eqn of j.eqns) {
     const inputs = eqn.inputs.map(read);
     let outs: BVal[];
-    if (inputs.every((v) => v.dim === null)) {
+    // Under a mask with this vmap's axis, a loop or cond with a per-lane
+    // predicate/index (from an inner vmap) must get this axis even when none
+    // of its operands is batched (see BatchCtx.masked).
+    if (inputs.every((v) => v.dim === null) && !(ctx.masked && hasLaneControl(eqn))) {
       const fresh = eqn.outputs.map((o) => newVar(o.aval));
       em.eqns.push({ ...eqn, inputs: inputs.map((v) => v.atom), outputs: fresh } as Eqn);
       outs = fresh.map((atom) => ({ atom, dim: null }));

@@ -12,19 +12,53 @@
 //   index gives the per-lane cond (index `i32[B]`, outputs batched at 0), which
 //   runs each branch only for its own lanes.
 // scan: the same carry fixpoint; batched xs/ys carry the batch at axis 1.
+//
+// Nested vmap and lane masks. Backends match an enclosing active-lane mask to
+// a predicate/index by shape prefix (DESIGN.md, interpreter mask.ts), and a
+// vmap puts its axis at 0 of every predicate/index it batches. Two layouts
+// would make a mask meet a predicate whose axes belong to other vmaps (with
+// equal sizes the lanes are silently mismatched, as in jax#2960; otherwise the
+// mask is ignored and loops run for lanes that may never terminate, #2947):
+// - a region masked on this vmap's axis (BatchCtx.masked) holding a per-lane
+//   predicate/index without it: such loops and conds get the axis, even when
+//   none of their operands is batched (the driver routes them here);
+// - a loop or cond whose per-lane predicate/index stays without this axis
+//   (carries batched at axis rank(pred)) while a nested loop or cond gets it:
+//   a per-lane predicate/index whose sub-jaxprs hold any loop or cond is
+//   batched instead (conservative: the nested ones might stay unbatched).
 
-import type { Jaxpr } from "../../ir/core.js";
-import { batchJaxpr, type OutSpec } from "./batchJaxpr.js";
+import type { Eqn, Jaxpr } from "../../ir/core.js";
+import { subJaxprs } from "../../ir/traverse.js";
+import { type BatchOptions, batchJaxpr, type OutSpec } from "./batchJaxpr.js";
 import { type BVal, type BatchCtx, type Dim, laneShape, materialize, moveBatch } from "./layout.js";
 import type { BatchRule, ControlPrim } from "./rules.js";
 
 const dimsOf = (vs: readonly BVal[]): Dim[] => vs.map((v) => v.dim);
 
+/** A while with a per-lane (non-scalar) predicate or a cond with a per-lane index: it masks lanes. */
+function masksLanes(e: Eqn): boolean {
+  if (e.prim === "while") return (e.params as { cond_jaxpr: Jaxpr }).cond_jaxpr.outvars[0]!.aval.shape.length > 0;
+  if (e.prim === "cond") return e.inputs[0]!.aval.shape.length > 0;
+  return false;
+}
+
+/** `e` masks lanes, or some equation in its sub-jaxprs (at any depth) does. */
+export function hasLaneControl(e: Eqn): boolean {
+  return masksLanes(e) || subJaxprs(e).some((j) => j.eqns.some(hasLaneControl));
+}
+
+/** Some equation of the jaxprs (at any depth) is a while or a cond. */
+function containsControl(js: readonly Jaxpr[]): boolean {
+  return js.some((j) => j.eqns.some((e) => e.prim === "while" || e.prim === "cond" || containsControl(subJaxprs(e))));
+}
+
+const inherit = (ctx: BatchCtx, masked = false): BatchOptions => ({ masked: ctx.masked || masked });
+
 /** Least fixpoint: a carry is batched if its init is, or the body makes it so. */
 function carryFixpoint(ctx: BatchCtx, body: Jaxpr, constDims: readonly Dim[], init: readonly BVal[], extraDims: readonly Dim[] = []): boolean[] {
   let batched = init.map((v) => v.dim !== null);
   for (let iter = 0; iter <= batched.length; iter++) {
-    const { outDims } = batchJaxpr(body, [...constDims, ...batched.map((b) => (b ? 0 : null)), ...extraDims], ctx.size);
+    const { outDims } = batchJaxpr(body, [...constDims, ...batched.map((b) => (b ? 0 : null)), ...extraDims], ctx.size, undefined, inherit(ctx));
     const next = batched.map((b, i) => b || outDims[i] !== null);
     if (next.every((b, i) => b === batched[i])) return batched;
     batched = next;
@@ -40,14 +74,18 @@ export const controlBatchRules: { readonly [P in ControlPrim]: BatchRule<P> } = 
     const bconsts = inputs.slice(cond_nconsts, cond_nconsts + body_nconsts);
     const init = inputs.slice(cond_nconsts + body_nconsts);
     let carryB = carryFixpoint(ctx, body_jaxpr, dimsOf(bconsts), init);
-    const probe = batchJaxpr(cond_jaxpr, [...dimsOf(cconsts), ...carryB.map((b) => (b ? 0 : null))], ctx.size);
-    const predBatched = probe.outDims[0] !== null;
+    const probe = batchJaxpr(cond_jaxpr, [...dimsOf(cconsts), ...carryB.map((b) => (b ? 0 : null))], ctx.size, undefined, inherit(ctx));
+    const predRank = cond_jaxpr.outvars[0]!.aval.shape.length;
+    // A per-lane predicate from an inner vmap also gets this axis when lane
+    // masks require it (see the file comment).
+    const predBatched = probe.outDims[0] !== null || (predRank > 0 && (ctx.masked || containsControl([cond_jaxpr, body_jaxpr])));
     if (predBatched) carryB = carryB.map(() => true);
-    const carryAxis = predBatched ? 0 : cond_jaxpr.outvars[0]!.aval.shape.length;
+    const carryAxis = predBatched ? 0 : predRank;
     const carryDims: Dim[] = carryB.map((b) => (b ? carryAxis : null));
     const newInit = init.map((v, i) => (carryB[i] ? materialize(ctx, v, carryAxis) : v));
-    const body = batchJaxpr(body_jaxpr, [...dimsOf(bconsts), ...carryDims], ctx.size, carryDims.map(specFor));
-    const cond = batchJaxpr(cond_jaxpr, [...dimsOf(cconsts), ...carryDims], ctx.size, [predBatched ? 0 : "any"]);
+    const opts = inherit(ctx, predBatched);
+    const body = batchJaxpr(body_jaxpr, [...dimsOf(bconsts), ...carryDims], ctx.size, carryDims.map(specFor), opts);
+    const cond = batchJaxpr(cond_jaxpr, [...dimsOf(cconsts), ...carryDims], ctx.size, [predBatched ? 0 : "any"], opts);
     body.outDims.forEach((d, i) => {
       if (d !== carryDims[i]) throw new Error(`while batching: carry ${i} expected batch dim ${carryDims[i]}, body gives ${d}`);
     });
@@ -62,14 +100,16 @@ export const controlBatchRules: { readonly [P in ControlPrim]: BatchRule<P> } = 
   cond: (ctx, inputs, { branches }) => {
     const [index, ...ops] = inputs as [BVal, ...BVal[]];
     const opDims = dimsOf(ops);
-    const probes = branches.map((b) => batchJaxpr(b, opDims, ctx.size).outDims);
+    const probes = branches.map((b) => batchJaxpr(b, opDims, ctx.size, undefined, inherit(ctx)).outDims);
     const outBatched = probes[0]!.map((_, i) => probes.some((p) => p[i] !== null));
     // An index that is already per-lane (from an inner vmap) must stay a prefix
-    // of the outputs, so it is batched too as soon as any output is.
-    const indexBatched = index.dim !== null || (laneShape(index).length > 0 && outBatched.some(Boolean));
+    // of the outputs, so it is batched too as soon as any output is, and when
+    // lane masks require it (see the file comment).
+    const laneIndex = laneShape(index).length > 0;
+    const indexBatched = index.dim !== null || (laneIndex && (outBatched.some(Boolean) || ctx.masked || containsControl(branches)));
     const specs: OutSpec[] = outBatched.map((b) => (indexBatched || b ? 0 : "any"));
     const newIndex = indexBatched ? materialize(ctx, index, 0) : index;
-    const batched = branches.map((b) => batchJaxpr(b, opDims, ctx.size, specs));
+    const batched = branches.map((b) => batchJaxpr(b, opDims, ctx.size, specs, inherit(ctx, indexBatched)));
     const outs = ctx.em.emit("cond", { branches: batched.map((b) => b.jaxpr) }, [newIndex.atom, ...ops.map((v) => v.atom)]);
     return outs.map((atom, i) => ({ atom, dim: batched[0]!.outDims[i]! }));
   },
@@ -84,10 +124,13 @@ export const controlBatchRules: { readonly [P in ControlPrim]: BatchRule<P> } = 
     const carryDims: Dim[] = carryB.map((b) => (b ? 0 : null));
     const newInit = init.map((v, i) => (carryB[i] ? materialize(ctx, v, 0) : v));
     const nys = jaxpr.outvars.length - num_carry;
-    const body = batchJaxpr(jaxpr, [...dimsOf(consts), ...carryDims, ...xDims], ctx.size, [
-      ...carryDims.map(specFor),
-      ...Array<OutSpec>(nys).fill("any"),
-    ]);
+    const body = batchJaxpr(
+      jaxpr,
+      [...dimsOf(consts), ...carryDims, ...xDims],
+      ctx.size,
+      [...carryDims.map(specFor), ...Array<OutSpec>(nys).fill("any")],
+      inherit(ctx),
+    );
     const outs = ctx.em.emit(
       "scan",
       { jaxpr: body.jaxpr, length, reverse, num_consts, num_carry },
@@ -100,7 +143,7 @@ export const controlBatchRules: { readonly [P in ControlPrim]: BatchRule<P> } = 
   },
 
   pjit: (ctx, inputs, { jaxpr, name }) => {
-    const inner = batchJaxpr(jaxpr, dimsOf(inputs), ctx.size);
+    const inner = batchJaxpr(jaxpr, dimsOf(inputs), ctx.size, undefined, inherit(ctx));
     const outs = ctx.em.emit("pjit", { jaxpr: inner.jaxpr, name }, inputs.map((v) => v.atom));
     return outs.map((atom, i) => ({ atom, dim: inner.outDims[i]! }));
   },
