@@ -3,6 +3,7 @@
 //
 //   <!-- gen: fixture test/passes/batch/while.jaxpr 1 -->   case 1: input, pipeline and output
 //   <!-- gen: cli dump examples/dump-demo.ts --passes dce -->  the output of a tsjax command
+//   <!-- gen: example examples/diagnostics.ts -->            what an example prints
 //   ...generated text...
 //   <!-- /gen -->
 //
@@ -45,6 +46,12 @@ function renderCli(args: string[]): string {
   return fence(`$ npx tsjax ${args.join(" ")}\n${r.stdout}`);
 }
 
+function renderExample(file: string): string {
+  const r = spawnSync(process.execPath, ["--import", "tsx", file], { cwd: root, encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`gen-docs: ${file} failed:\n${r.stderr}`);
+  return fence(`$ npx tsx ${file}\n${r.stdout}`);
+}
+
 function renderDirective(directive: string): string {
   const [kind, ...rest] = directive.trim().split(/\s+/);
   switch (kind) {
@@ -52,6 +59,8 @@ function renderDirective(directive: string): string {
       return renderFixture(rest[0]!, Number(rest[1] ?? 1));
     case "cli":
       return renderCli(rest);
+    case "example":
+      return renderExample(rest[0]!);
     default:
       throw new Error(`gen-docs: unknown directive '${directive}'`);
   }

@@ -10,7 +10,7 @@
 import type { Jaxpr } from "../ir/core.js";
 import { type Aval, avalStr } from "../ir/dtype.js";
 import { scalarValue } from "../ir/value.js";
-import { batchJaxpr, type Dim } from "../passes/batch/index.js";
+import { batchJaxpr, type Dim, type Reason, reasonLines } from "../passes/batch/index.js";
 import { hoistInvariantCarries } from "../passes/hoistInvariantCarries.js";
 import { PASSES } from "../passes/registry.js";
 import { Array } from "./array.js";
@@ -141,21 +141,42 @@ function vmapCall(f: (...a: unknown[]) => unknown, args: unknown[], options: Vma
   lane = PASSES["dce"]!.run(lane, {}).jaxpr;
 
   const inDims: Dim[] = [...trace.captures.map((): Dim => null), ...dims];
-  const batched = batchJaxpr(lane, inDims, size);
+  const inReasons: (Reason | undefined)[] = [
+    ...trace.captures.map(() => undefined),
+    ...dims.map((d, i) => (d === null ? undefined : { what: `${paths[i]} is mapped (inAxes ${d})` })),
+  ];
+  const batched = batchJaxpr(lane, inDims, size, undefined, { inReasons, where: "the vmapped function" });
   const outs = replayJaxpr(batched.jaxpr, [...trace.captures, ...(leaves as BindInput[])]);
 
   // Place each output's batch axis where outAxes asks.
   const outPaths = outTree!.leafPaths("output");
   const outSpecs = specPerLeaf(options.outAxes === undefined ? 0 : options.outAxes, outTree!, "output", "outAxes");
-  const placed = outs.map((o, i) => placeOutput(o, batched.outDims[i]!, outSpecs[i]!, size!, outPaths[i]!));
+  const hoisting = options.hoistInvariantCarries !== false;
+  const placed = outs.map((o, i) => placeOutput(o, batched.outDims[i]!, outSpecs[i]!, size!, outPaths[i]!, batched.outReasons[i], hoisting));
   return unflatten(outTree!, placed);
 }
 
-function placeOutput(o: BindInput, dim: Dim, spec: Dim, size: number, path: string): BindInput {
+/** The error for `outAxes: null` on a batched output: the leaf path, then why it is batched. */
+function batchedOutputError(path: string, type: string, dim: number, why: Reason | undefined, hoisting: boolean): VmapError {
+  const lines = [`vmap: outAxes for ${path} is null, but the output is batched (${type}, batch axis ${dim}).`];
+  const chain = reasonLines(why);
+  if (chain.length) lines.push("Why it is batched:", ...chain.map((l) => `  - ${l}`));
+  const viaLoop = chain.some((l) => l.includes("predicate is batched"));
+  if (viaLoop) {
+    lines.push(
+      hoisting
+        ? "A carry the loop body never changes would have been hoisted out of the loop and stayed unbatched; this one is changed (or its unchanged value is not provable), so each lane has its own copy. Return the value from outside the loop, or keep it out of the carry."
+        : "hoistInvariantCarries is off: with it on, a carry the loop body never changes becomes a loop constant and stays unbatched.",
+    );
+  }
+  return new VmapError(lines.join("\n"));
+}
+
+function placeOutput(o: BindInput, dim: Dim, spec: Dim, size: number, path: string, why: Reason | undefined, hoisting: boolean): BindInput {
   const shape: number[] = o instanceof Array ? [...o.shape] : [];
   if (spec === null) {
     if (dim !== null) {
-      throw new VmapError(`vmap: outAxes for ${path} is null, but the output is batched (${o instanceof Array ? avalStr(o.aval) : "scalar"}, batch axis ${dim})`);
+      throw batchedOutputError(path, o instanceof Array ? avalStr(o.aval) : "scalar", dim, why, hoisting);
     }
     // A literal output (a JS number the function returned, or a loop carry
     // hoisted from a number init) replays as the internal TypedScalar: hand

@@ -8,7 +8,9 @@ import { newVar } from "../../ir/core.js";
 import type { Prim } from "../../ir/primitives.js";
 import { controlBatchRules, hasLaneControl } from "./control.js";
 import { Emitter } from "./emitter.js";
-import { type BVal, type BatchCtx, type Dim, materialize, withBatch } from "./layout.js";
+import { type BVal, type BatchCtx, type Dim, type Reason, materialize, withBatch } from "./layout.js";
+import { printEqn } from "../../ir/printer.js";
+import { subJaxprs } from "../../ir/traverse.js";
 import { type BatchRule, simpleBatchRules } from "./rules.js";
 
 /** Per output: `"any"` keeps whatever the rules produce; a number forces "batched at that axis". */
@@ -23,6 +25,8 @@ function batchRules(): { readonly [P in Prim]: BatchRule<P> } {
 export interface BatchedJaxpr {
   readonly jaxpr: Jaxpr;
   readonly outDims: Dim[];
+  /** Why each batched output is batched (undefined for unbatched ones). */
+  readonly outReasons: (Reason | undefined)[];
 }
 
 export class BatchError extends Error {
@@ -35,6 +39,10 @@ export class BatchError extends Error {
 export interface BatchOptions {
   /** See `BatchCtx.masked`; set by the control-flow rules for the sub-jaxprs they batch. */
   readonly masked?: boolean;
+  /** Why each batched input (constvars then invars) is batched, for diagnostics. */
+  readonly inReasons?: readonly (Reason | undefined)[];
+  /** Names this jaxpr in diagnostics ("the vmapped function", "the body of …"). */
+  readonly where?: string;
 }
 
 /**
@@ -51,17 +59,22 @@ export function batchJaxpr(
   const ins = [...j.constvars, ...j.invars];
   if (inDims.length !== ins.length) throw new BatchError(`batchJaxpr: ${ins.length} inputs but ${inDims.length} batch dims`);
   const env = new Map<number, BVal>();
-  const bind = (v: Var, d: Dim): Var => {
+  const where = options.where ?? "the vmapped function";
+  const bind = (v: Var, i: number): Var => {
+    const d = inDims[i]!;
     const nv = newVar(d === null ? v.aval : { dtype: v.aval.dtype, shape: withBatch(v.aval.shape, d, size) });
-    env.set(v.id, { atom: nv, dim: d });
+    const why = d === null ? undefined : (options.inReasons?.[i] ?? { what: `input ${i} of ${where} is batched` });
+    env.set(v.id, { atom: nv, dim: d, why });
     return nv;
   };
-  const constvars = j.constvars.map((v, i) => bind(v, inDims[i]!));
-  const invars = j.invars.map((v, i) => bind(v, inDims[j.constvars.length + i]!));
+  const constvars = j.constvars.map((v, i) => bind(v, i));
+  const invars = j.invars.map((v, i) => bind(v, j.constvars.length + i));
   const read = (a: Atom): BVal => (a.kind === "lit" ? { atom: a, dim: null } : env.get(a.id)!);
 
   const em = new Emitter();
-  const ctx: BatchCtx = { size, em, masked: options.masked ?? false };
+  const describe = (eqn: Eqn): string =>
+    subJaxprs(eqn).length ? `the ${eqn.prim} at equation ${j.eqns.indexOf(eqn)} of ${where}` : `\`${printEqn(eqn, j)}\` in ${where}`;
+  const ctx: BatchCtx = { size, em, masked: options.masked ?? false, describe };
   for (const eqn of j.eqns) {
     const inputs = eqn.inputs.map(read);
     let outs: BVal[];
@@ -74,16 +87,21 @@ export function batchJaxpr(
       outs = fresh.map((atom) => ({ atom, dim: null }));
     } else {
       const rule = batchRules()[eqn.prim] as BatchRule<Prim>;
-      outs = rule(ctx, inputs, eqn.params, eqn);
+      const batchedIns = inputs.filter((v) => v.dim !== null);
+      const cause = (batchedIns.find((v) => v.why && !v.why.weak) ?? batchedIns[0])?.why;
+      outs = rule(ctx, inputs, eqn.params, eqn).map((o) =>
+        o.dim === null || o.why ? o : { ...o, why: { what: `${describe(eqn)} reads a batched operand`, because: cause } },
+      );
     }
     eqn.outputs.forEach((o, i) => env.set(o.id, outs[i]!));
   }
   const results = j.outvars.map(read).map((v, i) => {
     const spec = outSpecs?.[i] ?? "any";
-    return spec === "any" ? v : materialize(ctx, v, spec);
+    return spec === "any" ? v : { ...materialize(ctx, v, spec), why: v.why };
   });
   return {
     jaxpr: { constvars, invars, eqns: em.eqns, outvars: results.map((v) => v.atom) },
     outDims: results.map((v) => v.dim),
+    outReasons: results.map((v) => (v.dim === null ? undefined : v.why)),
   };
 }

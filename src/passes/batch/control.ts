@@ -30,7 +30,7 @@
 import type { Eqn, Jaxpr } from "../../ir/core.js";
 import { subJaxprs } from "../../ir/traverse.js";
 import { type BatchOptions, batchJaxpr, type OutSpec } from "./batchJaxpr.js";
-import { type BVal, type BatchCtx, type Dim, laneShape, materialize, moveBatch } from "./layout.js";
+import { type BVal, type BatchCtx, type Dim, type Reason, laneShape, materialize, moveBatch } from "./layout.js";
 import type { BatchRule, ControlPrim } from "./rules.js";
 
 const dimsOf = (vs: readonly BVal[]): Dim[] => vs.map((v) => v.dim);
@@ -52,13 +52,18 @@ function containsControl(js: readonly Jaxpr[]): boolean {
   return js.some((j) => j.eqns.some((e) => e.prim === "while" || e.prim === "cond" || containsControl(subJaxprs(e))));
 }
 
-const inherit = (ctx: BatchCtx, masked = false): BatchOptions => ({ masked: ctx.masked || masked });
+/** Options for batching a sub-jaxpr: masks are inherited; reasons and a name feed diagnostics. */
+const inherit = (ctx: BatchCtx, masked = false, ins: readonly BVal[] = [], where?: string): BatchOptions => ({
+  masked: ctx.masked || masked,
+  inReasons: ins.map((v) => v.why),
+  where,
+});
 
 /** Least fixpoint: a carry is batched if its init is, or the body makes it so. */
 function carryFixpoint(ctx: BatchCtx, body: Jaxpr, constDims: readonly Dim[], init: readonly BVal[], extraDims: readonly Dim[] = []): boolean[] {
   let batched = init.map((v) => v.dim !== null);
   for (let iter = 0; iter <= batched.length; iter++) {
-    const { outDims } = batchJaxpr(body, [...constDims, ...batched.map((b) => (b ? 0 : null)), ...extraDims], ctx.size, undefined, inherit(ctx));
+    const { outDims } = batchJaxpr(body, [...constDims, ...batched.map((b) => (b ? 0 : null)), ...extraDims], ctx.size, undefined, { masked: ctx.masked });
     const next = batched.map((b, i) => b || outDims[i] !== null);
     if (next.every((b, i) => b === batched[i])) return batched;
     batched = next;
@@ -69,12 +74,14 @@ function carryFixpoint(ctx: BatchCtx, body: Jaxpr, constDims: readonly Dim[], in
 const specFor = (d: Dim): OutSpec => (d === null ? "any" : d);
 
 export const controlBatchRules: { readonly [P in ControlPrim]: BatchRule<P> } = {
-  while: (ctx, inputs, { cond_jaxpr, body_jaxpr, cond_nconsts, body_nconsts }) => {
+  while: (ctx, inputs, { cond_jaxpr, body_jaxpr, cond_nconsts, body_nconsts }, eqn) => {
     const cconsts = inputs.slice(0, cond_nconsts);
     const bconsts = inputs.slice(cond_nconsts, cond_nconsts + body_nconsts);
     const init = inputs.slice(cond_nconsts + body_nconsts);
-    let carryB = carryFixpoint(ctx, body_jaxpr, dimsOf(bconsts), init);
-    const probe = batchJaxpr(cond_jaxpr, [...dimsOf(cconsts), ...carryB.map((b) => (b ? 0 : null))], ctx.size, undefined, inherit(ctx));
+    const desc = ctx.describe(eqn);
+    const bodyMade = carryFixpoint(ctx, body_jaxpr, dimsOf(bconsts), init);
+    let carryB = bodyMade;
+    const probe = batchJaxpr(cond_jaxpr, [...dimsOf(cconsts), ...carryB.map((b) => (b ? 0 : null))], ctx.size, undefined, { masked: ctx.masked });
     const predRank = cond_jaxpr.outvars[0]!.aval.shape.length;
     // A per-lane predicate from an inner vmap also gets this axis when lane
     // masks require it (see the file comment).
@@ -83,9 +90,22 @@ export const controlBatchRules: { readonly [P in ControlPrim]: BatchRule<P> } = 
     const carryAxis = predBatched ? 0 : predRank;
     const carryDims: Dim[] = carryB.map((b) => (b ? carryAxis : null));
     const newInit = init.map((v, i) => (carryB[i] ? materialize(ctx, v, carryAxis) : v));
-    const opts = inherit(ctx, predBatched);
-    const body = batchJaxpr(body_jaxpr, [...dimsOf(bconsts), ...carryDims], ctx.size, carryDims.map(specFor), opts);
-    const cond = batchJaxpr(cond_jaxpr, [...dimsOf(cconsts), ...carryDims], ctx.size, [predBatched ? 0 : "any"], opts);
+    // Inside the loop, a carry batched only by the fixpoint or the predicate is a weak (circular) explanation.
+    const carryIn: BVal[] = newInit.map((v, i) => ({
+      ...v,
+      why: init[i]!.why ?? (v.dim === null ? undefined : { what: `carry ${i} of ${desc} is batched`, weak: true }),
+    }));
+    const body = batchJaxpr(body_jaxpr, [...dimsOf(bconsts), ...carryDims], ctx.size, carryDims.map(specFor), inherit(ctx, predBatched, [...bconsts, ...carryIn], `the body of ${desc}`));
+    const cond = batchJaxpr(cond_jaxpr, [...dimsOf(cconsts), ...carryDims], ctx.size, [predBatched ? 0 : "any"], inherit(ctx, predBatched, [...cconsts, ...carryIn], `the cond of ${desc}`));
+    const carryWhy = (i: number): Reason | undefined => {
+      if (carryDims[i] === null) return undefined;
+      if (init[i]!.dim !== null) return init[i]!.why;
+      if (bodyMade[i]) return { what: `it is carry ${i} of ${desc}, and the loop body makes it batched`, because: body.outReasons[i] };
+      return {
+        what: `it is carry ${i} of ${desc}, whose predicate is batched (each lane stops after its own number of iterations), so every carry of that loop is batched`,
+        because: cond.outReasons[0],
+      };
+    };
     body.outDims.forEach((d, i) => {
       if (d !== carryDims[i]) throw new Error(`while batching: carry ${i} expected batch dim ${carryDims[i]}, body gives ${d}`);
     });
@@ -94,13 +114,14 @@ export const controlBatchRules: { readonly [P in ControlPrim]: BatchRule<P> } = 
       { cond_jaxpr: cond.jaxpr, body_jaxpr: body.jaxpr, cond_nconsts, body_nconsts },
       [...cconsts, ...bconsts, ...newInit].map((v) => v.atom),
     );
-    return outs.map((atom, i) => ({ atom, dim: carryDims[i]! }));
+    return outs.map((atom, i) => ({ atom, dim: carryDims[i]!, why: carryWhy(i) }));
   },
 
-  cond: (ctx, inputs, { branches }) => {
+  cond: (ctx, inputs, { branches }, eqn) => {
     const [index, ...ops] = inputs as [BVal, ...BVal[]];
     const opDims = dimsOf(ops);
-    const probes = branches.map((b) => batchJaxpr(b, opDims, ctx.size, undefined, inherit(ctx)).outDims);
+    const desc = ctx.describe(eqn);
+    const probes = branches.map((b) => batchJaxpr(b, opDims, ctx.size, undefined, { masked: ctx.masked }).outDims);
     const outBatched = probes[0]!.map((_, i) => probes.some((p) => p[i] !== null));
     // An index that is already per-lane (from an inner vmap) must stay a prefix
     // of the outputs, so it is batched too as soon as any output is, and when
@@ -109,12 +130,20 @@ export const controlBatchRules: { readonly [P in ControlPrim]: BatchRule<P> } = 
     const indexBatched = index.dim !== null || (laneIndex && (outBatched.some(Boolean) || ctx.masked || containsControl(branches)));
     const specs: OutSpec[] = outBatched.map((b) => (indexBatched || b ? 0 : "any"));
     const newIndex = indexBatched ? materialize(ctx, index, 0) : index;
-    const batched = branches.map((b) => batchJaxpr(b, opDims, ctx.size, specs, inherit(ctx, indexBatched)));
+    const batched = branches.map((b, k) => batchJaxpr(b, opDims, ctx.size, specs, inherit(ctx, indexBatched, ops, `branch ${k} of ${desc}`)));
     const outs = ctx.em.emit("cond", { branches: batched.map((b) => b.jaxpr) }, [newIndex.atom, ...ops.map((v) => v.atom)]);
-    return outs.map((atom, i) => ({ atom, dim: batched[0]!.outDims[i]! }));
+    const outWhy = (i: number): Reason | undefined => {
+      const fromBranch = batched.map((b) => b.outReasons[i]).find((r) => r !== undefined);
+      if (fromBranch && outBatched[i]) return fromBranch;
+      return { what: `it is output ${i} of ${desc}, whose index is batched, so each lane takes its own branch's result`, because: index.why };
+    };
+    return outs.map((atom, i) => {
+      const dim = batched[0]!.outDims[i]!;
+      return { atom, dim, why: dim === null ? undefined : outWhy(i) };
+    });
   },
 
-  scan: (ctx, inputs, { jaxpr, length, reverse, num_consts, num_carry }) => {
+  scan: (ctx, inputs, { jaxpr, length, reverse, num_consts, num_carry }, eqn) => {
     const consts = inputs.slice(0, num_consts);
     const init = inputs.slice(num_consts, num_consts + num_carry);
     // Scan slices axis 0, so a batched xs carries its batch at axis 1 (axis 0 of each slice).
@@ -129,7 +158,7 @@ export const controlBatchRules: { readonly [P in ControlPrim]: BatchRule<P> } = 
       [...dimsOf(consts), ...carryDims, ...xDims],
       ctx.size,
       [...carryDims.map(specFor), ...Array<OutSpec>(nys).fill("any")],
-      inherit(ctx),
+      inherit(ctx, false, [...consts, ...newInit.map((v, i) => ({ ...v, why: init[i]!.why })), ...xs], `the body of ${ctx.describe(eqn)}`),
     );
     const outs = ctx.em.emit(
       "scan",
@@ -138,13 +167,13 @@ export const controlBatchRules: { readonly [P in ControlPrim]: BatchRule<P> } = 
     );
     return outs.map((atom, i) => {
       const d = body.outDims[i]!;
-      return { atom, dim: i < num_carry || d === null ? d : d + 1 };
+      return { atom, dim: i < num_carry || d === null ? d : d + 1, why: body.outReasons[i] };
     });
   },
 
-  pjit: (ctx, inputs, { jaxpr, name }) => {
-    const inner = batchJaxpr(jaxpr, dimsOf(inputs), ctx.size, undefined, inherit(ctx));
+  pjit: (ctx, inputs, { jaxpr, name }, eqn) => {
+    const inner = batchJaxpr(jaxpr, dimsOf(inputs), ctx.size, undefined, inherit(ctx, false, inputs, `the call ${ctx.describe(eqn)}`));
     const outs = ctx.em.emit("pjit", { jaxpr: inner.jaxpr, name }, inputs.map((v) => v.atom));
-    return outs.map((atom, i) => ({ atom, dim: inner.outDims[i]! }));
+    return outs.map((atom, i) => ({ atom, dim: inner.outDims[i]!, why: inner.outReasons[i] }));
   },
 };

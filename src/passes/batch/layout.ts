@@ -6,7 +6,7 @@
 // specific, and broadcast an unbatched operand only when the IR requires
 // matching shapes.
 
-import type { Atom } from "../../ir/core.js";
+import type { Atom, Eqn } from "../../ir/core.js";
 import { lit } from "../../ir/core.js";
 import type { Emitter } from "./emitter.js";
 
@@ -15,6 +15,26 @@ export type Dim = number | null;
 export interface BVal {
   readonly atom: Atom;
   readonly dim: Dim;
+  /** Why a batched value is batched (for diagnostics); rules may leave it to the driver. */
+  readonly why?: Reason;
+}
+
+/**
+ * Provenance of a batched value: one step of the chain ("carry 2 of the while
+ * loop …: its predicate is batched") and the reason for that step.
+ */
+export interface Reason {
+  readonly what: string;
+  readonly because?: Reason;
+  /** A derived reason (e.g. a carry batched only because its loop's predicate is): explain others first. */
+  readonly weak?: boolean;
+}
+
+/** The reason chain as lines, outermost first, without repeats. */
+export function reasonLines(r: Reason | undefined, max = 8): string[] {
+  const out: string[] = [];
+  for (let cur = r; cur && out.length < max; cur = cur.because) if (out[out.length - 1] !== cur.what) out.push(cur.what);
+  return out;
 }
 
 export interface BatchCtx {
@@ -30,6 +50,8 @@ export interface BatchCtx {
    * the mask), or its lanes would be matched against the wrong axis.
    */
   readonly masked: boolean;
+  /** How diagnostics name an equation of the jaxpr being batched ("the while at equation 2 of …"). */
+  readonly describe: (eqn: Eqn) => string;
 }
 
 export const unbatched = (atom: Atom): BVal => ({ atom, dim: null });

@@ -53,7 +53,10 @@ describe("vmap errors", () => {
   it("outAxes null for a batched output names the leaf path", () => {
     const f = (x: np.Array) => ({ a: x, b: [x.mul(2), 1] });
     expect(vmapError(() => vmap(f, { outAxes: { a: 0, b: [null, null] } })(np.zeros([3])))).toBe(
-      "vmap: outAxes for output.b[0] is null, but the output is batched (f32[3], batch axis 0)",
+      "vmap: outAxes for output.b[0] is null, but the output is batched (f32[3], batch axis 0).\n" +
+        "Why it is batched:\n" +
+        "  - `b:f32[] = mul a 2.0:f32[]` in the vmapped function reads a batched operand\n" +
+        "  - args[0] is mapped (inAxes 0)",
     );
     expect(vmapError(() => vmap(f, { outAxes: null })(np.zeros([3])))).toContain("outAxes for output.a is null, but the output is batched");
     // The seed program without hoisting: the model carry gets batched by the batched predicate.
