@@ -186,4 +186,3 @@ describe("test_scan_constification_correctness (81 cases)", () => {
     expect(scanEqn ? (scanEqn.params as { num_carry: number }).num_carry : 0).toBe(nFwd === c.kinds.length ? 0 : c.kinds.length - nFwd);
   });
 });
-});
