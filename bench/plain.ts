@@ -1,0 +1,61 @@
+// The hand-written baseline: what a competent JS programmer writes for each
+// workload on Float32Array storage. Naive i-k-j matmul (the inner loop walks a
+// row of W contiguously), Math.tanh, per-lane early exit in the loops. No
+// unrolling, no SIMD, no workers: the point is "what does plain JS give you",
+// not a tuned kernel.
+
+/** `h = tanh(h @ w + b)` for every row of `h` (n×d), in place via `out`. */
+function denseTanhRows(h: Float32Array, w: Float32Array, b: Float32Array, n: number, d: number, out: Float32Array): void {
+  for (let i = 0; i < n; i++) {
+    const o = i * d;
+    for (let j = 0; j < d; j++) out[o + j] = b[j]!;
+    for (let k = 0; k < d; k++) {
+      const a = h[o + k]!;
+      const wk = k * d;
+      for (let j = 0; j < d; j++) out[o + j]! += a * w[wk + j]!;
+    }
+    for (let j = 0; j < d; j++) out[o + j] = Math.tanh(out[o + j]!);
+  }
+}
+
+/** `layers` times `h = tanh(h @ w + b)` on all n rows (the same w, b each layer). */
+export function mlpPlain(x: Float32Array, w: Float32Array, b: Float32Array, n: number, d: number, layers: number): Float32Array {
+  let h = Float32Array.from(x);
+  let next = new Float32Array(n * d);
+  for (let l = 0; l < layers; l++) {
+    denseTanhRows(h, w, b, n, d, next);
+    [h, next] = [next, h];
+  }
+  return h;
+}
+
+/** Per lane i: `h = tanh(h @ w + b)` repeated counts[i] times; each lane stops on its own. */
+export function seedPlain(x: Float32Array, w: Float32Array, b: Float32Array, counts: Int32Array, d: number): Float32Array {
+  const out = Float32Array.from(x);
+  const tmp = new Float32Array(d);
+  for (let lane = 0; lane < counts.length; lane++) {
+    const row = out.subarray(lane * d, (lane + 1) * d);
+    for (let t = 0; t < counts[lane]!; t++) {
+      denseTanhRows(row, w, b, 1, d, tmp);
+      row.set(tmp);
+    }
+  }
+  return out;
+}
+
+/** Escape-time counts: iterate z = z² + c while |z|² <= 4, at most maxIter times. */
+export function mandelbrotPlain(cr: Float32Array, ci: Float32Array, maxIter: number): Int32Array {
+  const out = new Int32Array(cr.length);
+  for (let p = 0; p < cr.length; p++) {
+    const a = cr[p]!, c = ci[p]!;
+    let zr = 0, zi = 0, n = 0;
+    while (n < maxIter && zr * zr + zi * zi <= 4) {
+      const t = zr * zr - zi * zi + a;
+      zi = zr * zi * 2 + c;
+      zr = t;
+      n++;
+    }
+    out[p] = n;
+  }
+  return out;
+}

@@ -1,0 +1,28 @@
+// The workload registry, in table order, each at its benchmark size (tests
+// build them at tiny sizes through the same constructors).
+import type { Workload } from "../harness/types.js";
+import { compileWorkload } from "./compile.js";
+import type { JaxHandle } from "./jaxHandle.js";
+import { MANDELBROT_SIZE, mandelbrotWorkload } from "./mandelbrot.js";
+import { MLP_SIZE, mlpWorkload } from "./mlp.js";
+import { SEED_SIZE, seedWorkload } from "./seed.js";
+
+export type { JaxHandle } from "./jaxHandle.js";
+export { mlpWorkload, MLP_SIZE, type MlpSize } from "./mlp.js";
+export { seedWorkload, SEED_SIZE, type SeedSize } from "./seed.js";
+export { mandelbrotWorkload, MANDELBROT_SIZE, type MandelbrotSize } from "./mandelbrot.js";
+export { compileWorkload } from "./compile.js";
+
+export const WORKLOAD_NAMES = ["mlp", "seed", "mandelbrot", "compile"] as const;
+export type WorkloadName = (typeof WORKLOAD_NAMES)[number];
+
+const MAKERS: { [N in WorkloadName]: (jax: JaxHandle) => Workload } = {
+  mlp: (jax) => mlpWorkload(MLP_SIZE, jax),
+  seed: (jax) => seedWorkload(SEED_SIZE, jax),
+  mandelbrot: (jax) => mandelbrotWorkload(MANDELBROT_SIZE, jax),
+  compile: (jax) => compileWorkload(SEED_SIZE, jax),
+};
+
+export function makeWorkload(name: WorkloadName, jax: JaxHandle): Workload {
+  return MAKERS[name](jax);
+}
