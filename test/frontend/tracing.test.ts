@@ -1,10 +1,12 @@
 // makeJaxpr: exact IR text for small functions, closure conversion, pytree
-// arguments, and "trace then evaluate equals eager".
+// arguments, and "trace then evaluate equals eager" (the traced jaxpr, and
+// jit on every backend). Value tests run in every mode (RUN_MODES).
 import { describe, expect, it } from "vitest";
 import { makeJaxpr, np, runJaxpr, traceFlat, whileLoop } from "../../src/index.js";
 
 type NpArray = np.Array;
 import { expectAllClose } from "../helpers/allclose.js";
+import { BACKEND_NAMES, RUN_MODES, onBackend } from "../helpers/backends.js";
 import { printChecked } from "../helpers/ir.js";
 
 const f32 = (...shape: number[]) => np.ShapeDtype(shape, "float32");
@@ -83,10 +85,7 @@ describe("makeJaxpr text", () => {
   });
 
   it("takes and returns pytrees", () => {
-    const j = makeJaxpr((p: { w: np.Array; b: np.Array }, xs: [np.Array, np.Array]) => ({ y: xs[0].mul(p.w).add(p.b), z: [xs[1]] }))(
-      { w: f32(2), b: f32(2) },
-      [f32(2), i32()],
-    );
+    const j = makeJaxpr(pytreeFn)({ w: f32(2), b: f32(2) }, [f32(2), i32()]);
     // Object keys are sorted: b before w.
     expect(printChecked(j)).toBe(
       [
@@ -119,10 +118,24 @@ describe("makeJaxpr text", () => {
   });
 });
 
+/** A loop body closing over an outer tracer (x) and a concrete array (c). */
+const C123 = np.array([1, 2, 3]);
+const closesOverBoth = (x: np.Array) => whileLoop(([i]) => i.lt(3), ([i, y]) => [i.add(1), y.add(x).mul(C123)], [0, x])[1];
+
+/** The inner body reads the outermost argument s: inner body const → outer body const → top-level var. */
+const captureOfCapture = (s: np.Array) =>
+  whileLoop(
+    ([i]) => i.lt(2),
+    ([i, acc]) => [i.add(1), whileLoop(([k]) => k.lt(3), ([k, a]) => [k.add(1), a.add(s)], [0, acc])[1]],
+    [0, np.zeros([])],
+  )[1];
+
+/** Pytree arguments and results (object keys sorted: b before w). */
+const pytreeFn = (p: { w: np.Array; b: np.Array }, xs: [np.Array, np.Array]) => ({ y: xs[0].mul(p.w).add(p.b), z: [xs[1]] });
+
 describe("closure conversion", () => {
   it("a loop body closing over an outer tracer and a concrete array gets both as body consts", () => {
-    const c = np.array([1, 2, 3]);
-    const f = (x: np.Array) => whileLoop(([i]) => i.lt(3), ([i, y]) => [i.add(1), y.add(x).mul(c)], [0, x])[1];
+    const f = closesOverBoth;
     const j = makeJaxpr(f)(f32(3));
     expect(printChecked(j)).toBe(
       [
@@ -140,22 +153,11 @@ describe("closure conversion", () => {
         "  in (c,) }",
       ].join("\n"),
     );
-    // Hand-derived: y -> (y + x) * c three times from y = x = [1, 1, 1].
-    // [1,1,1] -> [2,4,6] -> [3,10,21] -> [4,22,66]
-    const x = np.array([1, 1, 1]);
-    expect(f(x).toArray()).toEqual([4, 22, 66]);
-    expect((runJaxpr(j, x) as np.Array).toArray()).toEqual([4, 22, 66]);
+    expect((runJaxpr(j, np.array([1, 1, 1])) as np.Array).toArray()).toEqual([4, 22, 66]);
   });
 
   it("captures of captures compose through nested bodies", () => {
-    // The inner body reads the outermost argument s: inner body const → outer body const → top-level var.
-    const f = (s: np.Array) =>
-      whileLoop(
-        ([i]) => i.lt(2),
-        ([i, acc]) => [i.add(1), whileLoop(([k]) => k.lt(3), ([k, a]) => [k.add(1), a.add(s)], [0, acc])[1]],
-        [0, np.zeros([])],
-      )[1];
-    const j = makeJaxpr(f)(f32());
+    const j = makeJaxpr(captureOfCapture)(f32());
     expect(printChecked(j)).toBe(
       [
         "{ lambda ; a:f32[]. let",
@@ -180,8 +182,6 @@ describe("closure conversion", () => {
         "  in (c,) }",
       ].join("\n"),
     );
-    // 2 outer × 3 inner additions of s.
-    expect(f(np.array(1.5)).toArray()).toEqual(9);
     expect((runJaxpr(j, np.array(1.5)) as np.Array).toArray()).toEqual(9);
   });
 
@@ -197,33 +197,65 @@ describe("closure conversion", () => {
   });
 });
 
+describe.each(RUN_MODES)("traced-function values (%s)", (_mode, { run }) => {
+  it("a loop body closing over an outer tracer and a concrete array", () => {
+    // Hand-derived: y -> (y + x) * c three times from y = x = [1, 1, 1].
+    // [1,1,1] -> [2,4,6] -> [3,10,21] -> [4,22,66]
+    expect(run(closesOverBoth)(np.array([1, 1, 1])).toArray()).toEqual([4, 22, 66]);
+  });
+
+  it("captures of captures compose through nested bodies", () => {
+    // 2 outer × 3 inner additions of s.
+    expect(run(captureOfCapture)(np.array(1.5)).toArray()).toEqual(9);
+  });
+
+  it("takes and returns pytrees", () => {
+    const out = run(pytreeFn)({ w: np.array([2, 3]), b: np.array([1, 1]) }, [np.array([10, 20]), np.array(7, { dtype: "int32" })]);
+    expect(out.y.toArray()).toEqual([21, 61]);
+    expect([out.z[0].dtype, out.z[0].toArray()]).toEqual(["int32", 7]);
+  });
+});
+
+const A = np.array([[0.5, -1, 2], [3, 0.25, -4]]);
+const V = np.array([1, -2, 3]);
+const K = np.array([3, -7, 8], { dtype: "int32" });
+/** Functions whose traced form must compute what their eager form does. */
+const EAGER_CASES: [string, (...xs: NpArray[]) => NpArray | NpArray[], NpArray[]][] = [
+  ["broadcast arithmetic", (x, y) => x.mul(y).sub(y.div(2)).add(1), [A, V]],
+  ["math", (x) => np.tanh(x).add(np.exp(x.mul(0.1))).add(np.sigmoid(x)), [A]],
+  ["reductions", (x) => [x.sum(0), x.max(1, { keepdims: true }), x.mean(), np.argmax(x, 1)], [A]],
+  ["matmul", (x, y) => np.matmul(x, y).add(np.matmul(y, x.T)), [A, V]],
+  ["where and comparisons", (x) => np.where(x.gt(0), x, x.mul(-2)).add(np.where(x.le(0.25), 1, 0)), [A]],
+  ["integer numpy division", (x) => [np.floorDivide(x, 3), np.remainder(x, -3), np.divide(x, 2), np.power(x, 2)], [K]],
+  ["shapes", (x) => np.concatenate([x.reshape([3, 2]).T, np.stack([x.slice(0), x.slice(1)])], 1).squeeze(), [A]],
+  ["indexing", (x) => np.dynamicUpdateSlice(x, np.dynamicSlice(x, [1, np.array(1, { dtype: "int32" })], [1, 2]), [0, 0]), [A]],
+  ["creation", (x) => x.add(np.arange(3)).add(np.eye(2, 3)).add(np.linspace(0, 1, 3)), [A]],
+];
+
+function expectSameResults(got: NpArray | NpArray[], eager: NpArray | NpArray[]): void {
+  if (Array.isArray(eager)) {
+    expect((got as NpArray[]).length).toBe(eager.length);
+    eager.forEach((e, i) => expectAllClose((got as NpArray[])[i], e));
+  } else {
+    expectAllClose(got, eager);
+  }
+}
+
 describe("trace then evaluate equals eager", () => {
-  const a = np.array([[0.5, -1, 2], [3, 0.25, -4]]);
-  const v = np.array([1, -2, 3]);
-  const k = np.array([3, -7, 8], { dtype: "int32" });
-  const cases: [string, (...xs: NpArray[]) => NpArray | NpArray[], NpArray[]][] = [
-    ["broadcast arithmetic", (x, y) => x.mul(y).sub(y.div(2)).add(1), [a, v]],
-    ["math", (x) => np.tanh(x).add(np.exp(x.mul(0.1))).add(np.sigmoid(x)), [a]],
-    ["reductions", (x) => [x.sum(0), x.max(1, { keepdims: true }), x.mean(), np.argmax(x, 1)], [a]],
-    ["matmul", (x, y) => np.matmul(x, y).add(np.matmul(y, x.T)), [a, v]],
-    ["where and comparisons", (x) => np.where(x.gt(0), x, x.mul(-2)).add(np.where(x.le(0.25), 1, 0)), [a]],
-    ["integer numpy division", (x) => [np.floorDivide(x, 3), np.remainder(x, -3), np.divide(x, 2), np.power(x, 2)], [k]],
-    ["shapes", (x) => np.concatenate([x.reshape([3, 2]).T, np.stack([x.slice(0), x.slice(1)])], 1).squeeze(), [a]],
-    ["indexing", (x) => np.dynamicUpdateSlice(x, np.dynamicSlice(x, [1, np.array(1, { dtype: "int32" })], [1, 2]), [0, 0]), [a]],
-    ["creation", (x) => x.add(np.arange(3)).add(np.eye(2, 3)).add(np.linspace(0, 1, 3)), [a]],
-  ];
-  for (const [name, fn, args] of cases) {
+  for (const [name, fn, args] of EAGER_CASES) {
     it(name, () => {
       const eager = fn(...args);
       const j = makeJaxpr(fn)(...args);
       printChecked(j);
-      const traced = runJaxpr(j, ...args);
-      if (Array.isArray(eager)) {
-        expect((traced as NpArray[]).length).toBe(eager.length);
-        eager.forEach((e, i) => expectAllClose((traced as NpArray[])[i], e));
-      } else {
-        expectAllClose(traced, eager);
-      }
+      expectSameResults(runJaxpr(j, ...args) as NpArray | NpArray[], eager);
+    });
+  }
+});
+
+describe.each(BACKEND_NAMES)("jit on backend %s equals eager", (backend) => {
+  for (const [name, fn, args] of EAGER_CASES) {
+    it(name, () => {
+      expectSameResults(onBackend(backend, fn)(...args), fn(...args));
     });
   }
 });

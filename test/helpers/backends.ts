@@ -1,5 +1,12 @@
 // The backend matrix: every semantic test runs on every registered backend
-// (`describe.each(BACKEND_NAMES)`), through jit, compared with allclose.
+// (`describe.each(BACKEND_NAMES)`), compared with allclose. Backend-level
+// tests compile jaxprs with `getBackend(name)` (test/backends/semantics/);
+// frontend tests go through jit.
+//
+// Frontend value tests run once eagerly (op by op, which is the interpreter)
+// and once per backend through jit: `describe.each(RUN_MODES)` hands each
+// test list a `run` that wraps the function under test (identity when eager,
+// `onBackend(name, f)` otherwise), so one list of cases covers every column.
 import { BACKENDS } from "../../src/backends/index.js";
 import { jit } from "../../src/index.js";
 
@@ -9,3 +16,32 @@ export const BACKEND_NAMES: readonly string[] = Object.keys(BACKENDS);
 export function onBackend<F extends (...args: never[]) => unknown>(backend: string, f: F, opts: { hoistInvariantCarries?: boolean } = {}) {
   return jit(f, { backend, ...opts });
 }
+
+/** Wraps the function under test: `run(f)(...args)` computes `f(...args)` in one mode. */
+export type Run = <F extends (...args: never[]) => unknown>(f: F) => F;
+
+export interface RunMode {
+  /** `eager`, or `jit:<backend>`: shows up in the test names. */
+  readonly name: string;
+  /** The backend name, or null for eager mode. */
+  readonly backend: string | null;
+  readonly run: Run;
+}
+
+const eagerRun: Run = (f) => f;
+
+/** `f` through jit on `backend`, typed as `f` (jit keeps the call signature). */
+function jitRun(backend: string): Run {
+  return <F extends (...args: never[]) => unknown>(f: F) => onBackend(backend, f) as unknown as F;
+}
+
+const MODES: readonly RunMode[] = [
+  { name: "eager", backend: null, run: eagerRun },
+  ...BACKEND_NAMES.map((b): RunMode => ({ name: `jit:${b}`, backend: b, run: jitRun(b) })),
+];
+
+/**
+ * Eager first (the reference semantics), then every backend through jit, as
+ * `[name, mode]` rows: `describe.each(RUN_MODES)("values (%s)", (_name, { run }) => …)`.
+ */
+export const RUN_MODES: readonly (readonly [string, RunMode])[] = MODES.map((m) => [m.name, m] as const);

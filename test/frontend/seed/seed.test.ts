@@ -1,11 +1,13 @@
 // The seed scenario (google/flax#4700, #4709) and its variants, end to end:
 // values against numpy (scripts/gen_seed_fixtures.py), and the IR structure
-// that proves the model parameters stayed unbatched.
+// that proves the model parameters stayed unbatched. Values run in every mode
+// (eagerly, and through jit on every backend: test/helpers/backends.ts).
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { type Jaxpr, boundVars, subJaxprs } from "../../../src/ir/index.js";
 import { cond, foriLoop, jit, makeJaxpr, nn, np, vmap, whileLoop } from "../../../src/index.js";
 import { expectAllClose } from "../../helpers/allclose.js";
+import { RUN_MODES } from "../../helpers/backends.js";
 import { printChecked } from "../../helpers/ir.js";
 
 interface SeedFixture {
@@ -91,8 +93,21 @@ describe.each(SCENARIOS)("seed scenario: $name", ({ name, f, third }) => {
   const model = fixtureModel();
   const batched = vmap(f, { inAxes: [null, 0, 0] });
 
-  it("vmap gives numpy's per-lane values", () => {
-    expectAllClose(batched(model, xs, third), fx.expected[name]!, { rtol: 1e-5, atol: 1e-6 });
+  describe.each(RUN_MODES)("values (%s)", (_mode, { run }) => {
+    it("vmap gives numpy's per-lane values", () => {
+      expectAllClose(run(batched)(model, xs, third), fx.expected[name]!, { rtol: 1e-5, atol: 1e-6 });
+    });
+
+    it("hands the model back unbatched (outAxes null for it)", () => {
+      const withModel = vmap((m: nn.MLP, x: np.Array, t: np.Array) => [m, f(m, x, t)] as const, { inAxes: [null, 0, 0], outAxes: [null, 0] });
+      const [m2, y] = run(withModel)(model, xs, third);
+      expect(m2).toBeInstanceOf(nn.MLP);
+      m2.layers.forEach((layer, k) => {
+        expect(layer.w.toArray()).toEqual(model.layers[k]!.w.toArray());
+        expect(layer.b.toArray()).toEqual(model.layers[k]!.b.toArray());
+      });
+      expectAllClose(y, fx.expected[name]!, { rtol: 1e-5, atol: 1e-6 });
+    });
   });
 
   it("keeps every parameter unbatched in the batched IR", () => {
@@ -101,30 +116,30 @@ describe.each(SCENARIOS)("seed scenario: $name", ({ name, f, third }) => {
     expect(batchedWeights(closed.jaxpr)).toEqual([]);
   });
 
-  it("hands the model back unbatched (outAxes null for it)", () => {
-    const withModel = vmap((m: nn.MLP, x: np.Array, t: np.Array) => [m, f(m, x, t)] as const, { inAxes: [null, 0, 0], outAxes: [null, 0] });
-    const [m2, y] = withModel(model, xs, third);
-    expect(m2).toBeInstanceOf(nn.MLP);
-    m2.layers.forEach((layer, k) => {
-      expect(layer.w.toArray()).toEqual(model.layers[k]!.w.toArray());
-      expect(layer.b.toArray()).toEqual(model.layers[k]!.b.toArray());
-    });
-    expectAllClose(y, fx.expected[name]!, { rtol: 1e-5, atol: 1e-6 });
+  it("under jit, the optimized program keeps the parameters unbatched", () => {
+    expect(batchedWeights(jit(batched).lower(model, xs, third))).toEqual([]);
+  });
+});
+
+describe.each(RUN_MODES)("seed scenario with hoisting disabled (JAX's behaviour): values (%s)", (_mode, { run }) => {
+  const model = fixtureModel();
+  it("still computes the right numbers", () => {
+    const off = vmap(carried, { inAxes: [null, 0, 0], hoistInvariantCarries: false });
+    expectAllClose(run(off)(model, xs, counts), fx.expected["carried"]!, { rtol: 1e-5, atol: 1e-6 });
   });
 
-  it("under jit: same values, and the optimized program keeps the parameters unbatched", () => {
-    const jitted = jit(batched);
-    expectAllClose(jitted(model, xs, third), fx.expected[name]!, { rtol: 1e-5, atol: 1e-6 });
-    expect(batchedWeights(jitted.lower(model, xs, third))).toEqual([]);
+  it("with hoisting, a model carried through the loop comes back unbatched and unchanged", () => {
+    const hoisted = vmap(
+      (m: nn.MLP, x: np.Array, t: np.Array) => whileLoop(([i]) => i.lt(t), ([i, h, mm]) => [i.add(1), mm.forward(h), mm], [0, x, m])[2],
+      { inAxes: [null, 0, 0], outAxes: null },
+    );
+    const back = run(hoisted)(model, xs, counts);
+    expect(back.layers.map((l) => [l.w.toArray(), l.b.toArray()])).toEqual(model.layers.map((l) => [l.w.toArray(), l.b.toArray()]));
   });
 });
 
 describe("seed scenario with hoisting disabled (JAX's behaviour)", () => {
   const model = fixtureModel();
-  it("still computes the right numbers", () => {
-    const off = vmap(carried, { inAxes: [null, 0, 0], hoistInvariantCarries: false });
-    expectAllClose(off(model, xs, counts), fx.expected["carried"]!, { rtol: 1e-5, atol: 1e-6 });
-  });
 
   it("batches the parameters: the difference hoisting makes, pinned", () => {
     const on = makeJaxpr(vmap(carried, { inAxes: [null, 0, 0] }))(model, xs, counts).jaxpr;

@@ -1,8 +1,11 @@
 // vmap's API surface: inAxes/outAxes/axisSize handling and the error messages
 // (each must name the argument or output path and the types involved).
+// The value checks run in every mode (eagerly, and through jit on every
+// backend: test/helpers/backends.ts); errors, identity and jaxprs run once.
 import { describe, expect, it } from "vitest";
 import { VmapError, makeJaxpr, np, registerPytreeNode, vmap, whileLoop } from "../../../src/index.js";
 import { expectAllClose } from "../../helpers/allclose.js";
+import { RUN_MODES } from "../../helpers/backends.js";
 import { printChecked } from "../../helpers/ir.js";
 import { expectMatchesPerLane, f32, int } from "./lanes.js";
 
@@ -96,87 +99,106 @@ describe("vmap errors", () => {
     );
   });
 
-  it("mapping a JS number is an error; passing it unmapped is fine", () => {
+  it("mapping a JS number is an error", () => {
     expect(vmapError(() => vmap(add as (a: np.Array, b: np.Array | number) => np.Array)(np.zeros([3]), 1))).toBe(
       "vmap: inAxes for args[1] is 0, but the argument is a JS number; only arrays can be mapped",
     );
-    const out = vmap((a: np.Array, b: number) => a.add(b), { inAxes: [0, null] })(f32([1, 2, 3]), 1);
-    expectAllClose(out, [2, 3, 4]);
   });
 
-  it("no mapped argument needs axisSize; with it the outputs are broadcast", () => {
+  it("no mapped argument needs axisSize", () => {
     expect(vmapError(() => vmap(add, { inAxes: null })(np.zeros([3]), np.zeros([3])))).toBe(
       "vmap: no argument is mapped (every inAxes entry is null); pass axisSize to say how many lanes to compute",
     );
-    expectAllClose(vmap(add, { inAxes: null, axisSize: 2 })(f32([1, 2]), f32([3, 4])), [[4, 6], [4, 6]]);
-    expectAllClose(vmap(add, { inAxes: null, axisSize: 2, outAxes: 1 })(f32([1, 2]), f32([3, 4])), [[4, 4], [6, 6]]);
-    expectAllClose(vmap(() => f32(3), { axisSize: 3 })(), [3, 3, 3]);
-    expectMatchesPerLane(add, { inAxes: null, axisSize: 2 }, [f32([1, 2]), f32([3, 4])]);
   });
 });
 
-describe("inAxes / outAxes forms", () => {
+class Lin {
+  constructor(
+    readonly w: np.Array,
+    readonly b: np.Array,
+  ) {}
+}
+registerPytreeNode(Lin, (m) => [{ w: m.w, b: m.b }, null], (_aux, c) => {
+  const { w, b } = c as { w: np.Array; b: np.Array };
+  return new Lin(w, b);
+});
+const LIN = new Lin(np.eye(2), f32([[1, 2], [3, 4], [5, 6]]));
+const linPassThrough = vmap((m: Lin) => m, { inAxes: [{ w: null, b: 0 }], outAxes: { w: null, b: 0 } });
+
+describe.each(RUN_MODES)("inAxes / outAxes forms: values (%s)", (_mode, { run }) => {
+  it("passing a JS number unmapped is fine", () => {
+    const out = run(vmap((a: np.Array, b: number) => a.add(b), { inAxes: [0, null] }))(f32([1, 2, 3]), 1);
+    expectAllClose(out, [2, 3, 4]);
+  });
+
+  it("with axisSize and no mapped argument the outputs are broadcast", () => {
+    expectAllClose(run(vmap(add, { inAxes: null, axisSize: 2 }))(f32([1, 2]), f32([3, 4])), [[4, 6], [4, 6]]);
+    expectAllClose(run(vmap(add, { inAxes: null, axisSize: 2, outAxes: 1 }))(f32([1, 2]), f32([3, 4])), [[4, 4], [6, 6]]);
+    expectAllClose(run(vmap(() => f32(3), { axisSize: 3 }))(), [3, 3, 3]);
+    expectMatchesPerLane(add, { inAxes: null, axisSize: 2 }, [f32([1, 2]), f32([3, 4])], {}, run);
+  });
+
   it("negative inAxes and outAxes count from the end", () => {
     const sum = (x: np.Array) => x.sum();
-    expect(vmap(sum, { inAxes: -1 })(np.arange(6).reshape([2, 3])).toArray()).toEqual([3, 5, 7]);
-    expect(vmap((x: np.Array) => x, { outAxes: -1 })(np.arange(6).reshape([3, 2])).toArray()).toEqual([[0, 2, 4], [1, 3, 5]]);
+    expect(run(vmap(sum, { inAxes: -1 }))(np.arange(6).reshape([2, 3])).toArray()).toEqual([3, 5, 7]);
+    expect(run(vmap((x: np.Array) => x, { outAxes: -1 }))(np.arange(6).reshape([3, 2])).toArray()).toEqual([[0, 2, 4], [1, 3, 5]]);
     // x lane k = x[:, k] (f32[2]), y lane k = y[:, k, :] (f32[4,1]); out[i, j, k] = x[j, k] · y[i, k, 0].
     const mul = (x: np.Array, y: np.Array) => x.mul(y);
     const x = np.arange(6).reshape([2, 3]), y = np.arange(12).reshape([4, 3, 1]);
-    const out = vmap(mul, { inAxes: [-1, -2], outAxes: -1 })(x, y);
+    const out = run(vmap(mul, { inAxes: [-1, -2], outAxes: -1 }))(x, y);
     expect(out.shape).toEqual([4, 2, 3]);
     expect(out.toArray()).toEqual([0, 1, 2, 3].map((i) => [0, 1].map((j) => [0, 1, 2].map((k) => (3 * j + k) * (3 * i + k)))));
-    expectMatchesPerLane(mul, { inAxes: [-1, -2], outAxes: 2 }, [x, y]);
+    expectMatchesPerLane(mul, { inAxes: [-1, -2], outAxes: 2 }, [x, y], {}, run);
   });
 
   it("per-leaf specs: object prefixes for arguments and outputs", () => {
     const f = (p: { a: np.Array; b: np.Array }) => p.a.add(p.b);
-    expect(vmap(f, { inAxes: [{ a: 0, b: null }] })({ a: np.arange(3), b: int(10) }).toArray()).toEqual([10, 11, 12]);
+    expect(run(vmap(f, { inAxes: [{ a: 0, b: null }] }))({ a: np.arange(3), b: int(10) }).toArray()).toEqual([10, 11, 12]);
     const g = (x: np.Array) => ({ s: x.sum(), t: x });
-    const out = vmap(g, { inAxes: 1, outAxes: { s: 0, t: 1 } })(np.arange(6).reshape([2, 3]));
+    const out = run(vmap(g, { inAxes: 1, outAxes: { s: 0, t: 1 } }))(np.arange(6).reshape([2, 3]));
     expect([out.s.toArray(), out.t.toArray()]).toEqual([[3, 5, 7], [[0, 1, 2], [3, 4, 5]]]);
   });
 
   it("registered classes (modules) as arguments and outputs, with per-field specs", () => {
-    class Lin {
-      constructor(
-        readonly w: np.Array,
-        readonly b: np.Array,
-      ) {}
-    }
-    registerPytreeNode(Lin, (m) => [{ w: m.w, b: m.b }, null], (_aux, c) => {
-      const { w, b } = c as { w: np.Array; b: np.Array };
-      return new Lin(w, b);
-    });
     const apply = (m: Lin, x: np.Array) => np.matmul(x, m.w).add(m.b);
-    const m = new Lin(np.eye(2), f32([[1, 2], [3, 4], [5, 6]]));
-    expectAllClose(vmap(apply, { inAxes: [{ w: null, b: 0 }, 0] })(m, np.ones([3, 2])), [[2, 3], [4, 5], [6, 7]]);
-    const back = vmap((m: Lin) => m, { inAxes: [{ w: null, b: 0 }], outAxes: { w: null, b: 0 } })(m);
+    expectAllClose(run(vmap(apply, { inAxes: [{ w: null, b: 0 }, 0] }))(LIN, np.ones([3, 2])), [[2, 3], [4, 5], [6, 7]]);
+    const back = run(linPassThrough)(LIN);
     expect(back).toBeInstanceOf(Lin);
-    expect(back.w).toBe(m.w); // unmapped and unchanged: the very same array
-    expect(back.b.toArray()).toEqual(m.b.toArray());
+    expect([back.w.toArray(), back.b.toArray()]).toEqual([LIN.w.toArray(), LIN.b.toArray()]);
   });
 
   it("outputs that do not depend on the mapped arguments are broadcast (outAxes 0) or returned as arrays (outAxes null)", () => {
     const C = f32([7, 8]);
-    expectAllClose(vmap((_x: np.Array) => C)(np.zeros([3])), [[7, 8], [7, 8], [7, 8]]);
+    expectAllClose(run(vmap((_x: np.Array) => C))(np.zeros([3])), [[7, 8], [7, 8], [7, 8]]);
     // (vmap's static return type is f's, which says `number` here; at run time it is an array.)
-    const [a, n] = vmap((x: np.Array) => [x, 1.5] as unknown[], { outAxes: [0, null] })(np.zeros([3])) as [np.Array, np.Array];
+    const [a, n] = run(vmap((x: np.Array) => [x, 1.5] as unknown[], { outAxes: [0, null] }))(np.zeros([3])) as [np.Array, np.Array];
     expect(a.shape).toEqual([3]);
     expect(n).toBeInstanceOf(np.Array);
     expect([n.dtype, n.toArray()]).toEqual(["float32", 1.5]);
     // A loop carry hoisted from a number init is still returned as an array.
     const f = (x: np.Array) => whileLoop(([, x]) => x.lt(3), ([i, x]) => [i, x.add(1)], [0, x]);
-    const [i, x] = vmap(f, { outAxes: [null, 0] })(int([0, 1, 5]));
+    const [i, x] = run(vmap(f, { outAxes: [null, 0] }))(int([0, 1, 5]));
     expect(i).toBeInstanceOf(np.Array);
     expect([i.dtype, i.toArray(), x.toArray()]).toEqual(["int32", 0, [3, 3, 5]]);
   });
 
-  it("a vmapped function can be called again with other sizes, and staged under makeJaxpr with specs", () => {
-    const g = vmap((x: np.Array) => x.mul(2));
+  it("a vmapped function can be called again with other sizes", () => {
+    const g = run(vmap((x: np.Array) => x.mul(2)));
     expectAllClose(g(np.ones([2])), [2, 2]);
     expectAllClose(g(np.ones([3])), [2, 2, 2]);
-    const text = printChecked(makeJaxpr(g)(np.ShapeDtype([5, 2], "float32")));
+  });
+});
+
+describe("inAxes / outAxes forms", () => {
+  it("an unmapped, unchanged module field comes back as the very same array", () => {
+    const back = linPassThrough(LIN);
+    expect(back).toBeInstanceOf(Lin);
+    expect(back.w).toBe(LIN.w);
+    expect(back.b.toArray()).toEqual(LIN.b.toArray());
+  });
+
+  it("a vmapped function is staged under makeJaxpr with specs", () => {
+    const text = printChecked(makeJaxpr(vmap((x: np.Array) => x.mul(2)))(np.ShapeDtype([5, 2], "float32")));
     expect(text).toBe(["{ lambda ; a:f32[5,2]. let", "    b:f32[5,2] = mul a 2.0:f32[]", "  in (b,) }"].join("\n"));
   });
 });

@@ -11,6 +11,7 @@ import { expect, vi } from "vitest";
 import { impls, type Impl } from "../../../src/backends/interpreter/index.js";
 import { type AxisSpec, type VmapOptions, flatten, flattenWithPaths, np, unflatten, vmap } from "../../../src/index.js";
 import { expectAllClose } from "../../helpers/allclose.js";
+import type { Run } from "../../helpers/backends.js";
 
 export type Nested = number | boolean | Nested[];
 
@@ -87,14 +88,17 @@ const nestedOf = (leaf: unknown): Nested => (leaf instanceof np.Array ? (leaf.to
  * Asserts `vmap(f, options)(...args)` equals the per-lane results stacked at
  * `options.outAxes` (a single number for every leaf; default 0): same tree
  * structure, same dtypes, allclose values. Returns the vmapped result.
+ * `run` computes the vmapped function (eagerly by default, or through jit on
+ * a backend: test/helpers/backends.ts); the per-lane reference is always eager.
  */
 export function expectMatchesPerLane(
   f: (...args: never[]) => unknown,
   options: VmapOptions & { outAxes?: number },
   args: readonly unknown[],
   tol: { rtol?: number; atol?: number } = {},
+  run: Run = (g) => g,
 ): unknown {
-  const actual = vmap(f, options)(...(args as never[]));
+  const actual = run(vmap(f, options))(...(args as never[]));
   const lanes = perLane(f, args, options.inAxes === undefined ? 0 : options.inAxes, options.axisSize);
   const [got, gotDef] = flattenWithPaths(actual, "output");
   const laneLeaves = lanes.map((l) => flattenWithPaths(l, "output"));

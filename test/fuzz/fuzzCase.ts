@@ -1,0 +1,81 @@
+// The fast-check side of the fuzzer: the arbitrary of test cases, the
+// property, and the run settings (`FUZZ_RUNS`, `FUZZ_SEED`).
+
+import fc from "fast-check";
+import { BACKENDS } from "../../src/backends/index.js";
+import { jitPipeline } from "../../src/frontend/jit.js";
+import { type CheckOptions, checkProgram, describeProgram } from "./check/differential.js";
+import { type FuzzProgram, buildProgram } from "./gen/build.js";
+import { DEFAULT_LIMITS, type Recipe, type RecipeLimits, recipeArb } from "./gen/recipe.js";
+
+/** One generated test case; fast-check prints it as the program text. */
+export class FuzzCase {
+  private built: FuzzProgram | undefined;
+  constructor(
+    readonly recipe: Recipe,
+    private readonly maxDepth: number,
+  ) {}
+
+  /** Built on first use, inside the property: a generator or pass error is a failure that shrinks. */
+  get program(): FuzzProgram {
+    return (this.built ??= buildProgram(this.recipe, this.maxDepth));
+  }
+
+  [fc.toStringMethod](): string {
+    try {
+      return `\n${describeProgram(this.program)}\n`;
+    } catch (e) {
+      return `<a recipe whose program fails to build: ${(e as Error).message.split("\n")[0]}>`;
+    }
+  }
+}
+
+export function caseArb(limits: RecipeLimits = DEFAULT_LIMITS): fc.Arbitrary<FuzzCase> {
+  return recipeArb(limits).map((r) => new FuzzCase(r, limits.maxDepth));
+}
+
+/** Every registered backend, the default jit pipeline with and without hoisting, and licm. */
+export function defaultCheckOptions(): CheckOptions {
+  return {
+    backends: Object.values(BACKENDS),
+    pipelines: [jitPipeline(true), jitPipeline(false), "licm,dce"],
+    jitPipeline: jitPipeline(true),
+    lanes: true,
+  };
+}
+
+export function fuzzProperty(opts: CheckOptions, limits?: RecipeLimits): fc.IProperty<[FuzzCase]> {
+  return fc.property(caseArb(limits), (c) => checkProgram(c.program, opts));
+}
+
+export interface FuzzSettings {
+  readonly runs: number;
+  readonly seed: number;
+  readonly limits: RecipeLimits;
+}
+
+function positiveInt(env: Record<string, string | undefined>, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got '${raw}'`);
+  return n;
+}
+
+/**
+ * CI: a few hundred programs from a fixed seed. Long runs: `FUZZ_RUNS=20000
+ * FUZZ_SEED=random` (the seed is in the test name and in any failure), and
+ * bigger programs with `FUZZ_TOKENS` (steps, default 14) and `FUZZ_DEPTH`
+ * (control-flow nesting, default 2).
+ */
+export function fuzzSettings(env: Record<string, string | undefined> = process.env): FuzzSettings {
+  const s = env["FUZZ_SEED"];
+  const seed = s === undefined || s === "" ? 20240607 : s === "random" ? Date.now() % 2 ** 31 : Number(s);
+  if (!Number.isInteger(seed)) throw new Error(`FUZZ_SEED must be an integer or 'random', got '${s}'`);
+  const limits: RecipeLimits = {
+    ...DEFAULT_LIMITS,
+    maxTokens: positiveInt(env, "FUZZ_TOKENS", DEFAULT_LIMITS.maxTokens),
+    maxDepth: positiveInt(env, "FUZZ_DEPTH", DEFAULT_LIMITS.maxDepth),
+  };
+  return { runs: positiveInt(env, "FUZZ_RUNS", 300), seed, limits };
+}
