@@ -1,0 +1,172 @@
+// Fits the polynomial coefficients used by src/backends/wasm/math/ and prints
+// them as float32 literals, with the relative error of each fit (in float64
+// arithmetic) so the choice of degree is documented by a measurement.
+//
+// Method: discrete minimax by Lawson's algorithm (iteratively reweighted least
+// squares) on 2000 points of the reduced interval, minimising the *relative*
+// error of the full approximation (fixed leading terms + fitted terms). The
+// coefficients are then rounded to float32 one at a time, lowest order first,
+// refitting the remaining ones after each rounding so that the later terms
+// absorb the rounding of the earlier ones.
+//
+// Usage: npx tsx scripts/wasm-math-fit.ts
+
+import { fileURLToPath } from "node:url";
+
+interface Problem {
+  readonly name: string;
+  /** Reduced argument interval. */
+  readonly interval: readonly [number, number];
+  readonly target: (x: number) => number;
+  /** The part of the approximation that is not fitted (e.g. 1 + r for exp). */
+  readonly fixed: (x: number) => number;
+  /** Powers of x multiplied by the fitted coefficients. */
+  readonly powers: readonly number[];
+}
+
+/** Least squares min ||A c - b|| by Householder QR (A is n×k, row-major arrays). */
+function leastSquares(A: number[][], b: number[]): number[] {
+  const n = A.length;
+  const k = A[0]!.length;
+  const R = A.map((row) => row.slice());
+  const y = b.slice();
+  for (let j = 0; j < k; j++) {
+    let norm = 0;
+    for (let i = j; i < n; i++) norm += R[i]![j]! ** 2;
+    norm = Math.sqrt(norm);
+    const alpha = R[j]![j]! > 0 ? -norm : norm;
+    const v = new Array<number>(n).fill(0);
+    for (let i = j; i < n; i++) v[i] = R[i]![j]!;
+    v[j]! -= alpha;
+    let vv = 0;
+    for (let i = j; i < n; i++) vv += v[i]! ** 2;
+    if (vv === 0) continue;
+    for (let c = j; c < k; c++) {
+      let dot = 0;
+      for (let i = j; i < n; i++) dot += v[i]! * R[i]![c]!;
+      const s = (2 * dot) / vv;
+      for (let i = j; i < n; i++) R[i]![c]! -= s * v[i]!;
+    }
+    let dot = 0;
+    for (let i = j; i < n; i++) dot += v[i]! * y[i]!;
+    const s = (2 * dot) / vv;
+    for (let i = j; i < n; i++) y[i]! -= s * v[i]!;
+  }
+  const c = new Array<number>(k).fill(0);
+  for (let j = k - 1; j >= 0; j--) {
+    let s = y[j]!;
+    for (let m = j + 1; m < k; m++) s -= R[j]![m]! * c[m]!;
+    c[j] = s / R[j]![j]!;
+  }
+  return c;
+}
+
+/** Chebyshev-distributed points (denser at the ends, where minimax errors peak). */
+function points(a: number, b: number, n: number): number[] {
+  const xs: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const x = (a + b) / 2 + ((b - a) / 2) * Math.cos((Math.PI * (i + 0.5)) / n);
+    if (Math.abs(x) > 1e-7) xs.push(x); // relative error is 0/0 at x = 0
+  }
+  return xs;
+}
+
+/** Relative-error minimax fit of the free coefficients, with `fixedCoeffs` already chosen for the lowest powers. */
+function fit(p: Problem, fixedCoeffs: readonly number[]): number[] {
+  const xs = points(p.interval[0], p.interval[1], 2000);
+  const free = p.powers.slice(fixedCoeffs.length);
+  const scale = free.map((e) => Math.max(Math.abs(p.interval[0]), Math.abs(p.interval[1])) ** e);
+  const rows = xs.map((x) => {
+    const w = 1 / Math.abs(p.target(x));
+    return free.map((e, j) => (w * x ** e) / scale[j]!);
+  });
+  const rhs = xs.map((x) => {
+    let known = p.fixed(x);
+    fixedCoeffs.forEach((c, j) => (known += c * x ** p.powers[j]!));
+    return (p.target(x) - known) / Math.abs(p.target(x));
+  });
+  let u = new Array<number>(xs.length).fill(1 / xs.length);
+  let c: number[] = [];
+  for (let iter = 0; iter < 300; iter++) {
+    const s = u.map(Math.sqrt);
+    c = leastSquares(
+      rows.map((r, i) => r.map((v) => v * s[i]!)),
+      rhs.map((v, i) => v * s[i]!),
+    );
+    const err = rows.map((r, i) => Math.abs(r.reduce((acc, v, j) => acc + v * c[j]!, 0) - rhs[i]!));
+    const total = u.reduce((acc, ui, i) => acc + ui * err[i]!, 0);
+    u = u.map((ui, i) => (ui * err[i]!) / total);
+  }
+  return c.map((v, j) => v / scale[j]!);
+}
+
+function maxRelError(p: Problem, coeffs: readonly number[]): number {
+  let worst = 0;
+  for (const x of points(p.interval[0], p.interval[1], 20000)) {
+    let y = p.fixed(x);
+    coeffs.forEach((c, j) => (y += c * x ** p.powers[j]!));
+    worst = Math.max(worst, Math.abs(y / p.target(x) - 1));
+  }
+  return worst;
+}
+
+/** Float32 coefficients, rounded lowest order first with refits in between. */
+function fitFloat32(p: Problem): number[] {
+  const chosen: number[] = [];
+  while (chosen.length < p.powers.length) chosen.push(Math.fround(fit(p, chosen)[0]!));
+  return chosen;
+}
+
+const LN2 = Math.LN2;
+const PIO4 = Math.PI / 4;
+// Reduced intervals, widened slightly: the reduction rounds x·(1/ln2) or
+// x·(2/π) in float32, so r can overshoot the ideal bound by a few ulps of that
+// product (at most 2^-10·π/2 for sin/cos arguments up to 12868).
+export const PROBLEMS: readonly Problem[] = [
+  {
+    name: "exp: e^r ≈ 1 + r + Σ c_k r^k",
+    interval: [-LN2 / 2 - 1e-4, LN2 / 2 + 1e-4],
+    target: Math.exp,
+    fixed: (r) => 1 + r,
+    powers: [2, 3, 4, 5, 6],
+  },
+  {
+    name: "log: log(1+f) ≈ f - f²/2 + Σ c_k f^k",
+    interval: [Math.SQRT1_2 - 1, Math.SQRT2 - 1],
+    target: Math.log1p,
+    fixed: (f) => f - (f * f) / 2,
+    powers: [3, 4, 5, 6, 7, 8, 9, 10],
+  },
+  {
+    name: "sin: sin r ≈ r + Σ c_k r^k",
+    interval: [0, PIO4 + 1.6e-3],
+    target: Math.sin,
+    fixed: (r) => r,
+    powers: [3, 5, 7],
+  },
+  {
+    name: "cos: cos r ≈ 1 - r²/2 + Σ c_k r^k",
+    interval: [0, PIO4 + 1.6e-3],
+    target: Math.cos,
+    fixed: (r) => 1 - (r * r) / 2,
+    powers: [4, 6, 8],
+  },
+  {
+    name: "tanh: tanh x ≈ x + Σ c_k x^k (|x| < 0.625)",
+    interval: [0, 0.625],
+    target: Math.tanh,
+    fixed: (x) => x,
+    powers: [3, 5, 7, 9, 11],
+  },
+];
+
+const isMain = process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1];
+if (isMain) {
+  for (const p of PROBLEMS) {
+    const exact = fit(p, []);
+    const f32 = fitFloat32(p);
+    console.log(`${p.name}  on [${p.interval.map((v) => v.toPrecision(6)).join(", ")}]`);
+    console.log(`  max relative error: float64 coefficients ${maxRelError(p, exact).toExponential(2)}, float32 coefficients ${maxRelError(p, f32).toExponential(2)} (float32 ulp = 5.96e-8)`);
+    console.log(`  [${f32.map((c, j) => `${c.toPrecision(9)} /* x^${p.powers[j]} */`).join(", ")}]`);
+  }
+}
