@@ -2,15 +2,16 @@
 // jit, the CLI and the test matrix (test/helpers/backends.ts) pick it up.
 import type { Backend } from "./backend.js";
 import { interpreterBackend } from "./interpreterBackend.js";
+import { jsBackend } from "./js/index.js";
 
 export type { Backend, CompiledProgram } from "./backend.js";
 
-const ALL: readonly Backend[] = [interpreterBackend];
+const ALL: readonly Backend[] = [interpreterBackend, jsBackend];
 
 export const BACKENDS: Readonly<Record<string, Backend>> = Object.fromEntries(ALL.map((b) => [b.name, b]));
 
 /** The backend jit uses when none is named: the fastest one available. */
-export const DEFAULT_BACKEND = "interpreter";
+export const DEFAULT_BACKEND = "js";
 
 export function getBackend(name: string): Backend {
   const b = BACKENDS[name];

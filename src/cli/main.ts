@@ -1,12 +1,15 @@
 // `tsjax`: the IR dump and pass driver.
 //
-//   tsjax dump FILE.ts [--fn NAME] [--passes P] [print/verify/timing flags]
+//   tsjax dump FILE.ts [--fn NAME] [--passes P] [--emit js|plan] [print/verify/timing flags]
 //   tsjax opt FILE.jaxpr|- --passes P [print/verify/timing flags]
 //
 // User errors exit with code 1 and one line on stderr (`tsjax: error: …`);
 // `--debug` shows the stack trace instead.
 
 import { readFileSync } from "node:fs";
+import { compileJs } from "../backends/js/index.js";
+import { formatPlan, lowerJaxpr } from "../backends/lower/index.js";
+import { jitPipeline } from "../frontend/jit.js";
 import type { Jaxpr } from "../ir/core.js";
 import { ParseError, parse } from "../ir/parser.js";
 import { printJaxpr } from "../ir/printer.js";
@@ -29,6 +32,7 @@ const PIPELINE_FLAGS: Record<string, FlagSpec> = {
 
 const DUMP_FLAGS: Record<string, FlagSpec> = {
   fn: { value: true, metavar: "NAME", doc: "exported function to trace (default: the only key of `args`)" },
+  emit: { value: true, metavar: "WHAT", doc: "print what the compiler makes of the final IR: 'js' (generated source) or 'plan' (kernels, buffers, memory)" },
   ...PIPELINE_FLAGS,
 };
 
@@ -56,7 +60,10 @@ with the example arguments the file exports, and prints the jaxpr:
 
 \`args\` maps a function name to its argument list (arrays, numbers or
 np.ShapeDtype specs; pytrees of them). With --passes the pipeline runs on the
-traced jaxpr and the final IR is printed.
+traced jaxpr and the final IR is printed. With --emit the final IR (after
+--passes, or else after jit's own pipeline) is lowered as jit would compile
+it (captured constants become leading inputs) and the js backend's source or
+the kernel/buffer plan is printed instead.
 
 Options:
 ${formatFlags(DUMP_FLAGS)}`;
@@ -80,8 +87,7 @@ function dumpsShowFinal(args: ParsedArgs): boolean {
   return has(args, "print-after-all") || (has(args, "print-after-change") && list(args, "print-after").length === 0);
 }
 
-function runPasses(j: Jaxpr, args: ParsedArgs, run: typeof runPipeline = runPipeline): PipelineResult {
-  const pipeline = flag(args, "passes") ?? "";
+function runPasses(j: Jaxpr, args: ParsedArgs, run: typeof runPipeline = runPipeline, pipeline = flag(args, "passes") ?? ""): PipelineResult {
   const result = run(j, pipeline, {
     verify: has(args, "verify"),
     printAfterAll: has(args, "print-after-all"),
@@ -115,13 +121,17 @@ async function cmdDump(argv: string[]): Promise<void> {
   if (typeof fn !== "function") throw new UsageError(`dump: ${file} does not export a function '${name}'`);
   const fnArgs = exampleArgs[name];
   if (!Array.isArray(fnArgs)) throw new UsageError(`dump: args.${name} must be an array of example arguments`);
+  const emit = flag(args, "emit");
+  if (emit !== undefined && emit !== "js" && emit !== "plan") throw new UsageError(`dump: --emit must be 'js' or 'plan', got '${emit}'`);
   const closed = tsjax.makeJaxpr(fn as (...a: never[]) => unknown)(...(fnArgs as never[]));
   const traced = closed.jaxpr;
-  const pipeline = flag(args, "passes");
+  const pipeline = flag(args, "passes") ?? (emit ? jitPipeline(true) : undefined);
   if (!pipeline) return write(printJaxpr(traced));
   if (dumpsShowFinal(args)) write(`// ----- IR traced ${name} -----\n${printJaxpr(traced)}`);
   // Run the bundle's own pass manager so vars it creates share one id space with the trace.
-  const result = runPasses(traced, args, tsjax.passes.runPipeline as typeof runPipeline);
+  const result = runPasses(traced, args, tsjax.passes.runPipeline as typeof runPipeline, pipeline);
+  if (emit === "js") return write(compileJs(result.jaxpr).source);
+  if (emit === "plan") return write(formatPlan(lowerJaxpr(result.jaxpr)));
   if (!dumpsShowFinal(args)) write(printJaxpr(result.jaxpr));
 }
 

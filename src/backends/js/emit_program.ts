@@ -1,0 +1,168 @@
+// A lowered Program → the source of one JS factory function
+//
+//   (rt, dbg) => { slots, lane sets, kernel functions; return function run(in0, …) { … } }
+//
+// Each kernel is its own small function (so the engine optimizes it
+// separately and a hot matmul is not buried in a huge body); kernels whose
+// code is identical (same shapes, same strides) share one function. `run`
+// allocates the outputs, then executes the statements: kernel calls, native
+// loops and branches, lane-set updates. Temp buffers are the planned slots,
+// allocated once per compiled program.
+//
+// All identifiers are generated from counters and all numbers go through
+// jsNumber; no string from the user's program (pjit names, …) is emitted.
+
+import { DTYPE_SHORT, type DType } from "../../ir/dtype.js";
+import type { BufId, Kernel, Offset, Program, Stmt } from "../lower/kernel_ir.js";
+import { emitDotKernel } from "./emit_dot.js";
+import { emitLanewiseWhile, lanewiseKernels } from "./emit_lanewise.js";
+import { emitLoopKernel } from "./emit_loop.js";
+import { jsNumber } from "./scalar.js";
+import { type Params, Writer } from "./writer.js";
+
+export interface EmitOptions {
+  /** Call `dbg(kernelId, points)` before every kernel (points = iteration points visited). */
+  readonly debug?: boolean;
+}
+
+const ARRAY: { readonly [D in DType]: string } = { float32: "Float32Array", int32: "Int32Array", bool: "Uint8Array" };
+
+export function emitProgram(p: Program, opts: EmitOptions = {}): string {
+  const w = new Writer();
+  const fns = new Map<string, string>(); // kernel code → function name
+  const fnText: string[] = [];
+  const bufName = (id: BufId): string => {
+    const b = p.buffers[id]!;
+    if (b.role === "input") return `in${b.index}`;
+    if (b.role === "output") return `out${b.index}`;
+    const slot = p.plan.slotOf.get(id);
+    if (slot === undefined) throw new Error(`js: temp buffer b${id} has no slot`);
+    return `t${slot}`;
+  };
+  const offset = (o: Offset): string => {
+    const parts = o.c !== 0 || o.terms.length === 0 ? [jsNumber(o.c)] : [];
+    for (const t of o.terms) parts.push(t.coef === 1 ? `s${t.sym}` : `${jsNumber(t.coef)} * s${t.sym}`);
+    return parts.join(" + ");
+  };
+
+  /** A function with this body (shared with an identical one), and the call passing its parameters. */
+  const define = (params: Params, body: string, lanes: number | null): string => {
+    // Parameter dtypes are part of the key so a shared function always sees one typed-array type per parameter.
+    const types = params.bufs.map((b) => DTYPE_SHORT[p.buffers[b]!.dtype]).join(" ");
+    const key = `${params.signature()}\n// ${types}\n${body}`;
+    let name = fns.get(key);
+    if (!name) {
+      name = `k${fns.size}`;
+      fns.set(key, name);
+      fnText.push(`function ${name}(${params.signature()}) {\n  // ${types}\n${body.replace(/^/gm, "  ")}\n}`);
+    }
+    const args = [...params.bufs.map(bufName), ...params.syms.map((y) => `s${y}`), ...(params.usesLanes ? [`L${lanes}`] : [])];
+    return `${name}(${args.join(", ")});`;
+  };
+  const kernelCall = (k: Kernel): string => {
+    const { params, body } = k.kind === "dot" ? emitDotKernel(k) : emitLoopKernel(k, k.lanes ? p.laneSets[k.lanes.set]!.shape : []);
+    return define(params, body, k.lanes?.set ?? null);
+  };
+
+  const points = (k: Kernel): string => {
+    const inner = k.kind === "dot" ? k.b * k.m * k.n : k.shape.slice(k.lanes ? k.lanes.rank : 0).reduce((a, d) => a * d, 1);
+    if (k.kind === "dot" && !k.lanes) return jsNumber(inner);
+    return k.lanes ? `L${k.lanes.set}.count * ${inner}` : jsNumber(inner);
+  };
+
+  let loopVar = 0;
+  const stmt = (s: Stmt, out: Writer): void => {
+    switch (s.kind) {
+      case "loop":
+      case "reduce":
+      case "dot": {
+        if (opts.debug) out.line(`dbg(${s.id}, ${points(s)});`);
+        out.line(kernelCall(s));
+        return;
+      }
+      case "setsym": {
+        if (!s.src) {
+          out.line(`s${s.sym} = ${jsNumber(Math.min(Math.max(s.value, s.lo), s.hi))};`);
+          return;
+        }
+        out.open("{");
+        out.line(`const v = ${bufName(s.src.buf)}[${offset(s.src.offset)}];`);
+        out.line(`s${s.sym} = v < ${s.lo} ? ${s.lo} : v > ${s.hi} ? ${s.hi} : v;`);
+        out.close();
+        return;
+      }
+      case "lanes_init":
+        out.line(`rt.lanesInit(L${s.set}, ${s.from === null ? "null" : `L${s.from}`});`);
+        return;
+      case "lanes_index":
+        out.line(`rt.lanesIndex(L${s.set}, ${bufName(s.index.buf)}, ${offset(s.index.offset)}, ${s.branch}, ${s.last}, ${s.from === null ? "null" : `L${s.from}`});`);
+        return;
+      case "lanes_combine":
+        out.line(`rt.lanesCombine(L${s.set}, L${s.active}, L${s.outer});`);
+        return;
+      case "while": {
+        const laneShape = s.lanes === null ? [] : p.laneSets[s.lanes]!.shape;
+        const lanewise = s.lanes === null ? null : lanewiseKernels(s, laneShape.length);
+        if (lanewise) {
+          const { params, body } = emitLanewiseWhile(s, lanewise, laneShape, opts.debug === true);
+          out.line(define(params, body, s.lanes));
+          return;
+        }
+        out.open("for (;;) {");
+        for (const c of s.cond) stmt(c, out);
+        const pred = `${bufName(s.pred.buf)}, ${offset(s.pred.offset)}`;
+        if (s.lanes === null) out.line(`if (!${bufName(s.pred.buf)}[${offset(s.pred.offset)}]) break;`);
+        else out.line(`if (rt.lanesAnd(L${s.lanes}, ${pred}) === 0) break;`);
+        for (const c of s.body) stmt(c, out);
+        out.close();
+        return;
+      }
+      case "switch": {
+        const last = s.branches.length - 1;
+        out.open("{");
+        out.line(`const v = ${bufName(s.index.buf)}[${offset(s.index.offset)}];`);
+        out.open(`switch (v <= 0 ? 0 : v >= ${last} ? ${last} : v) {`);
+        s.branches.forEach((br, k) => {
+          out.open(`case ${k}: {`);
+          for (const c of br) stmt(c, out);
+          out.line("break;");
+          out.close();
+        });
+        out.close();
+        out.close();
+        return;
+      }
+      case "if_lanes":
+        out.open(`if (L${s.set}.count > 0) {`);
+        for (const c of s.body) stmt(c, out);
+        out.close();
+        return;
+      case "for": {
+        const q = `q${loopVar++}`;
+        out.open(`for (let ${q} = 0; ${q} < ${s.count}; ${q}++) {`);
+        out.line(`s${s.sym} = ${s.reverse ? `${s.count - 1} - ${q}` : q};`);
+        for (const c of s.body) stmt(c, out);
+        out.close();
+        return;
+      }
+    }
+  };
+
+  const run = new Writer();
+  const inputs = p.inputs.map((id) => bufName(id));
+  run.open(`return function run(${inputs.join(", ")}) {`);
+  for (const id of p.outputs) {
+    const b = p.buffers[id]!;
+    run.line(`const ${bufName(id)} = new ${ARRAY[b.dtype]}(${b.size});`);
+  }
+  if (p.nsyms) run.line(`let ${Array.from({ length: p.nsyms }, (_, i) => `s${i} = 0`).join(", ")};`);
+  for (const s of p.body) stmt(s, run);
+  run.line(`return [${p.outputs.map(bufName).join(", ")}];`);
+  run.close("};");
+
+  w.line('"use strict";');
+  w.line("const fr = Math.fround, idiv = rt.idiv, irem = rt.irem, powC = rt.powC, f2i = rt.f2i, roundAway = rt.roundAway, roundEven = rt.roundEven;");
+  p.plan.slots.forEach((s, i) => w.line(`const t${i} = new ${ARRAY[s.dtype]}(${s.size});`));
+  p.laneSets.forEach((l) => w.line(`const L${l.id} = rt.laneSet([${l.shape.join(", ")}]);`));
+  return [w.text(), ...fnText, run.text()].join("\n");
+}

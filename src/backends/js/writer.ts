@@ -1,0 +1,82 @@
+// Small helpers for generating JS text: an indenting line writer, and the
+// parameter table of one kernel function. Every identifier is made here from
+// counters (a0, y0, v3, …); nothing from the user's program is ever spliced in.
+
+import type { BufId, Instr, Offset, SymId } from "../lower/kernel_ir.js";
+import { BINARY, UNARY, convertExpr, jsNumber, selectExpr } from "./scalar.js";
+
+export class Writer {
+  private readonly lines: string[] = [];
+  private depth = 0;
+
+  line(s: string): void {
+    this.lines.push(`${"  ".repeat(this.depth)}${s}`);
+  }
+
+  open(s: string): void {
+    this.line(s);
+    this.depth++;
+  }
+
+  close(s = "}"): void {
+    this.depth--;
+    this.line(s);
+  }
+
+  text(): string {
+    return this.lines.join("\n");
+  }
+}
+
+/** Buffers and symbols a kernel function takes as parameters, named by position. */
+export class Params {
+  readonly bufs: BufId[] = [];
+  readonly syms: SymId[] = [];
+  usesLanes = false;
+
+  buf(id: BufId): string {
+    let i = this.bufs.indexOf(id);
+    if (i < 0) i = this.bufs.push(id) - 1;
+    return `a${i}`;
+  }
+
+  sym(id: SymId): string {
+    let i = this.syms.indexOf(id);
+    if (i < 0) i = this.syms.push(id) - 1;
+    return `y${i}`;
+  }
+
+  /** `c + coef·sym…` as an expression over the sym parameters. */
+  offset(o: Offset): string {
+    const parts = o.c !== 0 || o.terms.length === 0 ? [jsNumber(o.c)] : [];
+    for (const t of o.terms) parts.push(t.coef === 1 ? this.sym(t.sym) : `${jsNumber(t.coef)} * ${this.sym(t.sym)}`);
+    return parts.join(" + ");
+  }
+
+  signature(): string {
+    return [...this.bufs.map((_, i) => `a${i}`), ...this.syms.map((_, i) => `y${i}`), ...(this.usesLanes ? ["ls"] : [])].join(", ");
+  }
+}
+
+/**
+ * The expression of an elementwise instr; `arg(i)` names instr i's value and
+ * `leaf` gives the expression of a load/index/acc.
+ */
+export function instrExpr(ins: Instr, arg: (i: number) => string, leaf: () => string): string {
+  switch (ins.op) {
+    case "load":
+    case "index":
+    case "acc":
+      return leaf();
+    case "const":
+      return jsNumber(ins.value);
+    case "unary":
+      return UNARY[ins.prim](arg(ins.x), ins.dtype, ins.rounding ?? 0);
+    case "binary":
+      return BINARY[ins.prim](arg(ins.x), arg(ins.y), ins.argDtype);
+    case "select":
+      return selectExpr(arg(ins.which), ins.whichDtype, ins.cases.map(arg));
+    case "convert":
+      return convertExpr(arg(ins.x), ins.from, ins.dtype);
+  }
+}

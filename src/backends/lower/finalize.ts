@@ -1,0 +1,286 @@
+// Cleanups on the lowered statements, before buffer planning:
+//
+// - dead stores: a store into a temp buffer nobody reads is dropped (e.g. a
+//   loop-body value whose copy-back was fused into the kernel computing it),
+//   then instrs no store needs, then kernels with nothing left to store;
+// - axis coalescing: adjacent iteration axes merge when every view in the
+//   kernel is chained along them, so contiguous data is one flat loop, and
+//   size-1 axes disappear;
+// - levels: each instr's loop depth, for hoisting invariants.
+
+import type { BufId, BufferDecl, DotKernel, Instr, Kernel, LoopKernel, ReduceKernel, Stmt, Store, View } from "./kernel_ir.js";
+import { childBlocks, isKernel } from "./kernel_ir.js";
+
+/** Every view a statement reads (its own, not nested blocks'). */
+export function viewsRead(s: Stmt): View[] {
+  switch (s.kind) {
+    case "loop":
+    case "reduce":
+      return s.instrs.flatMap((i) => (i.op === "load" ? [i.view] : []));
+    case "dot":
+      return [s.lhs, s.rhs, ...s.instrs.flatMap((i) => (i.op === "load" ? [i.view] : []))];
+    case "setsym":
+      return s.src ? [s.src] : [];
+    case "lanes_index":
+      return [s.index];
+    case "while":
+      return [s.pred];
+    case "switch":
+      return [s.index];
+    default:
+      return [];
+  }
+}
+
+/** Every view a statement writes. */
+export function viewsWritten(s: Stmt): View[] {
+  switch (s.kind) {
+    case "loop":
+    case "dot":
+      return s.stores.map((st) => st.view);
+    case "reduce":
+      return [s.out];
+    default:
+      return [];
+  }
+}
+
+function collectReads(stmts: readonly Stmt[], into: Set<BufId>): void {
+  for (const s of stmts) {
+    for (const v of viewsRead(s)) into.add(v.buf);
+    for (const c of childBlocks(s)) collectReads(c, into);
+  }
+}
+
+/** Keeps only instrs reachable from `roots`, renumbered; returns the new index of each kept instr. */
+function pruneInstrs(instrs: readonly Instr[], roots: readonly number[]): { instrs: Instr[]; remap: Map<number, number> } {
+  const live = new Set<number>();
+  const mark = (i: number): void => {
+    if (live.has(i)) return;
+    live.add(i);
+    const ins = instrs[i]!;
+    switch (ins.op) {
+      case "unary":
+      case "convert":
+        mark(ins.x);
+        break;
+      case "binary":
+        mark(ins.x);
+        mark(ins.y);
+        break;
+      case "select":
+        mark(ins.which);
+        ins.cases.forEach(mark);
+        break;
+      default:
+        break;
+    }
+  };
+  roots.forEach(mark);
+  const remap = new Map<number, number>();
+  const out: Instr[] = [];
+  instrs.forEach((ins, i) => {
+    if (!live.has(i)) return;
+    remap.set(i, out.length);
+    const r = (j: number): number => remap.get(j)!;
+    switch (ins.op) {
+      case "unary":
+      case "convert":
+        out.push({ ...ins, x: r(ins.x) });
+        break;
+      case "binary":
+        out.push({ ...ins, x: r(ins.x), y: r(ins.y) });
+        break;
+      case "select":
+        out.push({ ...ins, which: r(ins.which), cases: ins.cases.map(r) });
+        break;
+      default:
+        out.push(ins);
+    }
+  });
+  return { instrs: out, remap };
+}
+
+function withStores<K extends LoopKernel | DotKernel>(k: K, stores: readonly Store[]): K {
+  const { instrs, remap } = pruneInstrs(k.instrs, stores.map((s) => s.value));
+  return { ...k, instrs, stores: stores.map((s) => ({ view: s.view, value: remap.get(s.value)! })) };
+}
+
+function dropDeadStores(stmts: readonly Stmt[], read: ReadonlySet<BufId>, buffers: readonly BufferDecl[]): { stmts: Stmt[]; changed: boolean } {
+  let changed = false;
+  const keep = (v: View): boolean => read.has(v.buf) || buffers[v.buf]!.role !== "temp";
+  const out: Stmt[] = [];
+  for (const s of stmts) {
+    if (s.kind === "loop" || s.kind === "dot") {
+      const stores = s.stores.filter((st) => keep(st.view));
+      if (stores.length !== s.stores.length) changed = true;
+      if (stores.length) out.push(stores.length === s.stores.length ? s : withStores(s, stores));
+      continue;
+    }
+    if (s.kind === "reduce") {
+      if (keep(s.out)) out.push(s);
+      else changed = true;
+      continue;
+    }
+    const sub = (blk: readonly Stmt[]): Stmt[] => {
+      const r = dropDeadStores(blk, read, buffers);
+      changed ||= r.changed;
+      return r.stmts;
+    };
+    switch (s.kind) {
+      case "while":
+        out.push({ ...s, cond: sub(s.cond), body: sub(s.body) });
+        break;
+      case "switch":
+        out.push({ ...s, branches: s.branches.map(sub) });
+        break;
+      case "if_lanes":
+      case "for":
+        out.push({ ...s, body: sub(s.body) });
+        break;
+      default:
+        out.push(s);
+    }
+  }
+  return { stmts: out, changed };
+}
+
+export function eliminateDeadStores(stmts: readonly Stmt[], buffers: readonly BufferDecl[]): Stmt[] {
+  let cur = [...stmts];
+  for (;;) {
+    const read = new Set<BufId>();
+    collectReads(cur, read);
+    const r = dropDeadStores(cur, read, buffers);
+    cur = r.stmts;
+    if (!r.changed) return cur;
+  }
+}
+
+// ---- coalescing ---------------------------------------------------------------
+
+/** Every stride list of a kernel over its iteration axes (load views, index maps, store views). */
+function strideLists(k: LoopKernel | ReduceKernel): (readonly number[])[] {
+  const lists: (readonly number[])[] = [];
+  for (const i of k.instrs) {
+    if (i.op === "load") lists.push(i.view.strides);
+    if (i.op === "index") lists.push(i.strides);
+  }
+  if (k.kind === "loop") for (const s of k.stores) lists.push(s.view.strides);
+  return lists;
+}
+
+/** Rewrites every stride list with `f` (applied to the list over the full iteration space). */
+function mapStrides<K extends LoopKernel | ReduceKernel>(k: K, f: (s: readonly number[]) => number[], fOut?: (s: readonly number[]) => number[]): K {
+  const instrs = k.instrs.map((i): Instr => {
+    if (i.op === "load") return { ...i, view: { ...i.view, strides: f(i.view.strides) } };
+    if (i.op === "index") return { ...i, strides: f(i.strides) };
+    return i;
+  });
+  if (k.kind === "loop") return { ...k, instrs, stores: k.stores.map((s) => ({ ...s, view: { ...s.view, strides: f(s.view.strides) } })) };
+  const rk = k as ReduceKernel;
+  return { ...rk, instrs, out: { ...rk.out, strides: fOut!(rk.out.strides) } } as unknown as K;
+}
+
+/**
+ * Drops size-1 axes and merges chained neighbours. Lane axes stay as they are;
+ * a reduce kernel never merges a kept axis with a reduced one.
+ */
+export function coalesce<K extends LoopKernel | ReduceKernel>(k0: K): K {
+  let k = k0;
+  const p = k.lanes ? k.lanes.rank : 0;
+  const nKept = (x: K): number => (x.kind === "reduce" ? (x as ReduceKernel).nKept : x.shape.length);
+  // Drop size-1 axes (beyond the lanes).
+  for (let a = k.shape.length - 1; a >= p; a--) {
+    if (k.shape[a] !== 1) continue;
+    const drop = (s: readonly number[]): number[] => s.filter((_, i) => i !== a);
+    const kept = nKept(k);
+    const isKept = a < kept;
+    k = mapStrides(k, drop, (s) => (isKept ? s.filter((_, i) => i !== a) : [...s]));
+    k = { ...k, shape: drop(k.shape) };
+    if (k.kind === "reduce" && isKept) k = { ...k, nKept: (k as ReduceKernel).nKept - 1 } as K;
+  }
+  // Merge chained neighbours, innermost first.
+  for (let a = k.shape.length - 2; a >= p; a--) {
+    const kept = nKept(k);
+    if (k.kind === "reduce" && a === kept - 1) continue; // boundary between kept and reduced
+    const shape = k.shape;
+    const ok =
+      strideLists(k).every((s) => s[a] === s[a + 1]! * shape[a + 1]!) &&
+      (k.kind !== "reduce" || a >= kept || (k as ReduceKernel).out.strides[a] === (k as ReduceKernel).out.strides[a + 1]! * shape[a + 1]!);
+    if (!ok) continue;
+    const merge = (s: readonly number[]): number[] => [...s.slice(0, a), s[a + 1]!, ...s.slice(a + 2)];
+    const isKept = a < kept;
+    k = mapStrides(k, merge, (s) => (isKept ? merge(s) : [...s]));
+    k = { ...k, shape: [...shape.slice(0, a), shape[a]! * shape[a + 1]!, ...shape.slice(a + 2)] };
+    if (k.kind === "reduce" && isKept) k = { ...k, nKept: (k as ReduceKernel).nKept - 1 } as K;
+  }
+  return k;
+}
+
+// ---- levels -------------------------------------------------------------------
+
+/** Loop depth at which each instr can be computed (lane axes count as one loop). */
+function withLevels(k: Kernel): Kernel {
+  const rank = k.kind === "dot" ? k.laneShape.length + 3 : k.shape.length;
+  const p = k.lanes ? k.lanes.rank : 0;
+  const depthOf = (strides: readonly number[]): number => {
+    let lvl = 0;
+    strides.forEach((s, a) => {
+      if (s !== 0) lvl = Math.max(lvl, a < p ? p : a + 1);
+    });
+    return lvl;
+  };
+  const levels: number[] = [];
+  const instrs = k.instrs.map((i): Instr => {
+    let level: number;
+    switch (i.op) {
+      case "load":
+        level = depthOf(i.view.strides);
+        break;
+      case "index":
+        level = depthOf(i.strides);
+        break;
+      case "const":
+        level = 0;
+        break;
+      case "acc":
+        level = rank;
+        break;
+      case "unary":
+      case "convert":
+        level = levels[i.x]!;
+        break;
+      case "binary":
+        level = Math.max(levels[i.x]!, levels[i.y]!);
+        break;
+      case "select":
+        level = Math.max(levels[i.which]!, ...i.cases.map((c) => levels[c]!));
+        break;
+    }
+    levels.push(level);
+    return { ...i, level };
+  });
+  return { ...k, instrs } as Kernel;
+}
+
+export function finalizeKernels(stmts: readonly Stmt[]): Stmt[] {
+  let next = 0;
+  const go = (list: readonly Stmt[]): Stmt[] =>
+    list.map((s): Stmt => {
+      if (isKernel(s)) return withLevels({ ...(s.kind === "dot" ? s : coalesce(s)), id: next++ });
+      switch (s.kind) {
+        case "while": {
+          const cond = go(s.cond);
+          return { ...s, cond, body: go(s.body) };
+        }
+        case "switch":
+          return { ...s, branches: s.branches.map(go) };
+        case "if_lanes":
+        case "for":
+          return { ...s, body: go(s.body) };
+        default:
+          return s;
+      }
+    });
+  return go(stmts);
+}

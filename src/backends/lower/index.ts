@@ -1,0 +1,54 @@
+// The shared lowering, emitter-independent: Jaxpr → Program (kernel_ir.ts).
+// Emitters (src/backends/js, later wasm) only consume the Program.
+
+import type { Jaxpr } from "../../ir/core.js";
+import { sizeOf } from "../../ir/dtype.js";
+import type { Prim } from "../../ir/primitives.js";
+import { contiguous } from "./affine.js";
+import type { Dest } from "./block.js";
+import { eliminateDeadStores, finalizeKernels } from "./finalize.js";
+import type { Program } from "./kernel_ir.js";
+import { analyzeRegion } from "./lanes.js";
+import { type LowerRule, Lowerer } from "./lower.js";
+import { loadNode } from "./nodes.js";
+import { planBuffers } from "./plan.js";
+import { CONTROL_RULES } from "./rules_control.js";
+import { DATA_RULES } from "./rules_data.js";
+
+export type * from "./kernel_ir.js";
+export { formatProgram, formatPlan } from "./print.js";
+export { analyzeRegion, type RegionInfo } from "./lanes.js";
+
+/** One lowering rule per primitive: a new primitive fails tsc here until it has one. */
+export const LOWER_RULES: { readonly [P in Prim]: LowerRule<P> } = { ...DATA_RULES, ...CONTROL_RULES };
+
+/**
+ * Lowers a closed jaxpr (constvars, if any, are taken as leading inputs) to a
+ * program of kernels over planned buffers.
+ */
+export function lowerJaxpr(jaxpr: Jaxpr): Program {
+  const L = new Lowerer(LOWER_RULES);
+  const invars = [...jaxpr.constvars, ...jaxpr.invars];
+  const inputs = invars.map((v, i) => {
+    const buf = L.newBuffer(v.aval.dtype, sizeOf(v.aval.shape), "input", `argument ${i}`, i);
+    return loadNode({ buf, ...contiguous(v.aval.shape) }, v.aval.shape, v.aval.dtype, false);
+  });
+  const dests: Dest[] = jaxpr.outvars.map((a, i) => {
+    const buf = L.newBuffer(a.aval.dtype, sizeOf(a.aval.shape), "output", `output ${i}`, i);
+    return { view: { buf, ...contiguous(a.aval.shape) }, lanes: null, whole: true };
+  });
+  const info = analyzeRegion({ ...jaxpr, constvars: [], invars }, null, jaxpr.outvars.map(() => true));
+  const b = L.block({ restrict: null, mask: null, tag: "main" });
+  L.lowerScope(b, { ...jaxpr, constvars: [], invars }, info, inputs, dests);
+  L.flush(b);
+  const body = finalizeKernels(eliminateDeadStores(b.stmts, L.buffers));
+  return {
+    buffers: L.buffers,
+    laneSets: L.laneSets,
+    nsyms: L.nsyms,
+    inputs: inputs.map((_, i) => i),
+    outputs: dests.map((d) => d.view.buf),
+    body,
+    plan: planBuffers(body, L.buffers),
+  };
+}

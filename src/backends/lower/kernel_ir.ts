@@ -1,0 +1,222 @@
+// The kernel IR: what the shared lowering produces and what emitters (JS now,
+// WebAssembly later) consume. It is plain data with no closures, so an emitter
+// is a pure function of it, and `formatProgram` (print.ts) shows it as text.
+//
+// Grammar (informal; `*` = list, `?` = optional):
+//
+//   Program  ::= buffers: BufferDecl*  laneSets: LaneSetDecl*  nsyms
+//                inputs: BufId*  outputs: BufId*  body: Stmt*  plan: BufferPlan
+//   BufferDecl ::= id dtype size role(input | output | temp)
+//   Stmt     ::= Kernel
+//              | setsym   sym := clamp(load View | const, lo, hi)        (dynamic indices)
+//              | lanes_init    set (from set)?          set.mask := maskForLanes(from, set.shape), or all
+//              | lanes_index   set index:View k last (from set)?   lanes with clamp(index) == k
+//              | lanes_combine set active outer         set := andMasks(active, outer) (outer longer)
+//              | while   (lanes set)? cond:Stmt* pred:View body:Stmt*
+//                        scalar pred: loop while pred[0]; with lanes: after cond, drop
+//                        active lanes whose pred is false, exit when none is left
+//              | switch  index:View branches:(Stmt*)*   (index clamped into range)
+//              | if_lanes set body:Stmt*                (runs body when the set has an active lane)
+//              | for     sym count reverse body:Stmt*
+//   Kernel   ::= loop   shape lanes? Instr* Store*                  one fused elementwise loop nest
+//              | reduce shape nKept lanes? Instr* value reducer out:View
+//              | dot    lanes? b m n k lhs:View rhs:View Instr* Store*   (Instr* = epilogue, reads `acc`)
+//   Instr    ::= load View | const value | index offset strides | unary prim x
+//              | binary prim x y | select which cases* | convert x | acc
+//   Store    ::= View := instr
+//   View     ::= buf[offset + Σ_k i_k·strides_k]   offset = c + Σ coef·sym
+//
+// Iteration spaces. A kernel iterates over `shape` in row-major order; every
+// View (and `index`) in it has one stride per iteration axis. With `lanes`
+// (set, rank p) the first p axes are a lane set's lanes and only its active
+// lanes are visited (the active-lane execution of batched loops/conds). A
+// reduce kernel's shape is [kept axes…, reduced axes…] (nKept kept) and `out`
+// has strides over the kept axes. A dot kernel iterates [lanes…, b, m, n]
+// with k innermost: lhs/rhs views have strides over [lanes…, b, m, n, k]
+// (lhs has 0 on n, rhs 0 on m), epilogue instrs and stores over [lanes…, b, m, n].
+//
+// Instructions are SSA: an instr refers to earlier instrs by index. `level`
+// says how many leading loops an instr depends on (0 = invariant: computed
+// once before the loops), so emitters hoist without re-deriving it.
+//
+// Values are float32 (as rounded doubles), int32 or bool (0/1); each instr's
+// `dtype` is its result type. Semantics are the reference interpreter's.
+
+import type { DType, Shape } from "../../ir/dtype.js";
+import type { BinaryPrim, ComparePrim, Params, UnaryPrim } from "../../ir/primitives.js";
+
+export type BufId = number;
+export type SymId = number;
+export type LaneSetId = number;
+
+/** `c + Σ coef·sym`: a static element offset plus run-time integer symbols. */
+export interface Offset {
+  readonly c: number;
+  readonly terms: readonly SymTerm[];
+}
+export interface SymTerm {
+  readonly sym: SymId;
+  readonly coef: number;
+}
+
+/** Element `i` of the iteration space lives at `buf[offset + Σ i_k·strides_k]`. */
+export interface View {
+  readonly buf: BufId;
+  readonly offset: Offset;
+  readonly strides: readonly number[];
+}
+
+export type BufferRole = "input" | "output" | "temp";
+
+export interface BufferDecl {
+  readonly id: BufId;
+  readonly dtype: DType;
+  /** Elements. */
+  readonly size: number;
+  readonly role: BufferRole;
+  /** Position among the program's inputs or outputs (role input/output). */
+  readonly index?: number;
+  /** What the buffer holds, for plans and comments (never user text). */
+  readonly label: string;
+}
+
+export interface LaneSetDecl {
+  readonly id: LaneSetId;
+  /** Lane shape (a batched predicate's or index's shape). */
+  readonly shape: Shape;
+}
+
+/** The first `rank` iteration axes are the lanes of `set`; only active lanes are visited. */
+export interface Lanes {
+  readonly set: LaneSetId;
+  readonly rank: number;
+}
+
+interface InstrBase {
+  readonly dtype: DType;
+  /** Number of leading loops this value depends on (0 = loop invariant). */
+  readonly level: number;
+}
+
+export type Instr =
+  | (InstrBase & { readonly op: "load"; readonly view: View })
+  | (InstrBase & { readonly op: "const"; readonly value: number })
+  /** `offset + Σ i_k·strides_k` (iota, and iota through views), as `dtype`. */
+  | (InstrBase & { readonly op: "index"; readonly offset: number; readonly strides: readonly number[] })
+  | (InstrBase & { readonly op: "unary"; readonly prim: UnaryPrim; readonly x: number; readonly rounding?: Params["round"]["rounding_method"] })
+  /** `argDtype` is the operands' dtype (comparisons return bool). */
+  | (InstrBase & { readonly op: "binary"; readonly prim: BinaryPrim | ComparePrim; readonly x: number; readonly y: number; readonly argDtype: DType })
+  /** cases[which]; bool which: false → 0; int32 which is clamped into range. */
+  | (InstrBase & { readonly op: "select"; readonly which: number; readonly whichDtype: DType; readonly cases: readonly number[] })
+  | (InstrBase & { readonly op: "convert"; readonly x: number; readonly from: DType })
+  /** Dot kernels only: the finished dot product at this output element, rounded to `dtype`. */
+  | (InstrBase & { readonly op: "acc" });
+
+export interface Store {
+  readonly view: View;
+  readonly value: number;
+}
+
+interface KernelBase {
+  /** Unique per program; debug hooks and plans refer to it. */
+  readonly id: number;
+  /** Where it came from, e.g. `while1.body` (generated text, never user input). */
+  readonly tag: string;
+  readonly lanes: Lanes | null;
+  readonly instrs: readonly Instr[];
+}
+
+export interface LoopKernel extends KernelBase {
+  readonly kind: "loop";
+  readonly shape: Shape;
+  readonly stores: readonly Store[];
+}
+
+export type Reducer = "sum" | "max" | "min" | "argmax";
+
+export interface ReduceKernel extends KernelBase {
+  readonly kind: "reduce";
+  /** [kept…, reduced…] */
+  readonly shape: Shape;
+  readonly nKept: number;
+  /** The instr reduced (over the reduced axes). */
+  readonly value: number;
+  readonly reducer: Reducer;
+  /** Output dtype (argmax: int32; otherwise the value's dtype). */
+  readonly outDtype: DType;
+  readonly out: View;
+}
+
+export interface DotKernel extends KernelBase {
+  readonly kind: "dot";
+  /** float32 or int32 (operands and accumulator). */
+  readonly dtype: DType;
+  /** Lane shape when `lanes` is set (the leading iteration axes). */
+  readonly laneShape: Shape;
+  readonly b: number;
+  readonly m: number;
+  readonly n: number;
+  readonly k: number;
+  readonly lhs: View;
+  readonly rhs: View;
+  readonly stores: readonly Store[];
+}
+
+export type Kernel = LoopKernel | ReduceKernel | DotKernel;
+
+export type Stmt =
+  | Kernel
+  | { readonly kind: "setsym"; readonly sym: SymId; readonly src: View | null; readonly value: number; readonly lo: number; readonly hi: number }
+  | { readonly kind: "lanes_init"; readonly set: LaneSetId; readonly from: LaneSetId | null }
+  | { readonly kind: "lanes_index"; readonly set: LaneSetId; readonly index: View; readonly branch: number; readonly last: number; readonly from: LaneSetId | null }
+  | { readonly kind: "lanes_combine"; readonly set: LaneSetId; readonly active: LaneSetId; readonly outer: LaneSetId }
+  | { readonly kind: "while"; readonly lanes: LaneSetId | null; readonly cond: readonly Stmt[]; readonly pred: View; readonly body: readonly Stmt[] }
+  | { readonly kind: "switch"; readonly index: View; readonly branches: readonly (readonly Stmt[])[] }
+  | { readonly kind: "if_lanes"; readonly set: LaneSetId; readonly body: readonly Stmt[] }
+  | { readonly kind: "for"; readonly sym: SymId; readonly count: number; readonly reverse: boolean; readonly body: readonly Stmt[] };
+
+export type StmtKind = Stmt["kind"];
+
+/** Where each temp buffer lives: slots are reused by buffers whose lifetimes do not overlap. */
+export interface BufferPlan {
+  /** slot index per temp buffer id. */
+  readonly slotOf: ReadonlyMap<BufId, number>;
+  readonly slots: readonly { readonly dtype: DType; readonly size: number }[];
+  /** Bytes of all slots (temps after reuse). */
+  readonly tempBytes: number;
+  /** Bytes the temps would take without reuse. */
+  readonly tempBytesNoReuse: number;
+  /** Bytes of the program's outputs (fresh every run). */
+  readonly outputBytes: number;
+}
+
+export interface Program {
+  readonly buffers: readonly BufferDecl[];
+  readonly laneSets: readonly LaneSetDecl[];
+  readonly nsyms: number;
+  readonly inputs: readonly BufId[];
+  readonly outputs: readonly BufId[];
+  readonly body: readonly Stmt[];
+  readonly plan: BufferPlan;
+}
+
+export const BYTES_PER_ELEMENT: { readonly [D in DType]: number } = { float32: 4, int32: 4, bool: 1 };
+
+/** Every statement list nested in a statement (loop bodies, branches). */
+export function childBlocks(s: Stmt): (readonly Stmt[])[] {
+  switch (s.kind) {
+    case "while":
+      return [s.cond, s.body];
+    case "switch":
+      return [...s.branches];
+    case "if_lanes":
+    case "for":
+      return [s.body];
+    default:
+      return [];
+  }
+}
+
+export function isKernel(s: Stmt): s is Kernel {
+  return s.kind === "loop" || s.kind === "reduce" || s.kind === "dot";
+}

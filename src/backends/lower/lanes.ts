@@ -1,0 +1,281 @@
+// Lane-local analysis: which equations of a batched loop body (or batched cond
+// branch) may run over the active lanes only.
+//
+// Inside a batched `while` with predicate shape P (or a batched `cond` with
+// index shape P) a value whose shape starts with P has one block per lane.
+// Running an equation "restricted" means computing only the blocks of active
+// lanes; the other blocks of its result are left stale ("partial" value).
+// That is correct exactly when every reader of a partial value reads lane l
+// of it only to produce lane l of its own result. So the analysis is a
+// backward pass over the region:
+//
+//   needsFull(v)  — some reader needs every lane of v to be valid: a reader
+//                   that is not restricted, or a restricted reader that does
+//                   not map lane l to lane l (reads v "any"where), or the
+//                   region's caller (a loop output that is read in full).
+//   restricted(e) — e's outputs all start with P, none needsFull, and the
+//                   primitive's lane rule accepts the layout (`LANE_RULES`):
+//                   each var operand is read "lane"-locally (lane l → lane l)
+//                   or "any"where (then it needsFull).
+//
+// Region inputs (carries, consts) are always valid on every lane that matters,
+// so the body is always runnable: in the worst case nothing is restricted and
+// the loop computes every lane and keeps only the active lanes' results
+// (compute-all-then-select). When every lane-prefixed value of the body is
+// restricted — always the case for bodies produced by vmap with carries
+// batched at axis 0 — the body is *lane-local* and finished lanes cost nothing.
+//
+// Control flow nests: a batched while/cond inside introduces its own lane
+// shape P' (restricted in the outer sense only if P is a prefix of P'); a
+// scalar while, scan, scalar cond or pjit inherits P, with a fixpoint over
+// loop carries (a carry read in full inside must be full on entry, and then
+// the body must produce it in full). A scan's xs and ys are always full: a
+// row of them is another array, whose leading axis is not the lane axis.
+
+import type { Eqn, Jaxpr } from "../../ir/core.js";
+import { type Shape, isShapePrefix } from "../../ir/dtype.js";
+import type { Prim } from "../../ir/primitives.js";
+
+export type LaneRead = "lane" | "any";
+
+export interface RegionInfo {
+  /** Equations whose kernels run over the region's active lanes only. */
+  readonly restricted: ReadonlySet<Eqn>;
+  /** Per region input: must be valid on every lane. */
+  readonly invarNeedsFull: readonly boolean[];
+  /** Analysis of nested control flow, per equation (a body may be shared, so this is per call site). */
+  readonly subs: ReadonlyMap<Eqn, SubInfo>;
+  /** Equations with a lane-prefixed output that could not be restricted (0 = lane-local). */
+  readonly unrestrictedLaneEqns: number;
+}
+
+export type SubInfo =
+  | { readonly kind: "while"; readonly batched: boolean; readonly cond: RegionInfo; readonly body: RegionInfo; readonly carryFull: readonly boolean[] }
+  | { readonly kind: "cond"; readonly batched: boolean; readonly branches: readonly RegionInfo[] }
+  | { readonly kind: "scan"; readonly body: RegionInfo; readonly carryFull: readonly boolean[]; readonly ysFull: readonly boolean[] }
+  | { readonly kind: "pjit"; readonly body: RegionInfo };
+
+type ControlPrim = "while" | "cond" | "scan" | "pjit";
+type LaneRule = (e: Eqn, p: number) => LaneRead[];
+
+const elementwise: LaneRule = (e) => e.inputs.map((x) => (x.aval.shape.length === 0 ? "any" : "lane"));
+const allLane = (ok: boolean, e: Eqn): LaneRead[] => e.inputs.map(() => (ok ? "lane" : "any"));
+const below = (axes: readonly number[], p: number): boolean => axes.every((a) => a >= p);
+const control: LaneRule = () => {
+  throw new Error("lanes: control flow is analyzed separately");
+};
+
+function dotReads(e: Eqn<"dot_general">, p: number): LaneRead[] {
+  const [[lc, rc], [lb, rb]] = e.params.dimension_numbers;
+  const [x, y] = e.inputs as [Eqn["inputs"][0], Eqn["inputs"][0]];
+  const lfree = x.aval.shape.map((_, i) => i).filter((i) => !lc.includes(i) && !lb.includes(i));
+  // Source axis in lhs / rhs of each output axis (batch…, lhs free…, rhs free…); -1 = none.
+  const lsrc = [...lb, ...lfree, ...y.aval.shape.map(() => -1)];
+  const rsrc = [...rb, ...lfree.map(() => -1), ...y.aval.shape.map((_, i) => i).filter((i) => !rc.includes(i) && !rb.includes(i))];
+  const maps = (src: readonly number[]): boolean => {
+    for (let k = 0; k < p; k++) if (src[k] !== k) return false;
+    return true;
+  };
+  return [maps(lsrc) ? "lane" : "any", maps(rsrc) ? "lane" : "any"];
+}
+
+/**
+ * Per operand, how a restricted equation reads it, assuming every output starts
+ * with the lane shape (rank p). "lane": output lane l reads only lane l.
+ */
+export const LANE_RULES: { readonly [P in Prim]: LaneRule } = {
+  neg: elementwise, exp: elementwise, log: elementwise, sin: elementwise, cos: elementwise,
+  tanh: elementwise, logistic: elementwise, sqrt: elementwise, rsqrt: elementwise, abs: elementwise,
+  sign: elementwise, floor: elementwise, ceil: elementwise, round: elementwise, not: elementwise,
+  add: elementwise, sub: elementwise, mul: elementwise, div: elementwise, rem: elementwise,
+  pow: elementwise, max: elementwise, min: elementwise, and: elementwise, or: elementwise,
+  lt: elementwise, le: elementwise, gt: elementwise, ge: elementwise, eq: elementwise, ne: elementwise,
+  select_n: elementwise,
+  convert_element_type: elementwise,
+  broadcast_in_dim: (e, p) => {
+    const { broadcast_dimensions: bd, shape } = (e as Eqn<"broadcast_in_dim">).params;
+    const xs = e.inputs[0]!.aval.shape;
+    let ok = xs.length >= p;
+    for (let k = 0; ok && k < p; k++) ok = bd[k] === k && xs[k] === shape[k];
+    return allLane(ok, e);
+  },
+  transpose: (e, p) => {
+    const perm = (e as Eqn<"transpose">).params.permutation;
+    let ok = true;
+    for (let k = 0; k < p; k++) ok &&= perm[k] === k;
+    return allLane(ok, e);
+  },
+  reshape: (e, p) => allLane(isShapePrefix(e.outputs[0]!.aval.shape.slice(0, p), e.inputs[0]!.aval.shape), e),
+  squeeze: (e, p) => allLane(below((e as Eqn<"squeeze">).params.dimensions, p), e),
+  expand_dims: (e, p) => allLane(below((e as Eqn<"expand_dims">).params.dimensions, p), e),
+  slice: (e, p) => {
+    const { start_indices, limit_indices, strides } = (e as Eqn<"slice">).params;
+    const xs = e.inputs[0]!.aval.shape;
+    let ok = true;
+    for (let k = 0; k < p; k++) ok &&= start_indices[k] === 0 && limit_indices[k] === xs[k] && (strides === null || strides[k] === 1);
+    return allLane(ok, e);
+  },
+  reduce_sum: (e, p) => allLane(below((e as Eqn<"reduce_sum">).params.axes, p), e),
+  reduce_max: (e, p) => allLane(below((e as Eqn<"reduce_max">).params.axes, p), e),
+  reduce_min: (e, p) => allLane(below((e as Eqn<"reduce_min">).params.axes, p), e),
+  argmax: (e, p) => allLane(below((e as Eqn<"argmax">).params.axes, p), e),
+  dot_general: (e, p) => dotReads(e as Eqn<"dot_general">, p),
+  iota: () => [],
+  concatenate: (e, p) => allLane((e as Eqn<"concatenate">).params.dimension >= p, e),
+  dynamic_slice: (e, p) => {
+    const sizes = (e as Eqn<"dynamic_slice">).params.slice_sizes;
+    const xs = e.inputs[0]!.aval.shape;
+    let ok = true;
+    for (let k = 0; k < p; k++) ok &&= sizes[k] === xs[k];
+    return e.inputs.map((_, i) => (i === 0 && ok ? "lane" : "any"));
+  },
+  dynamic_update_slice: (e, p) => {
+    const out = e.outputs[0]!.aval.shape;
+    const u = e.inputs[1]!.aval.shape;
+    return e.inputs.map((_, i) => (i === 0 ? "lane" : i === 1 && isShapePrefix(out.slice(0, p), u) ? "lane" : "any"));
+  },
+  while: control,
+  cond: control,
+  scan: control,
+  pjit: control,
+};
+
+const CONTROL: ReadonlySet<Prim> = new Set<ControlPrim>(["while", "cond", "scan", "pjit"]);
+
+class Analysis {
+  readonly needsFull = new Set<number>();
+  readonly restricted = new Set<Eqn>();
+  readonly subs = new Map<Eqn, SubInfo>();
+  unrestrictedLaneEqns = 0;
+
+  constructor(readonly lanes: Shape | null) {}
+
+  /** Marks operand i of e as needed in full (or not). */
+  need(e: Eqn, full: readonly boolean[]): void {
+    e.inputs.forEach((a, i) => {
+      if (a.kind === "var" && full[i]) this.needsFull.add(a.id);
+    });
+  }
+
+  hasLanes(shape: Shape): boolean {
+    return this.lanes !== null && this.lanes.length > 0 && isShapePrefix(this.lanes, shape);
+  }
+}
+
+/**
+ * Analyzes `j` as a region whose lanes have shape `lanes` (null: no lanes, as
+ * at top level). `outNeedsFull[i]`: the caller reads output i on every lane.
+ */
+export function analyzeRegion(j: Jaxpr, lanes: Shape | null, outNeedsFull: readonly boolean[]): RegionInfo {
+  const an = new Analysis(lanes && lanes.length ? lanes : null);
+  j.outvars.forEach((a, i) => {
+    if (a.kind === "var" && (outNeedsFull[i] || an.lanes === null)) an.needsFull.add(a.id);
+  });
+  for (let ei = j.eqns.length - 1; ei >= 0; ei--) {
+    const e = j.eqns[ei]!;
+    const outFull = e.outputs.map((v) => an.needsFull.has(v.id));
+    if (CONTROL.has(e.prim)) {
+      analyzeControl(an, e, outFull);
+      continue;
+    }
+    const p = an.lanes?.length ?? 0;
+    const laned = an.lanes !== null && e.outputs.every((v) => an.hasLanes(v.aval.shape));
+    if (laned && !outFull.some(Boolean)) {
+      const reads = LANE_RULES[e.prim](e, p);
+      an.restricted.add(e);
+      an.need(e, reads.map((r) => r === "any"));
+    } else {
+      if (laned) an.unrestrictedLaneEqns++;
+      an.need(e, e.inputs.map(() => true));
+    }
+  }
+  return {
+    restricted: an.restricted,
+    invarNeedsFull: j.invars.map((v) => an.needsFull.has(v.id)),
+    subs: an.subs,
+    unrestrictedLaneEqns: an.unrestrictedLaneEqns,
+  };
+}
+
+function analyzeControl(an: Analysis, e: Eqn, outFull: boolean[]): void {
+  const P = an.lanes;
+  const inherit = (sub: Jaxpr, full: readonly boolean[]): RegionInfo => analyzeRegion(sub, P, full);
+  switch (e.prim) {
+    case "while": {
+      const { cond_jaxpr, body_jaxpr, cond_nconsts: cn, body_nconsts: bn } = (e as Eqn<"while">).params;
+      const nCarry = e.inputs.length - cn - bn;
+      const pred = cond_jaxpr.outvars[0]!.aval.shape;
+      if (pred.length > 0) {
+        // Its own lanes: body outputs are only copied back on active lanes.
+        const cond = analyzeRegion(cond_jaxpr, pred, [false]);
+        const body = analyzeRegion(body_jaxpr, pred, body_jaxpr.outvars.map(() => false));
+        const carryFull = Array.from({ length: nCarry }, (_, i) => outFull[i]! || cond.invarNeedsFull[cn + i]! || body.invarNeedsFull[bn + i]!);
+        an.subs.set(e, { kind: "while", batched: true, cond, body, carryFull });
+        const nested = P !== null && isShapePrefix(P, pred) && !outFull.some(Boolean);
+        if (!nested && P !== null && e.outputs.some((v) => an.hasLanes(v.aval.shape))) an.unrestrictedLaneEqns++;
+        an.need(e, nested ? [...cond.invarNeedsFull.slice(0, cn), ...body.invarNeedsFull.slice(0, bn), ...carryFull] : e.inputs.map(() => true));
+        return;
+      }
+      const carryFull = e.outputs.map((v, i) => outFull[i]! || !an.hasLanes(v.aval.shape));
+      let cond: RegionInfo;
+      let body: RegionInfo;
+      for (;;) {
+        body = inherit(body_jaxpr, carryFull);
+        cond = inherit(cond_jaxpr, [true]);
+        let changed = false;
+        for (let i = 0; i < nCarry; i++) {
+          if (!carryFull[i] && (body.invarNeedsFull[bn + i] || cond.invarNeedsFull[cn + i])) {
+            carryFull[i] = true;
+            changed = true;
+          }
+        }
+        if (!changed) break;
+      }
+      an.subs.set(e, { kind: "while", batched: false, cond, body, carryFull });
+      an.need(e, [...cond.invarNeedsFull.slice(0, cn), ...body.invarNeedsFull.slice(0, bn), ...carryFull]);
+      return;
+    }
+    case "cond": {
+      const { branches } = (e as Eqn<"cond">).params;
+      const index = e.inputs[0]!.aval.shape;
+      const batched = index.length > 0;
+      const infos = branches.map((b) => (batched ? analyzeRegion(b, index, b.outvars.map(() => false)) : inherit(b, outFull)));
+      an.subs.set(e, { kind: "cond", batched, branches: infos });
+      const ops = e.inputs.slice(1).map((_, i) => infos.some((b) => b.invarNeedsFull[i]));
+      const nested = !batched || (P !== null && isShapePrefix(P, index) && !outFull.some(Boolean));
+      if (!nested && P !== null && e.outputs.some((v) => an.hasLanes(v.aval.shape))) an.unrestrictedLaneEqns++;
+      an.need(e, nested ? [!batched, ...ops] : e.inputs.map(() => true));
+      return;
+    }
+    case "scan": {
+      const { jaxpr, num_consts: nk, num_carry: nc } = (e as Eqn<"scan">).params;
+      const carryFull = e.outputs.slice(0, nc).map((v, i) => outFull[i]! || !an.hasLanes(v.aval.shape));
+      // An x slice / y row is a row of another array: its leading axis is not the lane
+      // axis of the array outside (that is axis 0, the scan axis), so xs and ys are full.
+      const ysFull = e.outputs.slice(nc).map(() => true);
+      let body: RegionInfo;
+      for (;;) {
+        body = inherit(jaxpr, [...carryFull, ...ysFull]);
+        let changed = false;
+        for (let i = 0; i < nc; i++) {
+          if (!carryFull[i] && body.invarNeedsFull[nk + i]) {
+            carryFull[i] = true;
+            changed = true;
+          }
+        }
+        if (!changed) break;
+      }
+      an.subs.set(e, { kind: "scan", body, carryFull, ysFull });
+      an.need(e, e.inputs.map((_, i) => (i < nk ? body.invarNeedsFull[i]! : i < nk + nc ? carryFull[i - nk]! : true)));
+      return;
+    }
+    case "pjit": {
+      const body = inherit((e as Eqn<"pjit">).params.jaxpr, outFull);
+      an.subs.set(e, { kind: "pjit", body });
+      an.need(e, body.invarNeedsFull);
+      return;
+    }
+    default:
+      throw new Error(`lanes: ${e.prim} is not control flow`);
+  }
+}

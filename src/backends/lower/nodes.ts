@@ -1,0 +1,163 @@
+// Lazy values of the lowering. Every jaxpr variable is bound to a Node: a
+// view of a buffer (`load`), a scalar literal, an affine index (iota), an
+// elementwise operation on other nodes, or a pending dot product. Nothing is
+// computed when a node is built; a node is computed when something needs it
+// in memory ("materialized"), and then a whole DAG of pending elementwise
+// nodes becomes one fused loop (or a dot kernel's epilogue). After that the
+// node records where it lives (`mat`) and every later reader loads it.
+//
+// View primitives on a node rebuild its DAG with every leaf's index map
+// composed (`composeNode`), so transposes/broadcasts/slices of pending values
+// are folded into the loads too.
+
+import type { DType, Shape } from "../../ir/dtype.js";
+import type { BinaryPrim, ComparePrim, DotDimensionNumbers, UnaryPrim } from "../../ir/primitives.js";
+import type { Affine } from "./affine.js";
+import type { BufId, View } from "./kernel_ir.js";
+
+interface NodeBase {
+  readonly dtype: DType;
+  readonly shape: Shape;
+  /** Computed over the active lanes only (the equation was restricted by the lane analysis). */
+  readonly restricted: boolean;
+  /** Set once materialized: where the node's value lives (a view over `shape`). */
+  mat: View | null;
+}
+
+export interface DotSpec {
+  readonly lhs: View;
+  readonly rhs: View;
+  readonly lhsShape: Shape;
+  readonly rhsShape: Shape;
+  readonly dims: DotDimensionNumbers;
+}
+
+export type Node =
+  | (NodeBase & { readonly op: "load"; readonly buf: BufId; readonly map: Affine })
+  | (NodeBase & { readonly op: "const"; readonly value: number })
+  | (NodeBase & { readonly op: "index"; readonly map: Affine })
+  | (NodeBase & { readonly op: "unary"; readonly prim: UnaryPrim; readonly rounding: number; readonly args: readonly [Node] })
+  | (NodeBase & { readonly op: "binary"; readonly prim: BinaryPrim | ComparePrim; readonly argDtype: DType; readonly args: readonly [Node, Node] })
+  | (NodeBase & { readonly op: "select"; readonly whichDtype: DType; readonly args: readonly Node[] })
+  | (NodeBase & { readonly op: "convert"; readonly from: DType; readonly args: readonly [Node] })
+  | (NodeBase & { readonly op: "dot"; readonly spec: DotSpec })
+  /** dynamic_update_slice: args[0] with args[1] written at `starts` (clamped static/symbolic starts). */
+  | (NodeBase & { readonly op: "dus"; readonly starts: readonly WindowStart[]; readonly args: readonly [Node, Node] });
+
+/** A window start on one axis: static `c`, or the run-time symbol `sym` (already clamped). */
+export interface WindowStart {
+  readonly c: number;
+  readonly sym: number | null;
+}
+
+export type NodeOp = Node["op"];
+
+type Fields<N> = N extends Node ? Omit<N, "mat"> : never;
+
+export function mkNode<N extends Fields<Node>>(n: N): Node {
+  return { ...n, mat: null } as unknown as Node;
+}
+
+export function argsOf(n: Node): readonly Node[] {
+  return "args" in n ? n.args : [];
+}
+
+export function loadNode(view: View, shape: Shape, dtype: DType, restricted: boolean): Node {
+  return mkNode({ op: "load", buf: view.buf, map: { offset: view.offset, strides: view.strides }, shape, dtype, restricted });
+}
+
+export function constNode(value: number, dtype: DType, shape: Shape = []): Node {
+  return mkNode({ op: "const", value, dtype, shape, restricted: false });
+}
+
+/** A node that is a view of memory (a load, or already materialized). */
+export function viewOf(n: Node): View | null {
+  if (n.mat) return n.mat;
+  if (n.op === "load") return { buf: n.buf, offset: n.map.offset, strides: n.map.strides };
+  return null;
+}
+
+/** Leaves need no computation: reading them in several places costs nothing extra. */
+export function isLeaf(n: Node): boolean {
+  return n.mat !== null || n.op === "load" || n.op === "const" || n.op === "index";
+}
+
+/** Every node of the DAG below `root` (materialized nodes are leaves), children first. */
+export function topoOrder(root: Node | readonly Node[]): Node[] {
+  const out: Node[] = [];
+  const seen = new Set<Node>();
+  const visit = (n: Node): void => {
+    if (seen.has(n)) return;
+    seen.add(n);
+    if (n.mat === null) for (const a of argsOf(n)) visit(a);
+    out.push(n);
+  };
+  for (const r of Array.isArray(root) ? root : [root as Node]) visit(r);
+  return out;
+}
+
+/** Pending (unmaterialized) dot nodes in the DAG. */
+export function pendingDots(root: Node): Node[] {
+  return topoOrder(root).filter((n) => n.op === "dot" && n.mat === null);
+}
+
+/** Pending dynamic_update_slice nodes in the DAG (each is written by its own kernels). */
+export function pendingUpdates(root: Node): Node[] {
+  return topoOrder(root).filter((n) => n.op === "dus" && n.mat === null);
+}
+
+/**
+ * The DAG of `root` over a new index space: every leaf's map is passed through
+ * `f` (maps over the old space → maps over the new one). Returns null when `f`
+ * fails for some leaf or the DAG holds a pending dot (the caller then
+ * materializes `root` first and composes the view of its buffer).
+ */
+export function composeNode(root: Node, shape: Shape, f: (a: Affine) => Affine | null, restricted: boolean): Node | null {
+  const memo = new Map<Node, Node | null>();
+  const go = (n: Node): Node | null => {
+    const hit = memo.get(n);
+    if (hit !== undefined) return hit;
+    let out: Node | null;
+    const base = { dtype: n.dtype, shape, restricted: n === root ? restricted : n.restricted };
+    if (n.mat) {
+      const m = f(n.mat);
+      out = m && mkNode({ op: "load", buf: n.mat.buf, map: m, ...base });
+    } else {
+      switch (n.op) {
+        case "load": {
+          const m = f(n.map);
+          out = m && mkNode({ op: "load", buf: n.buf, map: m, ...base });
+          break;
+        }
+        case "index": {
+          const m = f(n.map);
+          out = m && mkNode({ op: "index", map: m, ...base });
+          break;
+        }
+        case "const":
+          out = mkNode({ op: "const", value: n.value, ...base });
+          break;
+        case "dot":
+        case "dus":
+          out = null;
+          break;
+        default: {
+          const args: Node[] = [];
+          for (const a of n.args) {
+            const c = go(a);
+            if (!c) {
+              out = null;
+              memo.set(n, out);
+              return out;
+            }
+            args.push(c);
+          }
+          out = mkNode({ ...n, ...base, args } as Fields<Node>);
+        }
+      }
+    }
+    memo.set(n, out);
+    return out;
+  };
+  return go(root);
+}

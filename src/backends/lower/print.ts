@@ -1,0 +1,143 @@
+// Text forms of a lowered Program: `formatPlan` (statements with one line per
+// kernel, then buffers, slots and memory; `tsjax dump --emit plan`) and
+// `formatProgram` (the same with every kernel's instructions).
+
+import { DTYPE_SHORT } from "../../ir/dtype.js";
+import type { Instr, Kernel, Offset, Program, Stmt, View } from "./kernel_ir.js";
+import { BYTES_PER_ELEMENT } from "./kernel_ir.js";
+
+function offsetStr(o: Offset): string {
+  const parts = [String(o.c), ...o.terms.map((t) => `${t.coef}·s${t.sym}`)];
+  return parts.join("+");
+}
+
+export function viewStr(v: View): string {
+  return `b${v.buf}[${offsetStr(v.offset)}; ${v.strides.join(",")}]`;
+}
+
+function instrStr(i: Instr, k: number): string {
+  const t = DTYPE_SHORT[i.dtype];
+  const body = (() => {
+    switch (i.op) {
+      case "load":
+        return `load ${viewStr(i.view)}`;
+      case "const":
+        return `const ${i.value}`;
+      case "index":
+        return `index ${i.offset}; ${i.strides.join(",")}`;
+      case "unary":
+        return `${i.prim} %${i.x}`;
+      case "binary":
+        return `${i.prim} %${i.x} %${i.y}`;
+      case "select":
+        return `select %${i.which} ${i.cases.map((c) => `%${c}`).join(" ")}`;
+      case "convert":
+        return `convert %${i.x}`;
+      case "acc":
+        return "acc";
+    }
+  })();
+  return `%${k}:${t} = ${body}  @${i.level}`;
+}
+
+function lanesStr(k: Kernel): string {
+  return k.lanes ? ` lanes=L${k.lanes.set}/${k.lanes.rank}` : "";
+}
+
+/** One line per kernel: kind, iteration space, lanes, the fused elementwise ops, where it writes. */
+export function kernelSummary(k: Kernel): string {
+  const ops = k.instrs.flatMap((i) => (i.op === "unary" || i.op === "binary" ? [i.prim] : i.op === "select" || i.op === "convert" ? [i.op] : []));
+  const list = ops.length ? `(${ops.join(",")})` : "";
+  switch (k.kind) {
+    case "loop":
+      return `k${k.id} loop [${k.shape.join(",")}]${lanesStr(k)}${list && ` fused${list}`} -> ${k.stores.map((s) => `b${s.view.buf}`).join(",")}`;
+    case "reduce":
+      return `k${k.id} reduce ${k.reducer} [${k.shape.join(",")}] kept=${k.nKept}${lanesStr(k)}${list && ` fused${list}`} -> b${k.out.buf}`;
+    case "dot": {
+      const lanes = k.laneShape.length ? `lanes[${k.laneShape.join(",")}]×` : "";
+      return `k${k.id} dot ${DTYPE_SHORT[k.dtype]} ${lanes}b${k.b}×m${k.m}×n${k.n}×k${k.k}${lanesStr(k)} lhs=b${k.lhs.buf} rhs=b${k.rhs.buf}${list && ` epilogue${list}`} -> ${k.stores.map((s) => `b${s.view.buf}`).join(",")}`;
+    }
+  }
+}
+
+function stmtLines(s: Stmt, indent: string, detail: boolean, out: string[]): void {
+  const block = (title: string, stmts: readonly Stmt[]): void => {
+    out.push(`${indent}${title}`);
+    for (const c of stmts) stmtLines(c, `${indent}  `, detail, out);
+  };
+  switch (s.kind) {
+    case "loop":
+    case "reduce":
+    case "dot":
+      out.push(`${indent}${kernelSummary(s)}`);
+      if (detail) {
+        s.instrs.forEach((i, k) => out.push(`${indent}    ${instrStr(i, k)}`));
+        if (s.kind === "reduce") out.push(`${indent}    ${viewStr(s.out)} := ${s.reducer} %${s.value}`);
+        else for (const st of s.stores) out.push(`${indent}    ${viewStr(st.view)} := %${st.value}`);
+      }
+      return;
+    case "setsym":
+      out.push(`${indent}s${s.sym} = clamp(${s.src ? viewStr(s.src) : s.value}, ${s.lo}, ${s.hi})`);
+      return;
+    case "lanes_init":
+      out.push(`${indent}L${s.set} = lanes ${s.from === null ? "all" : `from L${s.from}`}`);
+      return;
+    case "lanes_index":
+      out.push(`${indent}L${s.set} = lanes where ${viewStr(s.index)} == ${s.branch}${s.from === null ? "" : ` within L${s.from}`}`);
+      return;
+    case "lanes_combine":
+      out.push(`${indent}L${s.set} = L${s.active} & L${s.outer}`);
+      return;
+    case "while":
+      out.push(`${indent}while${s.lanes === null ? "" : ` lanes=L${s.lanes}`} pred=${viewStr(s.pred)}`);
+      block("  cond:", s.cond);
+      block("  body:", s.body);
+      return;
+    case "switch":
+      out.push(`${indent}switch ${viewStr(s.index)}`);
+      s.branches.forEach((b, k) => block(`  branch ${k}:`, b));
+      return;
+    case "if_lanes":
+      block(`if any L${s.set}:`, s.body);
+      return;
+    case "for":
+      block(`for s${s.sym} in ${s.reverse ? "reversed " : ""}0..${s.count}:`, s.body);
+      return;
+  }
+}
+
+function countKernels(stmts: readonly Stmt[]): number {
+  let n = 0;
+  for (const s of stmts) {
+    if (s.kind === "loop" || s.kind === "reduce" || s.kind === "dot") n++;
+    if (s.kind === "while") n += countKernels(s.cond) + countKernels(s.body);
+    if (s.kind === "switch") for (const b of s.branches) n += countKernels(b);
+    if (s.kind === "if_lanes" || s.kind === "for") n += countKernels(s.body);
+  }
+  return n;
+}
+
+function render(p: Program, detail: boolean): string {
+  const out: string[] = [];
+  out.push(`program: ${p.inputs.length} inputs, ${p.outputs.length} outputs, ${countKernels(p.body)} kernels, ${p.laneSets.length} lane sets`);
+  for (const s of p.body) stmtLines(s, "  ", detail, out);
+  out.push("buffers:");
+  for (const b of p.buffers) {
+    const slot = p.plan.slotOf.get(b.id);
+    const where = b.role === "temp" ? (slot === undefined ? "unused" : `slot ${slot}`) : `${b.role} ${b.index}`;
+    out.push(`  b${b.id} ${DTYPE_SHORT[b.dtype]}×${b.size} ${where} (${b.label})`);
+  }
+  out.push("slots:");
+  p.plan.slots.forEach((s, i) => out.push(`  slot ${i}: ${DTYPE_SHORT[s.dtype]}×${s.size} = ${s.size * BYTES_PER_ELEMENT[s.dtype]} B`));
+  for (const l of p.laneSets) out.push(`lane set L${l.id}: [${l.shape.join(",")}]`);
+  out.push(`temp memory: ${p.plan.tempBytes} B (without reuse: ${p.plan.tempBytesNoReuse} B); outputs: ${p.plan.outputBytes} B`);
+  return out.join("\n");
+}
+
+export function formatPlan(p: Program): string {
+  return render(p, false);
+}
+
+export function formatProgram(p: Program): string {
+  return render(p, true);
+}

@@ -1,0 +1,257 @@
+// Control flow lowers to native statements (DESIGN.md "Control-flow semantics"):
+//
+//   while  → `while` statement; carries live in their own buffers, each
+//            iteration's new values are computed from the old ones and then
+//            copied back. A batched predicate bool[P] keeps a lane set: it
+//            starts from the enclosing active lanes, drops lanes whose
+//            predicate is false (a finished lane never revives), the loop
+//            exits when none is left, restricted body kernels visit only
+//            active lanes, and the copy-back writes only active lanes (so a
+//            finished lane's carry is never touched: no select needed).
+//   cond   → `switch` on a scalar index (a literal index inlines its branch);
+//            a batched index runs each branch over the lanes that chose it
+//            (`lanes_index` + `if_lanes`) and writes only those lanes.
+//   scan   → `for` over a symbol t; xs are read as views at row t, ys are
+//            written in place at row t.
+//   pjit   → inlined.
+//
+// Region operands are materialized before entering a region, so no lazy node
+// crosses into a body that may run zero times or several times.
+
+import type { Eqn, Jaxpr } from "../../ir/core.js";
+import { type Shape, isShapePrefix } from "../../ir/dtype.js";
+import { rowAt } from "./affine.js";
+import { type Block, type Dest, type LaneScope, viewsEqual } from "./block.js";
+import type { Lanes, Stmt, View } from "./kernel_ir.js";
+import type { SubInfo } from "./lanes.js";
+import { type LowerRule, type Lowerer, loadsOf } from "./lower.js";
+import { type Node, constNode, loadNode, pendingDots, viewOf } from "./nodes.js";
+
+type ControlPrim = "while" | "cond" | "scan" | "pjit";
+
+function subOf<K extends SubInfo["kind"]>(sub: SubInfo | undefined, kind: K): Extract<SubInfo, { kind: K }> {
+  if (!sub || sub.kind !== kind) throw new Error(`lower: missing lane analysis for ${kind}`);
+  return sub as Extract<SubInfo, { kind: K }>;
+}
+
+/** Region inputs: materialized, read as plain views. */
+function asInputs(L: Lowerer, b: Block, ns: readonly Node[]): Node[] {
+  return ns.map((n) => loadNode(L.materialize(b, n), n.shape, n.dtype, false));
+}
+
+/** Buffers holding loop carries (a whole destination is used directly), initialized from `inits`. */
+function carryBuffers(L: Lowerer, b: Block, inits: readonly Node[], dests: readonly (Dest | null)[]): View[] {
+  return inits.map((n, i) => {
+    const d = dests[i];
+    const v = d && d.whole ? d.view : L.newTemp(n.dtype, n.shape, "carry");
+    L.storeInto(b, n, v, L.lanesFor(b, n), true);
+    return v;
+  });
+}
+
+/**
+ * Writes the body's new carries into the carry buffers. A new value must not
+ * be written before everything that reads the old carry has run, so values
+ * are handled in order (dot products first, so elementwise ones stay in the
+ * open loop kernel):
+ *   - written straight into its carry buffer when no later value reads the old
+ *     carry and the value itself reads it only at the element it writes
+ *     (in place; a dot never writes a carry its operands read);
+ *   - otherwise computed elsewhere and copied back as soon as no later value
+ *     reads the old carry (a copy of a value still in registers fuses into the
+ *     kernel that computed it).
+ */
+function copyBack(L: Lowerer, b: Block, body: Jaxpr, nconsts: number, outs: readonly Node[], carries: readonly View[], lanesOf: (i: number) => Lanes | null): void {
+  const carryBufs = new Set(carries.map((c) => c.buf));
+  const reads = (n: Node): Map<number, View[]> => loadsOf(n, null).loads;
+  const hasDots = (i: number): boolean => pendingDots(outs[i]!).length > 0;
+  const todo = outs
+    .map((_, i) => i)
+    .filter((i) => {
+      const ov = body.outvars[i]!;
+      return !(ov.kind === "var" && ov.id === body.invars[nconsts + i]!.id); // unchanged carry
+    })
+    .sort((x, y) => Number(hasDots(y)) - Number(hasDots(x)));
+  let pending: { i: number; n: Node }[] = [];
+  todo.forEach((i, t) => {
+    const n = outs[i]!;
+    const carry = carries[i]!;
+    const later = new Set<number>();
+    for (const j of todo.slice(t + 1)) for (const buf of reads(outs[j]!).keys()) later.add(buf);
+    const v = viewOf(n);
+    const selfReads = reads(n).get(carry.buf) ?? [];
+    const dotReadsCarry = pendingDots(n).some((d) => d.op === "dot" && (d.spec.lhs.buf === carry.buf || d.spec.rhs.buf === carry.buf));
+    if (!v && !later.has(carry.buf) && !dotReadsCarry && selfReads.every((r) => viewsEqual(r, carry))) {
+      L.storeInto(b, n, carry, lanesOf(i), true);
+    } else if (v && carryBufs.has(v.buf)) {
+      const temp = L.newTemp(n.dtype, n.shape, "new carry");
+      L.storeInto(b, n, temp, lanesOf(i));
+      pending.push({ i, n: loadNode(temp, n.shape, n.dtype, false) });
+    } else {
+      if (!v) L.materialize(b, n, "new carry");
+      pending.push({ i, n });
+    }
+    const ready = pending.filter((q) => !later.has(carries[q.i]!.buf));
+    pending = pending.filter((q) => later.has(carries[q.i]!.buf));
+    for (const q of ready) L.storeInto(b, q.n, carries[q.i]!, lanesOf(q.i), true);
+  });
+  for (const q of pending) L.storeInto(b, q.n, carries[q.i]!, lanesOf(q.i), true);
+}
+
+/**
+ * The mask nested regions see (andMasks(active, enclosing) on the longer
+ * shape): the lane set itself, unless the enclosing mask has more axes.
+ */
+function nestedMask(L: Lowerer, b: Block, own: LaneScope): { mask: LaneScope; combine: Stmt | null } {
+  const outer = b.ctx.mask;
+  if (outer && outer.shape.length > own.shape.length && isShapePrefix(own.shape, outer.shape)) {
+    const set = L.newLaneSet(outer.shape);
+    return { mask: { set, shape: outer.shape }, combine: { kind: "lanes_combine", set, active: own.set, outer: outer.set } };
+  }
+  return { mask: own, combine: null };
+}
+
+const whileRule: LowerRule<"while"> = (ins, r) => {
+  const { L, b } = r;
+  const info = subOf(r.sub, "while");
+  const { cond_jaxpr, body_jaxpr, cond_nconsts: cn, body_nconsts: bn } = r.params;
+  const cconsts = asInputs(L, b, ins.slice(0, cn));
+  const bconsts = asInputs(L, b, ins.slice(cn, cn + bn));
+  const carries = carryBuffers(L, b, ins.slice(cn + bn), r.dests);
+  const carryNodes = carries.map((v, i) => loadNode(v, ins[cn + bn + i]!.shape, ins[cn + bn + i]!.dtype, false));
+  const name = L.regionName("while");
+  const predShape = cond_jaxpr.outvars[0]!.aval.shape;
+
+  if (predShape.length > 0) {
+    const set = L.newLaneSet(predShape);
+    const own: LaneScope = { set, shape: predShape };
+    L.emit(b, { kind: "lanes_init", set, from: b.ctx.mask?.set ?? null });
+    const { mask, combine } = nestedMask(L, b, own);
+    if (combine) L.emit(b, combine);
+    const condBlock = L.block({ restrict: own, mask, tag: `${name}.cond` });
+    const [pred] = L.lowerScope(condBlock, cond_jaxpr, info.cond, [...cconsts, ...carryNodes], [null]);
+    const predView = L.materializeContiguous(condBlock, pred!, "predicate");
+    L.flush(condBlock);
+    const bodyBlock = L.block({ restrict: own, mask, tag: `${name}.body` });
+    if (combine) bodyBlock.stmts.push(combine);
+    const outs = L.lowerScope(bodyBlock, body_jaxpr, info.body, [...bconsts, ...carryNodes], body_jaxpr.outvars.map(() => null));
+    const lanes = L.lanesOf(own);
+    copyBack(L, bodyBlock, body_jaxpr, bn, outs, carries, () => lanes);
+    L.flush(bodyBlock);
+    L.emit(b, { kind: "while", lanes: set, cond: condBlock.stmts, pred: predView, body: bodyBlock.stmts });
+    return carryNodes;
+  }
+
+  const condBlock = L.block({ ...b.ctx, tag: `${name}.cond` });
+  const [pred] = L.lowerScope(condBlock, cond_jaxpr, info.cond, [...cconsts, ...carryNodes], [null]);
+  const predView = L.materialize(condBlock, pred!, "predicate");
+  L.flush(condBlock);
+  const bodyBlock = L.block({ ...b.ctx, tag: `${name}.body` });
+  const outs = L.lowerScope(bodyBlock, body_jaxpr, info.body, [...bconsts, ...carryNodes], body_jaxpr.outvars.map(() => null));
+  const restrict = b.ctx.restrict;
+  const partial = (i: number): Lanes | null =>
+    restrict && !info.carryFull[i] && isShapePrefix(restrict.shape, carryNodes[i]!.shape) ? L.lanesOf(restrict) : null;
+  copyBack(L, bodyBlock, body_jaxpr, bn, outs, carries, partial);
+  L.flush(bodyBlock);
+  L.emit(b, { kind: "while", lanes: null, cond: condBlock.stmts, pred: predView, body: bodyBlock.stmts });
+  return carryNodes;
+};
+
+function outputBuffers(L: Lowerer, e: Eqn, dests: readonly (Dest | null)[], label: string): View[] {
+  return e.outputs.map((v, i) => {
+    const d = dests[i];
+    return d && d.whole ? d.view : L.newTemp(v.aval.dtype, v.aval.shape, label);
+  });
+}
+
+const condRule: LowerRule<"cond"> = ([index, ...ops], r) => {
+  const { L, b } = r;
+  const info = subOf(r.sub, "cond");
+  const { branches } = r.params;
+  const last = branches.length - 1;
+  if (index!.op === "const" && index!.mat === null && index!.shape.length === 0) {
+    const k = Math.min(Math.max(index!.value, 0), last);
+    return L.lowerScope(b, branches[k]!, info.branches[k]!, ops, r.e.outputs.map(() => null));
+  }
+  const inputs = asInputs(L, b, ops);
+  const name = L.regionName("cond");
+  const outBufs = outputBuffers(L, r.e, r.dests, "cond output");
+  const outNodes = outBufs.map((v, i) => loadNode(v, r.e.outputs[i]!.aval.shape, r.e.outputs[i]!.aval.dtype, false));
+
+  if (index!.shape.length === 0) {
+    const idx = L.materialize(b, index!, "index");
+    const blocks = branches.map((br, k) => {
+      const blk = L.block({ ...b.ctx, tag: `${name}.branch${k}` });
+      L.lowerScope(blk, br, info.branches[k]!, inputs, outBufs.map((view) => ({ view, lanes: null, whole: false })));
+      L.flush(blk);
+      return blk.stmts;
+    });
+    L.emit(b, { kind: "switch", index: idx, branches: blocks });
+    return outNodes;
+  }
+
+  const laneShape: Shape = index!.shape;
+  const idx = L.materializeContiguous(b, index!, "index");
+  // Lanes outside the enclosing mask take no branch; the interpreter leaves them 0.
+  if (b.ctx.mask) outNodes.forEach((n, i) => L.storeInto(b, constNode(0, n.dtype, n.shape), outBufs[i]!, null));
+  branches.forEach((br, k) => {
+    const set = L.newLaneSet(laneShape);
+    const own: LaneScope = { set, shape: laneShape };
+    L.emit(b, { kind: "lanes_index", set, index: idx, branch: k, last, from: b.ctx.mask?.set ?? null });
+    const { mask, combine } = nestedMask(L, b, own);
+    const blk = L.block({ restrict: own, mask, tag: `${name}.branch${k}` });
+    if (combine) blk.stmts.push(combine);
+    const lanes = L.lanesOf(own);
+    L.lowerScope(blk, br, info.branches[k]!, inputs, outBufs.map((view) => ({ view, lanes, whole: false })));
+    L.flush(blk);
+    L.emit(b, { kind: "if_lanes", set, body: blk.stmts });
+  });
+  return outNodes;
+};
+
+const scanRule: LowerRule<"scan"> = (ins, r) => {
+  const { L, b } = r;
+  const info = subOf(r.sub, "scan");
+  const { jaxpr, length, reverse, num_consts: nk, num_carry: nc } = r.params;
+  const consts = asInputs(L, b, ins.slice(0, nk));
+  const carries = carryBuffers(L, b, ins.slice(nk, nk + nc), r.dests);
+  const carryNodes = carries.map((v, i) => loadNode(v, ins[nk + i]!.shape, ins[nk + i]!.dtype, false));
+  const xs = ins.slice(nk + nc).map((n) => L.materialize(b, n, "xs"));
+  const yOuts = r.e.outputs.slice(nc);
+  const ys = yOuts.map((v, k) => {
+    const d = r.dests[nc + k];
+    return d && d.whole ? d.view : L.newTemp(v.aval.dtype, v.aval.shape, "ys");
+  });
+  const t = L.newSym();
+  const name = L.regionName("scan");
+  const restrict = b.ctx.restrict;
+  const bodyBlock = L.block({ ...b.ctx, tag: `${name}.body` });
+  const xNodes = xs.map((v, j) => {
+    const x = ins[nk + nc + j]!;
+    return loadNode({ buf: v.buf, ...rowAt(v, t) }, x.shape.slice(1), x.dtype, false);
+  });
+  const yDests: Dest[] = ys.map((v, k) => ({
+    view: { buf: v.buf, ...rowAt(v, t) },
+    lanes: restrict && !info.ysFull[k] ? L.lanesOf(restrict) : null,
+    whole: false,
+  }));
+  const outs = L.lowerScope(bodyBlock, jaxpr, info.body, [...consts, ...carryNodes, ...xNodes], [...carries.map(() => null), ...yDests]);
+  const partial = (i: number): Lanes | null =>
+    restrict && !info.carryFull[i] && isShapePrefix(restrict.shape, carryNodes[i]!.shape) ? L.lanesOf(restrict) : null;
+  copyBack(L, bodyBlock, jaxpr, nk, outs.slice(0, nc), carries, partial);
+  L.flush(bodyBlock);
+  L.emit(b, { kind: "for", sym: t, count: length, reverse, body: bodyBlock.stmts });
+  return [...carryNodes, ...ys.map((v, k) => loadNode(v, yOuts[k]!.aval.shape, yOuts[k]!.aval.dtype, false))];
+};
+
+const pjitRule: LowerRule<"pjit"> = (ins, r) => {
+  const info = subOf(r.sub, "pjit");
+  return r.L.lowerScope(r.b, r.params.jaxpr, info.body, ins, r.e.outputs.map(() => null));
+};
+
+export const CONTROL_RULES: { readonly [P in ControlPrim]: LowerRule<P> } = {
+  while: whileRule,
+  cond: condRule,
+  scan: scanRule,
+  pjit: pjitRule,
+};
