@@ -19,6 +19,7 @@ import { MATH_FNS, MATH_GENERATORS } from "../../../src/backends/wasm/math/index
 import type { MathFn } from "../../../src/backends/wasm/math/index.js";
 import { addMapKernel } from "../../../src/backends/wasm/math/mapKernel.js";
 import { TRIG_MAX_ARG } from "../../../src/backends/wasm/math/trig.js";
+import { mulberry32 } from "../../helpers/random.js";
 
 const fround = Math.fround;
 
@@ -71,16 +72,7 @@ function stepUlps(x: number, k: number): number {
 // ---- point sets -------------------------------------------------------------
 
 /** mulberry32: small, seeded, good enough to spread test points. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = mulberry32;
 
 class Points {
   readonly xs: number[] = [];

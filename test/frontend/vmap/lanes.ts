@@ -12,6 +12,7 @@ import { impls, type Impl } from "../../../src/backends/interpreter/index.js";
 import { type AxisSpec, type VmapOptions, flatten, flattenWithPaths, np, unflatten, vmap } from "../../../src/index.js";
 import { expectAllClose } from "../../helpers/allclose.js";
 import type { Run } from "../../helpers/backends.js";
+import { mulberry32 as rng } from "../../helpers/random.js";
 
 export type Nested = number | boolean | Nested[];
 
@@ -115,17 +116,7 @@ export function expectMatchesPerLane(
 
 // ---------------------------------------------------------------- random data
 
-/** mulberry32: a tiny seeded PRNG, so "random" test data is the same on every run. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { rng };
 
 /** Standard-normal float32 values (Box-Muller) in a nested array of `shape`, like numpy's `randn`. */
 export function randn(next: () => number, shape: readonly number[]): Nested {

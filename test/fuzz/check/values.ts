@@ -5,18 +5,9 @@
 import type { ArrayValue } from "../../../src/ir/core.js";
 import { type Aval, allocStorage, avalStr, sizeOf, stridesOf } from "../../../src/ir/dtype.js";
 import { toNested } from "../../../src/ir/value.js";
+import { mulberry32 as rng } from "../../helpers/random.js";
 
-/** mulberry32: a tiny seeded PRNG (the recipe's seed fixes every input value). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { rng };
 
 const SPECIAL_FLOATS = [NaN, Infinity, -Infinity, -0];
 

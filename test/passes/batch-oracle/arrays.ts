@@ -6,20 +6,14 @@
 
 import type { ArrayValue } from "../../../src/ir/core.js";
 import { type Aval, type DType, allocStorage, castScalar, sizeOf } from "../../../src/ir/dtype.js";
+import { mulberry32 } from "../../helpers/random.js";
 
-/** mulberry32: a tiny deterministic PRNG, so a fast-check seed fixes every value. */
+/** A deterministic random source (mulberry32), so a fast-check seed fixes every value. */
 export class Rng {
-  private s: number;
-  constructor(seed: number) {
-    this.s = seed >>> 0;
-  }
   /** Uniform in [0, 1). */
-  next(): number {
-    this.s = (this.s + 0x6d2b79f5) >>> 0;
-    let t = this.s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  readonly next: () => number;
+  constructor(seed: number) {
+    this.next = mulberry32(seed);
   }
   /** Uniform integer in [lo, hi]. */
   int(lo: number, hi: number): number {

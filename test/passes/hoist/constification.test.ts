@@ -7,18 +7,8 @@ import { describe, expect, it } from "vitest";
 import type { Jaxpr } from "../../../src/ir/index.js";
 import { jit, np, scan, vmap, whileLoop } from "../../../src/index.js";
 import { expectAllClose } from "../../helpers/allclose.js";
+import { mulberry32 as rng } from "../../helpers/random.js";
 
-/** A small seeded RNG (mulberry32), independent of the code under test. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 function shuffle<T>(xs: T[], r: () => number): T[] {
   for (let i = xs.length - 1; i > 0; i--) {
     const j = Math.floor(r() * (i + 1));
