@@ -7,7 +7,7 @@
 
 import type { Eqn, Jaxpr, Var } from "../ir/core.js";
 import { mapSubJaxprs } from "../ir/traverse.js";
-import { type PassStats, bump, definePass } from "./pass.js";
+import { type PassStats, bump, defineRewritePass } from "./pass.js";
 import { eqnKey } from "./util/keys.js";
 import { type Subst, substAtoms, substEqn } from "./util/subst.js";
 
@@ -30,13 +30,9 @@ function cseScope(j: Jaxpr, stats: PassStats): Jaxpr {
   return { ...j, eqns, outvars: substAtoms(subst, j.outvars) };
 }
 
-export const cse = definePass({
+export const cse = defineRewritePass({
   name: "cse",
   summary: "Merges structurally equal equations (same primitive, params and inputs), in every scope.",
   options: {},
-  run(j) {
-    const stats: PassStats = {};
-    const out = cseScope(j, stats);
-    return { jaxpr: Object.keys(stats).length ? out : j, stats };
-  },
+  transform: (j, stats) => cseScope(j, stats),
 });

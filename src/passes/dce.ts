@@ -9,7 +9,7 @@
 import type { Eqn, Jaxpr, Var } from "../ir/core.js";
 import { makeEqn } from "../ir/core.js";
 import { hasSubJaxprs, mapSubJaxprs } from "../ir/traverse.js";
-import { type PassStats, bump, definePass, mergeStats } from "./pass.js";
+import { type PassStats, bump, defineRewritePass, mergeStats } from "./pass.js";
 import { countFalse, countTrue, keep, liveFlags } from "./util/liveness.js";
 
 interface ScopeResult {
@@ -193,13 +193,9 @@ function prunePjit(e: Eqn<"pjit">, liveOuts: readonly boolean[], stats: PassStat
   );
 }
 
-export const dce = definePass({
+export const dce = defineRewritePass({
   name: "dce",
   summary: "Removes equations whose results are unused, and unused outputs, carries, consts and operands of while/scan/cond/pjit.",
   options: {},
-  run(j) {
-    const stats: PassStats = {};
-    const out = dceKeepingSignature(j, stats);
-    return { jaxpr: Object.keys(stats).length ? out : j, stats };
-  },
+  transform: (j, stats) => dceKeepingSignature(j, stats),
 });

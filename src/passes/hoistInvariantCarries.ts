@@ -17,7 +17,7 @@
 import type { Atom, Eqn, Jaxpr } from "../ir/core.js";
 import { mapSubJaxprs, usedVarIds } from "../ir/traverse.js";
 import { jaxprForward } from "./forwarding.js";
-import { type PassStats, bump, definePass } from "./pass.js";
+import { type PassStats, bump, defineRewritePass } from "./pass.js";
 
 interface Rewrite {
   /** Replacement equation, or none when the equation disappears entirely. */
@@ -139,13 +139,10 @@ export function hoistInvariantCarries(j: Jaxpr, stats: PassStats = {}): Jaxpr {
   return { ...j, eqns, outvars: j.outvars.map(read) };
 }
 
-export const hoistInvariantCarriesPass = definePass({
+export const hoistInvariantCarriesPass = defineRewritePass({
   name: "hoist-invariant-carries",
   summary: "turn loop carries the body provably never changes into loop consts; forward cond pass-through outputs",
   options: {},
-  run(j) {
-    const stats: PassStats = {};
-    return { jaxpr: hoistInvariantCarries(j, stats), stats };
-  },
+  transform: (j, stats) => hoistInvariantCarries(j, stats),
 });
 

@@ -6,7 +6,7 @@
 
 import type { Eqn, Jaxpr } from "../ir/core.js";
 import { mapSubJaxprs } from "../ir/traverse.js";
-import { type PassStats, bump, definePass } from "./pass.js";
+import { type PassStats, bump, defineRewritePass } from "./pass.js";
 import { freshCopy } from "./util/fresh.js";
 import { type Subst, substAtom, substAtoms, substEqn } from "./util/subst.js";
 
@@ -29,13 +29,9 @@ function inlineScope(j: Jaxpr, stats: PassStats): Jaxpr {
   return { ...j, eqns, outvars: substAtoms(subst, j.outvars) };
 }
 
-export const inline = definePass({
+export const inline = defineRewritePass({
   name: "inline",
   summary: "Replaces every pjit call by its body (with fresh variables), recursively.",
   options: {},
-  run(j) {
-    const stats: PassStats = {};
-    const out = inlineScope(j, stats);
-    return { jaxpr: Object.keys(stats).length ? out : j, stats };
-  },
+  transform: (j, stats) => inlineScope(j, stats),
 });

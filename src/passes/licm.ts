@@ -13,7 +13,7 @@
 
 import { type Atom, type Eqn, type Jaxpr, type Var, makeEqn, newVar } from "../ir/core.js";
 import { mapSubJaxprs } from "../ir/traverse.js";
-import { type PassStats, bump, definePass } from "./pass.js";
+import { type PassStats, bump, defineRewritePass } from "./pass.js";
 import { containsPrim } from "./util/liveness.js";
 import { type Subst, substAtoms, substEqn } from "./util/subst.js";
 
@@ -120,13 +120,9 @@ function licmScope(j: Jaxpr, stats: PassStats): Jaxpr {
   return { ...j, eqns };
 }
 
-export const licm = definePass({
+export const licm = defineRewritePass({
   name: "licm",
   summary: "Hoists loop-invariant equations (reading only consts and literals) out of while and scan bodies; inner loops first.",
   options: {},
-  run(j) {
-    const stats: PassStats = {};
-    const out = licmScope(j, stats);
-    return { jaxpr: Object.keys(stats).length ? out : j, stats };
-  },
+  transform: (j, stats) => licmScope(j, stats),
 });

@@ -47,3 +47,22 @@ export function formatStats(stats: PassStats): string {
 export function definePass(p: Pass): Pass {
   return p;
 }
+
+/**
+ * A pass whose transform reports everything it did in `stats`. When it
+ * reports nothing, the input jaxpr itself is returned, so the pass manager's
+ * "changed" (and --print-after-change) is exact.
+ */
+export function defineRewritePass(p: Omit<Pass, "run"> & {
+  transform(j: Jaxpr, stats: PassStats, options: Readonly<Record<string, OptionValue>>): Jaxpr;
+}): Pass {
+  const { transform, ...rest } = p;
+  return {
+    ...rest,
+    run(j, options) {
+      const stats: PassStats = {};
+      const out = transform(j, stats, options);
+      return { jaxpr: Object.keys(stats).length ? out : j, stats };
+    },
+  };
+}
