@@ -21,7 +21,7 @@ import { loadUserFile } from "./load.js";
 const PIPELINE_FLAGS: Record<string, FlagSpec> = {
   passes: { value: true, metavar: "P", doc: "pass pipeline, e.g. 'inline,simplify,cse,dce'" },
   "print-after-all": { value: false, doc: "print the IR after every pass" },
-  "print-after-change": { value: false, doc: "with --print-after(-all): only when the pass changed the IR" },
+  "print-after-change": { value: false, doc: "print the IR after every pass that changed it (with --print-after P: only those passes)" },
   "print-before": { value: true, repeat: true, metavar: "PASS", doc: "print the IR before the named pass(es)" },
   "print-after": { value: true, repeat: true, metavar: "PASS", doc: "print the IR after the named pass(es)" },
   timing: { value: false, doc: "print per-pass wall time and statistics (to stderr)" },
