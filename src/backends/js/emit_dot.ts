@@ -5,20 +5,29 @@
 // each step loading 4 lhs values (one per row) and 4 rhs values (one per
 // column) for 16 multiply-adds, instead of 2 loads per multiply-add. Strides
 // are compile-time constants, so a transposed operand is the same code with
-// other numbers. Edges (m or n not a multiple of 4) use 4×1 and 1×1 blocks.
-// When the lanes are the lhs rows (the vmapped `h @ W` case: rhs shared by
-// every lane, no batch axis), active lanes are blocked four at a time as rows.
+// other numbers. Leftover columns use 4×1 blocks, leftover rows 1×1. When the
+// lanes are the lhs rows (the vmapped `h @ W` case: rhs shared by every lane,
+// no batch axis), active lanes are blocked four at a time as rows.
 //
-// The epilogue (the elementwise DAG fused after the dot) runs per output
-// element on the rounded accumulator. Float sums are accumulated in double in
-// the jaxpr's k order, as the interpreter does, so results match bit for bit.
+// The sums of a block of rows go to a scratch array (`dacc`, float64, one per
+// program), and the epilogue (the elementwise DAG fused after the dot) then
+// runs over those rows in one loop, per output element on the rounded sum.
+// Its code exists once instead of once per register of the block, which keeps
+// the function small: the engine optimizes it sooner and inlines what the
+// epilogue calls (Math.tanh…) into one place.
+//
+// Float sums are accumulated in double in the jaxpr's k order, as the
+// interpreter does, so results match bit for bit.
 
-import type { DotKernel, Instr } from "../lower/kernel_ir.js";
+import type { DotKernel } from "../lower/kernel_ir.js";
 import { jsNumber } from "./scalar.js";
 import { Params, Writer, instrExpr } from "./writer.js";
 
 const RB = 4; // rows per block
 const CB = 4; // columns per block
+
+/** The scratch array dot kernels write their sums to (float64, allocated once per program). */
+export const DOT_SCRATCH = "dacc";
 
 interface Group {
   readonly base: string;
@@ -28,9 +37,9 @@ interface Group {
 
 /** ` + x·s` (nothing for s = 0); x is an identifier or a parenthesized expression. */
 const mulTerm = (x: string, s: number): string => (s === 0 ? "" : s === 1 ? ` + ${x}` : ` + ${x} * ${jsNumber(s)}`);
-const rowExpr = (r: string): string => (/^\w+$/.test(r) ? r : `(${r})`);
 
-export function emitDotKernel(k: DotKernel): { params: Params; body: string } {
+/** The kernel's function body and parameters, and the scratch elements it needs. */
+export function emitDotKernel(k: DotKernel): { params: Params; body: string; scratch: number } {
   const P = new Params();
   const w = new Writer();
   const p = k.lanes ? k.lanes.rank : 0;
@@ -41,6 +50,9 @@ export function emitDotKernel(k: DotKernel): { params: Params; body: string } {
   const [sbB, , snB, skB] = k.rhs.strides.slice(p) as [number, number, number, number];
   const laneA = k.lhs.strides.slice(0, p);
   const laneB = k.rhs.strides.slice(0, p);
+  const M = k.m;
+  const N = k.n;
+  const K = k.k;
 
   // Epilogue access groups (loads, iotas, stores), deduplicated by pattern.
   const groups: Group[] = [];
@@ -69,21 +81,71 @@ export function emitDotKernel(k: DotKernel): { params: Params; body: string } {
   w.line(`const offA = ${P.offset(k.lhs.offset)}, offB = ${P.offset(k.rhs.offset)};`);
   groups.forEach((g, j) => w.line(`const e${j} = ${g.base};`));
 
-  /** Code of one epilogue element: row-base names `rowName(g)`, column expression `col`. */
-  const element = (acc: string, rowName: (g: number) => string, col: string): void => {
+  const fma = (c: string, x: string, y: string): string => (isInt ? `${c} = (${c} + Math.imul(${x}, ${y})) | 0;` : `${c} += ${x} * ${y};`);
+  const kLoop = (body: () => void): void => {
+    w.open(`for (let kk = 0, pa = 0, pb = rb; kk < ${K}; kk++, pa += ${skA}, pb += ${skB}) {`);
+    body();
+    w.close();
+  };
+  const colOff = (c: number): string => (c === 0 || snB === 0 ? "pb" : `pb + ${c * snB}`);
+  const at = (o: number): string => (o === 0 ? "j" : `j + ${o}`);
+
+  /** Sums of 4 rows (lhs row starts ra0…ra3) × all columns → dacc[t·N + j]; `colB`: rhs offset of column 0. */
+  const block4 = (colB: string): void => {
+    // N is static: a loop that would never run is not emitted (a smaller function is optimized sooner).
+    w.line("let j = 0;");
+    if (N >= CB) {
+      w.open(`for (; j + ${CB} <= ${N}; j += ${CB}) {`);
+      w.line(`const rb = ${colB}${mulTerm("j", snB)};`);
+      const accs: string[] = [];
+      for (let r = 0; r < RB; r++) for (let c = 0; c < CB; c++) accs.push(`c${r}${c} = 0`);
+      w.line(`let ${accs.join(", ")};`);
+      kLoop(() => {
+        w.line(`const ${Array.from({ length: RB }, (_, r) => `x${r} = A[ra${r} + pa]`).join(", ")};`);
+        w.line(`const ${Array.from({ length: CB }, (_, c) => `w${c} = B[${colOff(c)}]`).join(", ")};`);
+        for (let r = 0; r < RB; r++) w.line(Array.from({ length: CB }, (_, c) => fma(`c${r}${c}`, `x${r}`, `w${c}`)).join(" "));
+      });
+      for (let r = 0; r < RB; r++) w.line(Array.from({ length: CB }, (_, c) => `${DOT_SCRATCH}[${at(r * N + c)}] = c${r}${c};`).join(" "));
+      w.close();
+    }
+    if (N % CB === 0) return;
+    w.open(`for (; j < ${N}; j++) {`);
+    w.line(`const rb = ${colB}${mulTerm("j", snB)};`);
+    w.line(`let ${Array.from({ length: RB }, (_, r) => `c${r} = 0`).join(", ")};`);
+    kLoop(() => {
+      w.line("const w0 = B[pb];");
+      w.line(Array.from({ length: RB }, (_, r) => fma(`c${r}`, `A[ra${r} + pa]`, "w0")).join(" "));
+    });
+    w.line(Array.from({ length: RB }, (_, r) => `${DOT_SCRATCH}[${at(r * N)}] = c${r};`).join(" "));
+    w.close();
+  };
+  /** Sums of one row (lhs row start ra0) → dacc[j]. */
+  const block1 = (colB: string): void => {
+    w.open(`for (let j = 0; j < ${N}; j++) {`);
+    w.line(`const rb = ${colB}${mulTerm("j", snB)};`);
+    w.line("let c0 = 0;");
+    kLoop(() => w.line(fma("c0", "A[ra0 + pa]", "B[pb]")));
+    w.line(`${DOT_SCRATCH}[j] = c0;`);
+    w.close();
+  };
+
+  /**
+   * The epilogue over the `rows` rows starting at row `i`: `epiRow(r)` declares
+   * `e${g}r` (the row's start in every epilogue group) for row expression r.
+   */
+  const epilogue = (epiRow: (r: string) => void): void => {
+    w.open("for (let t = 0; t < rows; t++) {");
+    epiRow("i + t");
+    w.open(`for (let j = 0, pc = t * ${N}; j < ${N}; j++, pc++) {`);
     const val = (i: number): string => {
       const ins = k.instrs[i]!;
       return ins.op === "const" ? jsNumber(ins.value) : `v${i}`;
     };
-    const at = (g: number): string => {
-      const sn = groups[g]!.strides[p + 2]!;
-      return `${rowName(g)}${sn === 0 ? "" : sn === 1 ? ` + ${col}` : ` + (${col}) * ${jsNumber(sn)}`}`;
-    };
-    w.open("{");
-    k.instrs.forEach((ins: Instr, i) => {
+    const at = (g: number): string => `e${g}r${mulTerm("j", groups[g]!.strides[p + 2]!)}`;
+    k.instrs.forEach((ins, i) => {
       if (ins.op === "const") return;
       const leaf = (): string => {
-        if (ins.op === "acc") return isInt ? acc : `fr(${acc})`;
+        if (ins.op === "acc") return isInt ? `${DOT_SCRATCH}[pc]` : `fr(${DOT_SCRATCH}[pc])`;
         const pos = at(instrGroup.get(i)!);
         if (ins.op === "load") return `${instrBuf.get(i)}[${pos}]`;
         return ins.dtype === "float32" ? `fr(${pos})` : `(${pos})`;
@@ -92,58 +154,30 @@ export function emitDotKernel(k: DotKernel): { params: Params; body: string } {
     });
     for (const s of stores) w.line(`${s.buf}[${at(s.g)}] = ${val(s.value)};`);
     w.close();
+    w.close();
   };
 
-  const fma = (c: string, x: string, y: string): string => (isInt ? `${c} = (${c} + Math.imul(${x}, ${y})) | 0;` : `${c} += ${x} * ${y};`);
-
   /**
-   * The blocked m×n loops over `rows` rows. `rowBases(t, r)` declares, for row
-   * expression r, `ra${t}` (lhs row start) and `e${g}r${t}` for every epilogue group;
-   * `colB` is the rhs offset of column 0.
+   * Rows [0, rowCount): the leftover single rows first, then blocks of 4;
+   * `lhsRow(t, r)` declares ra{t} for row expression r. (Leftovers first: code
+   * that first runs at the very end of a long first call has no type feedback
+   * when the engine optimizes the function during that call, and reaching it
+   * then would throw the optimized code away.)
    */
-  const blocked = (rows: string, rowBases: (t: number, r: string) => void, colB: string): void => {
-    const N = k.n;
-    const K = k.k;
-    const kLoop = (body: () => void): void => {
-      w.open(`for (let kk = 0, pa = 0, pb = rb; kk < ${K}; kk++, pa += ${skA}, pb += ${skB}) {`);
-      body();
-      w.close();
-    };
-    const colOff = (c: number): string => (c === 0 || snB === 0 ? "pb" : `pb + ${c * snB}`);
-    w.line("let i = 0;");
-    w.open(`for (; i + ${RB} <= ${rows}; i += ${RB}) {`);
-    for (let t = 0; t < RB; t++) rowBases(t, t === 0 ? "i" : `i + ${t}`);
-    w.line("let j = 0;");
-    w.open(`for (; j + ${CB} <= ${N}; j += ${CB}) {`);
-    w.line(`const rb = ${colB}${mulTerm("j", snB)};`);
-    const accs: string[] = [];
-    for (let r = 0; r < RB; r++) for (let c = 0; c < CB; c++) accs.push(`c${r}${c} = 0`);
-    w.line(`let ${accs.join(", ")};`);
-    kLoop(() => {
-      w.line(`const ${Array.from({ length: RB }, (_, r) => `x${r} = A[ra${r} + pa]`).join(", ")};`);
-      w.line(`const ${Array.from({ length: CB }, (_, c) => `w${c} = B[${colOff(c)}]`).join(", ")};`);
-      for (let r = 0; r < RB; r++) w.line(Array.from({ length: CB }, (_, c) => fma(`c${r}${c}`, `x${r}`, `w${c}`)).join(" "));
-    });
-    for (let r = 0; r < RB; r++) for (let c = 0; c < CB; c++) element(`c${r}${c}`, (g) => `e${g}r${r}`, c === 0 ? "j" : `j + ${c}`);
+  const rowLoop = (rowCount: string, lhsRow: (t: number, r: string) => void, epiRow: (r: string) => void, colB: string): void => {
+    w.line(`const rowCount = ${rowCount}, single = rowCount % ${RB};`);
+    w.open("for (let i = 0; i < rowCount; ) {");
+    w.line("let rows = 1;");
+    w.open("if (i >= single) {");
+    w.line(`rows = ${RB};`);
+    for (let t = 0; t < RB; t++) lhsRow(t, t === 0 ? "i" : `i + ${t}`);
+    block4(colB);
+    w.between("} else {");
+    lhsRow(0, "i");
+    block1(colB);
     w.close();
-    w.open(`for (; j < ${N}; j++) {`);
-    w.line(`const rb = ${colB}${mulTerm("j", snB)};`);
-    w.line(`let ${Array.from({ length: RB }, (_, r) => `c${r} = 0`).join(", ")};`);
-    kLoop(() => {
-      w.line("const w0 = B[pb];");
-      w.line(Array.from({ length: RB }, (_, r) => fma(`c${r}`, `A[ra${r} + pa]`, "w0")).join(" "));
-    });
-    for (let r = 0; r < RB; r++) element(`c${r}`, (g) => `e${g}r${r}`, "j");
-    w.close();
-    w.close();
-    w.open(`for (; i < ${rows}; i++) {`);
-    rowBases(0, "i");
-    w.open(`for (let j = 0; j < ${N}; j++) {`);
-    w.line(`const rb = ${colB}${mulTerm("j", snB)};`);
-    w.line("let c0 = 0;");
-    kLoop(() => w.line(fma("c0", "A[ra0 + pa]", "B[pb]")));
-    element("c0", (g) => `e${g}r0`, "j");
-    w.close();
+    epilogue(epiRow);
+    w.line("i += rows;");
     w.close();
   };
 
@@ -161,17 +195,22 @@ export function emitDotKernel(k: DotKernel): { params: Params; body: string } {
   if (rowsAreLanes) {
     // Rows = (active lane, m) pairs, blocked together: B is shared by every lane.
     P.usesLanes = true;
-    w.line(`const list = ls.list, R = ls.count * ${k.m};`);
-    const rowBases = (t: number, r: string): void => {
-      const mi = k.m === 1 ? null : `m${t}`;
-      if (mi === null) w.line(`const l${t} = list[${r}];`);
-      else w.line(`const q${t} = (${rowExpr(r)} / ${k.m}) | 0, l${t} = list[q${t}], ${mi} = ${rowExpr(r)} - q${t} * ${k.m};`);
-      const mTerm = (s: number): string => (mi === null ? "" : mulTerm(mi, s));
-      w.line(`const ra${t} = offA${mulTerm(`l${t}`, laneA[0]!)}${mTerm(smA)};`);
-      groups.forEach((g, j) => w.line(`const e${j}r${t} = e${j}${mulTerm(`l${t}`, g.strides[0]!)}${mTerm(g.strides[p + 1]!)};`));
+    /** Declares `l${n}` (the lane) and, with M > 1, `m${n}` (the row within it) of row expression r. */
+    const laneRow = (n: string, r: string): void => {
+      if (M === 1) w.line(`const l${n} = list[${r}];`);
+      else w.line(`const q${n} = ((${r}) / ${M}) | 0, l${n} = list[q${n}], m${n} = (${r}) - q${n} * ${M};`);
     };
-    blocked("R", rowBases, "offB");
-    return { params: P, body: w.text() };
+    const mTerm = (n: string, s: number): string => (M === 1 ? "" : mulTerm(`m${n}`, s));
+    const lhsRow = (t: number, r: string): void => {
+      laneRow(String(t), r);
+      w.line(`const ra${t} = offA${mulTerm(`l${t}`, laneA[0]!)}${mTerm(String(t), smA)};`);
+    };
+    const epiRow = (r: string): void => {
+      laneRow("e", r);
+      groups.forEach((g, j) => w.line(`const e${j}r = e${j}${mulTerm("le", g.strides[0]!)}${mTerm("e", g.strides[p + 1]!)};`));
+    };
+    rowLoop(M === 1 ? "cnt" : `cnt * ${M}`, lhsRow, epiRow, "offB");
+    return { params: P, body: w.text(), scratch: RB * N };
   }
 
   let opened = 0;
@@ -180,7 +219,6 @@ export function emitDotKernel(k: DotKernel): { params: Params; body: string } {
   const laneG = groups.map(() => "");
   if (p > 0) {
     P.usesLanes = true;
-    w.line("const list = ls.list, cnt = ls.count;");
     w.open("for (let q = 0; q < cnt; q++) {");
     opened++;
     w.line("const l = list[q];");
@@ -201,11 +239,9 @@ export function emitDotKernel(k: DotKernel): { params: Params; body: string } {
   }
   w.line(`const aB = offA${laneA0}${bTerm(sbA)}, bB = offB${laneB0}${bTerm(sbB)};`);
   groups.forEach((g, j) => w.line(`const e${j}b = e${j}${laneG[j]}${bTerm(g.strides[p]!)};`));
-  const rowBases = (t: number, r: string): void => {
-    w.line(`const ra${t} = aB${mulTerm(rowExpr(r), smA)};`);
-    groups.forEach((g, j) => w.line(`const e${j}r${t} = e${j}b${mulTerm(rowExpr(r), g.strides[p + 1]!)};`));
-  };
-  blocked(String(k.m), rowBases, "bB");
+  const lhsRow = (t: number, r: string): void => w.line(`const ra${t} = aB${mulTerm(/^\w+$/.test(r) ? r : `(${r})`, smA)};`);
+  const epiRow = (r: string): void => groups.forEach((g, j) => w.line(`const e${j}r = e${j}b${mulTerm(`(${r})`, g.strides[p + 1]!)};`));
+  rowLoop(String(M), lhsRow, epiRow, "bB");
   while (opened-- > 0) w.close();
-  return { params: P, body: w.text() };
+  return { params: P, body: w.text(), scratch: RB * N };
 }

@@ -129,7 +129,6 @@ export function emitLoopKernel(k: LoopKernel | ReduceKernel, laneShape: readonly
     if (d === rank) innermost();
     else if (d === 0 && p > 0) {
       P.usesLanes = true;
-      w.line("const list = ls.list, cnt = ls.count;");
       w.open("for (let q = 0; q < cnt; q++) {");
       w.line("const l = list[q];");
       if (p > 1) {

@@ -14,7 +14,7 @@
 
 import { DTYPE_SHORT, type DType } from "../../ir/dtype.js";
 import type { BufId, Kernel, Offset, Program, Stmt } from "../lower/kernel_ir.js";
-import { emitDotKernel } from "./emit_dot.js";
+import { DOT_SCRATCH, emitDotKernel } from "./emit_dot.js";
 import { emitLanewiseWhile, lanewiseKernels } from "./emit_lanewise.js";
 import { emitLoopKernel } from "./emit_loop.js";
 import { jsNumber } from "./scalar.js";
@@ -23,6 +23,8 @@ import { type Params, Writer } from "./writer.js";
 export interface EmitOptions {
   /** Call `dbg(kernelId, points)` before every kernel (points = iteration points visited). */
   readonly debug?: boolean;
+  /** Lanes a lane-by-lane while keeps in flight (default: chosen per loop; emit_lanewise.ts). */
+  readonly lanewiseSlots?: number;
 }
 
 const ARRAY: { readonly [D in DType]: string } = { float32: "Float32Array", int32: "Int32Array", bool: "Uint8Array" };
@@ -56,11 +58,17 @@ export function emitProgram(p: Program, opts: EmitOptions = {}): string {
       fns.set(key, name);
       fnText.push(`function ${name}(${params.signature()}) {\n  // ${types}\n${body.replace(/^/gm, "  ")}\n}`);
     }
-    const args = [...params.bufs.map(bufName), ...params.syms.map((y) => `s${y}`), ...(params.usesLanes ? [`L${lanes}`] : [])];
+    const args = [...params.bufs.map(bufName), ...params.syms.map((y) => `s${y}`), ...(params.usesLanes ? [`L${lanes}.list`, `L${lanes}.count`] : [])];
     return `${name}(${args.join(", ")});`;
   };
+  let dotScratch = 0;
   const kernelCall = (k: Kernel): string => {
-    const { params, body } = k.kind === "dot" ? emitDotKernel(k) : emitLoopKernel(k, k.lanes ? p.laneSets[k.lanes.set]!.shape : []);
+    if (k.kind === "dot") {
+      const { params, body, scratch } = emitDotKernel(k);
+      dotScratch = Math.max(dotScratch, scratch, 1);
+      return define(params, body, k.lanes?.set ?? null);
+    }
+    const { params, body } = emitLoopKernel(k, k.lanes ? p.laneSets[k.lanes.set]!.shape : []);
     return define(params, body, k.lanes?.set ?? null);
   };
 
@@ -104,8 +112,10 @@ export function emitProgram(p: Program, opts: EmitOptions = {}): string {
         const laneShape = s.lanes === null ? [] : p.laneSets[s.lanes]!.shape;
         const lanewise = s.lanes === null ? null : lanewiseKernels(s, laneShape.length);
         if (lanewise) {
-          const { params, body } = emitLanewiseWhile(s, lanewise, laneShape, opts.debug === true);
+          const { params, body } = emitLanewiseWhile(s, lanewise, laneShape, { debug: opts.debug === true, slots: opts.lanewiseSlots });
           out.line(define(params, body, s.lanes));
+          // Every lane has finished (set here, not in the kernel: a property store after its hot loop could deoptimize it).
+          out.line(`L${s.lanes}.count = 0;`);
           return;
         }
         out.open("for (;;) {");
@@ -164,5 +174,6 @@ export function emitProgram(p: Program, opts: EmitOptions = {}): string {
   w.line("const fr = Math.fround, idiv = rt.idiv, irem = rt.irem, powC = rt.powC, f2i = rt.f2i, roundAway = rt.roundAway, roundEven = rt.roundEven;");
   p.plan.slots.forEach((s, i) => w.line(`const t${i} = new ${ARRAY[s.dtype]}(${s.size});`));
   p.laneSets.forEach((l) => w.line(`const L${l.id} = rt.laneSet([${l.shape.join(", ")}]);`));
+  if (dotScratch > 0) w.line(`const ${DOT_SCRATCH} = new Float64Array(${dotScratch});`);
   return [w.text(), ...fnText, run.text()].join("\n");
 }

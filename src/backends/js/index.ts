@@ -12,6 +12,8 @@ import { runtime } from "./runtime.js";
 export interface JsCompileOptions {
   /** Called before every kernel with its id and the iteration points it will visit. */
   readonly onKernel?: (kernelId: number, points: number) => void;
+  /** Lanes a lane-by-lane batched while keeps in flight (default: chosen per loop). */
+  readonly lanewiseSlots?: number;
 }
 
 export interface JsProgram extends CompiledProgram {
@@ -24,7 +26,7 @@ type RunFn = (...inputs: ArrayValue["data"][]) => ArrayValue["data"][];
 
 export function compileJs(jaxpr: Jaxpr, options: JsCompileOptions = {}): JsProgram {
   const program = lowerJaxpr(jaxpr);
-  const source = emitProgram(program, { debug: options.onKernel !== undefined });
+  const source = emitProgram(program, { debug: options.onKernel !== undefined, lanewiseSlots: options.lanewiseSlots });
   const factory = new Function("rt", "dbg", source) as (rt: typeof runtime, dbg: JsCompileOptions["onKernel"]) => RunFn;
   const fn = factory(runtime, options.onKernel);
   const inAvals: Aval[] = [...jaxpr.constvars, ...jaxpr.invars].map((v) => v.aval);

@@ -83,3 +83,40 @@ export function convertExpr(x: string, from: DType, to: DType): string {
   if (to === "int32") return from === "float32" ? `(f2i(${x}) | 0)` : x; // trunc(-0.5) is -0; int32 has no -0
   return `fr(${x})`;
 }
+
+const F32 = new Float32Array(1);
+const F32_BITS = new Int32Array(F32.buffer);
+
+/** The float32 next to float32 `c` (finite) toward +∞ (dir 1) or −∞ (dir -1). */
+function nextFloat32(c: number, dir: 1 | -1): number {
+  if (c === 0) return dir * 2 ** -149;
+  F32[0] = c;
+  F32_BITS[0]! += c > 0 === dir > 0 ? 1 : -1;
+  return F32[0]!;
+}
+
+const FLIP: { readonly [op: string]: string } = { "<": ">", "<=": ">=", ">": "<", ">=": "<=" };
+
+/**
+ * `fround(s) op c` as a comparison of the unrounded double `s`, for a finite
+ * float32 constant `c`: `s op2 bound`, true for exactly the same doubles s
+ * (NaN and ±∞ included). Rounding to nearest is monotone, so the doubles whose
+ * rounding is ≤ c are those up to the midpoint between c and the next float32,
+ * the midpoint itself included when it rounds (ties to even) to c. Saves one
+ * Math.fround per comparison. `constFirst`: the comparison is `c op fround(s)`.
+ * Null for an operator other than <, <=, >, >= or a constant at the edge of
+ * the float32 range.
+ */
+export function roundedCompareBound(op: string, c: number, constFirst: boolean): { readonly op: string; readonly bound: number } | null {
+  if (FLIP[op] === undefined) return null;
+  const o = constFirst ? FLIP[op]! : op;
+  if (!Number.isFinite(c) || Math.fround(c) !== c) return null;
+  // fround(s) < c ⟺ fround(s) <= the float32 below c; fround(s) > c ⟺ fround(s) >= the one above.
+  const target = o === "<" ? nextFloat32(c, -1) : o === ">" ? nextFloat32(c, 1) : c;
+  const upper = o === "<" || o === "<=";
+  const beyond = nextFloat32(target, upper ? 1 : -1);
+  if (!Number.isFinite(target) || !Number.isFinite(beyond)) return null;
+  const mid = (target + beyond) / 2; // exact: two adjacent float32s
+  const midRoundsToTarget = Math.fround(mid) === target;
+  return { op: upper ? (midRoundsToTarget ? "<=" : "<") : midRoundsToTarget ? ">=" : ">", bound: mid };
+}

@@ -23,6 +23,13 @@ export class Writer {
     this.line(s);
   }
 
+  /** A line between two blocks at the outer depth, e.g. `} else {`. */
+  between(s: string): void {
+    this.depth--;
+    this.line(s);
+    this.depth++;
+  }
+
   text(): string {
     return this.lines.join("\n");
   }
@@ -32,6 +39,7 @@ export class Writer {
 export class Params {
   readonly bufs: BufId[] = [];
   readonly syms: SymId[] = [];
+  /** The function takes a lane set's active list and count (`list`, `cnt`) as its last parameters. */
   usesLanes = false;
 
   buf(id: BufId): string {
@@ -54,7 +62,7 @@ export class Params {
   }
 
   signature(): string {
-    return [...this.bufs.map((_, i) => `a${i}`), ...this.syms.map((_, i) => `y${i}`), ...(this.usesLanes ? ["ls"] : [])].join(", ");
+    return [...this.bufs.map((_, i) => `a${i}`), ...this.syms.map((_, i) => `y${i}`), ...(this.usesLanes ? ["list", "cnt"] : [])].join(", ");
   }
 }
 

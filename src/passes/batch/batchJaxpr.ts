@@ -45,6 +45,17 @@ export interface BatchOptions {
   readonly where?: string;
 }
 
+/** A reason whose text (which prints an equation) is only built if a diagnostic shows it. */
+function lazyReason(text: () => string, because: Reason | undefined): Reason {
+  let what: string | undefined;
+  return {
+    get what() {
+      return (what ??= text());
+    },
+    because,
+  };
+}
+
 /**
  * Batches `j`. `inDims` covers constvars then invars. Unbatched inputs keep
  * their types; a batched input gets the batch axis inserted at its dim.
@@ -90,7 +101,7 @@ export function batchJaxpr(
       const batchedIns = inputs.filter((v) => v.dim !== null);
       const cause = (batchedIns.find((v) => v.why && !v.why.weak) ?? batchedIns[0])?.why;
       outs = rule(ctx, inputs, eqn.params, eqn).map((o) =>
-        o.dim === null || o.why ? o : { ...o, why: { what: `${describe(eqn)} reads a batched operand`, because: cause } },
+        o.dim === null || o.why ? o : { ...o, why: lazyReason(() => `${describe(eqn)} reads a batched operand`, cause) },
       );
     }
     eqn.outputs.forEach((o, i) => env.set(o.id, outs[i]!));
