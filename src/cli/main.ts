@@ -1,6 +1,6 @@
 // `tsjax`: the IR dump and pass driver.
 //
-//   tsjax dump FILE.ts [--fn NAME] [--passes P] [--emit js|plan] [print/verify/timing flags]
+//   tsjax dump FILE.ts [--fn NAME] [--passes P] [--emit js|wat|plan] [print/verify/timing flags]
 //   tsjax opt FILE.jaxpr|- --passes P [print/verify/timing flags]
 //
 // User errors exit with code 1 and one line on stderr (`tsjax: error: …`);
@@ -8,6 +8,7 @@
 
 import { readFileSync } from "node:fs";
 import { compileJs } from "../backends/js/index.js";
+import { wasmText } from "../backends/wasm/emit/index.js";
 import { formatPlan, lowerJaxpr } from "../backends/lower/index.js";
 import { jitPipeline } from "../frontend/jit.js";
 import type { Jaxpr } from "../ir/core.js";
@@ -32,7 +33,7 @@ const PIPELINE_FLAGS: Record<string, FlagSpec> = {
 
 const DUMP_FLAGS: Record<string, FlagSpec> = {
   fn: { value: true, metavar: "NAME", doc: "exported function to trace (default: the only key of `args`)" },
-  emit: { value: true, metavar: "WHAT", doc: "print what the compiler makes of the final IR: 'js' (generated source) or 'plan' (kernels, buffers, memory)" },
+  emit: { value: true, metavar: "WHAT", doc: "print what the compiler makes of the final IR: 'js' (generated source), 'wat' (the WebAssembly module as text) or 'plan' (kernels, buffers, memory)" },
   ...PIPELINE_FLAGS,
 };
 
@@ -62,8 +63,9 @@ with the example arguments the file exports, and prints the jaxpr:
 np.ShapeDtype specs; pytrees of them). With --passes the pipeline runs on the
 traced jaxpr and the final IR is printed. With --emit the final IR (after
 --passes, or else after jit's own pipeline) is lowered as jit would compile
-it (captured constants become leading inputs) and the js backend's source or
-the kernel/buffer plan is printed instead.
+it (captured constants become leading inputs) and the js backend's source, the
+wasm backend's module in the WebAssembly text format, or the kernel/buffer plan
+is printed instead.
 
 Options:
 ${formatFlags(DUMP_FLAGS)}`;
@@ -122,7 +124,7 @@ async function cmdDump(argv: string[]): Promise<void> {
   const fnArgs = exampleArgs[name];
   if (!Array.isArray(fnArgs)) throw new UsageError(`dump: args.${name} must be an array of example arguments`);
   const emit = flag(args, "emit");
-  if (emit !== undefined && emit !== "js" && emit !== "plan") throw new UsageError(`dump: --emit must be 'js' or 'plan', got '${emit}'`);
+  if (emit !== undefined && emit !== "js" && emit !== "wat" && emit !== "plan") throw new UsageError(`dump: --emit must be 'js', 'wat' or 'plan', got '${emit}'`);
   const closed = tsjax.makeJaxpr(fn as (...a: never[]) => unknown)(...(fnArgs as never[]));
   const traced = closed.jaxpr;
   const pipeline = flag(args, "passes") ?? (emit ? jitPipeline(true) : undefined);
@@ -131,6 +133,7 @@ async function cmdDump(argv: string[]): Promise<void> {
   // Run the bundle's own pass manager so vars it creates share one id space with the trace.
   const result = runPasses(traced, args, tsjax.passes.runPipeline as typeof runPipeline, pipeline);
   if (emit === "js") return write(compileJs(result.jaxpr).source);
+  if (emit === "wat") return write(wasmText(result.jaxpr));
   if (emit === "plan") return write(formatPlan(lowerJaxpr(result.jaxpr)));
   if (!dumpsShowFinal(args)) write(printJaxpr(result.jaxpr));
 }

@@ -38,6 +38,6 @@ describe("tsjax dump --emit", () => {
   it("rejects an unknown target", () => {
     const r = tsjax(["dump", "examples/dump-demo.ts", "--emit", "wasm"]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toBe("tsjax: error: dump: --emit must be 'js' or 'plan', got 'wasm'\n");
+    expect(r.stderr).toBe("tsjax: error: dump: --emit must be 'js', 'wat' or 'plan', got 'wasm'\n");
   });
 });

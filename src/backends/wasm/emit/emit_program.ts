@@ -1,0 +1,267 @@
+// A lowered Program → one WebAssembly module:
+//
+//   (memory (export "memory") pages)          inputs, outputs, slots, lane sets, scratch
+//   (import "rt" "pow" / "fmod" / "dbg")      only when used
+//   kernel functions                          one per distinct kernel code
+//   lane-set helpers                          (lanesets.ts)
+//   (func (export "run"))                     the statements, with native control flow
+//
+// A kernel function takes its buffers' byte addresses, its symbols and its
+// lane-set record as i32 parameters, so kernels that differ only in which
+// buffers they touch share one function (normalize.ts). `run` passes the
+// planned addresses as constants. Control flow is wasm's own: `while` is a
+// block/loop with br_if, `switch` a br_table, `for` a counted loop, and a
+// batched while's lane set is maintained by the lane-set helpers (or, for
+// loops of independent scalar lanes, the whole loop is one four-lane SIMD
+// function, emit_lanewise.ts).
+
+import { type Shape, stridesOf } from "../../../ir/dtype.js";
+import type { DotKernel, Kernel, LoopKernel, Program, ReduceKernel, Stmt, View } from "../../lower/kernel_ir.js";
+import { FunctionBuilder } from "../func.js";
+import { ModuleBuilder, PAGE_BYTES } from "../module.js";
+import type { FuncRef, Local } from "../types.js";
+import { ELEM_BYTES } from "./access.js";
+import { emitDotKernel, dotScratchBytes } from "./emit_dot.js";
+import { emitLanewiseWhile, lanewiseKernels } from "./emit_lanewise.js";
+import { emitLoopKernel } from "./emit_loop.js";
+import { type KernelParams, emitAddress } from "./groups.js";
+import { LaneRuntime } from "./lanesets.js";
+import { liveAfter } from "./live_after.js";
+import { type MemoryLayout, layoutMemory } from "./layout.js";
+import { allKernels, normalize } from "./normalize.js";
+import { ConstPool, peephole } from "./peephole.js";
+import type { HostFns } from "./values.js";
+
+export interface EmitOptions {
+  /** Call the host's `dbg(kernelId, points)` before every kernel (points = iteration points visited). */
+  readonly debug?: boolean;
+}
+
+export interface EmittedModule {
+  readonly module: ModuleBuilder;
+  readonly layout: MemoryLayout;
+  /** Distinct kernel functions (after sharing). */
+  readonly kernelFunctions: number;
+}
+
+type While = Extract<Stmt, { kind: "while" }>;
+
+export function emitModule(p: Program, opts: EmitOptions = {}): EmittedModule {
+  const lanewiseOf = (s: While): LoopKernel[] | null => (s.lanes === null || opts.debug ? null : lanewiseKernels(s, p.laneSets[s.lanes]!.shape.length));
+  const scratchBytes = Math.max(0, ...allKernels(p.body).map((k) => (k.kind === "dot" ? dotScratchBytes(k) : 0)));
+  const layout = layoutMemory(p, scratchBytes);
+  const m = new ModuleBuilder();
+  const pool = new ConstPool(layout.totalBytes);
+  const imported = new Map<string, FuncRef>();
+  const hostImport = (field: "pow" | "fmod" | "sin" | "cos"): FuncRef => {
+    let f = imported.get(field);
+    if (!f) {
+      const params: ("f64")[] = field === "sin" || field === "cos" ? ["f64"] : ["f64", "f64"];
+      f = m.importFunction("rt", field, { name: field, params, results: ["f64"] });
+      imported.set(field, f);
+    }
+    return f;
+  };
+  const host: HostFns = { pow: () => hostImport("pow"), fmod: () => hostImport("fmod"), sin: () => hostImport("sin"), cos: () => hostImport("cos") };
+  const dbg = opts.debug ? m.importFunction("rt", "dbg", { name: "dbg", params: ["i32", "i32"], results: [] }) : null;
+  const lanesRt = new LaneRuntime(m);
+  const live = liveAfter(p);
+  const laneShape = (set: number): Shape => p.laneSets[set]!.shape;
+
+  // ---- kernel functions, shared by code -------------------------------------------
+  const fns = new Map<string, FunctionBuilder>();
+  const declare = (key: string, name: string, nb: number, ns: number, lanes: boolean, body: (f: FunctionBuilder, P: Omit<KernelParams, "dtypes">) => void): FunctionBuilder => {
+    let f = fns.get(key);
+    if (f) return f;
+    const params: Record<string, "i32"> = {};
+    for (let i = 0; i < nb; i++) params[`b${i}`] = "i32";
+    for (let i = 0; i < ns; i++) params[`s${i}`] = "i32";
+    if (lanes) params["ls"] = "i32";
+    f = m.addFunction({ name: `${name}${fns.size}`, params });
+    const ps = f.params as Record<string, Local>;
+    body(f, {
+      bufs: Array.from({ length: nb }, (_, i) => ps[`b${i}`]!),
+      syms: Array.from({ length: ns }, (_, i) => ps[`s${i}`]!),
+      lanes: lanes ? ps["ls"]! : null,
+    });
+    peephole(f, pool);
+    fns.set(key, f);
+    return f;
+  };
+
+  // ---- run ----------------------------------------------------------------------------
+  const run = m.addFunction({ name: "run", export: "run" });
+  const symLocals = Array.from({ length: p.nsyms }, (_, i) => run.addLocal("i32", `sym${i}`));
+
+  /** Pushes the byte address of a view's first element (run-time symbols included). */
+  const viewAddress = (v: View): void => {
+    emitAddress(run, layout.addr(v.buf), v.offset, ELEM_BYTES[p.buffers[v.buf]!.dtype], symLocals);
+  };
+  const callWith = (fn: FunctionBuilder, bufs: readonly number[], syms: readonly number[], lanesSet: number | null): void => {
+    for (const b of bufs) run.i32.const(layout.addr(b));
+    for (const s of syms) run.local.get(symLocals[s]!);
+    if (lanesSet !== null) run.i32.const(layout.laneSets[lanesSet]!.base);
+    run.call(fn);
+  };
+
+  const kernelCall = (k: Kernel): void => {
+    const shape = k.lanes ? laneShape(k.lanes.set) : [];
+    const norm = normalize(p, [k], shape);
+    const nk = norm.value.kernels[0]!;
+    const key = k.kind === "dot" ? `${norm.key}@${layout.scratch}` : norm.key;
+    const fn = declare(key, k.kind, norm.bufs.length, norm.syms.length, k.lanes !== null, (f, P) => {
+      const params: KernelParams = { ...P, dtypes: norm.dtypes };
+      if (nk.kind === "dot") emitDotKernel(f, nk as DotKernel, params, host, layout.scratch);
+      else emitLoopKernel(f, nk as LoopKernel | ReduceKernel, shape, params, host);
+    });
+    if (dbg) {
+      run.i32.const(k.id);
+      const inner = k.kind === "dot" ? k.b * k.m * k.n : k.shape.slice(k.lanes ? k.lanes.rank : 0).reduce((a, d) => a * d, 1);
+      if (k.lanes) run.i32.const(layout.laneSets[k.lanes.set]!.base).i32.load({ align: 4 }).i32.const(inner).i32.mul();
+      else run.i32.const(inner);
+      run.call(dbg);
+    }
+    callWith(fn, norm.bufs, norm.syms, k.lanes?.set ?? null);
+  };
+
+  const lanewiseCall = (s: While, ks: readonly LoopKernel[]): void => {
+    const shape = laneShape(s.lanes!);
+    const norm = normalize(p, ks, shape, [s.pred]);
+    const liveKey = norm.bufs.map((b) => (live.get(s)!.has(b) ? 1 : 0)).join("");
+    const fn = declare(`lanewise ${s.cond.length} ${liveKey} ${norm.key}`, "lanewise", norm.bufs.length, norm.syms.length, true, (f, P) => {
+      const after = live.get(s)!;
+      const liveParams = new Set(norm.bufs.flatMap((b, i) => (after.has(b) ? [i] : [])));
+      emitLanewiseWhile(f, norm.value.kernels, s.cond.length, norm.value.extra[0]!, shape, { ...P, dtypes: norm.dtypes }, host, liveParams);
+    });
+    callWith(fn, norm.bufs, norm.syms, s.lanes);
+  };
+
+  const checkLaneView = (v: View, set: number, what: string): void => {
+    const shape = laneShape(set);
+    const want = stridesOf(shape);
+    if (!shape.every((d, a) => d === 1 || v.strides[a] === want[a])) throw new Error(`wasm: ${what} must be contiguous over its lanes`);
+  };
+
+  const forCounters: Local[] = [];
+  const stmt = (s: Stmt, depth: number): void => {
+    const f = run;
+    switch (s.kind) {
+      case "loop":
+      case "reduce":
+      case "dot":
+        kernelCall(s);
+        return;
+      case "setsym": {
+        const sym = symLocals[s.sym]!;
+        if (!s.src) {
+          f.i32.const(Math.min(Math.max(s.value, s.lo), s.hi)).local.set(sym);
+          return;
+        }
+        viewAddress(s.src);
+        const d = p.buffers[s.src.buf]!.dtype;
+        if (d === "int32") f.i32.load({ align: 4 });
+        else if (d === "bool") f.i32.load8_u();
+        else f.f32.load({ align: 4 }).i32.trunc_sat_f32_s();
+        f.local.set(sym);
+        // clamp into [lo, hi]
+        f.i32.const(s.lo).local.get(sym).local.get(sym).i32.const(s.lo).i32.lt_s().select().local.set(sym);
+        f.i32.const(s.hi).local.get(sym).local.get(sym).i32.const(s.hi).i32.gt_s().select().local.set(sym);
+        return;
+      }
+      case "lanes_init": {
+        const to = layout.laneSets[s.set]!;
+        lanesRt.maskFrom(f, to, laneShape(s.set), s.from === null ? null : layout.laneSets[s.from]!, s.from === null ? null : laneShape(s.from));
+        f.i32.const(to.base).i32.const(to.n).call(lanesRt.rebuild()).drop();
+        return;
+      }
+      case "lanes_index": {
+        const to = layout.laneSets[s.set]!;
+        checkLaneView(s.index, s.set, "a batched cond index");
+        lanesRt.maskFrom(f, to, laneShape(s.set), s.from === null ? null : layout.laneSets[s.from]!, s.from === null ? null : laneShape(s.from));
+        f.i32.const(to.mask).i32.const(to.n);
+        viewAddress(s.index);
+        f.i32.const(s.branch).i32.const(s.last).i32.const(p.buffers[s.index.buf]!.dtype === "bool" ? 1 : 0).call(lanesRt.index());
+        f.i32.const(to.base).i32.const(to.n).call(lanesRt.rebuild()).drop();
+        return;
+      }
+      case "lanes_combine": {
+        const to = layout.laneSets[s.set]!;
+        const active = layout.laneSets[s.active]!;
+        const outer = layout.laneSets[s.outer]!;
+        const block = active.n === 0 ? 0 : outer.n / active.n;
+        if (to.n > 0) f.i32.const(to.mask).i32.const(outer.mask).i32.const(active.mask).i32.const(to.n).i32.const(block).call(lanesRt.combine());
+        f.i32.const(to.base).i32.const(to.n).call(lanesRt.rebuild()).drop();
+        return;
+      }
+      case "while": {
+        const lanewise = lanewiseOf(s);
+        if (lanewise) return lanewiseCall(s, lanewise);
+        const exit = f.block();
+        const top = f.loop();
+        for (const c of s.cond) stmt(c, depth + 1);
+        if (s.lanes === null) {
+          viewAddress(s.pred);
+          f.i32.load8_u().i32.eqz().br_if(exit);
+        } else {
+          checkLaneView(s.pred, s.lanes, "a batched predicate");
+          const set = layout.laneSets[s.lanes]!;
+          f.i32.const(set.base).i32.const(set.mask);
+          viewAddress(s.pred);
+          f.call(lanesRt.and()).i32.eqz().br_if(exit);
+        }
+        for (const c of s.body) stmt(c, depth + 1);
+        f.br(top);
+        f.end();
+        f.end();
+        return;
+      }
+      case "switch": {
+        const n = s.branches.length;
+        const end = f.block();
+        const labels = s.branches.map(() => f.block()).reverse(); // labels[k] ends right before branch k's code
+        const v = f.temp("i32");
+        viewAddress(s.index);
+        const d = p.buffers[s.index.buf]!.dtype;
+        if (d === "bool") f.i32.load8_u();
+        else f.i32.load({ align: 4 });
+        f.local.set(v);
+        // negative → 0; ≥ n → the default (the last branch)
+        f.i32.const(0).local.get(v).local.get(v).i32.const(0).i32.lt_s().select();
+        f.br_table(labels, labels[n - 1]!);
+        f.release(v);
+        s.branches.forEach((br, k) => {
+          f.end(); // closes labels[k]
+          for (const c of br) stmt(c, depth + 1);
+          if (k < n - 1) f.br(end);
+        });
+        f.end();
+        return;
+      }
+      case "if_lanes":
+        f.i32.const(layout.laneSets[s.set]!.base).i32.load({ align: 4 });
+        f.if();
+        for (const c of s.body) stmt(c, depth + 1);
+        f.end();
+        return;
+      case "for": {
+        if (s.count <= 0) return;
+        const q = forCounters[depth] ?? (forCounters[depth] = f.addLocal("i32", `for${depth}`));
+        const sym = symLocals[s.sym]!;
+        f.i32.const(0).local.set(q);
+        const top = f.loop();
+        if (s.reverse) f.i32.const(s.count - 1).local.get(q).i32.sub().local.set(sym);
+        else f.local.get(q).local.set(sym);
+        for (const c of s.body) stmt(c, depth + 1);
+        f.local.get(q).i32.const(1).i32.add().local.tee(q).i32.const(s.count).i32.lt_u().br_if(top);
+        f.end();
+        return;
+      }
+    }
+  };
+  for (const s of p.body) stmt(s, 0);
+  // The memory: the layout, then the constant pool (set by a data segment at instantiation).
+  const pages = Math.max(1, Math.ceil((pool.base + pool.byteLength) / PAGE_BYTES));
+  m.addMemory({ min: pages }, { export: "memory" });
+  if (pool.byteLength) m.addData(pool.base, pool.bytes());
+  return { module: m, layout: { ...layout, pages }, kernelFunctions: fns.size };
+}

@@ -1,0 +1,134 @@
+// The `wasm` backend's compiler: lower the jaxpr (src/backends/lower), emit
+// one WebAssembly module for the program (emit_program.ts), compile it
+// synchronously, instantiate it with its own memory.
+//
+// Compiled modules are cached per lowered program (its exact JSON text), so
+// a fresh `jit` of a program seen before — or the same program at another
+// call site — reuses the module, and with it the engine's optimized code.
+// Each compiled program still gets its own instance and linear memory.
+//
+// A call copies the inputs into memory, runs the exported `run`, and copies
+// the outputs out into fresh typed arrays; nothing else is allocated.
+
+import type { ArrayValue, Jaxpr } from "../../../ir/core.js";
+import { type Aval, type DType, avalStr, shapesEqual } from "../../../ir/dtype.js";
+import { powC } from "../../interpreter/binary.js";
+import type { CompiledProgram } from "../../backend.js";
+import { lowerJaxpr } from "../../lower/index.js";
+import type { Program } from "../../lower/kernel_ir.js";
+import { printWat } from "../wat.js";
+import { emitModule } from "./emit_program.js";
+import type { MemoryLayout } from "./layout.js";
+
+export interface WasmCompileOptions {
+  /** Called before every kernel with its id and the iteration points it will visit. */
+  readonly onKernel?: (kernelId: number, points: number) => void;
+}
+
+export interface WasmProgram extends CompiledProgram {
+  /** The module in the WebAssembly text format (generated on first read). */
+  readonly source: string;
+  /** The lowered program (kernels, buffers, plan). */
+  readonly program: Program;
+  /** The module's binary. */
+  readonly bytes: Uint8Array;
+  /** The program's linear memory (for tests: its size must not grow across calls). */
+  readonly memory: WebAssembly.Memory;
+  readonly layout: MemoryLayout;
+}
+
+interface Compiled {
+  readonly module: WebAssembly.Module;
+  readonly bytes: Uint8Array;
+  readonly layout: MemoryLayout;
+  readonly wat: () => string;
+}
+
+/** Compiled modules by program text; bounded (oldest dropped first). */
+const MODULE_CACHE = new Map<string, Compiled>();
+const MODULE_CACHE_LIMIT = 64;
+
+function programKey(p: Program, debug: boolean): string {
+  return `${debug ? "debug " : ""}${JSON.stringify(p, (_k, v: unknown) => (v instanceof Map ? [...v.entries()] : v))}`;
+}
+
+function compileProgram(p: Program, debug: boolean): Compiled {
+  const key = programKey(p, debug);
+  const hit = MODULE_CACHE.get(key);
+  if (hit) return hit;
+  const { module: builder, layout } = emitModule(p, { debug });
+  const bytes = builder.encode();
+  // The text is made on demand by emitting again, so the cache keeps no builder alive.
+  const compiled: Compiled = { module: new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>), bytes, layout, wat: () => printWat(emitModule(p, { debug }).module) };
+  if (MODULE_CACHE.size >= MODULE_CACHE_LIMIT) MODULE_CACHE.delete(MODULE_CACHE.keys().next().value!);
+  MODULE_CACHE.set(key, compiled);
+  return compiled;
+}
+
+/** The module the wasm backend would compile for `jaxpr`, in the WebAssembly text format (nothing is compiled). */
+export function wasmText(jaxpr: Jaxpr): string {
+  return printWat(emitModule(lowerJaxpr(jaxpr)).module);
+}
+
+type Typed = ArrayValue["data"];
+
+function view(buffer: ArrayBuffer, dtype: DType, addr: number, n: number): Typed {
+  if (dtype === "float32") return new Float32Array(buffer, addr, n);
+  if (dtype === "int32") return new Int32Array(buffer, addr, n);
+  return new Uint8Array(buffer, addr, n);
+}
+
+export function compileWasm(jaxpr: Jaxpr, options: WasmCompileOptions = {}): WasmProgram {
+  const program = lowerJaxpr(jaxpr);
+  const debug = options.onKernel !== undefined;
+  const compiled = compileProgram(program, debug);
+  const onKernel = options.onKernel;
+  const instance = new WebAssembly.Instance(compiled.module, {
+    rt: {
+      pow: powC,
+      fmod: (x: number, y: number) => x % y,
+      sin: Math.sin,
+      cos: Math.cos,
+      dbg: (id: number, points: number) => onKernel?.(id, points),
+    },
+  });
+  const memory = instance.exports["memory"] as WebAssembly.Memory;
+  const runWasm = instance.exports["run"] as () => void;
+  const inAvals: Aval[] = [...jaxpr.constvars, ...jaxpr.invars].map((v) => v.aval);
+  const outAvals: Aval[] = jaxpr.outvars.map((a) => a.aval);
+  const { layout } = compiled;
+  const buffers = program.buffers;
+  // Views of the input/output regions, re-made only if the memory's buffer changes.
+  let heap: ArrayBuffer | null = null;
+  let inViews: Typed[] = [];
+  let outViews: Typed[] = [];
+  const views = (): void => {
+    if (heap === memory.buffer) return;
+    heap = memory.buffer;
+    inViews = program.inputs.map((b) => view(heap!, buffers[b]!.dtype, layout.addr(b), buffers[b]!.size));
+    outViews = program.outputs.map((b) => view(heap!, buffers[b]!.dtype, layout.addr(b), buffers[b]!.size));
+  };
+  return {
+    get source() {
+      return compiled.wat();
+    },
+    program,
+    bytes: compiled.bytes,
+    memory,
+    layout,
+    run(args) {
+      if (args.length !== inAvals.length) throw new TypeError(`wasm backend: the program takes ${inAvals.length} arguments, got ${args.length}`);
+      args.forEach((a, i) => {
+        const want = inAvals[i]!;
+        if (a.dtype !== want.dtype || !shapesEqual(a.shape, want.shape)) {
+          throw new TypeError(`wasm backend: argument ${i} must be ${avalStr(want)}, got ${avalStr(a)}`);
+        }
+      });
+      views();
+      for (let i = 0; i < args.length; i++) (inViews[i] as Float32Array).set(args[i]!.data as Float32Array);
+      runWasm();
+      views();
+      return outViews.map((v, i) => ({ dtype: outAvals[i]!.dtype, shape: [...outAvals[i]!.shape], data: v.slice() }));
+    },
+  };
+}

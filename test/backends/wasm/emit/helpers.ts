@@ -1,0 +1,77 @@
+// Helpers for the wasm backend tests: compile a jaxpr (text or IR) with the
+// wasm emitter, check the module validates, run it and the reference
+// interpreter on the same inputs, compare.
+import { expect } from "vitest";
+import { evalJaxpr } from "../../../../src/backends/interpreter/index.js";
+import { type WasmCompileOptions, type WasmProgram, compileWasm } from "../../../../src/backends/wasm/emit/index.js";
+import type { ArrayValue, Jaxpr } from "../../../../src/ir/core.js";
+import { type DType, type Shape, allocStorage, sizeOf } from "../../../../src/ir/dtype.js";
+import { parse } from "../../../../src/ir/parser.js";
+import { verify } from "../../../../src/ir/verifier.js";
+import { expectAllClose } from "../../../helpers/allclose.js";
+import { mulberry32 } from "../../../helpers/random.js";
+
+export function jaxprOf(ir: string | Jaxpr): Jaxpr {
+  const j = typeof ir === "string" ? parse(ir) : ir;
+  verify(j);
+  return j;
+}
+
+/** Compiles with the wasm emitter and checks the module passes WebAssembly.validate. */
+export function compile(ir: string | Jaxpr, options: WasmCompileOptions = {}): WasmProgram {
+  const prog = compileWasm(jaxprOf(ir), options);
+  expect(WebAssembly.validate(prog.bytes as Uint8Array<ArrayBuffer>), "module validates").toBe(true);
+  return prog;
+}
+
+/** Same elements (NaN equal to NaN); -0 and 0 are equal. */
+export function expectSameData(got: ArrayValue, want: ArrayValue, what = "output"): void {
+  expect(got.dtype, `${what} dtype`).toBe(want.dtype);
+  expect([...got.shape], `${what} shape`).toEqual([...want.shape]);
+  const g = Array.from(got.data);
+  const w = Array.from(want.data);
+  const bad = g.findIndex((x, i) => !(x === w[i] || (Number.isNaN(x) && Number.isNaN(w[i]!))));
+  if (bad >= 0) expect.fail(`${what}: element ${bad} is ${g[bad]}, the interpreter gives ${w[bad]}`);
+}
+
+export interface MatchOptions {
+  /** Compare floats with allclose (transcendentals, float32 dot sums) instead of exactly. */
+  readonly rtol?: number;
+  readonly atol?: number;
+}
+
+/**
+ * Runs `ir` on the wasm backend and the interpreter with the same inputs.
+ * Non-float outputs must be identical; float outputs identical unless a
+ * tolerance is given (then allclose).
+ */
+export function expectMatchesInterpreter(ir: string | Jaxpr, inputs: readonly ArrayValue[], opts: MatchOptions & WasmCompileOptions = {}): ArrayValue[] {
+  const j = jaxprOf(ir);
+  const got = compile(j, opts.onKernel ? { onKernel: opts.onKernel } : {}).run(inputs);
+  const want = evalJaxpr(j, [], inputs);
+  expect(got.length).toBe(want.length);
+  got.forEach((g, i) => {
+    const w = want[i]!;
+    if (g.dtype === "float32" && opts.rtol !== undefined) {
+      expect(g.dtype).toBe(w.dtype);
+      expect([...g.shape]).toEqual([...w.shape]);
+      expectAllClose(g.data, w.data, { rtol: opts.rtol, atol: opts.atol ?? 0 });
+    } else expectSameData(g, w, `output ${i}`);
+  });
+  return got;
+}
+
+/** Deterministic pseudo-random numbers in [0, 1) (the shared seeded PRNG). */
+export function seeded(seed: number): () => number {
+  return mulberry32(seed);
+}
+
+/** Random values in (-range, range): float32 rounded, int32 floored, bools 0/1. */
+export function randomArray(dtype: DType, shape: Shape, rand: () => number, range = 4): ArrayValue {
+  const data = allocStorage(dtype, sizeOf(shape));
+  for (let i = 0; i < data.length; i++) {
+    const u = rand();
+    data[i] = dtype === "bool" ? (u < 0.5 ? 0 : 1) : dtype === "int32" ? Math.floor((u - 0.5) * 2 * range) : Math.fround((u - 0.5) * 2 * range);
+  }
+  return { dtype, shape: [...shape], data };
+}

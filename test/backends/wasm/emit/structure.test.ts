@@ -1,0 +1,115 @@
+// What the emitted modules look like: every module validates, the dot kernel
+// is SIMD (f64x2 multiply-adds in 4×4 blocks, f32x4 epilogue), elementwise
+// kernels run f32x4 bodies with scalar tails, identical kernels share one
+// function, the lane-wise loop is one SIMD function, and the peephole pass
+// leaves no materialized v128 constant inside a loop.
+import { describe, expect, it } from "vitest";
+import { lowerJaxpr } from "../../../../src/backends/lower/index.js";
+import { emitModule } from "../../../../src/backends/wasm/emit/emit_program.js";
+import type { Instr } from "../../../../src/backends/wasm/instr.js";
+import { parse } from "../../../../src/ir/parser.js";
+import { CONTROL_FLOW_CASES } from "../../../fixtures/control_flow.js";
+import { compile } from "./helpers.js";
+
+/** The text of one function of a WAT module. */
+function watFunction(wat: string, name: RegExp): string {
+  const starts = [...wat.matchAll(/\n  \(func \$(\S+)/g)];
+  const i = starts.findIndex((m) => name.test(m[1]!));
+  if (i < 0) throw new Error(`no function matching ${name}`);
+  return wat.slice(starts[i]!.index, starts[i + 1]?.index ?? wat.length);
+}
+
+const count = (text: string, op: string): number => text.split(new RegExp(`\\b${op.replace(".", "\\.")}\\b`)).length - 1;
+
+const MLP_LAYER = `{ lambda ; a:f32[64,32] w:f32[32,16] b:f32[16]. let
+    d:f32[64,16] = dot_general[dimension_numbers=(((1,), (0,)), ((), ()))] a w
+    c:f32[64,16] = broadcast_in_dim[broadcast_dimensions=(1,) shape=(64, 16)] b
+    e:f32[64,16] = add d c
+    f:f32[64,16] = tanh e
+  in (f,) }`;
+
+describe("wasm module structure", () => {
+  it("every control-flow fixture compiles to a module that WebAssembly.validate accepts", () => {
+    for (const c of CONTROL_FLOW_CASES) expect(WebAssembly.validate(compile(c.ir).bytes as Uint8Array<ArrayBuffer>), c.name).toBe(true);
+  });
+
+  it("the dot kernel is a 4×4 SIMD block: 8 f64x2 multiplies and adds per k step, splat loads, an f32x4 epilogue", () => {
+    const dot = watFunction(compile(MLP_LAYER).source, /^dot/);
+    // Full-block k loop (8 f64x2.mul) plus the 1-row block (2).
+    expect(count(dot, "f64x2.mul")).toBe(10);
+    expect(count(dot, "f64x2.add")).toBe(10);
+    expect(count(dot, "v128.load64_splat")).toBe(5);
+    // The epilogue (bias add, tanh) runs on f32x4 vectors: many f32x4 ops.
+    expect(count(dot, "f32x4.add")).toBeGreaterThan(20);
+    expect(count(dot, "f32x4.demote_f64x2_zero")).toBeGreaterThan(0);
+  });
+
+  it("an elementwise kernel has an f32x4 body and a scalar tail", () => {
+    const ir = `{ lambda ; a:f32[3,7] b:f32[3,7]. let c:f32[3,7] = mul a b d:f32[3,7] = sub c 1.0:f32[] in (d,) }`; // 21 elements: 5 vectors, 1 in the tail
+    const loop = watFunction(compile(ir).source, /^loop/);
+    expect(count(loop, "f32x4.mul")).toBe(1);
+    expect(count(loop, "f32x4.sub")).toBe(1);
+    expect(count(loop, "v128.store")).toBe(1);
+    expect(count(loop, "f32.mul")).toBe(1);
+    expect(count(loop, "f32.store")).toBe(1);
+  });
+
+  it("the sixteen layers of an unrolled MLP share one dot function", () => {
+    const layers = Array.from({ length: 16 }, (_, l) => {
+      const src = l === 0 ? "x" : `h${l - 1}`;
+      return `    d${l}:f32[32,16] = dot_general[dimension_numbers=(((1,), (0,)), ((), ()))] ${src} w
+    e${l}:f32[32,16] = add d${l} bb
+    h${l}:f32[32,16] = tanh e${l}`;
+    }).join("\n");
+    const ir = `{ lambda ; x:f32[32,16] w:f32[16,16] b:f32[16]. let
+    bb:f32[32,16] = broadcast_in_dim[broadcast_dimensions=(1,) shape=(32, 16)] b
+${layers}
+  in (h15,) }`;
+    const { kernelFunctions, module } = emitModule(lowerJaxpr(parse(ir)));
+    expect(kernelFunctions).toBeLessThanOrEqual(2);
+    expect(module.functions.filter((f) => f.name.startsWith("dot"))).toHaveLength(1);
+  });
+
+  it("no materialized v128 constant is left inside a loop; constant clamps use pmin/pmax", () => {
+    const { module } = emitModule(lowerJaxpr(parse(MLP_LAYER)));
+    for (const f of module.functions) {
+      let depth = 0;
+      const kinds: string[] = [];
+      for (const ins of f.body as Instr[]) {
+        if (ins.kind === "block") {
+          kinds.push(ins.op);
+          if (ins.op === "loop") depth++;
+        } else if (ins.kind === "end") {
+          if (kinds.pop() === "loop") depth--;
+        } else if (ins.kind === "v128.const" && depth > 0) {
+          const trivial = ins.value.bytes.every((b) => b === 0) || ins.value.bytes.every((b) => b === 255);
+          expect(trivial, `v128.const in a loop of ${f.name}`).toBe(true);
+        }
+      }
+    }
+    const dot = watFunction(compile(MLP_LAYER).source, /^dot/);
+    expect(count(dot, "f32x4.pmax")).toBeGreaterThan(0);
+    expect(count(dot, "f32x4.max")).toBe(0);
+  });
+
+  it("a loop of independent scalar lanes is one four-lane SIMD function", () => {
+    const ir = `{ lambda ; a:i32[9] b:f32[9]. let
+        z:i32[9] = broadcast_in_dim[broadcast_dimensions=() shape=(9,)] 0:i32[]
+        _:i32[9] c:f32[9] = while[
+          body_jaxpr={ lambda ; k:i32[9] x:f32[9]. let
+              k2:i32[9] = add k 1:i32[]
+              y:f32[9] = mul x x
+              x2:f32[9] = add y b
+            in (k2, x2) }
+          body_nconsts=0
+          cond_jaxpr={ lambda ; n:i32[9] k:i32[9] x:f32[9]. let p:bool[9] = lt k n in (p,) }
+          cond_nconsts=1
+        ] a z b
+      in (c,) }`.replace("body_jaxpr={ lambda ; k", "body_jaxpr={ lambda ; b:f32[9] k").replace("body_nconsts=0", "body_nconsts=1").replace("] a z b\n", "] a b z b\n");
+    const wat = compile(ir).source;
+    const lw = watFunction(wat, /^lanewise/);
+    expect(count(lw, "f32x4.mul")).toBe(1);
+    expect(count(lw, "i32x4.add")).toBe(1);
+    expect(count(lw, "i32x4.bitmask")).toBe(1);
+  });
+});
