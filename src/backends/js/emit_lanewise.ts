@@ -27,7 +27,8 @@
 
 import type { BufId, Instr, LoopKernel, Stmt, View } from "../lower/kernel_ir.js";
 import { viewsEqual } from "../lower/block.js";
-import { type LanePlan, type LaneValue, operands, planLaneValues } from "./lane_values.js";
+import { type LanePlan, type LaneValue, planLaneValues } from "./lane_values.js";
+import { instrOperands as operands, lanewiseKernels as sharedLanewiseKernels } from "../lower/lanewise.js";
 import { jsNumber, roundedCompareBound, selectExpr } from "./scalar.js";
 import { Params, Writer, instrExpr } from "./writer.js";
 
@@ -35,29 +36,8 @@ type While = Extract<Stmt, { kind: "while" }>;
 
 /** The loop's kernels if it qualifies for lane-by-lane execution, else null. */
 export function lanewiseKernels(s: While, laneRank: number): LoopKernel[] | null {
-  if (s.lanes === null) return null;
-  const ks: LoopKernel[] = [];
-  for (const st of [...s.cond, ...s.body]) {
-    if (st.kind !== "loop" || !st.lanes || st.lanes.set !== s.lanes || st.lanes.rank !== laneRank || st.shape.length !== laneRank) return null;
-    ks.push(st);
-  }
-  // One view per buffer written in the loop, used by every access to it.
-  const written = new Map<BufId, View>();
-  for (const k of ks) {
-    for (const st of k.stores) {
-      if (st.view.offset.terms.length) return null;
-      const seen = written.get(st.view.buf);
-      if (seen && !viewsEqual(seen, st.view)) return null;
-      written.set(st.view.buf, st.view);
-    }
-  }
-  const accessOk = (v: View): boolean => {
-    const w = written.get(v.buf);
-    return !w || viewsEqual(w, v);
-  };
-  // (A written buffer read at level 0 would be hoisted out of the lanes: only possible for one-lane sets; refuse.)
-  for (const k of ks) for (const i of k.instrs) if (i.op === "load" && (!accessOk(i.view) || (written.has(i.view.buf) && i.level === 0))) return null;
-  if (!accessOk(s.pred)) return null;
+  const ks = sharedLanewiseKernels(s, laneRank);
+  if (ks === null) return null;
   // The rotated step reads, in the body, a register's value at the start of the
   // iteration from its local; that local must not have been overwritten by the cond.
   const plan = planLaneValues(ks, s.cond.length, s.pred);

@@ -23,6 +23,7 @@
 
 import type { BufId, Instr, LoopKernel, View } from "../lower/kernel_ir.js";
 import { jsNumber } from "./scalar.js";
+import { instrOperands as operands } from "../lower/lanewise.js";
 
 export type ValueClass = "const" | "top" | "lane" | "iter";
 const RANK: { readonly [C in ValueClass]: number } = { const: 0, top: 1, lane: 2, iter: 3 };
@@ -55,20 +56,6 @@ export interface LanePlan {
   readonly usedIn: { readonly cond: ReadonlySet<number>; readonly body: ReadonlySet<number> };
 }
 
-/** The operand instr indices of an instr. */
-export function operands(ins: Instr): readonly number[] {
-  switch (ins.op) {
-    case "unary":
-    case "convert":
-      return [ins.x];
-    case "binary":
-      return [ins.x, ins.y];
-    case "select":
-      return [ins.which, ...ins.cases];
-    default:
-      return [];
-  }
-}
 
 const viewKey = (v: View): string => `${v.buf}@${v.offset.c}${v.offset.terms.map((t) => `+${t.coef}s${t.sym}`).join("")}/${v.strides.join(",")}`;
 

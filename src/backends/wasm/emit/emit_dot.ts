@@ -38,7 +38,8 @@ import type { FunctionBuilder } from "../func.js";
 import type { Local } from "../types.js";
 import { emitLoad, emitStore } from "./access.js";
 import { Groups, type KernelParams, addScaled, emitAddress, laneCoords } from "./groups.js";
-import { KernelValues, operands } from "./kernel_values.js";
+import { KernelValues } from "./kernel_values.js";
+import { instrOperands as operands } from "../../lower/lanewise.js";
 import { LANE_LIST_OFFSET } from "./layout.js";
 import { type HostFns, type Width, indexAs } from "./values.js";
 

@@ -28,43 +28,23 @@
 // once per iteration when the registers it reads have not changed in between.
 
 import type { BufId, Instr, LoopKernel, Stmt, View } from "../../lower/kernel_ir.js";
-import { affinesEqual } from "../../lower/affine.js";
+import { viewsEqual } from "../../lower/block.js";
 import type { FunctionBuilder } from "../func.js";
 import type { Local } from "../types.js";
 import { ELEM_BYTES } from "./access.js";
 import { type KernelParams, addScaled, emitAddress, laneCoords } from "./groups.js";
-import { KernelValues, operands } from "./kernel_values.js";
+import { KernelValues } from "./kernel_values.js";
+import { instrOperands as operands, lanewiseKernels as sharedLanewiseKernels } from "../../lower/lanewise.js";
 import { LANE_LIST_OFFSET } from "./layout.js";
 import { type HostFns, type Width, indexAs } from "./values.js";
 
 type While = Extract<Stmt, { kind: "while" }>;
 
-const sameView = (a: View, b: View): boolean => a.buf === b.buf && affinesEqual(a, b);
 
-/** The loop's kernels if it qualifies for lane-wise execution, else null. */
+/** The loop's kernels if it qualifies for lane-wise execution (and its predicate is computed in the loop), else null. */
 export function lanewiseKernels(s: While, laneRank: number): LoopKernel[] | null {
-  if (s.lanes === null) return null;
-  const ks: LoopKernel[] = [];
-  for (const st of [...s.cond, ...s.body]) {
-    if (st.kind !== "loop" || !st.lanes || st.lanes.set !== s.lanes || st.lanes.rank !== laneRank || st.shape.length !== laneRank) return null;
-    ks.push(st);
-  }
-  const written = new Map<BufId, View>();
-  for (const k of ks) {
-    for (const st of k.stores) {
-      if (st.view.offset.terms.length) return null;
-      const seen = written.get(st.view.buf);
-      if (seen && !sameView(seen, st.view)) return null;
-      written.set(st.view.buf, st.view);
-    }
-  }
-  const accessOk = (v: View): boolean => {
-    const w = written.get(v.buf);
-    return !w || sameView(w, v);
-  };
-  for (const k of ks) for (const i of k.instrs) if (i.op === "load" && (!accessOk(i.view) || (written.has(i.view.buf) && i.level === 0))) return null;
-  if (!written.has(s.pred.buf) || !accessOk(s.pred)) return null;
-  return ks;
+  const ks = sharedLanewiseKernels(s, laneRank);
+  return ks && ks.some((k) => k.stores.some((st) => st.view.buf === s.pred.buf)) ? ks : null;
 }
 
 type Role = "hoisted" | "perLane" | "variant";
@@ -120,7 +100,7 @@ export function emitLanewiseWhile(
   // Distinct views read or written → base address locals (buffer + offset), computed once.
   const views: View[] = [];
   const viewIndex = (v: View): number => {
-    let i = views.findIndex((x) => sameView(x, v));
+    let i = views.findIndex((x) => viewsEqual(x, v));
     if (i < 0) i = views.push(v) - 1;
     return i;
   };

@@ -8,26 +8,13 @@
 // kernel emitter, which knows the addressing.
 
 import type { Instr } from "../../lower/kernel_ir.js";
+import { instrOperands as operands } from "../../lower/lanewise.js";
 import type { FunctionBuilder } from "../func.js";
 import type { Local } from "../types.js";
 import { BINARY, type HostFns, type OpEnv, UNARY, type Width, emitConvert, emitSelect, pushConst, valType } from "./values.js";
 
 export type LeafFn = (i: number, ins: Instr, width: Width) => void;
 
-/** Instr indices an instr reads. */
-export function operands(ins: Instr): number[] {
-  switch (ins.op) {
-    case "unary":
-    case "convert":
-      return [ins.x];
-    case "binary":
-      return [ins.x, ins.y];
-    case "select":
-      return [ins.which, ...ins.cases];
-    default:
-      return [];
-  }
-}
 
 export class KernelValues {
   private readonly locals: [(Local | undefined)[], (Local | undefined)[]] = [[], []];
