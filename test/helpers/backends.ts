@@ -7,10 +7,40 @@
 // and once per backend through jit: `describe.each(RUN_MODES)` hands each
 // test list a `run` that wraps the function under test (identity when eager,
 // `onBackend(name, f)` otherwise), so one list of cases covers every column.
+import { expect } from "vitest";
 import { BACKENDS } from "../../src/backends/index.js";
+import type { ArrayValue } from "../../src/ir/core.js";
 import { jit } from "../../src/index.js";
 
 export const BACKEND_NAMES: readonly string[] = Object.keys(BACKENDS);
+
+/**
+ * Where a backend is documented to differ from the interpreter in the last
+ * bits of float32 results (docs/backends.md): wasm's vectorised
+ * transcendentals (≤ 2 ulp, docs/wasm-math.md). Everything else must equal
+ * the interpreter bit for bit.
+ */
+const APPROXIMATE: Readonly<Record<string, ReadonlySet<string>>> = {
+  wasm: new Set(["exp", "log", "sin", "cos", "tanh", "logistic"]),
+};
+
+/** True when `backend` must reproduce the interpreter exactly on programs using these primitives. */
+export function exactVsInterpreter(backend: string, prims: Iterable<string>): boolean {
+  const approx = APPROXIMATE[backend];
+  if (!approx) return true;
+  for (const p of prims) if (approx.has(p)) return false;
+  return true;
+}
+
+/** Bit-for-bit equality of two arrays (NaN equals NaN), naming the first differing element. */
+export function expectSameData(got: ArrayValue, want: ArrayValue, what = "output"): void {
+  expect(got.dtype, `${what} dtype`).toBe(want.dtype);
+  expect([...got.shape], `${what} shape`).toEqual([...want.shape]);
+  const g = Array.from(got.data);
+  const w = Array.from(want.data);
+  const bad = g.findIndex((x, i) => !(Object.is(x, w[i]) || x === w[i] || (Number.isNaN(x) && Number.isNaN(w[i]!))));
+  if (bad >= 0) expect.fail(`${what}: element ${bad} is ${g[bad]}, the interpreter gives ${w[bad]}`);
+}
 
 /** `f` compiled for `backend` (interpreter included: it goes through the same jit path). */
 export function onBackend<F extends (...args: never[]) => unknown>(backend: string, f: F, opts: { hoistInvariantCarries?: boolean } = {}) {

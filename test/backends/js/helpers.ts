@@ -7,6 +7,8 @@ import type { ArrayValue, Jaxpr } from "../../../src/ir/core.js";
 import { type DType, type Shape, allocStorage, sizeOf } from "../../../src/ir/dtype.js";
 import { parse } from "../../../src/ir/parser.js";
 import { verify } from "../../../src/ir/verifier.js";
+import { expectSameData } from "../../helpers/backends.js";
+export { expectSameData };
 
 export function jaxprOf(ir: string | Jaxpr): Jaxpr {
   const j = typeof ir === "string" ? parse(ir) : ir;
@@ -36,15 +38,6 @@ export function randomArray(dtype: DType, shape: Shape, rand: () => number, rang
   return { dtype, shape: [...shape], data };
 }
 
-/** Same elements, NaN equal to NaN, -0 equal to 0 only if `signedZero` is off. */
-export function expectSameData(got: ArrayValue, want: ArrayValue, what = "output"): void {
-  expect(got.dtype, `${what} dtype`).toBe(want.dtype);
-  expect([...got.shape], `${what} shape`).toEqual([...want.shape]);
-  const g = Array.from(got.data);
-  const w = Array.from(want.data);
-  const bad = g.findIndex((x, i) => !(x === w[i] || (Number.isNaN(x) && Number.isNaN(w[i]!))));
-  if (bad >= 0) expect.fail(`${what}: element ${bad} is ${g[bad]}, the interpreter gives ${w[bad]}`);
-}
 
 /** Runs `ir` on the js backend and the interpreter with the same inputs; expects identical results. */
 export function expectMatchesInterpreter(ir: string | Jaxpr, inputs: readonly ArrayValue[], options: JsCompileOptions = {}): ArrayValue[] {

@@ -1,13 +1,15 @@
 // Every numpy fixture case (scripts/gen_fixtures.py) on every backend: each
 // case becomes a one-equation program (operands as inputs) that the backend
-// compiles and runs.
+// compiles and runs. Results equal the fixture (allclose) and the reference
+// interpreter (bit for bit, except a backend's documented approximations).
 import { describe, expect, it } from "vitest";
 import { getBackend } from "../../../src/backends/index.js";
 import { type ArrayValue, type Jaxpr, makeEqn, makeJaxpr, newVar } from "../../../src/ir/core.js";
 import { PRIMS, type Prim, abstractEval } from "../../../src/ir/primitives.js";
 import { verify } from "../../../src/ir/verifier.js";
 import { expectAllClose } from "../../helpers/allclose.js";
-import { BACKEND_NAMES } from "../../helpers/backends.js";
+import { BACKEND_NAMES, exactVsInterpreter, expectSameData } from "../../helpers/backends.js";
+import { evalJaxpr } from "../../../src/backends/interpreter/index.js";
 import { type PrimitiveCase, decodeArray, loadPrimitiveCases } from "../../fixtures/primitives.js";
 
 const cases = loadPrimitiveCases();
@@ -27,7 +29,10 @@ describe.each(BACKEND_NAMES)("numpy fixtures on backend %s", (backend) => {
     it(`${c.prim}: ${c.name}`, () => {
       const inputs = c.inputs.map(decodeArray);
       const before = inputs.map((x) => [...x.data]);
-      const outs = getBackend(backend).compile(singleEquation(c, inputs)).run(inputs);
+      const program = singleEquation(c, inputs);
+      const outs = getBackend(backend).compile(program).run(inputs);
+      const ref = evalJaxpr(program, [], inputs);
+      const exactRef = exactVsInterpreter(backend, [c.prim]);
       expect(outs.length).toBe(c.outputs.length);
       c.outputs.forEach((e, i) => {
         const want = decodeArray(e);
@@ -36,6 +41,8 @@ describe.each(BACKEND_NAMES)("numpy fixtures on backend %s", (backend) => {
         expect([...got.shape]).toEqual([...want.shape]);
         const exact = want.dtype !== "float32";
         expectAllClose(got.data, want.data, exact ? { rtol: 0, atol: 0 } : { rtol: 1e-6, atol: 0 });
+        if (exactRef) expectSameData(got, ref[i]!, `output ${i} vs the interpreter`);
+        else expectAllClose(got.data, ref[i]!.data, { rtol: 1e-6, atol: 0 });
       });
       // Programs never write into their arguments.
       expect(inputs.map((x) => [...x.data])).toEqual(before);

@@ -10,6 +10,8 @@ import { parse } from "../../../../src/ir/parser.js";
 import { verify } from "../../../../src/ir/verifier.js";
 import { expectAllClose } from "../../../helpers/allclose.js";
 import { mulberry32 } from "../../../helpers/random.js";
+import { expectSameData } from "../../../helpers/backends.js";
+export { expectSameData };
 
 export function jaxprOf(ir: string | Jaxpr): Jaxpr {
   const j = typeof ir === "string" ? parse(ir) : ir;
@@ -24,15 +26,6 @@ export function compile(ir: string | Jaxpr, options: WasmCompileOptions = {}): W
   return prog;
 }
 
-/** Same elements (NaN equal to NaN); -0 and 0 are equal. */
-export function expectSameData(got: ArrayValue, want: ArrayValue, what = "output"): void {
-  expect(got.dtype, `${what} dtype`).toBe(want.dtype);
-  expect([...got.shape], `${what} shape`).toEqual([...want.shape]);
-  const g = Array.from(got.data);
-  const w = Array.from(want.data);
-  const bad = g.findIndex((x, i) => !(x === w[i] || (Number.isNaN(x) && Number.isNaN(w[i]!))));
-  if (bad >= 0) expect.fail(`${what}: element ${bad} is ${g[bad]}, the interpreter gives ${w[bad]}`);
-}
 
 export interface MatchOptions {
   /** Compare floats with allclose (transcendentals, float32 dot sums) instead of exactly. */
