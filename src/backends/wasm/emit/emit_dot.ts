@@ -26,14 +26,17 @@
 //
 // Epilogue. The accumulators of 4 columns are rounded to one f32x4 and the
 // elementwise epilogue (`+ b`, `tanh`, …) runs on it four columns at a time;
-// a partial last panel runs it per column.
+// a partial last panel runs it per column. The epilogues of two rows are
+// interleaved statement by statement (`recordStatements`) so their long
+// dependency chains overlap.
 //
 // When the lanes are the lhs rows (the vmapped `h @ W`: rhs shared by every
 // lane, no batch axis), the rhs is packed once per call and the active lanes'
 // rows are blocked together four at a time, each row found through the
 // active-lane list.
 
-import type { DotKernel, Instr } from "../../lower/kernel_ir.js";
+import type { DotKernel, Instr as KInstr } from "../../lower/kernel_ir.js";
+import type { Instr } from "../instr.js";
 import type { FunctionBuilder } from "../func.js";
 import type { Local } from "../types.js";
 import { emitLoad, emitStore } from "./access.js";
@@ -108,7 +111,7 @@ export function emitDotKernel(f: FunctionBuilder, k: DotKernel, P: KernelParams,
   const ep_ = groups.list.map((_, g) => f.addLocal("i32", `ep${g}`));
   let colInPanel = 0;
   let accLocal: Local | null = null;
-  const leaf = (i: number, ins: Instr, width: Width): void => {
+  const leaf = (i: number, ins: KInstr, width: Width): void => {
     if (ins.op === "acc") {
       f.local.get(accLocal!);
       return;
@@ -317,7 +320,13 @@ export function emitDotKernel(f: FunctionBuilder, k: DotKernel, P: KernelParams,
       f.local.get(kk).i32.const(1).i32.sub().local.tee(kk).br_if(top);
       f.end();
     }
+    let rec: ReturnType<typeof recordStatements> | null = null;
     for (let r = 0; r < rows; r++) {
+      if (partial === 4 && rows > 1 && r % 2 === 0) {
+        rec?.interleave();
+        rec = recordStatements(f);
+      }
+      rec?.startSegment();
       // the row's 4 sums, rounded once to float32 (int: as they are)
       if (isInt) f.local.get(acc[r]!).local.set(res);
       else {
@@ -336,6 +345,7 @@ export function emitDotKernel(f: FunctionBuilder, k: DotKernel, P: KernelParams,
         }
       }
     }
+    rec?.interleave();
   };
 
   /** All column panels of the chunk for one row block. */
@@ -488,4 +498,64 @@ export function emitDotKernel(f: FunctionBuilder, k: DotKernel, P: KernelParams,
   f.local.get(q).i32.const(1).i32.add().local.tee(q).local.get(cnt).i32.lt_u().br_if(top);
   f.end();
   f.end();
+}
+
+/**
+ * The epilogues of a block's rows are independent, but each (a `tanh` is a
+ * ~90-cycle dependency chain) is long enough that emitted one after the other
+ * the CPU's reorder window overlaps barely two of them. This records each
+ * row's code as a segment, then rewrites the body with the segments'
+ * statements (stretches that leave the operand stack as they found it)
+ * taken round-robin, each segment's locals renamed so that the rows no longer
+ * share scratch locals. Segments with control flow or calls are left as they are.
+ * The block interleaves rows in pairs: measured on `mlp` (V8, x64), pairs
+ * take 10.1 → 9.3 ms, while all four rows at once spill registers and gain
+ * nothing. The values are unchanged (same operations on the same inputs).
+ */
+function recordStatements(f: FunctionBuilder): { startSegment(): void; interleave(): void } {
+  const body = f.body;
+  const base = f.stackTypes.length;
+  const starts: number[] = [];
+  const heightAfter: number[] = []; // stack height after body[starts[0] + i]
+  const push = body.push;
+  body.push = function (...items: Instr[]): number {
+    const len = push.apply(this, items);
+    for (let q = 0; q < items.length; q++) heightAfter.push(f.stackTypes.length);
+    return len;
+  };
+  return {
+    startSegment: () => {
+      if (starts.length === 0) heightAfter.length = 0;
+      starts.push(body.length);
+    },
+    interleave: () => {
+      delete (body as { push?: unknown }).push; // back to Array.prototype.push
+      const first = starts[0]!;
+      const segs = starts.map((s, r) => body.slice(s, r + 1 < starts.length ? starts[r + 1] : body.length));
+      const opaque = segs.some((seg) => seg.some((ins) => ["block", "else", "end", "br", "br_table", "call", "simple"].includes(ins.kind)));
+      if (opaque) return;
+      const stmts = segs.map((seg, r) => {
+        const off = starts[r]! - first;
+        const rename = new Map<Local, Local>();
+        const out: Instr[][] = [];
+        let cur: Instr[] = [];
+        seg.forEach((ins, q) => {
+          if (ins.kind === "local") {
+            if (ins.op !== "local.get" && !rename.has(ins.local)) rename.set(ins.local, f.addLocal(ins.local.type, `${ins.local.name}_r${r}`));
+            const l = rename.get(ins.local) ?? ins.local;
+            cur.push({ ...ins, local: l });
+          } else cur.push(ins);
+          if (heightAfter[off + q] === base) {
+            out.push(cur);
+            cur = [];
+          }
+        });
+        if (cur.length) out.push(cur);
+        return out;
+      });
+      body.length = first;
+      const most = Math.max(...stmts.map((s) => s.length));
+      for (let q = 0; q < most; q++) for (const s of stmts) if (q < s.length) for (const ins of s[q]!) body.push(ins);
+    },
+  };
 }
