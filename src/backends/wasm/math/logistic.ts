@@ -10,7 +10,8 @@ import type { F, Lanes } from "./lanes.js";
 
 export function logistic(L: Lanes, x: F): F {
   const xx = L.let(x);
-  const z = L.let(exp(L, L.neg(L.abs(xx))));
+  // -|x| ≤ 0 (or NaN): exp's upper clamp can be skipped.
+  const z = L.let(exp(L, L.neg(L.abs(xx)), { nonPositive: true }));
   const d = L.let(L.add(L.c(1), z));
   return L.select(L.ge(xx, L.c(0)), L.div(L.c(1), d), L.div(z, d));
 }

@@ -21,7 +21,8 @@ export function tanh(L: Lanes, x: F): F {
   const a = L.let(L.abs(xx));
   const z = L.let(L.mul(a, a));
   const small = L.add(a, L.mul(L.mul(a, z), L.horner(z, TANH_POLY)));
-  const e = L.let(exp(L, L.mul(a, L.c(-2))));
+  // -2|x| ≤ 0 (or NaN): exp's upper clamp can be skipped.
+  const e = L.let(exp(L, L.mul(a, L.c(-2)), { nonPositive: true }));
   const large = L.div(L.sub(L.c(1), e), L.add(L.c(1), e));
   return L.withSign(L.select(L.lt(a, L.c(TANH_POLY_LIMIT)), small, large), L.signBit(xx));
 }
