@@ -7,28 +7,13 @@
 import { describe, expect, it } from "vitest";
 import type { Shape } from "../../../../src/ir/dtype.js";
 import type { DotDimensionNumbers } from "../../../../src/ir/primitives.js";
-import { abstractEval } from "../../../../src/ir/primitives.js";
 import { fromNested } from "../../../../src/ir/value.js";
 import { kernels } from "../../lower/helpers.js";
 import { compile, expectMatchesInterpreter, randomArray, seeded } from "./helpers.js";
+import { MM, dotIR } from "../../../fixtures/dotIR.js";
 
 const rand = seeded(17);
 
-const tuple = (xs: readonly number[]): string => (xs.length === 1 ? `(${xs[0]},)` : `(${xs.join(", ")})`);
-const dims = (d: DotDimensionNumbers): string => `((${tuple(d[0][0])}, ${tuple(d[0][1])}), (${tuple(d[1][0])}, ${tuple(d[1][1])}))`;
-
-function dotIR(lhs: Shape, rhs: Shape, d: DotDimensionNumbers, dtype: "f32" | "i32" = "f32"): string {
-  const full = dtype === "f32" ? "float32" : "int32";
-  const [out] = abstractEval("dot_general", { dimension_numbers: d }, [
-    { dtype: full, shape: lhs },
-    { dtype: full, shape: rhs },
-  ]);
-  return `{ lambda ; a:${dtype}[${lhs.join(",")}] b:${dtype}[${rhs.join(",")}]. let
-      c:${dtype}[${out!.shape.join(",")}] = dot_general[dimension_numbers=${dims(d)}] a b
-    in (c,) }`;
-}
-
-const MM: DotDimensionNumbers = [[[1], [0]], [[], []]];
 
 describe("wasm dot_general layouts", () => {
   const cases: [string, Shape, Shape, DotDimensionNumbers][] = [
