@@ -445,6 +445,14 @@ def dot_cases():
     case("dot_general", "int32 matmul", [xi, yi], [einsum_ref(xi, yi, dn)], {"dimension_numbers": [[[1], [0]], [[], []]]})
     xw, yw = i32([[65536, 65536]]), i32([[65536], [3]])
     case("dot_general", "int32 wraps", [xw, yw], [einsum_ref(xw, yw, dn)], {"dimension_numbers": [[[1], [0]], [[], []]]})
+    # Long and cancelling float sums: where float32 accumulation (the wasm
+    # backend's) differs from this double-accumulated reference. Own RNG, so
+    # adding them left every other case's random data unchanged.
+    long_rng = np.random.default_rng(7)
+    xl, yl = f32(long_rng.standard_normal((3, 300))), f32(long_rng.standard_normal((300, 10)))
+    case("dot_general", "long contraction (k=300)", [xl, yl], [einsum_ref(xl, yl, dn)], {"dimension_numbers": [[[1], [0]], [[], []]]})
+    xc, yc = f32([[1e8, 1, -1e8], [3, 1e-3, -3]]), f32([[1], [1], [1]])
+    case("dot_general", "cancelling sums", [xc, yc], [einsum_ref(xc, yc, dn)], {"dimension_numbers": [[[1], [0]], [[], []]]})
 
 
 # ---------------------------------------------------------------- indexing

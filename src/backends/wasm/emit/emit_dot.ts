@@ -2,33 +2,37 @@
 //
 // Per (lane, batch) the kernel computes out[m, n] = epilogue(Σ_k lhs[m, k]·rhs[k, n]).
 //
-// Numerics. The interpreter sums float32 products in double and rounds once.
-// A product of two float32 values is exact in double, so summing in f64x2
-// lanes in the same k order gives the interpreter's result bit for bit (and
-// keeps cancelling sums accurate, which float32 accumulation does not).
-// int32 dots wrap in i32x4 lanes, also exactly.
+// Numerics. Float sums accumulate in f32x4 lanes, in k order, over runs of
+// at most KB = 64 products; longer contractions add each run's partial sums
+// into double-precision totals, rounded once at the end. So every output is
+// within γ_64·Σ_k |lhs·rhs| (γ_n = n·2⁻²⁴/(1 − n·2⁻²⁴)) of the exact sum,
+// plus its final rounding, whatever k is: the bound BLAS's float32 gemm gives
+// for k ≤ 64, which for longer sums it exceeds and this does not. The
+// interpreter and the JS backend round the exact double sum instead, so
+// results can differ in the last bits, and on cancelling sums (Σ small
+// against Σ|·|) by more (docs/backends.md). float32 accumulation is what
+// numpy's sgemm, XLA on CPU and jax-js do; double accumulation here ran at
+// half the SIMD width (mlp measured 14.5 GFLOP/s, against 22.7 now).
+// int32 dots wrap in i32x4 lanes, exactly like the interpreter.
 //
-// Packing. Both operands are converted once into the scratch area in the
-// layout the inner loop wants: the rhs in column panels [panel][k][4] (f64,
-// or i32 for int dots; the last panel zero-padded), the lhs per block of 4
-// rows as [row][k]. The conversions cost k·(m + n) per (lane, batch) against
-// m·n·k multiply-adds, and make every inner-loop load a plain vector load
-// whatever the operands' strides (a transposed operand costs nothing extra).
-// Columns are processed in chunks whose packed panels fit in L2 (256 KiB), so
-// each chunk is read from cache by every row block.
+// Packing. Both operands are copied once into the scratch area in the
+// layout the inner loop wants: the rhs in column panels [panel][k][8] (the
+// last panel zero-padded), the lhs per block of 4 rows as [row][k]. The
+// copies cost k·(m + n) per (lane, batch) against m·n·k multiply-adds, and
+// make every inner-loop load a plain vector load whatever the operands'
+// strides (a transposed operand costs nothing extra). Columns are processed
+// in chunks whose packed panels fit in L2 (256 KiB), so each chunk is read
+// from cache by every row block.
 //
-// Micro-kernel. A block is 4 rows × 4 columns: eight f64x2 accumulators
-// (four i32x4 for int) stay in registers while k runs innermost; each step
-// loads two rhs vectors and splats one lhs value per row
-// (`v128.load64_splat`, a pure load) for 16 multiply-adds. Leftover rows use
-// 1-row blocks. (Measured in V8 on x64: 4×4 beats 2×8, 4×6, 8×2 and any k
-// unrolling, which spill registers.)
+// Micro-kernel. A block is 4 rows × 8 columns: eight f32x4 (or i32x4)
+// accumulators stay in registers while k runs innermost; each step loads two
+// rhs vectors and splats one lhs value per row (`v128.load32_splat`, a pure
+// load) for 32 multiply-adds. Leftover rows use 1-row blocks.
 //
-// Epilogue. The accumulators of 4 columns are rounded to one f32x4 and the
-// elementwise epilogue (`+ b`, `tanh`, …) runs on it four columns at a time;
-// a partial last panel runs it per column. The epilogues of two rows are
-// interleaved statement by statement (`recordStatements`) so their long
-// dependency chains overlap.
+// Epilogue. The elementwise epilogue (`+ b`, `tanh`, …) runs on each
+// accumulator, four columns at a time; a partial last panel runs it per
+// column. The epilogues are interleaved in pairs statement by statement
+// (`recordStatements`) so their long dependency chains overlap.
 //
 // When the lanes are the lhs rows (the vmapped `h @ W`: rhs shared by every
 // lane, no batch axis), the rhs is packed once per call and the active lanes'
@@ -47,25 +51,37 @@ import { LANE_LIST_OFFSET } from "./layout.js";
 import { type HostFns, type Width, indexAs } from "./values.js";
 
 const MR = 4; // rows per block
+const NR = 8; // columns per block (one packed panel): two 4-lane vectors
+const NVEC = NR / 4;
+const EP = 4; // bytes per packed element (f32 or i32)
+/** Longest run of products summed in float32 before it is added into a double total. */
+export const DOT_F32_RUN = 64;
 const NC_BYTES = 256 * 1024; // packed rhs bytes per column chunk
 
 interface Sizes {
-  /** Bytes per packed element (f64 for float dots, i32 for int dots). */
-  readonly ep: number;
-  /** Columns per chunk (a multiple of 4, or all columns). */
+  /** Columns per chunk (a multiple of NR, or all columns). */
   readonly nc: number;
   /** Byte offset of the packed lhs rows within the scratch area. */
   readonly aOffset: number;
+  /** Byte offset of the double totals of a block (float dots with k > DOT_F32_RUN), or -1. */
+  readonly tOffset: number;
   readonly total: number;
 }
 
+/** Whether the kernel sums in runs of DOT_F32_RUN products with double totals. */
+function runsInDouble(k: DotKernel): boolean {
+  return k.dtype !== "int32" && k.k > DOT_F32_RUN;
+}
+
 function sizes(k: DotKernel): Sizes {
-  const ep = k.dtype === "int32" ? 4 : 8;
-  const padded = Math.ceil(k.n / 4) * 4;
-  const nc = Math.max(4, Math.min(padded, Math.floor(NC_BYTES / Math.max(1, k.k * ep) / 4) * 4));
-  const bBytes = nc * k.k * ep;
+  const padded = Math.ceil(k.n / NR) * NR;
+  const nc = Math.max(NR, Math.min(padded, Math.floor(NC_BYTES / Math.max(1, k.k * EP) / NR) * NR));
+  const bBytes = nc * k.k * EP;
   const aOffset = Math.ceil(bBytes / 64) * 64;
-  return { ep, nc, aOffset, total: aOffset + MR * k.k * ep };
+  const aEnd = aOffset + MR * k.k * EP;
+  if (!runsInDouble(k)) return { nc, aOffset, tOffset: -1, total: aEnd };
+  const tOffset = Math.ceil(aEnd / 16) * 16;
+  return { nc, aOffset, tOffset, total: tOffset + MR * NVEC * 32 };
 }
 
 /** Bytes of scratch the kernel needs (packed panels). */
@@ -78,14 +94,16 @@ export function emitDotKernel(f: FunctionBuilder, k: DotKernel, P: KernelParams,
   const { m, n, k: K } = k;
   if (k.b === 0 || m === 0 || n === 0) return;
   const isInt = k.dtype === "int32";
-  const { ep, nc, aOffset } = sizes(k);
+  const { nc, aOffset, tOffset } = sizes(k);
+  const ep = EP;
   const scratchB = scratch;
   const scratchA = scratch + aOffset;
+  const scratchT = scratch + tOffset; // double totals [row][vector][lo, hi], when runsInDouble
   const [sbA, smA, , skA] = k.lhs.strides.slice(p).map((s) => s * 4) as [number, number, number, number];
   const [sbB, , snB, skB] = k.rhs.strides.slice(p).map((s) => s * 4) as [number, number, number, number];
   const laneA = k.lhs.strides.slice(0, p).map((s) => s * 4);
   const laneB = k.rhs.strides.slice(0, p).map((s) => s * 4);
-  const nvec = isInt ? 1 : 2; // accumulator vectors per 4 columns
+  const nvec = NVEC; // accumulator vectors per row of a block
   const rowBytes = K * ep; // one packed lhs row
 
   // ---- epilogue: access groups and values -------------------------------------------
@@ -174,7 +192,6 @@ export function emitDotKernel(f: FunctionBuilder, k: DotKernel, P: KernelParams,
   const pa = f.addLocal("i32", "pa");
   const pb = f.addLocal("i32", "pb");
   const kk = f.addLocal("i32", "kk");
-  const res = f.addLocal("v128", "res"); // 4 columns of one row, rounded to the output dtype
   const resS = f.addLocal(isInt ? "i32" : "f32", "res1");
   const i = f.addLocal("i32", "i"); // row
   const j = f.addLocal("i32", "j"); // column of the current panel
@@ -188,23 +205,16 @@ export function emitDotKernel(f: FunctionBuilder, k: DotKernel, P: KernelParams,
   const epiRows = Array.from({ length: MR }, (_, r) => groups.list.map((_, g) => f.addLocal("i32", `er${r}_${g}`)));
   const rowSrc = Array.from({ length: MR }, (_, r) => f.addLocal("i32", `ra${r}`));
 
-  /** Converts `count` elements from `src` (stride `stride` bytes) to the packed type at `dst` (contiguous). */
-  const convertRun = (count: number, stride: number): void => {
+  /** Copies `count` 4-byte elements from `src` (stride `stride` bytes) to `dst` (contiguous). */
+  const copyRun = (count: number, stride: number): void => {
     if (count <= 0) return;
     const vec = stride === 4 ? Math.floor(count / 4) : 0;
     if (vec > 0) {
       f.i32.const(vec).local.set(t);
       const top = f.loop();
-      if (isInt) f.local.get(dst).local.get(src).v128.load({ align: 4 }).v128.store({ align: 4 });
-      else {
-        f.local.get(dst).local.get(src).v128.load({ align: 4 }).f64x2.promote_low_f32x4().v128.store({ align: 8 });
-        f.local.get(dst).local.get(src).v128.load({ align: 4 });
-        f.local.get(src).v128.load({ align: 4 });
-        f.i8x16.shuffle([8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15]);
-        f.f64x2.promote_low_f32x4().v128.store({ offset: 16, align: 8 });
-      }
+      f.local.get(dst).local.get(src).v128.load({ align: 4 }).v128.store({ align: 4 });
       f.local.get(src).i32.const(16).i32.add().local.set(src);
-      f.local.get(dst).i32.const(4 * ep).i32.add().local.set(dst);
+      f.local.get(dst).i32.const(16).i32.add().local.set(dst);
       f.local.get(t).i32.const(1).i32.sub().local.tee(t).br_if(top);
       f.end();
     }
@@ -212,17 +222,15 @@ export function emitDotKernel(f: FunctionBuilder, k: DotKernel, P: KernelParams,
     if (rest > 0) {
       f.i32.const(rest).local.set(t);
       const top = f.loop();
-      f.local.get(dst).local.get(src);
-      if (isInt) f.i32.load({ align: 4 }).i32.store({ align: 4 });
-      else f.f32.load({ align: 4 }).f64.promote_f32().f64.store({ align: 8 });
+      f.local.get(dst).local.get(src).i32.load({ align: 4 }).i32.store({ align: 4 });
       f.local.get(src).i32.const(stride).i32.add().local.set(src);
-      f.local.get(dst).i32.const(ep).i32.add().local.set(dst);
+      f.local.get(dst).i32.const(4).i32.add().local.set(dst);
       f.local.get(t).i32.const(1).i32.sub().local.tee(t).br_if(top);
       f.end();
     }
   };
 
-  /** Packs rhs columns [c0, cEnd) of the current (lane, batch) as panels [panel][k][4] at scratchB. */
+  /** Packs rhs columns [c0, cEnd) of the current (lane, batch) as panels [panel][k][NR] at scratchB. */
   const packRhs = (): void => {
     if (K === 0) return;
     // full panels
@@ -230,37 +238,26 @@ export function emitDotKernel(f: FunctionBuilder, k: DotKernel, P: KernelParams,
     const done = f.block();
     const top = f.loop();
     f.local.get(j).local.get(c1).i32.ge_u().br_if(done);
-    // panel (j - c0)/4 at scratchB + (j - c0)·K·ep
+    // panel (j - c0)/NR at scratchB + (j - c0)·K·ep
     f.i32.const(scratchB).local.get(j).local.get(c0).i32.sub().i32.const(K * ep).i32.mul().i32.add().local.set(dst);
     f.local.get(bBatch).local.get(j).i32.const(snB).i32.mul().i32.add().local.set(src);
     f.i32.const(K).local.set(t);
     const kTop = f.loop();
     if (snB === 4) {
-      if (isInt) f.local.get(dst).local.get(src).v128.load({ align: 4 }).v128.store({ align: 4 });
-      else {
-        f.local.get(dst).local.get(src).v128.load({ align: 4 }).f64x2.promote_low_f32x4().v128.store({ align: 8 });
-        f.local.get(dst).local.get(src).v128.load({ align: 4 });
-        f.local.get(src).v128.load({ align: 4 });
-        f.i8x16.shuffle([8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15]);
-        f.f64x2.promote_low_f32x4().v128.store({ offset: 16, align: 8 });
-      }
+      for (let v = 0; v < NVEC; v++) f.local.get(dst).local.get(src).v128.load({ offset: v * 16, align: 4 }).v128.store({ offset: v * 16, align: 4 });
     } else {
-      for (let c = 0; c < 4; c++) {
-        f.local.get(dst).local.get(src);
-        if (isInt) f.i32.load({ offset: c * snB, align: 4 }).i32.store({ offset: c * ep, align: 4 });
-        else f.f32.load({ offset: c * snB, align: 4 }).f64.promote_f32().f64.store({ offset: c * ep, align: 8 });
-      }
+      for (let c = 0; c < NR; c++) f.local.get(dst).local.get(src).i32.load({ offset: c * snB, align: 4 }).i32.store({ offset: c * ep, align: 4 });
     }
     f.local.get(src).i32.const(skB).i32.add().local.set(src);
-    f.local.get(dst).i32.const(4 * ep).i32.add().local.set(dst);
+    f.local.get(dst).i32.const(NR * ep).i32.add().local.set(dst);
     f.local.get(t).i32.const(1).i32.sub().local.tee(t).br_if(kTop);
     f.end();
-    f.local.get(j).i32.const(4).i32.add().local.set(j);
+    f.local.get(j).i32.const(NR).i32.add().local.set(j);
     f.br(top);
     f.end();
     f.end();
     // a partial last panel: the valid columns, zeros elsewhere
-    const rem = n % 4;
+    const rem = n % NR;
     if (rem === 0) return;
     f.local.get(c1).local.get(cEnd).i32.lt_u();
     f.if();
@@ -268,17 +265,14 @@ export function emitDotKernel(f: FunctionBuilder, k: DotKernel, P: KernelParams,
     f.local.get(bBatch).local.get(c1).i32.const(snB).i32.mul().i32.add().local.set(src);
     f.i32.const(K).local.set(t);
     const pTop = f.loop();
-    for (let c = 0; c < 4; c++) {
+    for (let c = 0; c < NR; c++) {
       f.local.get(dst);
-      if (c < rem) {
-        f.local.get(src);
-        if (isInt) f.i32.load({ offset: c * snB, align: 4 }).i32.store({ offset: c * ep, align: 4 });
-        else f.f32.load({ offset: c * snB, align: 4 }).f64.promote_f32().f64.store({ offset: c * ep, align: 8 });
-      } else if (isInt) f.i32.const(0).i32.store({ offset: c * ep, align: 4 });
-      else f.f64.const(0).f64.store({ offset: c * ep, align: 8 });
+      if (c < rem) f.local.get(src).i32.load({ offset: c * snB, align: 4 });
+      else f.i32.const(0);
+      f.i32.store({ offset: c * ep, align: 4 });
     }
     f.local.get(src).i32.const(skB).i32.add().local.set(src);
-    f.local.get(dst).i32.const(4 * ep).i32.add().local.set(dst);
+    f.local.get(dst).i32.const(NR * ep).i32.add().local.set(dst);
     f.local.get(t).i32.const(1).i32.sub().local.tee(t).br_if(pTop);
     f.end();
     f.end();
@@ -289,59 +283,105 @@ export function emitDotKernel(f: FunctionBuilder, k: DotKernel, P: KernelParams,
     for (let r = 0; r < rows; r++) {
       f.local.get(rowSrc[r]!).local.set(src);
       f.i32.const(scratchA + r * rowBytes).local.set(dst);
-      convertRun(K, skA);
+      copyRun(K, skA);
     }
   };
 
-  /** One block: `rows` rows × the 4 columns of the panel starting at column j; `partial` = columns left if < 4. */
-  const block = (rows: number, partial: number): void => {
+  /** The inner loop over `count` k steps (a constant, or the local `kk` preset when null), from pa/pb onwards. */
+  const kLoop = (rows: number, count: number | null): void => {
+    if (count !== null) f.i32.const(count).local.set(kk);
+    const top = f.loop();
+    for (let v = 0; v < nvec; v++) f.local.get(pb).v128.load({ offset: v * 16, align: 4 }).local.set(bVec[v]!);
+    for (let r = 0; r < rows; r++) {
+      f.local.get(pa).v128.load32_splat({ offset: r * rowBytes, align: 4 }).local.set(aVec);
+      for (let v = 0; v < nvec; v++) {
+        const c = acc[r * nvec + v]!;
+        f.local.get(c).local.get(aVec).local.get(bVec[v]!);
+        if (isInt) f.i32x4.mul().i32x4.add();
+        else f.f32x4.mul().f32x4.add();
+        f.local.set(c);
+      }
+    }
+    f.local.get(pa).i32.const(ep).i32.add().local.set(pa);
+    f.local.get(pb).i32.const(NR * ep).i32.add().local.set(pb);
+    f.local.get(kk).i32.const(1).i32.sub().local.tee(kk).br_if(top);
+    f.end();
+  };
+  const zeroAcc = (rows: number): void => {
     for (let r = 0; r < rows * nvec; r++) f.v128.const("i32x4", [0, 0, 0, 0]).local.set(acc[r]!);
+  };
+  /** Double total [row][vector] halves: lo (columns 0, 1) at +0, hi (columns 2, 3) at +16. */
+  const total = (r: number, v: number): number => scratchT + (r * nvec + v) * 32;
+
+  /**
+   * k > DOT_F32_RUN (float): runs of DOT_F32_RUN products in float32, each
+   * run's sums widened and added to the double totals; at the end the totals,
+   * rounded once, replace the accumulators.
+   */
+  const kRunsInDouble = (rows: number): void => {
+    const left = f.addLocal("i32", "kleft");
+    for (let r = 0; r < rows; r++) for (let v = 0; v < nvec; v++) for (const h of [0, 16]) f.i32.const(0).v128.const("i32x4", [0, 0, 0, 0]).v128.store({ offset: total(r, v) + h, align: 16 });
+    f.i32.const(K).local.set(left);
+    const top = f.loop();
+    // kk = min(left, DOT_F32_RUN)
+    f.local.get(left).i32.const(DOT_F32_RUN).local.get(left).i32.const(DOT_F32_RUN).i32.lt_u().select().local.set(kk);
+    f.local.get(left).local.get(kk).i32.sub().local.set(left);
+    zeroAcc(rows);
+    kLoop(rows, null);
+    for (let r = 0; r < rows; r++) {
+      for (let v = 0; v < nvec; v++) {
+        const a = acc[r * nvec + v]!;
+        f.i32.const(0).i32.const(0).v128.load({ offset: total(r, v), align: 16 });
+        f.local.get(a).f64x2.promote_low_f32x4().f64x2.add().v128.store({ offset: total(r, v), align: 16 });
+        f.i32.const(0).i32.const(0).v128.load({ offset: total(r, v) + 16, align: 16 });
+        f.local.get(a).local.get(a).i8x16.shuffle([8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15]);
+        f.f64x2.promote_low_f32x4().f64x2.add().v128.store({ offset: total(r, v) + 16, align: 16 });
+      }
+    }
+    f.local.get(left).br_if(top);
+    f.end();
+    for (let r = 0; r < rows; r++) {
+      for (let v = 0; v < nvec; v++) {
+        f.i32.const(0).v128.load({ offset: total(r, v), align: 16 }).f32x4.demote_f64x2_zero();
+        f.i32.const(0).v128.load({ offset: total(r, v) + 16, align: 16 }).f32x4.demote_f64x2_zero();
+        f.i8x16.shuffle([0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23]).local.set(acc[r * nvec + v]!);
+      }
+    }
+  };
+
+  /** One block: `rows` rows × the NR columns of the panel starting at column j; `partial` = columns left if < NR. */
+  const block = (rows: number, partial: number): void => {
+    if (!runsInDouble(k)) zeroAcc(rows);
     if (K > 0) {
       f.i32.const(scratchA).local.set(pa);
       f.i32.const(scratchB).local.get(j).local.get(c0).i32.sub().i32.const(K * ep).i32.mul().i32.add().local.set(pb);
-      f.i32.const(K).local.set(kk);
-      const top = f.loop();
-      for (let v = 0; v < nvec; v++) f.local.get(pb).v128.load({ offset: v * 16, align: ep }).local.set(bVec[v]!);
-      for (let r = 0; r < rows; r++) {
-        f.local.get(pa);
-        if (isInt) f.v128.load32_splat({ offset: r * rowBytes, align: 4 });
-        else f.v128.load64_splat({ offset: r * rowBytes, align: 8 });
-        f.local.set(aVec);
-        for (let v = 0; v < nvec; v++) {
-          const c = acc[r * nvec + v]!;
-          f.local.get(c).local.get(aVec).local.get(bVec[v]!);
-          if (isInt) f.i32x4.mul().i32x4.add();
-          else f.f64x2.mul().f64x2.add();
-          f.local.set(c);
-        }
-      }
-      f.local.get(pa).i32.const(ep).i32.add().local.set(pa);
-      f.local.get(pb).i32.const(4 * ep).i32.add().local.set(pb);
-      f.local.get(kk).i32.const(1).i32.sub().local.tee(kk).br_if(top);
-      f.end();
+      if (runsInDouble(k)) kRunsInDouble(rows);
+      else kLoop(rows, K);
     }
+    // Each accumulator's epilogue: 4 columns at once when all 4 exist, else column by column.
     let rec: ReturnType<typeof recordStatements> | null = null;
+    let segments = 0;
     for (let r = 0; r < rows; r++) {
-      if (partial === 4 && rows > 1 && r % 2 === 0) {
-        rec?.interleave();
-        rec = recordStatements(f);
-      }
-      rec?.startSegment();
-      // the row's 4 sums, rounded once to float32 (int: as they are)
-      if (isInt) f.local.get(acc[r]!).local.set(res);
-      else {
-        f.local.get(acc[r * 2]!).f32x4.demote_f64x2_zero();
-        f.local.get(acc[r * 2 + 1]!).f32x4.demote_f64x2_zero();
-        f.i8x16.shuffle([0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23]).local.set(res);
-      }
-      if (partial === 4) epilogue(res, 4, epiRows[r]!, j, 0);
-      else {
-        for (let c = 0; c < partial; c++) {
-          f.local.get(res);
+      for (let v = 0; v < nvec; v++) {
+        const cols = Math.min(4, partial - 4 * v);
+        if (cols <= 0) continue;
+        const a = acc[r * nvec + v]!;
+        if (cols === 4) {
+          if (segments % 2 === 0) {
+            rec?.interleave();
+            rec = recordStatements(f);
+          }
+          segments++;
+          rec!.startSegment();
+          epilogue(a, 4, epiRows[r]!, j, 4 * v);
+          continue;
+        }
+        for (let c = 0; c < cols; c++) {
+          f.local.get(a);
           if (isInt) f.i32x4.extract_lane(c);
           else f.f32x4.extract_lane(c);
           f.local.set(resS);
-          epilogue(resS, 1, epiRows[r]!, j, c);
+          epilogue(resS, 1, epiRows[r]!, j, 4 * v + c);
         }
       }
     }
@@ -355,12 +395,12 @@ export function emitDotKernel(f: FunctionBuilder, k: DotKernel, P: KernelParams,
     const done = f.block();
     const top = f.loop();
     f.local.get(j).local.get(c1).i32.ge_u().br_if(done);
-    block(rows, 4);
-    f.local.get(j).i32.const(4).i32.add().local.set(j);
+    block(rows, NR);
+    f.local.get(j).i32.const(NR).i32.add().local.set(j);
     f.br(top);
     f.end();
     f.end();
-    const rem = n % 4;
+    const rem = n % NR;
     if (rem > 0) {
       f.local.get(c1).local.get(cEnd).i32.lt_u();
       f.if();
@@ -384,8 +424,8 @@ export function emitDotKernel(f: FunctionBuilder, k: DotKernel, P: KernelParams,
     // cEnd = min(c0 + nc, n); c1 = the end of its full panels
     f.local.get(c0).i32.const(nc).i32.add().local.set(cEnd);
     f.i32.const(n).local.get(cEnd).local.get(cEnd).i32.const(n).i32.gt_u().select().local.set(cEnd);
-    // chunks start at multiples of 4, so the full panels end at cEnd rounded down to 4
-    f.local.get(cEnd).i32.const(-4).i32.and().local.set(c1);
+    // chunks start at multiples of NR, so the full panels end at cEnd rounded down to NR
+    f.local.get(cEnd).i32.const(-NR).i32.and().local.set(c1);
     packRhs();
     f.i32.const(0).local.set(i);
     for (const rows of [MR, 1]) {

@@ -1,19 +1,29 @@
 // dot_general on the wasm emitter: every layout the canonical [lanes, b, m, n] × k
 // form must handle, block edges (m not a multiple of 4, partial column
 // panels), column chunks, transposed operands (packed), int32 wrap-around,
-// fused epilogues and lanes — bit for bit against the interpreter (float sums
-// are accumulated in f64x2 lanes, which is exactly the interpreter's double
-// accumulation).
+// fused epilogues and lanes. float32 results equal, bit for bit, the model of
+// the documented summation order (test/helpers/dotModel.ts: float32 runs of
+// at most 64 products, double totals); int32 results equal the interpreter.
 import { describe, expect, it } from "vitest";
+import type { ArrayValue } from "../../../../src/ir/core.js";
 import type { Shape } from "../../../../src/ir/dtype.js";
 import type { DotDimensionNumbers } from "../../../../src/ir/primitives.js";
 import { fromNested } from "../../../../src/ir/value.js";
 import { kernels } from "../../lower/helpers.js";
-import { compile, expectMatchesInterpreter, randomArray, seeded } from "./helpers.js";
+import { compile, expectMatchesInterpreter, expectSameData, randomArray, seeded } from "./helpers.js";
 import { MM, dotIR } from "../../../fixtures/dotIR.js";
+import { dotErrorBound, float32RunsDot } from "../../../helpers/dotModel.js";
 
 const rand = seeded(17);
 
+/** Runs the float32 dot on wasm and checks it against the summation-order model and its error bound. */
+function expectModelDot(lhs: ArrayValue, rhs: ArrayValue, d: DotDimensionNumbers): ArrayValue {
+  const [out] = compile(dotIR(lhs.shape, rhs.shape, d)).run([lhs, rhs]);
+  expectSameData(out!, float32RunsDot(lhs, rhs, d), "output vs the float32-runs model");
+  const { exact, bound } = dotErrorBound(lhs, rhs, d);
+  exact.forEach((e, i) => expect(Math.abs(out!.data[i]! - e), `element ${i}`).toBeLessThanOrEqual(bound[i]!));
+  return out!;
+}
 
 describe("wasm dot_general layouts", () => {
   const cases: [string, Shape, Shape, DotDimensionNumbers][] = [
@@ -36,19 +46,32 @@ describe("wasm dot_general layouts", () => {
     ["two contracting axes, listed reversed", [4, 2, 3], [2, 3, 5], [[[2, 1], [1, 0]], [[], []]]],
     ["two free axes on each side", [2, 3, 4], [4, 5, 2], [[[2], [0]], [[], []]]],
     ["two batch axes", [2, 3, 4, 5], [2, 3, 5, 2], [[[3], [2]], [[0, 1], [0, 1]]]],
-    // 600 columns × k 64 × 8 B = 300 KiB of packed panels: more than one 256 KiB column chunk.
-    ["columns in several cache-sized chunks", [6, 64], [64, 601], MM],
+    // 1100 columns × k 64 × 4 B = 275 KiB of packed panels: more than one 256 KiB column chunk.
+    ["columns in several cache-sized chunks", [6, 64], [64, 1101], MM],
+    ["k = 64: one float32 run", [5, 64], [64, 9], MM],
+    ["k = 65: a second run of one product", [5, 65], [65, 9], MM],
+    ["k = 300, transposed rhs: five runs", [6, 300], [11, 300], [[[1], [1]], [[], []]]],
+    ["k = 130, batched", [2, 5, 130], [2, 130, 3], [[[2], [1]], [[0], [0]]]],
   ];
   for (const [name, lhs, rhs, d] of cases) {
     it(`f32 ${name}`, () => {
-      expectMatchesInterpreter(dotIR(lhs, rhs, d), [randomArray("float32", lhs, rand), randomArray("float32", rhs, rand)]);
+      expectModelDot(randomArray("float32", lhs, rand), randomArray("float32", rhs, rand), d);
     });
   }
 
-  it("cancelling sums are exact (f64 accumulation), unlike a float32 sum", () => {
-    // 1e8 + 1 - 1e8 in float32 accumulation gives 0; the interpreter (and exact arithmetic) gives 1.
-    const out = compile(dotIR([1, 3], [3, 1], MM)).run([fromNested([[1e8, 1, -1e8]], "float32"), fromNested([[1], [1], [1]], "float32")]);
-    expect(Array.from(out[0]!.data)).toEqual([1]);
+  it("a cancelling sum loses what float32 loses (within γ_k·Σ|x·y|)", () => {
+    // 1e8 + 1 - 1e8: float32 accumulation gives 0, exact arithmetic (and the interpreter) 1.
+    const out = expectModelDot(fromNested([[1e8, 1, -1e8]], "float32"), fromNested([[1], [1], [1]], "float32"), MM);
+    expect(Array.from(out.data)).toEqual([0]);
+  });
+
+  it("long sums go through double totals every 64 products, so their error does not grow with k", () => {
+    // 2²⁵ then 199 ones. One float32 sum drops every 1 (half the spacing at 2²⁵ is 2):
+    // 2²⁵. In runs: 2²⁵ (the first run's ones lost), + 64 + 64 + 8 in double → 2²⁵ + 136.
+    const x = fromNested([[2 ** 25, ...Array<number>(199).fill(1)]], "float32");
+    const y = fromNested(Array.from({ length: 200 }, () => [1]), "float32");
+    const out = expectModelDot(x, y, MM);
+    expect(Array.from(out.data)).toEqual([2 ** 25 + 136]);
   });
 
   it("i32 wraps around like the interpreter", () => {

@@ -1,5 +1,5 @@
 // What the emitted modules look like: every module validates, the dot kernel
-// is SIMD (f64x2 multiply-adds in 4×4 blocks, f32x4 epilogue), elementwise
+// is SIMD (f32x4 multiply-adds in 4×8 blocks, f32x4 epilogue), elementwise
 // kernels run f32x4 bodies with scalar tails, identical kernels share one
 // function, the lane-wise loop is one SIMD function, and the peephole pass
 // leaves no materialized v128 constant inside a loop.
@@ -33,14 +33,26 @@ describe("wasm module structure", () => {
     for (const c of CONTROL_FLOW_CASES) expect(WebAssembly.validate(compile(c.ir).bytes as Uint8Array<ArrayBuffer>), c.name).toBe(true);
   });
 
-  it("the dot kernel is a 4×4 SIMD block: 8 f64x2 multiplies and adds per k step, splat loads, an f32x4 epilogue", () => {
+  it("the dot kernel is a 4×8 SIMD block: 8 f32x4 multiplies and adds per k step, splat loads, an f32x4 epilogue", () => {
     const dot = watFunction(compile(MLP_LAYER).source, /^dot/);
-    // Full-block k loop (8 f64x2.mul) plus the 1-row block (2).
-    expect(count(dot, "f64x2.mul")).toBe(10);
-    expect(count(dot, "f64x2.add")).toBe(10);
-    expect(count(dot, "v128.load64_splat")).toBe(5);
-    // The epilogue (bias add, tanh) runs on f32x4 vectors: many f32x4 ops.
-    expect(count(dot, "f32x4.add")).toBeGreaterThan(20);
+    // The innermost loops (no loop inside) that splat lhs values: the k loops of the 4-row and the 1-row block.
+    const loopBody = (label: string): string => dot.slice(dot.indexOf(`loop ${label}\n`) + label.length + 6, dot.indexOf(`br_if ${label}\n`));
+    const kLoops = [...dot.matchAll(/loop (\$loop\d+)\n/g)].map((m) => loopBody(m[1]!)).filter((body) => !/\bloop\b/.test(body) && body.includes("load32_splat"));
+    expect(kLoops.map((body) => [count(body, "v128.load32_splat"), count(body, "f32x4.mul"), count(body, "f32x4.add"), count(body, "v128.load")])).toEqual([
+      [4, 8, 8, 2],
+      [1, 2, 2, 2],
+    ]);
+    // k = 32 ≤ 64: a single float32 run, no double totals.
+    expect(count(dot, "f64x2.add")).toBe(0);
+    // The epilogue (bias add, tanh) runs on f32x4 vectors: many f32x4 ops outside the k loops.
+    expect(count(dot, "f32x4.add") - 10).toBeGreaterThan(20);
+  });
+
+  it("a contraction longer than 64 adds float32 runs into double totals", () => {
+    const ir = `{ lambda ; a:f32[8,100] w:f32[100,8]. let d:f32[8,8] = dot_general[dimension_numbers=(((1,), (0,)), ((), ()))] a w in (d,) }`;
+    const dot = watFunction(compile(ir).source, /^dot/);
+    expect(count(dot, "f64x2.promote_low_f32x4")).toBeGreaterThan(0);
+    expect(count(dot, "f64x2.add")).toBeGreaterThan(0);
     expect(count(dot, "f32x4.demote_f64x2_zero")).toBeGreaterThan(0);
   });
 
