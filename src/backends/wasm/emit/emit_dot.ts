@@ -125,7 +125,7 @@ export function emitDotKernel(f: FunctionBuilder, k: DotKernel, P: KernelParams,
   f.local.set(B0);
   const e0 = groups.bases(f, P);
 
-  // The epilogue element being computed: per-group pointers, column offset within the 4, the accumulator.
+  // The epilogue element being computed: per-group pointers, column offset within the panel, the accumulator.
   const ep_ = groups.list.map((_, g) => f.addLocal("i32", `ep${g}`));
   let colInPanel = 0;
   let accLocal: Local | null = null;
