@@ -119,9 +119,10 @@ function fitFloat32(p: Problem): number[] {
 
 const LN2 = Math.LN2;
 const PIO4 = Math.PI / 4;
-// Reduced intervals, widened slightly: the reduction rounds x·(1/ln2) or
-// x·(2/π) in float32, so r can overshoot the ideal bound by a few ulps of that
-// product (at most 2^-10·π/2 for sin/cos arguments up to 12868).
+// Reduced intervals, widened slightly: the reduction rounds x·(1/ln2),
+// x·(2/π) or (for tanh) |x|·2·log2(e) in float32, so r can overshoot the ideal
+// bound by a few ulps of that product (at most 2^-10·π/2 for sin/cos
+// arguments up to 12868, below 1e-6 for tanh's |x| ≤ 9.011).
 export const PROBLEMS: readonly Problem[] = [
   {
     name: "exp: e^r ≈ 1 + r + Σ c_k r^k",
@@ -152,13 +153,28 @@ export const PROBLEMS: readonly Problem[] = [
     powers: [4, 6, 8],
   },
   {
-    name: "tanh: tanh x ≈ x + Σ c_k x^k (|x| < 0.625)",
-    interval: [0, 0.625],
+    name: "tanh: tanh v ≈ v + Σ c_k v^k (|v| ≤ ln2/4)",
+    interval: [0, LN2 / 4 + 1e-4],
     target: Math.tanh,
-    fixed: (x) => x,
-    powers: [3, 5, 7, 9, 11],
+    fixed: (v) => v,
+    powers: [3, 5, 7],
   },
 ];
+
+/**
+ * The float with the fewest significant bits within `tol` of `c`. tanh reduces
+ * by n·ln2/2 with one such constant instead of a hi/lo pair: with b bits,
+ * n·constant is exact for |n| < 2^(24-b).
+ */
+export function shortConstant(c: number, tol: number): { readonly value: number; readonly bits: number } {
+  const exponent = Math.floor(Math.log2(Math.abs(c)));
+  for (let bits = 1; bits <= 24; bits++) {
+    const scale = 2 ** (bits - 1 - exponent);
+    const value = Math.round(c * scale) / scale;
+    if (Math.abs(value - c) <= tol) return { value, bits };
+  }
+  throw new Error(`shortConstant: no float32 within ${tol} of ${c}`);
+}
 
 const isMain = process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1];
 if (isMain) {
@@ -169,4 +185,9 @@ if (isMain) {
     console.log(`  max relative error: float64 coefficients ${maxRelError(p, exact).toExponential(2)}, float32 coefficients ${maxRelError(p, f32).toExponential(2)} (float32 ulp = 5.96e-8)`);
     console.log(`  [${f32.map((c, j) => `${c.toPrecision(9)} /* x^${p.powers[j]} */`).join(", ")}]`);
   }
+  // tanh's reduction error n·(constant - ln2/2) reaches the result damped by
+  // 4·2^n (at most 2|constant - ln2/2|), so 1e-9 costs < 0.05 ulp.
+  const half = shortConstant(LN2 / 2, 1e-9);
+  const mantissa = half.value * 2 ** (half.bits - 1 - Math.floor(Math.log2(half.value)));
+  console.log(`tanh reduction constant: ln2/2 ≈ ${mantissa}·2^${Math.log2(half.value / mantissa)} (${half.bits} significant bits), error ${Math.abs(half.value - LN2 / 2).toExponential(2)}`);
 }

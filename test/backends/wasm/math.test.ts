@@ -7,6 +7,7 @@ import { ModuleBuilder } from "../../../src/backends/wasm/index.js";
 import { emitMath, MATH_FNS, MATH_GENERATORS, mathFunction } from "../../../src/backends/wasm/math/index.js";
 import type { MathFn } from "../../../src/backends/wasm/math/index.js";
 import { addMapKernel } from "../../../src/backends/wasm/math/mapKernel.js";
+import { HALF_LN2, TANH_CLAMP } from "../../../src/backends/wasm/math/tanh.js";
 import { TRIG_MAX_ARG } from "../../../src/backends/wasm/math/trig.js";
 import { instantiate } from "./helpers.js";
 import { accuracyPoints, compileKernels, formatTable, measure, REFERENCE, ulpDistance } from "./mathAccuracy.js";
@@ -147,6 +148,13 @@ const SPECIAL: { readonly [K in MathFn]: readonly [number, number][] } = {
     [-20, -1],
     [1e-30, Math.fround(1e-30)],
     [-1e-30, Math.fround(-1e-30)],
+    // subnormals: the reduction leaves them alone (n = 0) and the result is x itself
+    [1.4e-45, Math.fround(1.4e-45)],
+    [-1.17549421e-38, Math.fround(-1.17549421e-38)],
+    // the clamp and beyond: exactly ±1
+    [TANH_CLAMP, 1],
+    [-TANH_CLAMP, -1],
+    [3.4028235e38, 1],
   ],
   logistic: [
     [NaN, NaN],
@@ -166,6 +174,22 @@ describe("special values", () => {
     const xs = Float32Array.from([x, x, x, x, x]); // 4 SIMD lanes and one scalar tail element
     const got = compileKernels(fn, xs.length).simd(xs);
     for (const v of got) expect(v).toEqual(Math.fround(y)); // toEqual: -0 ≠ 0, NaN = NaN
+  });
+});
+
+describe("tanh's reduction", () => {
+  it("uses one constant for ln2/2: 21 significant bits (n·HALF_LN2 exact for |n| < 8), within 1e-9 of ln2/2", () => {
+    expect(Math.fround(HALF_LN2)).toBe(HALF_LN2);
+    expect(Number.isInteger(HALF_LN2 * 2 ** 22)).toBe(true);
+    expect(HALF_LN2 * 2 ** 22).toBeLessThan(2 ** 21);
+    expect(Math.abs(HALF_LN2 - Math.LN2 / 2)).toBeLessThan(1e-9);
+  });
+
+  it("clamps at the smallest float32 whose tanh rounds to 1", () => {
+    const below = TANH_CLAMP - 2 ** -20; // float32 spacing in [8, 16)
+    expect(Math.fround(TANH_CLAMP)).toBe(TANH_CLAMP);
+    expect(Math.fround(Math.tanh(TANH_CLAMP))).toBe(1);
+    expect(Math.fround(Math.tanh(below))).toBeLessThan(1);
   });
 });
 

@@ -18,6 +18,7 @@ import { ModuleBuilder, PAGE_BYTES } from "../../../src/backends/wasm/index.js";
 import { MATH_FNS, MATH_GENERATORS } from "../../../src/backends/wasm/math/index.js";
 import type { MathFn } from "../../../src/backends/wasm/math/index.js";
 import { addMapKernel } from "../../../src/backends/wasm/math/mapKernel.js";
+import { TANH_CLAMP } from "../../../src/backends/wasm/math/tanh.js";
 import { TRIG_MAX_ARG } from "../../../src/backends/wasm/math/trig.js";
 import { mulberry32 } from "../../helpers/random.js";
 
@@ -161,7 +162,10 @@ export function accuracyPoints(fn: MathFn, count: number): Float32Array {
       p.uniform(-10, 10, part(0.3));
       p.logUniform(1e-30, 50, part(0.3), true);
       p.uniform(-0.01, 0.01, part(0.1));
-      p.around([0.625, -0.625], 20000);
+      // n = nearest(-2|x|·log2 e) switches at |x| = (k + 1/2)·ln2/2, up to the clamp
+      p.around(range(0, 25, (k) => (k + 0.5) * (Math.LN2 / 2)), 1000);
+      p.around(range(0, 25, (k) => -(k + 0.5) * (Math.LN2 / 2)), 1000);
+      p.around([TANH_CLAMP, -TANH_CLAMP], 1000);
       p.uniform(-11, -8, part(0.05));
       p.uniform(8, 11, part(0.05));
       p.fillUniform(-2, 2, count);

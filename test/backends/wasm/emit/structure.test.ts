@@ -100,8 +100,9 @@ ${layers}
       }
     }
     const dot = watFunction(compile(MLP_LAYER).source, /^dot/);
-    expect(count(dot, "f32x4.pmax")).toBeGreaterThan(0);
-    expect(count(dot, "f32x4.max")).toBe(0);
+    // tanh's clamp min(|x|, 9.0109) is a constant clamp: pmin, and no NaN-propagating min/max sequence is left.
+    expect(count(dot, "f32x4.pmin") + count(dot, "f32x4.pmax")).toBeGreaterThan(0);
+    expect(count(dot, "f32x4.min") + count(dot, "f32x4.max")).toBe(0);
   });
 
   it("a loop of independent scalar lanes is one four-lane SIMD function", () => {
