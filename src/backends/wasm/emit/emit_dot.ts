@@ -12,7 +12,8 @@
 // results can differ in the last bits, and on cancelling sums (Σ small
 // against Σ|·|) by more (docs/backends.md). float32 accumulation is what
 // numpy's sgemm, XLA on CPU and jax-js do; double accumulation here ran at
-// half the SIMD width (mlp measured 14.5 GFLOP/s, against 22.7 now).
+// half the SIMD width (mlp measured 14.5 GFLOP/s, against 22.7 with these
+// float32 runs and the same epilogue).
 // int32 dots wrap in i32x4 lanes, exactly like the interpreter.
 //
 // Packing. Both operands are copied once into the scratch area in the
