@@ -7,23 +7,8 @@ import { parse } from "../../../src/ir/parser.js";
 import { fromNested, toNested } from "../../../src/ir/value.js";
 import { verify } from "../../../src/ir/verifier.js";
 import { expectAllClose } from "../../helpers/allclose.js";
-import { BACKEND_NAMES, exactVsInterpreter, expectSameData } from "../../helpers/backends.js";
+import { BACKEND_NAMES, exactVsInterpreter, expectSameData, primsOf } from "../../helpers/backends.js";
 import { evalJaxpr } from "../../../src/backends/interpreter/index.js";
-import type { Jaxpr } from "../../../src/ir/core.js";
-import { subJaxprs } from "../../../src/ir/traverse.js";
-
-/** Every primitive a jaxpr uses, sub-jaxprs included. */
-function primsOf(j: Jaxpr): Set<string> {
-  const out = new Set<string>();
-  const walk = (x: Jaxpr): void => {
-    for (const e of x.eqns) {
-      out.add(e.prim);
-      subJaxprs(e).forEach(walk);
-    }
-  };
-  walk(j);
-  return out;
-}
 import { CONTROL_FLOW_CASES } from "../../fixtures/control_flow.js";
 
 describe.each(BACKEND_NAMES)("control flow on backend %s", (backend) => {
