@@ -159,3 +159,45 @@ describe("wasm dots over lanes", () => {
     });
   }
 });
+
+describe("wasm float32 dots against the summation model (property)", () => {
+  // Random dot_generals: 0–1 batch axes, 0–1 free axes per side, 1–2
+  // contracting axes with k near the run boundaries (63–65, 127–129) or
+  // anywhere up to 200, and each operand's axes in a random order (so the
+  // kernel sees transposed and strided operands).
+  const shuffled = <T>(xs: readonly T[], rand: () => number): T[] => {
+    const out = [...xs];
+    for (let i = out.length - 1; i > 0; i--) {
+      const j = Math.floor(rand() * (i + 1));
+      [out[i], out[j]] = [out[j]!, out[i]!];
+    }
+    return out;
+  };
+  const pick = (rand: () => number, lo: number, hi: number): number => lo + Math.floor(rand() * (hi - lo + 1));
+
+  it("equals float32RunsDot bit for bit and stays within the error bound on 60 random layouts", () => {
+    const rand = seeded(2026);
+    for (let run = 0; run < 60; run++) {
+      const k = rand() < 0.5 ? [63, 64, 65, 127, 128, 129][pick(rand, 0, 5)]! : pick(rand, 1, 200);
+      const contract: number[] = k > 20 && rand() < 0.3 ? [Math.floor(k / 10) || 1, 10] : [k];
+      const batch = rand() < 0.4 ? [pick(rand, 1, 3)] : [];
+      const lFree = rand() < 0.8 ? [pick(rand, 1, 13)] : [];
+      const rFree = rand() < 0.8 ? [pick(rand, 1, 19)] : [];
+      // Logical axes: [batch…, free…, contract…] per side, then laid out in a random order.
+      const layout = (free: number[]) => {
+        const logical = [...batch, ...free, ...contract];
+        const order = shuffled([...logical.keys()], rand); // order[p] = logical axis at position p
+        const pos = (l: number): number => order.indexOf(l);
+        return {
+          shape: order.map((l) => logical[l]!),
+          batch: batch.map((_, i) => pos(i)),
+          contract: contract.map((_, i) => pos(batch.length + free.length + i)),
+        };
+      };
+      const L = layout(lFree);
+      const R = layout(rFree);
+      const d: DotDimensionNumbers = [[L.contract, R.contract], [L.batch, R.batch]];
+      expectModelDot(randomArray("float32", L.shape, rand), randomArray("float32", R.shape, rand), d);
+    }
+  });
+});
