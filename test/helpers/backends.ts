@@ -27,7 +27,7 @@ const APPROXIMATE: Readonly<Record<string, ReadonlySet<string>>> = {
 };
 
 /** Backends whose float32 dot_general sums in float32 runs (test/helpers/dotModel.ts) rather than in double. */
-export const FLOAT32_DOT_BACKENDS: ReadonlySet<string> = new Set(["wasm"]);
+export const FLOAT32_DOT_BACKENDS: ReadonlySet<string> = new Set(Object.keys(APPROXIMATE).filter((b) => APPROXIMATE[b]!.has("dot_general")));
 
 /** Every primitive a jaxpr uses, sub-jaxprs included (for `exactVsInterpreter`). */
 export function primsOf(j: Jaxpr): Set<string> {
