@@ -1,6 +1,6 @@
 // The `wasm` backend's compiler: lower the jaxpr (src/backends/lower), emit
 // one WebAssembly module for the program (emit_program.ts), compile it
-// synchronously, instantiate it with its own memory.
+// synchronously, instantiate it (one instance per jaxpr text, see below).
 //
 // Lowered programs and their compiled modules are cached per jaxpr text
 // (the printer's canonical form, which round-trips every aval, parameter and
