@@ -9,8 +9,7 @@
 // `onBackend(name, f)` otherwise), so one list of cases covers every column.
 import { expect } from "vitest";
 import { BACKENDS } from "../../src/backends/index.js";
-import type { ArrayValue, Jaxpr } from "../../src/ir/core.js";
-import { subJaxprs } from "../../src/ir/traverse.js";
+import type { ArrayValue } from "../../src/ir/core.js";
 import { jit } from "../../src/index.js";
 
 export const BACKEND_NAMES: readonly string[] = Object.keys(BACKENDS);
@@ -28,19 +27,6 @@ const APPROXIMATE: Readonly<Record<string, ReadonlySet<string>>> = {
 
 /** Backends whose float32 dot_general sums in float32 runs (test/helpers/dotModel.ts) rather than in double. */
 export const FLOAT32_DOT_BACKENDS: ReadonlySet<string> = new Set(Object.keys(APPROXIMATE).filter((b) => APPROXIMATE[b]!.has("dot_general")));
-
-/** Every primitive a jaxpr uses, sub-jaxprs included (for `exactVsInterpreter`). */
-export function primsOf(j: Jaxpr): Set<string> {
-  const out = new Set<string>();
-  const walk = (x: Jaxpr): void => {
-    for (const e of x.eqns) {
-      out.add(e.prim);
-      subJaxprs(e).forEach(walk);
-    }
-  };
-  walk(j);
-  return out;
-}
 
 /** True when `backend` must reproduce the interpreter exactly on programs using these primitives. */
 export function exactVsInterpreter(backend: string, prims: Iterable<string>): boolean {

@@ -4,6 +4,7 @@
 // for every jaxpr in the suite.
 import { expect } from "vitest";
 import { type ClosedJaxpr, type Jaxpr, parse, printJaxpr, verify } from "../../src/ir/index.js";
+import { subJaxprs } from "../../src/ir/traverse.js";
 
 export function printChecked(j: Jaxpr | ClosedJaxpr | string): string {
   const jaxpr = typeof j === "string" ? parse(j) : "jaxpr" in j ? j.jaxpr : j;
@@ -14,4 +15,17 @@ export function printChecked(j: Jaxpr | ClosedJaxpr | string): string {
   expect(printJaxpr(reparsed)).toBe(text);
   if (typeof j === "string") expect(text).toBe(j);
   return text;
+}
+
+/** Every primitive a jaxpr uses, sub-jaxprs included. */
+export function primsOf(j: Jaxpr): Set<string> {
+  const out = new Set<string>();
+  const walk = (x: Jaxpr): void => {
+    for (const e of x.eqns) {
+      out.add(e.prim);
+      subJaxprs(e).forEach(walk);
+    }
+  };
+  walk(j);
+  return out;
 }

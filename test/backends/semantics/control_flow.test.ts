@@ -7,7 +7,8 @@ import { parse } from "../../../src/ir/parser.js";
 import { fromNested, toNested } from "../../../src/ir/value.js";
 import { verify } from "../../../src/ir/verifier.js";
 import { expectAllClose } from "../../helpers/allclose.js";
-import { BACKEND_NAMES, exactVsInterpreter, expectSameData, primsOf } from "../../helpers/backends.js";
+import { BACKEND_NAMES, exactVsInterpreter, expectSameData } from "../../helpers/backends.js";
+import { primsOf } from "../../helpers/ir.js";
 import { evalJaxpr } from "../../../src/backends/interpreter/index.js";
 import { CONTROL_FLOW_CASES } from "../../fixtures/control_flow.js";
 

@@ -8,7 +8,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { Eqn, Jaxpr } from "../../../src/ir/core.js";
 import type { Params } from "../../../src/ir/primitives.js";
-import { subJaxprs } from "../../../src/ir/traverse.js";
+import { primsOf } from "../../helpers/ir.js";
 import { checkBatching } from "./oracle.js";
 import { type DimChoice, type OracleRun, oracleRunArb } from "./runs.js";
 import { condBranchesArb, scanBasicArb, whileCountedArb, whileDataPredicateArb } from "./templates.js";
@@ -24,19 +24,6 @@ function only<P extends "while" | "cond" | "scan">(j: Jaxpr, prim: P): Eqn<P> {
   const es = j.eqns.filter((e) => e.prim === prim);
   expect(es).toHaveLength(1);
   return es[0]! as Eqn<P>;
-}
-
-/** Every primitive used in `j`, at any depth. */
-function primsIn(j: Jaxpr): Set<string> {
-  const out = new Set<string>();
-  const walk = (x: Jaxpr): void => {
-    for (const e of x.eqns) {
-      out.add(e.prim);
-      subJaxprs(e).forEach(walk);
-    }
-  };
-  walk(j);
-  return out;
 }
 
 // whileCounted's inputs: n (cond const), s, w (body consts), i0 (counter init), x (carry init).
@@ -90,7 +77,7 @@ describe("batch structure (JAX's checks)", () => {
       fc.property(arb, (r) => {
         const j = check(r);
         expect(only(j, "cond").inputs[0]!.aval).toEqual({ dtype: "int32", shape: [] });
-        expect(primsIn(j).has("select_n")).toBe(false);
+        expect(primsOf(j).has("select_n")).toBe(false);
       }),
       { seed: SEED, numRuns: RUNS },
     );
@@ -102,7 +89,7 @@ describe("batch structure (JAX's checks)", () => {
       fc.property(arb, (r) => {
         const j = check(r);
         expect(only(j, "cond").inputs[0]!.aval).toEqual({ dtype: "int32", shape: [r.size] });
-        expect(primsIn(j).has("select_n")).toBe(false);
+        expect(primsOf(j).has("select_n")).toBe(false);
       }),
       { seed: SEED, numRuns: RUNS },
     );
