@@ -11,6 +11,9 @@ import { verify } from "../../../../src/ir/verifier.js";
 import { expectAllClose } from "../../../helpers/allclose.js";
 import { mulberry32 } from "../../../helpers/random.js";
 import { expectSameData } from "../../../helpers/backends.js";
+import { dotErrorBound, float32RunsDot } from "../../../helpers/dotModel.js";
+import type { DotDimensionNumbers } from "../../../../src/ir/primitives.js";
+import { dotIR } from "../../../fixtures/dotIR.js";
 export { expectSameData };
 
 export function jaxprOf(ir: string | Jaxpr): Jaxpr {
@@ -67,4 +70,17 @@ export function randomArray(dtype: DType, shape: Shape, rand: () => number, rang
     data[i] = dtype === "bool" ? (u < 0.5 ? 0 : 1) : dtype === "int32" ? Math.floor((u - 0.5) * 2 * range) : Math.fround((u - 0.5) * 2 * range);
   }
   return { dtype, shape: [...shape], data };
+}
+
+/**
+ * Runs one float32 dot_general on wasm; expects the model of its documented
+ * summation order bit for bit (test/helpers/dotModel.ts) and, against the
+ * exact sum, that order's error bound.
+ */
+export function expectModelDot(lhs: ArrayValue, rhs: ArrayValue, d: DotDimensionNumbers): ArrayValue {
+  const [out] = compile(dotIR(lhs.shape, rhs.shape, d)).run([lhs, rhs]);
+  expectSameData(out!, float32RunsDot(lhs, rhs, d), "output vs the float32-runs model");
+  const { exact, bound } = dotErrorBound(lhs, rhs, d);
+  exact.forEach((e, i) => expect(Math.abs(out!.data[i]! - e), `element ${i}`).toBeLessThanOrEqual(bound[i]!));
+  return out!;
 }
