@@ -11,7 +11,8 @@ import { batchJaxpr, type Dim } from "../../../src/passes/batch/index.js";
 import { evalJaxpr } from "../../../src/backends/interpreter/index.js";
 import { stackLanes, takeLane } from "./arrays.js";
 import { runBatched } from "./oracle.js";
-import { whileNested } from "./templates.js";
+import { printJaxpr } from "../../../src/ir/printer.js";
+import { scanFixpoint, whileNested, whileTuple } from "./templates.js";
 
 interface Case {
   readonly name: string;
@@ -98,17 +99,7 @@ const CASES: readonly Case[] = [
   },
   {
     name: "testWhileLoopTupleBatched: while x + y < 5: (x + 1, y)",
-    ir: `{ lambda ; x:i32[] y:i32[]. let
-    a:i32[] b:i32[] = while[
-      body_jaxpr={ lambda ; x:i32[] y:i32[]. let z:i32[] = add x 1:i32[] in (z, y) }
-      body_nconsts=0
-      cond_jaxpr={ lambda ; x:i32[] y:i32[]. let
-          s:i32[] = add x y
-          p:bool[] = lt s 5:i32[]
-        in (p,) }
-      cond_nconsts=0
-    ] x y
-  in (a, b) }`,
+    ir: printJaxpr(whileTuple().jaxpr),
     dims: [0, 0],
     size: 2,
     inputs: [[[0, 0], "int32"], [[1, 2], "int32"]],
@@ -223,15 +214,7 @@ const CASES: readonly Case[] = [
   },
   {
     name: "testScanVmapFixpoint: carries (c0..c3) -> (c1, c2, c3, 0), length 2, c3 = [3, 4, 5]",
-    ir: `{ lambda ; c0:f32[] c1:f32[] c2:f32[] c3:f32[]. let
-    a:f32[] b:f32[] c:f32[] d:f32[] = scan[
-      jaxpr={ lambda ; c0:f32[] c1:f32[] c2:f32[] c3:f32[]. let  in (c1, c2, c3, 0.0:f32[]) }
-      length=2
-      num_carry=4
-      num_consts=0
-      reverse=False
-    ] c0 c1 c2 c3
-  in (a, b, c, d) }`,
+    ir: printJaxpr(scanFixpoint(false).jaxpr),
     dims: [null, null, null, 0],
     size: 3,
     inputs: [[0, "float32"], [1, "float32"], [2, "float32"], [[3, 4, 5], "float32"]],
