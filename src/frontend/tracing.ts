@@ -11,7 +11,7 @@
 //   runJaxpr(closed, ...args)  evaluates a ClosedJaxpr on pytree args with
 //                              the reference interpreter.
 
-import { type ArrayValue, type Atom, type ClosedJaxpr, type Jaxpr, lit, makeJaxpr as makeJaxprData } from "../ir/core.js";
+import { type ArrayValue, type Atom, type ClosedJaxpr, type Jaxpr, lit, newJaxpr } from "../ir/core.js";
 import { type Aval, type DType, aval, avalStr, avalsEqual, castScalar } from "../ir/dtype.js";
 import { printJaxpr } from "../ir/printer.js";
 import { scalarValue } from "../ir/value.js";
@@ -47,7 +47,7 @@ export function traceFlat(fn: (inputs: Array[]) => readonly FlatOut[], inAvals: 
     const outs = fn(inputs.map(([, t]) => t));
     // Outputs are converted inside the trace so outer values among them are captured.
     const outvars: Atom[] = outs.map((o) => builder.atom(o, label));
-    const jaxpr = makeJaxprData({ constvars: [...builder.captureVars], invars, eqns: [...builder.eqns], outvars });
+    const jaxpr = newJaxpr({ constvars: [...builder.captureVars], invars, eqns: [...builder.eqns], outvars });
     return { jaxpr, captures: [...builder.captureValues], weakOutputs: outs.map((o) => typeof o === "number" || typeof o === "boolean") };
   });
 }

@@ -90,7 +90,8 @@ export function makeEqn<P extends Prim>(
   return { prim, params, inputs, outputs };
 }
 
-export function makeJaxpr(parts: {
+/** An IR constructor (distinct from the tracing `makeJaxpr`): fills in empty constvars. */
+export function newJaxpr(parts: {
   constvars?: readonly Var[];
   invars: readonly Var[];
   eqns: readonly Eqn[];

@@ -9,7 +9,7 @@
 // verifier's job, so a parsed jaxpr can be deliberately ill-typed in tests.
 // Every error is a ParseError positioned at the offending token.
 
-import { type Atom, type Eqn, type Jaxpr, type Var, lit, makeEqn, makeJaxpr, newVar } from "./core.js";
+import { type Atom, type Eqn, type Jaxpr, type Var, lit, makeEqn, newJaxpr, newVar } from "./core.js";
 import { type Aval, avalStr, castScalar, dtypeFromShort } from "./dtype.js";
 import { checkParamValue, describeKeyProblems, paramKeyProblems, paramKinds } from "./paramSchema.js";
 import { type Params, type Prim, isPrim } from "./primitives.js";
@@ -193,7 +193,7 @@ class Parser {
     const outvars = this.parseOutvars(scope);
     this.expectPunct("}");
     this.scopes.pop();
-    return makeJaxpr({ constvars, invars, eqns, outvars });
+    return newJaxpr({ constvars, invars, eqns, outvars });
   }
 
   private parseOutvars(scope: Map<string, Var>): Atom[] {

@@ -170,3 +170,6 @@ export function printEqn(e: Eqn, context?: Jaxpr): string {
   const firstLine = text.split("\n")[0]!;
   return firstLine === text ? text : `${firstLine} …]`;
 }
+
+/** The jaxpr's text; `print(parse(t)) === t` for printer output. Same as `printJaxpr`. */
+export const print = printJaxpr;

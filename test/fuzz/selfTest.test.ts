@@ -8,7 +8,7 @@ import { BACKENDS, type Backend } from "../../src/backends/index.js";
 import type { Jaxpr } from "../../src/ir/core.js";
 import { subJaxprs } from "../../src/ir/traverse.js";
 import { countEqns } from "./check/differential.js";
-import { lit, makeEqn, makeJaxpr, newVar } from "../../src/ir/core.js";
+import { lit, makeEqn, newJaxpr, newVar } from "../../src/ir/core.js";
 import { evalJaxpr } from "../../src/backends/interpreter/index.js";
 import { parse } from "../../src/ir/parser.js";
 import { runPipeline } from "../../src/passes/index.js";
@@ -72,7 +72,7 @@ describe("the fuzzer accepts legitimate float differences", () => {
     const x = newVar({ dtype: "float32", shape: [4] });
     const y = newVar({ dtype: "float32", shape: [4] });
     const s = newVar({ dtype: "float32", shape: [] });
-    const j = makeJaxpr({ invars: [x], eqns: [makeEqn("sin", {}, [x], [y]), makeEqn("reduce_sum", { axes: [0] }, [x], [s])], outvars: [y, s] });
+    const j = newJaxpr({ invars: [x], eqns: [makeEqn("sin", {}, [x], [y]), makeEqn("reduce_sum", { axes: [0] }, [x], [s])], outvars: [y, s] });
     // 1e8 + 1 + 1 - 1e8: float32 partial sums from the back give 0 (1 is absorbed), a double accumulator gives 2.
     const args = [{ dtype: "float32" as const, shape: [4], data: new Float32Array([1e8, 1, 1, -1e8]) }];
     const [sin, sum] = perturbedBackend.compile(j).run(args);

@@ -10,7 +10,7 @@ import {
   formatFloat32,
   lit,
   makeEqn,
-  makeJaxpr,
+  newJaxpr,
   newVar,
   parse,
   printEqn,
@@ -70,7 +70,7 @@ describe("printJaxpr", () => {
     const pb = newVar(bool());
     eqns.push(makeEqn("and", {}, [p, lit(true, bool())], [pa]));
     eqns.push(makeEqn("or", {}, [pa, lit(false, bool())], [pb]));
-    const j = makeJaxpr({ invars: [a, k, p], eqns, outvars: [...outs, kj, pb] });
+    const j = newJaxpr({ invars: [a, k, p], eqns, outvars: [...outs, kj, pb] });
     expect(printChecked(j)).toBe(`{ lambda ; a:f32[] b:i32[] c:bool[]. let
     d:f32[] = add a 3.0:f32[]
     e:f32[] = add a 0.1:f32[]
@@ -96,7 +96,7 @@ describe("printJaxpr", () => {
       eqns.push(makeEqn("neg", {}, [chain[chain.length - 1]!], [next]));
       chain.push(next);
     }
-    const text = printChecked(makeJaxpr({ invars: [first], eqns, outvars: [chain[chain.length - 1]!] }));
+    const text = printChecked(newJaxpr({ invars: [first], eqns, outvars: [chain[chain.length - 1]!] }));
     const lines = text.split("\n");
     expect(lines[0]).toBe("{ lambda ; a:f32[2]. let");
     expect(lines[1]).toBe("    b:f32[2] = neg a");
@@ -116,7 +116,7 @@ describe("printJaxpr", () => {
       eqns.push(makeEqn("add", {}, [last, lit(1, i32())], [next]));
       last = next;
     }
-    const text = printChecked(makeJaxpr({ invars: [first], eqns, outvars: [last] }));
+    const text = printChecked(newJaxpr({ invars: [first], eqns, outvars: [last] }));
     const lines = text.split("\n");
     expect(lines[220]).toBe("    im:i32[] = add il 1:i32[]");
     expect(lines[221]).toBe("    io:i32[] = add im 1:i32[]");
@@ -127,7 +127,7 @@ describe("printJaxpr", () => {
   it("prints unused equation binders as _", () => {
     const a = newVar(f32(3));
     const [b, c, d] = [newVar(f32(3)), newVar(f32(3)), newVar(f32(3))];
-    const j = makeJaxpr({
+    const j = newJaxpr({
       invars: [a],
       eqns: [makeEqn("sin", {}, [a], [b]), makeEqn("cos", {}, [a], [c]), makeEqn("neg", {}, [c], [d])],
       outvars: [d],
@@ -142,9 +142,9 @@ describe("printJaxpr", () => {
   it("prints an empty jaxpr, constvars and literal outputs", () => {
     const c = newVar(i32(2));
     const x = newVar(i32(2));
-    expect(printChecked(makeJaxpr({ constvars: [c], invars: [x], eqns: [], outvars: [x, lit(0, i32()), c] }))).toBe(`{ lambda a:i32[2]; b:i32[2]. let
+    expect(printChecked(newJaxpr({ constvars: [c], invars: [x], eqns: [], outvars: [x, lit(0, i32()), c] }))).toBe(`{ lambda a:i32[2]; b:i32[2]. let
   in (b, 0:i32[], a) }`);
-    expect(printChecked(makeJaxpr({ invars: [], eqns: [], outvars: [] }))).toBe(`{ lambda ; . let
+    expect(printChecked(newJaxpr({ invars: [], eqns: [], outvars: [] }))).toBe(`{ lambda ; . let
   in () }`);
   });
 
@@ -152,7 +152,7 @@ describe("printJaxpr", () => {
     const a = newVar(f32(3));
     const b = newVar(f32(2, 3));
     const c = newVar(f32(1, 2));
-    const j = makeJaxpr({
+    const j = newJaxpr({
       invars: [a],
       eqns: [
         makeEqn("broadcast_in_dim", { shape: [2, 3], broadcast_dimensions: [1] }, [a], [b]),
@@ -174,17 +174,17 @@ describe("printJaxpr", () => {
     const cn = newVar(i32());
     const cx = newVar(f32(4));
     const cp = newVar(bool());
-    const cond = makeJaxpr({ invars: [cn, ci, cx], eqns: [makeEqn("lt", {}, [ci, cn], [cp])], outvars: [cp] });
+    const cond = newJaxpr({ invars: [cn, ci, cx], eqns: [makeEqn("lt", {}, [ci, cn], [cp])], outvars: [cp] });
     const bi = newVar(i32());
     const bx = newVar(f32(4));
     const bi2 = newVar(i32());
     const bx2 = newVar(f32(4));
     const bodyEqns: Eqn[] = [makeEqn("add", {}, [bi, lit(1, i32())], [bi2])];
     if (bodyWidth === "wide") bodyEqns.push(makeEqn("mul", {}, [bx, f32lit(2)], [bx2]));
-    const body = makeJaxpr({ invars: [bi, bx], eqns: bodyEqns, outvars: [bi2, bodyWidth === "wide" ? bx2 : bx] });
+    const body = newJaxpr({ invars: [bi, bx], eqns: bodyEqns, outvars: [bi2, bodyWidth === "wide" ? bx2 : bx] });
     const oi = newVar(i32());
     const ox = newVar(f32(4));
-    return makeJaxpr({
+    return newJaxpr({
       invars: [n, x0],
       eqns: [
         makeEqn("while", { cond_jaxpr: cond, body_jaxpr: body, cond_nconsts: 1, body_nconsts: 0 }, [n, lit(0, i32()), x0], [oi, ox]),
@@ -218,11 +218,11 @@ describe("printJaxpr", () => {
   it("breaks a one-equation sub-jaxpr that would pass 80 columns", () => {
     const xs = [newVar(f32(1000, 1000)), newVar(f32(1000, 1000)), newVar(f32(1000, 1000))];
     const s = newVar(f32(1000, 1000));
-    const inner = makeJaxpr({ invars: xs.slice(0, 2), eqns: [makeEqn("add", {}, [xs[0]!, xs[1]!], [s])], outvars: [s] });
+    const inner = newJaxpr({ invars: xs.slice(0, 2), eqns: [makeEqn("add", {}, [xs[0]!, xs[1]!], [s])], outvars: [s] });
     const a = newVar(f32(1000, 1000));
     const b = newVar(f32(1000, 1000));
     const c = newVar(f32(1000, 1000));
-    const j = makeJaxpr({ invars: [a, b], eqns: [makeEqn("pjit", { jaxpr: inner, name: "add_big" }, [a, b], [c])], outvars: [c] });
+    const j = newJaxpr({ invars: [a, b], eqns: [makeEqn("pjit", { jaxpr: inner, name: "add_big" }, [a, b], [c])], outvars: [c] });
     expect(printChecked(j)).toBe(`{ lambda ; a:f32[1000,1000] b:f32[1000,1000]. let
     c:f32[1000,1000] = pjit[
       jaxpr={ lambda ; d:f32[1000,1000] e:f32[1000,1000]. let
@@ -238,12 +238,12 @@ describe("printJaxpr", () => {
     const x = newVar(f32(3));
     const branch = (prim: "neg" | "sin" | null) => {
       const v = newVar(f32(3));
-      if (prim === null) return makeJaxpr({ invars: [v], eqns: [], outvars: [v] });
+      if (prim === null) return newJaxpr({ invars: [v], eqns: [], outvars: [v] });
       const o = newVar(f32(3));
-      return makeJaxpr({ invars: [v], eqns: [makeEqn(prim, {}, [v], [o])], outvars: [o] });
+      return newJaxpr({ invars: [v], eqns: [makeEqn(prim, {}, [v], [o])], outvars: [o] });
     };
     const out = newVar(f32(3));
-    const j = makeJaxpr({
+    const j = newJaxpr({
       invars: [idx, x],
       eqns: [makeEqn("cond", { branches: [branch("neg"), branch("sin"), branch(null)] }, [idx, x], [out])],
       outvars: [out],
@@ -263,12 +263,12 @@ describe("printJaxpr", () => {
     const c = newVar(f32());
     const x = newVar(f32());
     const c2 = newVar(f32());
-    const body = makeJaxpr({ invars: [c, x], eqns: [makeEqn("add", {}, [c, x], [c2])], outvars: [c2, c2] });
+    const body = newJaxpr({ invars: [c, x], eqns: [makeEqn("add", {}, [c, x], [c2])], outvars: [c2, c2] });
     const init = newVar(f32());
     const xs = newVar(f32(6));
     const last = newVar(f32());
     const ys = newVar(f32(6));
-    const j = makeJaxpr({
+    const j = newJaxpr({
       invars: [init, xs],
       eqns: [makeEqn("scan", { jaxpr: body, length: 6, reverse: true, num_consts: 0, num_carry: 1 }, [init, xs], [last, ys])],
       outvars: [last, ys],
@@ -287,10 +287,10 @@ describe("printJaxpr", () => {
   it("prints pjit names plain when they are identifiers and quoted otherwise", () => {
     const mk = (name: string) => {
       const v = newVar(f32());
-      const inner = makeJaxpr({ invars: [v], eqns: [], outvars: [v] });
+      const inner = newJaxpr({ invars: [v], eqns: [], outvars: [v] });
       const a = newVar(f32());
       const b = newVar(f32());
-      return makeJaxpr({ invars: [a], eqns: [makeEqn("pjit", { jaxpr: inner, name }, [a], [b])], outvars: [b] });
+      return newJaxpr({ invars: [a], eqns: [makeEqn("pjit", { jaxpr: inner, name }, [a], [b])], outvars: [b] });
     };
     const expected = (name: string) => `{ lambda ; a:f32[]. let
     b:f32[] = pjit[

@@ -1,7 +1,7 @@
 // Every corpus text must be a fixed point of print ∘ parse, and verify.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { type Jaxpr, PRIMS, type Prim, aval, lit, makeEqn, makeJaxpr, newVar, parse, printJaxpr, subJaxprs } from "../../src/ir/index.js";
+import { type Jaxpr, PRIMS, type Prim, aval, lit, makeEqn, newJaxpr, newVar, parse, printJaxpr, subJaxprs } from "../../src/ir/index.js";
 import { printChecked } from "../helpers/ir.js";
 import { CORPUS } from "./corpus.js";
 
@@ -110,7 +110,7 @@ describe("round trip of the IR corpus", () => {
         const y = newVar(aval("float32", []));
         const n = newVar(aval("int32", []));
         const m = newVar(aval("int32", []));
-        const j = makeJaxpr({
+        const j = newJaxpr({
           invars: [x, n],
           eqns: [makeEqn("add", {}, [x, lit(f, aval("float32", []))], [y]), makeEqn("add", {}, [n, lit(k, aval("int32", []))], [m])],
           outvars: [y, m],

@@ -13,7 +13,7 @@ import {
   castScalar,
   lit,
   makeEqn,
-  makeJaxpr,
+  newJaxpr,
   newVar,
   parse,
   printJaxpr,
@@ -199,14 +199,14 @@ describe("verify rejects ill-scoped jaxprs built in code", () => {
     const a = newVar(f32());
     const x = newVar(f32());
     const y = newVar(f32());
-    const j = makeJaxpr({ invars: [a], eqns: [makeEqn("neg", {}, [y], [x]), makeEqn("neg", {}, [a], [y])], outvars: [x] });
+    const j = newJaxpr({ invars: [a], eqns: [makeEqn("neg", {}, [y], [x]), makeEqn("neg", {}, [a], [y])], outvars: [x] });
     expect(verifyError(j)).toBe("verify: equation 0 `b:f32[] = neg c` in the top-level jaxpr: operand 0 'c' is used before its definition");
   });
 
   it("redefinition in the same scope", () => {
     const a = newVar(f32());
     const b = newVar(f32());
-    const j = makeJaxpr({ invars: [a], eqns: [makeEqn("neg", {}, [a], [b]), makeEqn("sin", {}, [a], [b])], outvars: [b] });
+    const j = newJaxpr({ invars: [a], eqns: [makeEqn("neg", {}, [a], [b]), makeEqn("sin", {}, [a], [b])], outvars: [b] });
     expect(verifyError(j)).toBe("verify: equation 1 `b:f32[] = sin a` in the top-level jaxpr: output 0 'b' is already defined in this scope");
   });
 
@@ -214,9 +214,9 @@ describe("verify rejects ill-scoped jaxprs built in code", () => {
     const a = newVar(f32());
     const x = newVar(f32());
     const y = newVar(f32());
-    const inner = makeJaxpr({ invars: [x], eqns: [makeEqn("add", {}, [x, a], [y])], outvars: [y] });
+    const inner = newJaxpr({ invars: [x], eqns: [makeEqn("add", {}, [x, a], [y])], outvars: [y] });
     const b = newVar(f32());
-    const j = makeJaxpr({ invars: [a], eqns: [makeEqn("pjit", { jaxpr: inner, name: "f" }, [a], [b])], outvars: [b] });
+    const j = newJaxpr({ invars: [a], eqns: [makeEqn("pjit", { jaxpr: inner, name: "f" }, [a], [b])], outvars: [b] });
     expect(verifyError(j)).toBe(
       "verify: equation 0 `d:f32[] = add c a` in jaxpr of equation 0 (pjit): operand 1 'a' is defined in another jaxpr scope (sub-jaxprs are closed: pass it as an input)",
     );
@@ -224,47 +224,47 @@ describe("verify rejects ill-scoped jaxprs built in code", () => {
 
   it("a variable bound in two scopes", () => {
     const a = newVar(f32());
-    const inner = makeJaxpr({ invars: [a], eqns: [], outvars: [a] });
+    const inner = newJaxpr({ invars: [a], eqns: [], outvars: [a] });
     const b = newVar(f32());
-    const j = makeJaxpr({ invars: [a], eqns: [makeEqn("pjit", { jaxpr: inner, name: "f" }, [a], [b])], outvars: [b] });
+    const j = newJaxpr({ invars: [a], eqns: [makeEqn("pjit", { jaxpr: inner, name: "f" }, [a], [b])], outvars: [b] });
     expect(verifyError(j)).toMatch(/^verify: in jaxpr of equation 0 \(pjit\): invar 0 'a' is also bound in another jaxpr/);
   });
 
   it("the same sub-jaxpr object used for two cond branches", () => {
     const v = newVar(f32());
     const w = newVar(f32());
-    const branch = makeJaxpr({ invars: [v], eqns: [makeEqn("neg", {}, [v], [w])], outvars: [w] });
+    const branch = newJaxpr({ invars: [v], eqns: [makeEqn("neg", {}, [v], [w])], outvars: [w] });
     const i = newVar(aval("int32", []));
     const x = newVar(f32());
     const y = newVar(f32());
-    const j = makeJaxpr({ invars: [i, x], eqns: [makeEqn("cond", { branches: [branch, branch] }, [i, x], [y])], outvars: [y] });
+    const j = newJaxpr({ invars: [i, x], eqns: [makeEqn("cond", { branches: [branch, branch] }, [i, x], [y])], outvars: [y] });
     expect(verifyError(j)).toMatch(/^verify: in branches\[1\] of equation 0 \(cond\): invar 0 'd' is also bound in another jaxpr \(each variable, and each sub-jaxpr object, may be bound only once/);
   });
 
   it("a free variable in the outputs", () => {
     const a = newVar(f32());
     const ghost = newVar(f32());
-    const j = makeJaxpr({ invars: [a], eqns: [], outvars: [ghost] });
+    const j = newJaxpr({ invars: [a], eqns: [], outvars: [ghost] });
     expect(verifyError(j)).toBe(`verify: in the top-level jaxpr: output 0 '_v${ghost.id}' is a free variable (bound nowhere)`);
   });
 
   it("a float literal that is not rounded to float32", () => {
     const a = newVar(f32());
     const b = newVar(f32());
-    const j = makeJaxpr({ invars: [a], eqns: [makeEqn("add", {}, [a, lit(0.1, f32())], [b])], outvars: [b] });
+    const j = newJaxpr({ invars: [a], eqns: [makeEqn("add", {}, [a, lit(0.1, f32())], [b])], outvars: [b] });
     expect(verifyError(j)).toBe(
       "verify: equation 0 `b:f32[] = add a 0.1:f32[]` in the top-level jaxpr: operand 1: literal 0.1:f32[] is not a float32 value (round it with castScalar)",
     );
     // The rounded value is fine.
-    verify(makeJaxpr({ invars: [a], eqns: [makeEqn("add", {}, [a, lit(castScalar("float32", 0.1), f32())], [b])], outvars: [b] }));
+    verify(newJaxpr({ invars: [a], eqns: [makeEqn("add", {}, [a, lit(castScalar("float32", 0.1), f32())], [b])], outvars: [b] }));
   });
 
   it("a literal of rank 1 and an int literal out of range", () => {
     const a = newVar(f32(2));
     const b = newVar(f32(2));
-    const j = makeJaxpr({ invars: [a], eqns: [makeEqn("add", {}, [a, lit(1, f32(2))], [b])], outvars: [b] });
+    const j = newJaxpr({ invars: [a], eqns: [makeEqn("add", {}, [a, lit(1, f32(2))], [b])], outvars: [b] });
     expect(verifyError(j)).toBe("verify: equation 0 `b:f32[2] = add a 1.0:f32[2]` in the top-level jaxpr: operand 1: literal 1:f32[2] must be rank 0");
-    const j2 = makeJaxpr({ invars: [], eqns: [], outvars: [lit(2 ** 31, aval("int32", []))] });
+    const j2 = newJaxpr({ invars: [], eqns: [], outvars: [lit(2 ** 31, aval("int32", []))] });
     expect(verifyError(j2)).toBe("verify: in the top-level jaxpr: output 0: literal 2147483648:i32[] is not an int32 value");
   });
 
@@ -272,11 +272,11 @@ describe("verify rejects ill-scoped jaxprs built in code", () => {
     const a = newVar(f32(3));
     const b = newVar(f32());
     const bad = makeEqn("reduce_sum", { axes: 0 as unknown as number[] }, [a], [b]);
-    expect(verifyError(makeJaxpr({ invars: [a], eqns: [bad], outvars: [b] }))).toBe(
+    expect(verifyError(newJaxpr({ invars: [a], eqns: [bad], outvars: [b] }))).toBe(
       "verify: equation 0 `b:f32[] = reduce_sum[axes=0] a` in the top-level jaxpr: reduce_sum: axes must be a tuple of integers, got 0",
     );
     const extra = makeEqn("sin", { fast: true } as unknown as Record<string, never>, [a], [newVar(f32(3))]);
-    expect(verifyError(makeJaxpr({ invars: [a], eqns: [extra], outvars: [] }))).toBe(
+    expect(verifyError(newJaxpr({ invars: [a], eqns: [extra], outvars: [] }))).toBe(
       "verify: equation 0 `_:f32[3] = sin[fast=True] a` in the top-level jaxpr: sin has no parameter 'fast' (it takes no parameters)",
     );
   });
@@ -284,11 +284,11 @@ describe("verify rejects ill-scoped jaxprs built in code", () => {
   it("an unknown primitive and a literal used as a binder", () => {
     const a = newVar(f32());
     const unknown = { prim: "frobnicate" as Prim, params: {}, inputs: [a], outputs: [newVar(f32())] } as Eqn;
-    expect(verifyError(makeJaxpr({ invars: [a], eqns: [unknown], outvars: [] }))).toBe(
+    expect(verifyError(newJaxpr({ invars: [a], eqns: [unknown], outvars: [] }))).toBe(
       "verify: equation 0 in the top-level jaxpr: unknown primitive 'frobnicate'",
     );
     const litOut = makeEqn("neg", {}, [a], [lit(1, f32()) as never]);
-    expect(verifyError(makeJaxpr({ invars: [a], eqns: [litOut], outvars: [] }))).toMatch(/in the top-level jaxpr: output 0 is not a variable$/);
+    expect(verifyError(newJaxpr({ invars: [a], eqns: [litOut], outvars: [] }))).toMatch(/in the top-level jaxpr: output 0 is not a variable$/);
   });
 });
 

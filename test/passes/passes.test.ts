@@ -3,7 +3,7 @@
 // changes, and that a full pipeline preserves what the program computes.
 import { describe, expect, it } from "vitest";
 import { evalJaxpr } from "../../src/backends/interpreter/index.js";
-import { type Jaxpr, fromNested, makeEqn, makeJaxpr, newVar, parse, printJaxpr, toNested, verify } from "../../src/ir/index.js";
+import { type Jaxpr, fromNested, makeEqn, newJaxpr, newVar, parse, printJaxpr, toNested, verify } from "../../src/ir/index.js";
 import { runPipeline } from "../../src/passes/index.js";
 import { PASSES } from "../../src/passes/registry.js";
 import { expectAllClose } from "../helpers/allclose.js";
@@ -74,11 +74,11 @@ describe("cleanup passes", () => {
     // jitted function is called twice.
     const x = newVar({ dtype: "float32", shape: [3] });
     const y = newVar({ dtype: "float32", shape: [3] });
-    const body = makeJaxpr({ invars: [x], eqns: [makeEqn("exp", {}, [x], [y])], outvars: [y] });
+    const body = newJaxpr({ invars: [x], eqns: [makeEqn("exp", {}, [x], [y])], outvars: [y] });
     const a = newVar({ dtype: "float32", shape: [3] });
     const b = newVar({ dtype: "float32", shape: [3] });
     const c = newVar({ dtype: "float32", shape: [3] });
-    const prog: Jaxpr = makeJaxpr({
+    const prog: Jaxpr = newJaxpr({
       invars: [a],
       eqns: [makeEqn("pjit", { jaxpr: body, name: "f" }, [a], [b]), makeEqn("pjit", { jaxpr: body, name: "f" }, [b], [c])],
       outvars: [c],

@@ -7,7 +7,7 @@
 // that order's error bound of numpy's double-accumulated fixture.
 import { describe, expect, it } from "vitest";
 import { getBackend } from "../../../src/backends/index.js";
-import { type ArrayValue, type Jaxpr, makeEqn, makeJaxpr, newVar } from "../../../src/ir/core.js";
+import { type ArrayValue, type Jaxpr, makeEqn, newJaxpr, newVar } from "../../../src/ir/core.js";
 import { type DotDimensionNumbers, PRIMS, type Prim, abstractEval } from "../../../src/ir/primitives.js";
 import { verify } from "../../../src/ir/verifier.js";
 import { expectAllClose } from "../../helpers/allclose.js";
@@ -23,7 +23,7 @@ const CONTROL_FLOW: readonly Prim[] = ["while", "cond", "scan", "pjit"];
 function singleEquation(c: PrimitiveCase, inputs: readonly ArrayValue[]): Jaxpr {
   const invars = inputs.map((x) => newVar({ dtype: x.dtype, shape: x.shape }));
   const outvars = abstractEval(c.prim, c.params, invars.map((v) => v.aval)).map(newVar);
-  const j = makeJaxpr({ invars, eqns: [makeEqn(c.prim, c.params, invars, outvars)], outvars });
+  const j = newJaxpr({ invars, eqns: [makeEqn(c.prim, c.params, invars, outvars)], outvars });
   verify(j);
   return j;
 }

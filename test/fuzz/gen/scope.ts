@@ -7,7 +7,7 @@
 // any value into any requested type (`coerce`), which is what lets every
 // random choice build a valid program.
 
-import { type Atom, type Eqn, type Jaxpr, type Var, lit, makeEqn, makeJaxpr, newVar } from "../../../src/ir/core.js";
+import { type Atom, type Eqn, type Jaxpr, type Var, lit, makeEqn, newJaxpr, newVar } from "../../../src/ir/core.js";
 import { type Aval, type DType, type Shape, castScalar, shapesEqual, sizeOf } from "../../../src/ir/dtype.js";
 import { type Params, type Prim, abstractEval } from "../../../src/ir/primitives.js";
 import {
@@ -186,7 +186,7 @@ export class Scope {
 
   /** The finished jaxpr with `outs` as its outputs. */
   finish(outs: readonly Val[]): Jaxpr {
-    return makeJaxpr({ invars: [...this.invars], eqns: [...this.eqns], outvars: outs.map((v) => v.atom) });
+    return newJaxpr({ invars: [...this.invars], eqns: [...this.eqns], outvars: outs.map((v) => v.atom) });
   }
 }
 
