@@ -121,6 +121,32 @@ export class TreeDef {
     return treeMismatch(this, other) === null;
   }
 
+  private cachedKey: string | undefined;
+
+  /**
+   * A string that is equal for two treedefs exactly when `equals` holds:
+   * structure, node classes (by identity) and aux data (by value, as
+   * `equals` compares it). jit's cache uses it, so a static field of a module
+   * or a custom node's aux data that differs gives a new trace.
+   */
+  key(): string {
+    if (this.cachedKey !== undefined) return this.cachedKey;
+    let s: string;
+    switch (this.kind) {
+      case "leaf":
+      case "null":
+      case "undefined":
+        s = this.kind === "leaf" ? "*" : this.kind;
+        break;
+      default: {
+        const head = this.kind === "custom" ? `${identityKey(this.nodeClass)}${valueKey(this.aux)}` : this.kind[0]!;
+        const keys = this.keys ? `${this.keys.map((k) => JSON.stringify(k)).join(",")}:` : "";
+        s = `${head}(${keys}${this.children.map((c) => c.key()).join(",")})`;
+      }
+    }
+    return (this.cachedKey = s);
+  }
+
   /** The key path of every leaf, in leaf order. */
   leafPaths(root = ""): string[] {
     const out: string[] = [];
@@ -295,15 +321,67 @@ export function flattenWithPaths(tree: unknown, root = ""): [entries: [path: str
 
 // ---------------------------------------------------------------- comparing structures
 
+// Values without a by-value comparison (class instances, functions, symbols)
+// are keyed by identity: a process-unique number per object.
+const identities = new WeakMap<object, number>();
+const symbolIds = new Map<symbol, number>();
+let nextIdentity = 1;
+
+function identityKey(x: unknown): string {
+  if (typeof x === "symbol") {
+    let id = symbolIds.get(x);
+    if (id === undefined) symbolIds.set(x, (id = nextIdentity++));
+    return `#${id}`;
+  }
+  const o = x as object;
+  let id = identities.get(o);
+  if (id === undefined) identities.set(o, (id = nextIdentity++));
+  return `#${id}`;
+}
+
+/**
+ * A string key for a static value, equal for two values exactly when
+ * `auxEqual` holds: numbers by `Object.is` (so -0 and NaN are themselves),
+ * strings, booleans, null, undefined and bigints by value, JS arrays and plain
+ * objects element by element, everything else by identity.
+ */
+export function valueKey(x: unknown): string {
+  const ancestors: object[] = [];
+  const walk = (v: unknown): string => {
+    switch (typeof v) {
+      case "number":
+        return Object.is(v, -0) ? "n-0" : `n${v}`;
+      case "string":
+        return `s${JSON.stringify(v)}`;
+      case "boolean":
+        return v ? "T" : "F";
+      case "undefined":
+        return "u";
+      case "bigint":
+        return `b${v}`;
+      case "symbol":
+      case "function":
+        return identityKey(v);
+    }
+    if (v === null) return "N";
+    const o = v as object;
+    const list = Array.isArray(o);
+    if (!list && !isPlainObject(o)) return identityKey(o);
+    // A self-containing value has no finite by-value key: fall back to identity.
+    if (ancestors.includes(o)) return identityKey(o);
+    ancestors.push(o);
+    const proto = Object.getPrototypeOf(o) === null ? "0" : "";
+    const body = list
+      ? `[${(o as unknown[]).map(walk).join(",")}]`
+      : `{${proto}${Object.keys(o).sort().map((k) => `${JSON.stringify(k)}:${walk((o as Record<string, unknown>)[k])}`).join(",")}}`;
+    ancestors.pop();
+    return body;
+  };
+  return walk(x);
+}
+
 function auxEqual(a: unknown, b: unknown): boolean {
-  if (Object.is(a, b)) return true;
-  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  if (Object.getPrototypeOf(a) !== Object.getPrototypeOf(b)) return false;
-  if (!Array.isArray(a) && !isPlainObject(a)) return false; // class instances: identity only
-  const ka = Object.keys(a), kb = Object.keys(b);
-  if (ka.length !== kb.length) return false;
-  return ka.every((k) => auxEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+  return Object.is(a, b) || valueKey(a) === valueKey(b);
 }
 
 export interface TreeMismatch {

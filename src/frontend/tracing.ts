@@ -61,10 +61,20 @@ export function retypeWeakOutput(j: Jaxpr, i: number, dtype: DType): Jaxpr {
   return { ...j, outvars };
 }
 
-/** The aval of an abstract input leaf: an array, a spec, or a JS scalar (integers → i32[], else f32[]). */
-export function inputAval(leaf: unknown, path: string, op: string): Aval {
+/**
+ * The aval of an input leaf: an array, a JS scalar (integers → i32[], else
+ * f32[]), or, where `specs` allows it (makeJaxpr, jit(f).lower), an
+ * np.ShapeDtype spec. `op` names the caller in errors.
+ */
+export function inputAval(leaf: unknown, path: string, op: string, { specs = false } = {}): Aval {
   if (leaf instanceof Array) return leaf.aval;
-  if (leaf instanceof ShapeDtypeSpec) return aval(leaf.dtype, leaf.shape);
+  if (leaf instanceof ShapeDtypeSpec) {
+    if (specs) return aval(leaf.dtype, leaf.shape);
+    throw new TypeError(
+      `${op}: argument ${showPath(path)} is an np.ShapeDtype spec (${avalStr(aval(leaf.dtype, leaf.shape))}), which has no values to compute with. ` +
+        `Specs describe inputs only for makeJaxpr(f)(...) and jit(f).lower(...); pass an array here (e.g. np.zeros(shape, { dtype })).`,
+    );
+  }
   if (leaf instanceof TypedScalar) return aval(leaf.dtype, []);
   if (typeof leaf === "number" || typeof leaf === "boolean") return aval(weakDtype(leaf), []);
   throw new TypeError(`${op}: argument ${showPath(path)} is not an array, number or np.ShapeDtype`);
@@ -106,7 +116,7 @@ export interface TracedFunction {
 export function traceToJaxpr(f: (...args: never[]) => unknown, args: readonly unknown[], label = "makeJaxpr"): TracedFunction {
   const [leaves, inTree] = flatten(args, "args");
   const paths = inTree.leafPaths("args");
-  const avals = leaves.map((l, i) => inputAval(l, paths[i]!, label));
+  const avals = leaves.map((l, i) => inputAval(l, paths[i]!, label, { specs: true }));
   let outTree: TreeDef | undefined;
   const traced = traceFlat(
     (ins) => {

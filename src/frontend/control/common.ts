@@ -38,6 +38,8 @@ export interface Carry {
   readonly paths: readonly string[];
   /** The init leaves as bind operands. */
   readonly inputs: readonly BindInput[];
+  /** The init leaves that were JS numbers or booleans (their dtype was chosen from the JS value), by leaf. */
+  readonly jsInits: readonly (number | boolean | undefined)[];
 }
 
 /** Flattens an init pytree into carry types; `root` prefixes leaf paths (`carry[1].w`). */
@@ -45,7 +47,8 @@ export function carryOf(op: string, init: unknown, root: string): Carry {
   const [leaves, def] = flatten(init, root);
   const paths = def.leafPaths(root);
   const avals = leaves.map((l, i) => leafAval(l, paths[i]!, op));
-  return { def, avals, paths, inputs: leaves.map((l, i) => leafInput(l, avals[i]!)) };
+  const jsInits = leaves.map((l) => (typeof l === "number" || typeof l === "boolean" ? l : undefined));
+  return { def, avals, paths, inputs: leaves.map((l, i) => leafInput(l, avals[i]!)), jsInits };
 }
 
 /**
@@ -63,8 +66,22 @@ export function conformToCarry(what: string, out: unknown, carry: Carry, root: s
     if ((typeof l === "number" || typeof l === "boolean") && want.shape.length === 0) return new TypedScalar(l, want.dtype);
     if (l instanceof Array && avalsEqual(l.aval, want)) return l;
     if (l instanceof TypedScalar && avalsEqual(aval(l.dtype, []), want)) return l;
-    throw new TypeError(`${what} ${showPath(carry.paths[i]!)}: expected ${avalStr(want)}, got ${describeLeaf(l)}`);
+    throw new TypeError(`${what} ${showPath(carry.paths[i]!)}: expected ${avalStr(want)}, got ${describeLeaf(l)}${jsInitHint(carry, i, l)}`);
   });
+}
+
+/**
+ * When a carry's type came from a JS number in the init and the body returns
+ * another dtype: say so, since `0` and `0.0` are the same JS number.
+ */
+function jsInitHint(carry: Carry, i: number, got: unknown): string {
+  const init = carry.jsInits[i];
+  if (init === undefined || !(got instanceof Array || got instanceof TypedScalar)) return "";
+  const want = carry.avals[i]!.dtype;
+  const kind = typeof init === "boolean" ? "boolean" : want === "int32" ? "integer" : "number";
+  const why = want === "int32" ? " (JS cannot tell 0 from 0.0)" : "";
+  return `. The init value at ${showPath(carry.paths[i]!)} is the JS ${kind} ${String(init)}, which makes ${want === "int32" ? "an" : "a"} ${want} carry${why}; ` +
+    `to carry ${got.dtype}, initialise it with np.array(${String(init)}, { dtype: "${got.dtype}" })`;
 }
 
 /** Control-flow sub-jaxprs have no constvars: the captures become leading invars (the primitive's consts). */
@@ -77,4 +94,47 @@ export function checkPredicate(what: string, p: unknown): Array | TypedScalar {
   if (typeof p === "boolean") return new TypedScalar(p, "bool");
   if (p instanceof Array && p.dtype === "bool" && p.ndim === 0) return p;
   throw new TypeError(`${what} must return a scalar bool, got ${describeLeaf(p)}`);
+}
+
+const JS_LOGIC_HELP =
+  "JS's &&, || and ! cannot combine arrays: an array is always truthy, so `a && b` is always b, `a || b` is always a and `!a` is always false. " +
+  "Use a.and(b) or np.logicalAnd(a, b), a.or(b) or np.logicalOr(a, b), and a.not() or np.logicalNot(a).";
+
+/**
+ * Checks what a loop's cond function returned: a bool[] array or tracer. A JS
+ * boolean here comes from JS logic applied to arrays (`c.lt(3) && true`,
+ * `!c.ge(3)`) and would make a loop that never or always runs, so it is an error.
+ */
+export function checkLoopPredicate(what: string, p: unknown): Array {
+  if (p instanceof Array && p.dtype === "bool" && p.ndim === 0) return p;
+  if (typeof p === "boolean") throw new TypeError(`${what} returned the JS boolean ${p}, not a bool[] array. ${JS_LOGIC_HELP}`);
+  throw new TypeError(`${what} must return a scalar bool, got ${describeLeaf(p)}: return a bool[] array, e.g. from a comparison such as x.lt(n)`);
+}
+
+const LOGIC_PRIMS: ReadonlySet<string> = new Set(["lt", "le", "gt", "ge", "eq", "ne", "and", "or", "not"]);
+
+/**
+ * A comparison or logical op in a cond function whose result reaches nothing
+ * is the trace of `a && b` (a was computed, then dropped): an error, because
+ * the loop would silently test only b.
+ */
+export function checkNoDroppedComparisons(what: string, j: Jaxpr): void {
+  const used = new Set<number>();
+  for (const o of j.outvars) if (o.kind === "var") used.add(o.id);
+  for (let k = j.eqns.length - 1; k >= 0; k--) {
+    const e = j.eqns[k]!;
+    const live = e.outputs.some((v) => used.has(v.id));
+    if (live) {
+      for (const a of e.inputs) if (a.kind === "var") used.add(a.id);
+      continue;
+    }
+    const out = e.outputs[0];
+    if (LOGIC_PRIMS.has(e.prim) && out?.aval.dtype === "bool") {
+      throw new TypeError(
+        `${what} computed a comparison (\`${e.prim}\`, ${avalStr(out.aval)}) whose result does not reach the value it returns: ` +
+          `this is what \`a && b\` does with arrays (a is computed, then dropped). ${JS_LOGIC_HELP} ` +
+          "If the comparison is really unused, remove it.",
+      );
+    }
+  }
 }

@@ -4,12 +4,13 @@
 // they close over become cond/body consts (the leading operands). Eagerly, the
 // primitive runs through the interpreter like any other op.
 
+import { setDebugName } from "../../ir/debugNames.js";
 import type { Array } from "../array.js";
 import { bind } from "../bind.js";
 import { unflatten } from "../pytree.js";
 import { traceFlat } from "../tracing.js";
 import type { CarryLike, Traced } from "../types.js";
-import { capturesAsInvars, carryOf, checkPredicate, conformToCarry } from "./common.js";
+import { capturesAsInvars, carryOf, checkLoopPredicate, checkNoDroppedComparisons, conformToCarry } from "./common.js";
 
 /**
  * Repeats `carry = bodyFn(carry)` while `condFn(carry)` is true. The carry is a
@@ -18,21 +19,24 @@ import { capturesAsInvars, carryOf, checkPredicate, conformToCarry } from "./com
  * and leaf types.
  */
 export function whileLoop<const C>(
-  condFn: (carry: Traced<C>) => Array | boolean,
+  condFn: (carry: Traced<C>) => Array,
   bodyFn: (carry: Traced<C>) => NoInfer<CarryLike<C>>,
   init: C,
 ): Traced<C> {
   const carry = carryOf("whileLoop init", init, "carry");
   const condTrace = traceFlat(
-    (ins) => [checkPredicate("whileLoop condFn", condFn(unflatten(carry.def, ins) as Traced<C>))],
+    (ins) => [checkLoopPredicate("whileLoop condFn", condFn(unflatten(carry.def, ins) as Traced<C>))],
     carry.avals,
     "whileLoop condFn",
   );
+  checkNoDroppedComparisons("whileLoop condFn", condTrace.jaxpr);
   const bodyTrace = traceFlat(
     (ins) => conformToCarry("whileLoop body output", bodyFn(unflatten(carry.def, ins) as Traced<C>), carry, "carry"),
     carry.avals,
     "whileLoop body",
   );
+  // Diagnostics (e.g. vmap's "why is this batched") name carries by the user's paths.
+  for (const t of [condTrace, bodyTrace]) t.jaxpr.invars.forEach((v, i) => setDebugName(v, carry.paths[i]!));
   const outs = bind(
     "while",
     {

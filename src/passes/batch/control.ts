@@ -29,6 +29,7 @@
 
 import type { Eqn, Jaxpr } from "../../ir/core.js";
 import { subJaxprs } from "../../ir/traverse.js";
+import { debugName } from "../../ir/debugNames.js";
 import { type BatchOptions, batchJaxpr, type OutSpec } from "./batchJaxpr.js";
 import { type BVal, type BatchCtx, type Dim, type Reason, laneShape, materialize, moveBatch } from "./layout.js";
 import type { BatchRule, ControlPrim } from "./rules.js";
@@ -79,6 +80,11 @@ export const controlBatchRules: { readonly [P in ControlPrim]: BatchRule<P> } = 
     const bconsts = inputs.slice(cond_nconsts, cond_nconsts + body_nconsts);
     const init = inputs.slice(cond_nconsts + body_nconsts);
     const desc = ctx.describe(eqn);
+    // The user's path for a carry (`carry[2].w`) when the frontend recorded it; the index alone is renumbered by hoisting and DCE.
+    const carryName = (i: number): string => {
+      const name = debugName(body_jaxpr.invars[body_nconsts + i]!) ?? debugName(cond_jaxpr.invars[cond_nconsts + i]!);
+      return name ?? `carry ${i}`;
+    };
     const bodyMade = carryFixpoint(ctx, body_jaxpr, dimsOf(bconsts), init);
     let carryB = bodyMade;
     const probe = batchJaxpr(cond_jaxpr, [...dimsOf(cconsts), ...carryB.map((b) => (b ? 0 : null))], ctx.size, undefined, { masked: ctx.masked });
@@ -93,16 +99,16 @@ export const controlBatchRules: { readonly [P in ControlPrim]: BatchRule<P> } = 
     // Inside the loop, a carry batched only by the fixpoint or the predicate is a weak (circular) explanation.
     const carryIn: BVal[] = newInit.map((v, i) => ({
       ...v,
-      why: init[i]!.why ?? (v.dim === null ? undefined : { what: `carry ${i} of ${desc} is batched`, weak: true }),
+      why: init[i]!.why ?? (v.dim === null ? undefined : { what: `${carryName(i)} of ${desc} is batched`, weak: true }),
     }));
     const body = batchJaxpr(body_jaxpr, [...dimsOf(bconsts), ...carryDims], ctx.size, carryDims.map(specFor), inherit(ctx, predBatched, [...bconsts, ...carryIn], `the body of ${desc}`));
     const cond = batchJaxpr(cond_jaxpr, [...dimsOf(cconsts), ...carryDims], ctx.size, [predBatched ? 0 : "any"], inherit(ctx, predBatched, [...cconsts, ...carryIn], `the cond of ${desc}`));
     const carryWhy = (i: number): Reason | undefined => {
       if (carryDims[i] === null) return undefined;
       if (init[i]!.dim !== null) return init[i]!.why;
-      if (bodyMade[i]) return { what: `it is carry ${i} of ${desc}, and the loop body makes it batched`, because: body.outReasons[i] };
+      if (bodyMade[i]) return { what: `it is ${carryName(i)} of ${desc}, and the loop body makes it batched`, because: body.outReasons[i] };
       return {
-        what: `it is carry ${i} of ${desc}, whose predicate is batched (each lane stops after its own number of iterations), so every carry of that loop is batched`,
+        what: `it is ${carryName(i)} of ${desc}, whose predicate is batched (each lane stops after its own number of iterations), so every carry of that loop is batched`,
         because: cond.outReasons[0],
       };
     };

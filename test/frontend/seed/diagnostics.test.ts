@@ -33,7 +33,7 @@ describe("batched-output diagnostics", () => {
     expect(msg.split("\n")).toEqual([
       "vmap: outAxes for output.w is null, but the output is batched (f32[3,4,4], batch axis 0).",
       "Why it is batched:",
-      "  - it is carry 1 of the while at equation 0 of the vmapped function, whose predicate is batched (each lane stops after its own number of iterations), so every carry of that loop is batched",
+      "  - it is carry[2].w of the while at equation 0 of the vmapped function, whose predicate is batched (each lane stops after its own number of iterations), so every carry of that loop is batched",
       "  - `d:bool[] = lt b a` in the cond of the while at equation 0 of the vmapped function reads a batched operand",
       "  - args[2] is mapped (inAxes 0)",
       "A carry the loop body never changes would have been hoisted out of the loop and stayed unbatched; this one is changed (or its unchanged value is not provable), so each lane has its own copy. Return the value from outside the loop, or keep it out of the carry.",
@@ -48,7 +48,7 @@ describe("batched-output diagnostics", () => {
       whileLoop(([i]) => i.lt(n), ([i, h, mm]) => [i.add(1), mm.forward(h), mm], [0, x, m])[2];
     const msg = errorOf(() => vmap(loopModel, { inAxes: [null, 0, 0], outAxes: null, hoistInvariantCarries: false })(model, xs, steps));
     expect(msg).toMatch(/^vmap: outAxes for output\.layers\.0\.b is null, but the output is batched \(f32\[3,8\], batch axis 0\)\.\n/);
-    expect(msg).toMatch(/\n {2}- it is carry \d of the while at equation 0 of the vmapped function, whose predicate is batched/);
+    expect(msg).toMatch(/\n {2}- it is carry\[2\]\.layers\.0\.b of the while at equation 0 of the vmapped function, whose predicate is batched/);
     expect(msg).toMatch(/\n {2}- args\[2\] is mapped \(inAxes 0\)\n/);
     expect(msg).toMatch(/\nhoistInvariantCarries is off: with it on, a carry the loop body never changes becomes a loop constant and stays unbatched\.$/);
     // ... and with hoisting on the same program hands the model back unbatched.

@@ -72,7 +72,7 @@ describe("vmap errors", () => {
     ).toBe(
       "vmap: outAxes for output.w is null, but the output is batched (f32[3,2,2], batch axis 0).\n" +
         "Why it is batched:\n" +
-        "  - it is carry 2 of the while at equation 0 of the vmapped function, whose predicate is batched (each lane stops after its own number of iterations), so every carry of that loop is batched\n" +
+        "  - it is carry[2] of the while at equation 0 of the vmapped function, whose predicate is batched (each lane stops after its own number of iterations), so every carry of that loop is batched\n" +
         "  - `e:bool[] = lt b a` in the cond of the while at equation 0 of the vmapped function reads a batched operand\n" +
         "  - args[2] is mapped (inAxes 0)\n" +
         "hoistInvariantCarries is off: with it on, a carry the loop body never changes becomes a loop constant and stays unbatched.",

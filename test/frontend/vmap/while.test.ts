@@ -19,8 +19,11 @@ const i32 = (...shape: number[]) => np.ShapeDtype(shape, "int32");
 
 /** The issue's headline: while x < 3: x += 2, a batched predicate under vmap. */
 const upBy2 = (x: np.Array) => whileLoop((x) => x.lt(3), (x) => x.add(2), x);
-/** testWhileLoopBatchedWithConstBody (row 3): the body returns an unbatched const, cond always false. */
-const constBody = (x: np.Array) => whileLoop(() => false, () => 0.0, x);
+/**
+ * testWhileLoopBatchedWithConstBody (row 3): the body returns an unbatched const, cond always false.
+ * JAX's cond returns Python's False; tsjax rejects a JS boolean there (it is what `a && b` on arrays gives), so it is a bool[] array.
+ */
+const constBody = (x: np.Array) => whileLoop(() => np.array(false), () => 0.0, x);
 /** testWhileLoopCondConstsBatched (row 4): while x < y: x += 2. */
 const condConst = (x: np.Array | number, y: np.Array) => whileLoop((x) => x.lt(y), (x) => x.add(2), x);
 /** testWhileLoopBodyConstsBatched (row 5): while x < 3: x += y. */
