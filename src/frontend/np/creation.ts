@@ -7,6 +7,7 @@
 import { type DType, isDType } from "../../ir/dtype.js";
 import { type Nested, fromNested } from "../../ir/value.js";
 import { Array, type ArrayLike } from "../array.js";
+import { inspectCustom } from "../format.js";
 import * as lax from "../lax.js";
 import { registerPytreeLeaf } from "../pytree.js";
 import { TypedScalar, weakDtype } from "../scalar.js";
@@ -175,6 +176,9 @@ export class ShapeDtypeSpec {
   }
   toString(): string {
     return `ShapeDtype(${fmtShape(this.shape)}, ${this.dtype})`;
+  }
+  [inspectCustom](): string {
+    return this.toString();
   }
 }
 registerPytreeLeaf(ShapeDtypeSpec);
