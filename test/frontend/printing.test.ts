@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { inspect } from "node:util";
 import { describe, expect, it } from "vitest";
 import { makeJaxpr, np, vmap, whileLoop } from "../../src/index.js";
+import { TypedScalar } from "../../src/frontend/scalar.js";
 import { decodeArray, type EncodedArray } from "../fixtures/primitives.js";
 
 interface ReprCase extends EncodedArray {
@@ -55,5 +56,8 @@ describe("printing in use", () => {
   it("other values a user may log", () => {
     expect(inspect(np.ShapeDtype([3, 4], "int32"))).toBe("ShapeDtype((3, 4), int32)");
     expect(String(np.ShapeDtype([2]))).toBe("ShapeDtype((2,), float32)");
+    // The typed literal a JS number becomes once its dtype is known.
+    expect(inspect(new TypedScalar(2, "float32"))).toBe("TypedScalar(2.0:f32[])");
+    expect(String(new TypedScalar(true, "bool"))).toBe("True:bool[]");
   });
 });

@@ -7,7 +7,7 @@ import type { UnaryPrim } from "../../ir/primitives.js";
 import { Array, type ArrayLike } from "../array.js";
 import * as lax from "../lax.js";
 import { TypedScalar, isJsScalar, weakDtype } from "../scalar.js";
-import { type Operand, broadcastArray, broadcastShapes, cast, checkArrayLike, describe, prepare, resultDtype } from "./promote.js";
+import { type Operand, broadcastArray, broadcastShapes, cast, checkArrayLike, describe, prepare, resultDtype, scalarOperand } from "./promote.js";
 
 function opDtypeError(name: string, expects: string, xs: readonly unknown[]): TypeError {
   return new TypeError(`${name}: expects ${expects}, got ${xs.map(describe).join(", ")}`);
@@ -248,18 +248,18 @@ export function where(condition: ArrayLike, x: ArrayLike, y: ArrayLike): Array {
   const pred = truthyLike("where", condition);
   const shape = broadcastShapes("where", [pred, x, y]);
   const dtype = resultDtype([x, y]);
-  const full = (v: ArrayLike, d: DType): Array =>
-    v instanceof Array ? broadcastArray(cast(v, d), shape) : lax.broadcastInDim(new TypedScalar(v, d), shape, []);
+  const full = (v: ArrayLike, d: DType, what: string): Array =>
+    v instanceof Array ? broadcastArray(cast(v, d), shape) : lax.broadcastInDim(scalarOperand("where", v, d, what), shape, []);
   // select_n accepts a scalar selector as is; the cases must have the full shape.
-  const which: Operand = typeof pred === "boolean" ? new TypedScalar(pred, "bool") : pred instanceof Array && pred.ndim === 0 ? pred : full(pred, "bool");
+  const which: Operand = typeof pred === "boolean" ? new TypedScalar(pred, "bool") : pred instanceof Array && pred.ndim === 0 ? pred : full(pred, "bool", "condition");
   // select_n picks case 0 where the predicate is false.
-  return lax.selectN(which, full(y, dtype), full(x, dtype));
+  return lax.selectN(which, full(y, dtype, "y"), full(x, dtype, "x"));
 }
 
 export function astype(x: ArrayLike, dtype: DType): Array {
   checkArrayLike("astype", x);
   if (!isDType(dtype)) throw new TypeError(`astype: unknown dtype ${String(dtype)} (expected float32, int32 or bool)`);
   if (x instanceof Array) return cast(x, dtype);
-  return lax.broadcastInDim(new TypedScalar(x, dtype), [], []);
+  return lax.broadcastInDim(new TypedScalar(x, dtype, { op: "astype", what: "operand", hint: 'use dtype "float32" for it' }), [], []);
 }
 

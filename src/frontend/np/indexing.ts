@@ -5,7 +5,7 @@
 import { avalStr } from "../../ir/dtype.js";
 import { Array, type ArrayLike, type SliceSpec } from "../array.js";
 import * as lax from "../lax.js";
-import { TypedScalar } from "../scalar.js";
+import { INT32_MAX, INT32_MIN, TypedScalar } from "../scalar.js";
 import { checkArray, describe } from "./promote.js";
 import { fmtShape } from "./shape-util.js";
 
@@ -56,7 +56,8 @@ function startOperands(name: string, x: Array, starts: readonly StartIndex[]) {
   return starts.map((s, i) => {
     if (typeof s === "number") {
       if (!Number.isInteger(s)) throw new TypeError(`${name}: start index ${i} must be an integer, got ${s}`);
-      return new TypedScalar(s, "int32");
+      // The primitive clamps starts into bounds anyway, so clamping into int32 first changes nothing.
+      return new TypedScalar(Math.min(Math.max(s, INT32_MIN), INT32_MAX), "int32");
     }
     if (!(s instanceof Array) || s.ndim !== 0 || s.dtype !== "int32") {
       throw new TypeError(`${name}: start index ${i} must be an int32 scalar or a JS integer, got ${describe(s)}`);

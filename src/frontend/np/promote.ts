@@ -6,7 +6,7 @@
 import { type DType, type Shape, avalStr, promoteDTypes, shapesEqual } from "../../ir/dtype.js";
 import { Array, type ArrayLike } from "../array.js";
 import * as lax from "../lax.js";
-import { TypedScalar, isJsScalar, weakDtype } from "../scalar.js";
+import { TypedScalar, isJsScalar, weakDtype, weakKind } from "../scalar.js";
 
 /** An operand after promotion: an array of the result dtype, or a typed scalar literal. */
 export type Operand = Array | TypedScalar;
@@ -34,19 +34,29 @@ export function checkArray(name: string, x: unknown, what = "operand"): asserts 
   throw new TypeError(`${name}: ${what} must be an np.Array, got ${describe(x)}`);
 }
 
-const RANK: Record<DType, number> = { bool: 0, int32: 1, float32: 2 };
-
 /**
  * The dtype numpy/JAX give an op on these operands: arrays promote along
  * bool < int32 < float32; a JS number only raises the result to its own kind
- * (`int32 * 2.5` → float32, `bool + 1` → int32, `f32 * 2` → float32).
+ * (`int32 * 2.5` → float32, `bool + 1` → int32, `f32 * 2` → float32). An
+ * integer keeps the int32 kind however large, so `int32 + 3e9` stays int32
+ * and then fails to convert (numpy 2 and JAX raise for a Python int out of
+ * range); JS numbers alone take their own dtypes (`weakDtype`).
  */
 export function resultDtype(xs: readonly ArrayLike[]): DType {
   const strong = xs.filter((x): x is Array => x instanceof Array).map((x) => x.dtype);
-  const weak = xs.filter(isJsScalar).map(weakDtype);
-  let d: DType | undefined = strong.length ? strong.reduce(promoteDTypes) : undefined;
-  for (const w of weak) if (d === undefined || RANK[w] > RANK[d]) d = w;
-  return d!;
+  const weak = xs.filter(isJsScalar);
+  if (strong.length === 0) return weak.map(weakDtype).reduce(promoteDTypes);
+  let d = strong.reduce(promoteDTypes);
+  for (const w of weak) d = promoteDTypes(d, weakKind(w));
+  return d;
+}
+
+/** What to do when a JS number operand does not fit the dtype of the arrays it meets. */
+const OPERAND_HINT = 'to compute in float32, convert the array operand first (x.astype("float32"))';
+
+/** A JS number operand as a typed literal of `dtype`; the error names the op and the operand's position. */
+export function scalarOperand(name: string, x: number | boolean, dtype: DType, what: string): TypedScalar {
+  return new TypedScalar(x, dtype, { op: name, what, hint: OPERAND_HINT });
 }
 
 /** numpy broadcasting of several shapes, or null when they do not broadcast. */
@@ -100,21 +110,16 @@ export function prepare(name: string, xs: readonly unknown[], opts: { dtype?: DT
   const like = xs as readonly ArrayLike[];
   const dtype = opts.dtype ?? resultDtype(like);
   const shape = broadcastShapes(name, like);
-  const operands = like.map((x): Operand => {
+  const operands = like.map((x, i): Operand => {
     if (!(x instanceof Array)) {
-      if (!opts.fullShape || shape.length === 0) return new TypedScalar(x, dtype);
-      return lax.broadcastInDim(new TypedScalar(x, dtype), shape, []);
+      const s = scalarOperand(name, x, dtype, like.length === 1 ? "operand" : `operand ${i + 1}`);
+      return !opts.fullShape || shape.length === 0 ? s : lax.broadcastInDim(s, shape, []);
     }
     const c = cast(x, dtype);
     if (c.ndim === 0 && !opts.fullShape) return c;
     return broadcastArray(c, shape);
   });
   return { operands, dtype, shape };
-}
-
-/** An array operand of `dtype` from an array or JS scalar (scalars become typed literals). */
-export function toOperand(x: ArrayLike, dtype: DType): Operand {
-  return x instanceof Array ? cast(x, dtype) : new TypedScalar(x, dtype);
 }
 
 /** Normalizes a possibly negative axis, with an error naming the op and the operand type. */
