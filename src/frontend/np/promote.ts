@@ -1,38 +1,15 @@
-// numpy-style operand preparation for the np layer: argument checking, dtype
-// promotion (bool < int32 < float32) with JS numbers weakly typed, and
-// broadcasting. The IR's binary ops accept equal shapes or a rank-0 operand,
+// numpy-style operand preparation for the np layer: dtype promotion
+// (bool < int32 < float32) with JS numbers weakly typed, and broadcasting. The IR's binary ops accept equal shapes or a rank-0 operand,
 // so `broadcast_in_dim` is inserted only where shapes really differ.
 
-import { type DType, type Shape, avalStr, promoteDTypes, shapesEqual } from "../../ir/dtype.js";
+import { type DType, type Shape, promoteDTypes, shapesEqual } from "../../ir/dtype.js";
 import { Array, type ArrayLike } from "../array.js";
 import * as lax from "../lax.js";
 import { TypedScalar, isJsScalar, weakDtype, weakKind } from "../scalar.js";
+import { checkArrayLike, describe } from "./args.js";
 
 /** An operand after promotion: an array of the result dtype, or a typed scalar literal. */
 export type Operand = Array | TypedScalar;
-
-/** A short description of any value for error messages: `f32[3]`, `2.5`, `a JS array`. */
-export function describe(x: unknown): string {
-  if (x instanceof Array) return avalStr(x.aval);
-  if (typeof x === "number" || typeof x === "boolean") return String(x);
-  if (x instanceof TypedScalar) return `${x.value}:${x.dtype}`;
-  if (globalThis.Array.isArray(x)) return "a JS array";
-  if (x === null) return "null";
-  if (ArrayBuffer.isView(x)) return `a ${x.constructor.name}`;
-  return typeof x === "object" ? `a ${(x as object).constructor?.name ?? "object"}` : `a ${typeof x}`;
-}
-
-/** Checks that `x` is an np.Array or a JS number/boolean. */
-export function checkArrayLike(name: string, x: unknown, what = "operand"): asserts x is ArrayLike {
-  if (x instanceof Array || isJsScalar(x)) return;
-  const hint = globalThis.Array.isArray(x) || ArrayBuffer.isView(x) ? " (wrap it with np.array(...))" : "";
-  throw new TypeError(`${name}: ${what} must be an np.Array or a JS number/boolean, got ${describe(x)}${hint}`);
-}
-
-export function checkArray(name: string, x: unknown, what = "operand"): asserts x is Array {
-  if (x instanceof Array) return;
-  throw new TypeError(`${name}: ${what} must be an np.Array, got ${describe(x)}`);
-}
 
 /**
  * The dtype numpy/JAX give an op on these operands: arrays promote along
@@ -106,7 +83,7 @@ export interface Prepared {
  * operand) unless `fullShape` asks for every operand at the result shape.
  */
 export function prepare(name: string, xs: readonly unknown[], opts: { dtype?: DType; fullShape?: boolean } = {}): Prepared {
-  xs.forEach((x) => checkArrayLike(name, x));
+  xs.forEach((x, i) => checkArrayLike(name, x, xs.length === 1 ? "operand" : `operand ${i + 1}`));
   const like = xs as readonly ArrayLike[];
   const dtype = opts.dtype ?? resultDtype(like);
   const shape = broadcastShapes(name, like);
@@ -120,21 +97,4 @@ export function prepare(name: string, xs: readonly unknown[], opts: { dtype?: DT
     return broadcastArray(c, shape);
   });
   return { operands, dtype, shape };
-}
-
-/** Normalizes a possibly negative axis, with an error naming the op and the operand type. */
-export function normalizeAxis(name: string, axis: number, rank: number, x: Array | string): number {
-  if (!Number.isInteger(axis) || axis < -rank || axis >= rank) {
-    throw new RangeError(`${name}: axis ${axis} is out of bounds for ${typeof x === "string" ? x : avalStr(x.aval)} (rank ${rank})`);
-  }
-  return axis < 0 ? axis + rank : axis;
-}
-
-/** Axes for reductions: undefined/null = all; a number or a list; negative allowed; no repeats. */
-export function normalizeAxes(name: string, axis: number | readonly number[] | null | undefined, x: Array): number[] {
-  if (axis === undefined || axis === null) return x.shape.map((_, i) => i);
-  const list = typeof axis === "number" ? [axis] : [...axis];
-  const out = list.map((a) => normalizeAxis(name, a, x.ndim, x));
-  if (new Set(out).size !== out.length) throw new RangeError(`${name}: repeated axis in (${list.join(", ")}) for ${avalStr(x.aval)}`);
-  return out;
 }
