@@ -16,7 +16,7 @@
 import type { ArrayValue, Var } from "../ir/core.js";
 import { type Aval, type DType, type Shape, type Storage, avalStr, sizeOf } from "../ir/dtype.js";
 import { type Nested, toNested } from "../ir/value.js";
-import { formatArrayValue } from "./format.js";
+import { arrayRepr, arrayStr, inspectCustom } from "./format.js";
 import * as el from "./np/elementwise.js";
 import * as ix from "./np/indexing.js";
 import * as la from "./np/linalg.js";
@@ -120,10 +120,19 @@ export class Array {
     return this[Symbol.toPrimitive]("number") as number;
   }
 
-  /** numpy-style values for a concrete array (`[1. 2. 3.]`), `Traced<f32[3]>` for a tracer. */
+  /**
+   * numpy's `str`, which is also what template strings give: `[1. 2. 3.]`
+   * (`Traced<f32[3]>` for a tracer). `console.log` shows the repr instead.
+   */
   toString(): string {
     if (this.value === undefined) return `Traced<${avalStr(this.aval)}>`;
-    return formatArrayValue(this.value);
+    return arrayStr(this.value);
+  }
+
+  /** JAX's `repr` for `console.log` / `util.inspect` in Node: `Array([1., 2., 3.], dtype=float32)`, or `Traced<f32[3]>`. */
+  [inspectCustom](): string {
+    if (this.value === undefined) return `Traced<${avalStr(this.aval)}>`;
+    return arrayRepr(this.value);
   }
 
   // ---------------------------------------------------------------- arithmetic

@@ -41,11 +41,11 @@ describe("np errors name the function, shapes and dtypes", () => {
 
   it("non-array operands", () => {
     expect(() => np.add(np.zeros([2]), [1, 2] as unknown as number)).toThrow(
-      "add: operand must be an np.Array or a JS number/boolean, got a JS array (wrap it with np.array(...))",
+      "add: operand 2 must be an np.Array or a JS number/boolean, got a JS array (wrap it with np.array(...))",
     );
-    expect(() => np.sin("x" as unknown as number)).toThrow("sin: operand must be an np.Array or a JS number/boolean, got a string");
+    expect(() => np.sin("x" as unknown as number)).toThrow('sin: operand must be an np.Array or a JS number/boolean, got the string "x"');
     expect(() => np.array([[1, 2], [3]])).toThrow("ragged nested array");
-    expect(() => np.array([1, "2"] as unknown as number[])).toThrow('array: element [1] is a string; expected numbers, booleans or nested arrays of them');
+    expect(() => np.array([1, "2"] as unknown as number[])).toThrow('array: element [1] is the string "2"; expected numbers, booleans or nested arrays of them');
   });
 });
 

@@ -4,69 +4,65 @@
 // (`broadcast_in_dim[...] 0.0:f32[]`, like jnp.zeros under jit) instead of
 // baking large constants into the jaxpr; eagerly they run through the interpreter.
 
-import { type DType, isDType } from "../../ir/dtype.js";
+import { type DType, allocStorage } from "../../ir/dtype.js";
 import { type Nested, fromNested } from "../../ir/value.js";
 import { Array, type ArrayLike } from "../array.js";
+import { inspectCustom } from "../format.js";
 import * as lax from "../lax.js";
 import { registerPytreeLeaf } from "../pytree.js";
-import { TypedScalar, weakDtype } from "../scalar.js";
+import { TypedScalar, toDtypeValue, weakDtype } from "../scalar.js";
 import { astype } from "./elementwise.js";
 import { broadcastTo } from "./shape.js";
-import { cast, checkArray, checkArrayLike, describe } from "./promote.js";
+import { MAX_SIZE, checkArray, checkArrayLike, checkDtype, checkInteger, checkOptions, checkShape, describe } from "./args.js";
+import { cast } from "./promote.js";
 import { fmtShape } from "./shape-util.js";
 
 export interface DTypeOption {
   readonly dtype?: DType;
 }
 
-function checkDtype(name: string, dtype: unknown): DType | undefined {
-  if (dtype === undefined) return undefined;
-  if (!isDType(dtype)) throw new TypeError(`${name}: unknown dtype ${String(dtype)} (expected "float32", "int32" or "bool")`);
-  return dtype;
+function checkSize(name: string, size: number, what: string): void {
+  if (size > MAX_SIZE) throw new RangeError(`${name}: ${what} gives ${size} elements, more than an array can hold (${MAX_SIZE})`);
 }
 
-function checkShape(name: string, shape: unknown): number[] {
-  const list = typeof shape === "number" ? [shape] : shape;
-  if (!globalThis.Array.isArray(list) || list.some((d) => !Number.isInteger(d) || (d as number) < 0)) {
-    throw new TypeError(`${name}: shape must be a list of non-negative integers, got ${JSON.stringify(shape)}`);
-  }
-  return [...(list as number[])];
-}
+const DTYPE_EXAMPLE = '{ dtype: "int32" }';
 
 /** Data `np.array` accepts: nested JS arrays of numbers/booleans, typed arrays, scalars, arrays. */
 export type ArrayData = Nested | Float32Array | Float64Array | Int32Array | Int16Array | Int8Array | Uint8Array | Uint16Array | Uint32Array | Array | readonly ArrayData[];
 
+/** What to do when data does not fit int32. */
+const INT32_DATA_HINT = 'pass { dtype: "float32" } to store it as float32';
+
 /**
  * A concrete array from JS data. The dtype defaults to float32 (bool when every
- * element is a boolean; int32 for integer typed arrays).
+ * element is a boolean; int32 for integer typed arrays). Numbers convert like
+ * numpy 2: fractions truncate toward zero in int32, but a number outside
+ * int32's range, NaN or ±inf into int32 is an error naming the element.
  */
-export function array(data: ArrayData, opts: DTypeOption = {}): Array {
-  const dtype = checkDtype("array", opts.dtype);
+export function array(data: ArrayData, opts?: DTypeOption): Array {
+  const dtype = checkDtype("array", checkOptions("array", opts, DTYPE_EXAMPLE).dtype);
   if (data instanceof Array) {
-    if (data.isTracer) return dtype ? astype(data, dtype) : data;
+    // An array changes dtype as astype does (an array cast, not number conversion).
+    if (data.isTracer || (dtype !== undefined && dtype !== data.dtype)) return dtype ? astype(data, dtype) : data;
     // Values are immutable, so the same data can back the new array.
-    const v = data.concrete("array");
-    return Array.fromValue(dtype === undefined || dtype === v.dtype ? v : fromNested(data.toArray(), dtype));
+    return Array.fromValue(data.concrete("array"));
   }
-  if (ArrayBuffer.isView(data)) {
-    const isFloat = data instanceof Float32Array || data instanceof Float64Array;
-    const values = globalThis.Array.from(data as unknown as Iterable<number>);
-    return Array.fromValue(fromNested(values, dtype ?? (isFloat ? "float32" : "int32")));
-  }
+  if (ArrayBuffer.isView(data)) return fromTypedArray(data, dtype);
   let allBool = true;
   const walk = (x: unknown, path: string): Nested => {
     if (typeof x === "boolean") return x;
     if (typeof x === "number") {
       allBool = false;
+      if (dtype === "int32") toDtypeValue(x, dtype, { op: "array", what: path ? `element ${path}` : "value", hint: INT32_DATA_HINT });
       return x;
     }
     if (x instanceof Array) {
-      allBool = allBool && x.dtype === "bool";
       x.concrete(`array (element ${path || "<root>"})`); // a tracer cannot become data: use np.stack
-      return x.toArray();
+      return walk(x.toArray(), path);
     }
     if (globalThis.Array.isArray(x)) return x.map((y, i) => walk(y, `${path}[${i}]`));
-    throw new TypeError(`array: element ${path || "<root>"} is ${describe(x)}; expected numbers, booleans or nested arrays of them`);
+    if (!path) throw new TypeError(`array: data must be a number, a boolean, nested JS arrays of them, a typed array or an np.Array, got ${describe(x)}`);
+    throw new TypeError(`array: element ${path} is ${describe(x)}; expected numbers, booleans or nested arrays of them`);
   };
   const nested = walk(data, "");
   const isEmpty = globalThis.Array.isArray(nested) && sizeOfNested(nested) === 0;
@@ -77,31 +73,58 @@ function sizeOfNested(x: Nested): number {
   return globalThis.Array.isArray(x) ? x.reduce((n: number, y) => n + sizeOfNested(y), 0) : 1;
 }
 
+function fromTypedArray(data: ArrayBufferView, dtype: DType | undefined): Array {
+  const kind = data.constructor.name;
+  if (!(data instanceof Float32Array || data instanceof Float64Array || data instanceof Int8Array || data instanceof Uint8Array ||
+    data instanceof Uint8ClampedArray || data instanceof Int16Array || data instanceof Uint16Array || data instanceof Int32Array || data instanceof Uint32Array)) {
+    throw new TypeError(`array: a ${kind} is not supported; pass a Float32Array, an integer typed array of up to 32 bits, or nested JS arrays of numbers`);
+  }
+  const isFloat = data instanceof Float32Array || data instanceof Float64Array;
+  if (data instanceof Float64Array && dtype === undefined) {
+    throw new TypeError(
+      'array: a Float64Array would lose precision as float32 (tsjax has no float64 yet); pass { dtype: "float32" } to round it to float32, or give a Float32Array',
+    );
+  }
+  const d = dtype ?? (isFloat ? "float32" : "int32");
+  const out = allocStorage(d, data.length);
+  for (let i = 0; i < data.length; i++) out[i] = toDtypeValue(data[i]!, d, { op: "array", what: `element [${i}] of the ${kind}`, hint: INT32_DATA_HINT });
+  return Array.fromValue({ dtype: d, shape: [data.length], data: out });
+}
+
+/** `shape` filled with `value` as `dtype` (default: the value's own), for full, zeros, ones and the *Like functions. */
+function filled(name: string, shape: unknown, value: ArrayLike, dtype: DType | undefined): Array {
+  const s = checkShape(name, shape);
+  const d = dtype ?? (value instanceof Array ? value.dtype : weakDtype(value));
+  if (value instanceof Array) return broadcastTo(cast(value, d), s);
+  return lax.broadcastInDim(new TypedScalar(value, d, { op: name, what: "fill value", hint: INT32_DATA_HINT }), s, []);
+}
+
+function dtypeOption(name: string, opts: DTypeOption | undefined): DType | undefined {
+  return checkDtype(name, checkOptions(name, opts, DTYPE_EXAMPLE).dtype);
+}
+
 /** An array of `shape` filled with `value`; the dtype defaults to the value's (JS numbers: int32 or float32). */
-export function full(shape: readonly number[] | number, value: ArrayLike, opts: DTypeOption = {}): Array {
-  const s = checkShape("full", shape);
+export function full(shape: readonly number[] | number, value: ArrayLike, opts?: DTypeOption): Array {
   checkArrayLike("full", value, "fill value");
-  const dtype = checkDtype("full", opts.dtype) ?? (value instanceof Array ? value.dtype : weakDtype(value));
-  if (value instanceof Array) return broadcastTo(cast(value, dtype), s);
-  return lax.broadcastInDim(new TypedScalar(value, dtype), s, []);
+  return filled("full", shape, value, dtypeOption("full", opts));
 }
 
-export function zeros(shape: readonly number[] | number, opts: DTypeOption = {}): Array {
-  return full(shape, 0, { dtype: opts.dtype ?? "float32" });
+export function zeros(shape: readonly number[] | number, opts?: DTypeOption): Array {
+  return filled("zeros", shape, 0, dtypeOption("zeros", opts) ?? "float32");
 }
 
-export function ones(shape: readonly number[] | number, opts: DTypeOption = {}): Array {
-  return full(shape, 1, { dtype: opts.dtype ?? "float32" });
+export function ones(shape: readonly number[] | number, opts?: DTypeOption): Array {
+  return filled("ones", shape, 1, dtypeOption("ones", opts) ?? "float32");
 }
 
-export function zerosLike(x: Array, opts: DTypeOption = {}): Array {
+export function zerosLike(x: Array, opts?: DTypeOption): Array {
   checkArray("zerosLike", x);
-  return full(x.shape, 0, { dtype: opts.dtype ?? x.dtype });
+  return filled("zerosLike", x.shape, 0, dtypeOption("zerosLike", opts) ?? x.dtype);
 }
 
-export function onesLike(x: Array, opts: DTypeOption = {}): Array {
+export function onesLike(x: Array, opts?: DTypeOption): Array {
   checkArray("onesLike", x);
-  return full(x.shape, 1, { dtype: opts.dtype ?? x.dtype });
+  return filled("onesLike", x.shape, 1, dtypeOption("onesLike", opts) ?? x.dtype);
 }
 
 /**
@@ -109,20 +132,30 @@ export function onesLike(x: Array, opts: DTypeOption = {}): Array {
  * int32 when every bound is an integer, float32 otherwise. Built on iota.
  */
 export function arange(...args: (number | DTypeOption | undefined)[]): Array {
-  const opts = typeof args[args.length - 1] === "object" ? (args.pop() as DTypeOption) : {};
+  const last = args[args.length - 1];
+  const opts = typeof last === "object" && last !== null ? (args.pop() as DTypeOption) : {};
   const nums = args.filter((a) => a !== undefined);
   if (nums.length < 1 || nums.length > 3 || nums.some((a) => typeof a !== "number" || !Number.isFinite(a))) {
-    throw new TypeError(`arange: expects (stop), (start, stop) or (start, stop, step) as finite JS numbers, got (${args.map(String).join(", ")})`);
+    throw new TypeError(`arange: expects (stop), (start, stop) or (start, stop, step) as finite JS numbers, got (${args.map(describe).join(", ")})`);
   }
   const [start, stop, step] = (nums.length === 1 ? [0, nums[0], 1] : [nums[0], nums[1], nums[2] ?? 1]) as [number, number, number];
   if (step === 0) throw new RangeError("arange: step must not be zero");
-  const dtype = checkDtype("arange", opts.dtype) ?? ([start, stop, step].every(Number.isInteger) ? "int32" : "float32");
+  const dtype = dtypeOption("arange", opts) ?? ([start, stop, step].every(Number.isInteger) ? "int32" : "float32");
   const n = Math.max(Math.ceil((stop - start) / step), 0);
+  checkSize("arange", n, `(${start}, ${stop}, ${step})`);
+  if (dtype === "int32" && n > 0) {
+    // Every value lies between the first and the last.
+    toDtypeValue(start, dtype, { op: "arange", what: "the first value", hint: INT32_DATA_HINT });
+    toDtypeValue(start + (n - 1) * step, dtype, { op: "arange", what: "the last value", hint: INT32_DATA_HINT });
+  }
   const useFloat = dtype === "float32" || ![start, step].every(Number.isInteger);
-  let r = lax.iota(useFloat ? "float32" : "int32", [n], 0);
-  const work = r.dtype;
-  if (step !== 1) r = lax.binary("mul", r, new TypedScalar(step, work));
-  if (start !== 0) r = lax.binary("add", r, new TypedScalar(start, work));
+  const work = useFloat ? "float32" : "int32";
+  let r = lax.iota(work, [n], 0);
+  // In int32, start + i * step is computed modulo 2^32, which gives the exact
+  // value whenever it is in range (checked above), even if a step too large
+  // for int32 (two values spanning the range) has to be wrapped first.
+  if (n > 1 && step !== 1) r = lax.binary("mul", r, new TypedScalar(useFloat ? step : step | 0, work));
+  if (n > 0 && start !== 0) r = lax.binary("add", r, new TypedScalar(start, work));
   return cast(r, dtype);
 }
 
@@ -132,13 +165,19 @@ export interface LinspaceOptions extends DTypeOption {
 }
 
 /** `num` evenly spaced samples from start to stop (float32 by default). */
-export function linspace(start: number, stop: number, num = 50, opts: LinspaceOptions = {}): Array {
+export function linspace(start: number, stop: number, num = 50, opts?: LinspaceOptions): Array {
   if (typeof start !== "number" || typeof stop !== "number") throw new TypeError(`linspace: start and stop must be JS numbers, got ${describe(start)}, ${describe(stop)}`);
-  if (!Number.isInteger(num) || num < 0) throw new RangeError(`linspace: num must be a non-negative integer, got ${num}`);
-  const dtype = checkDtype("linspace", opts.dtype) ?? "float32";
-  const endpoint = opts.endpoint ?? true;
+  if (typeof num !== "number" || !Number.isInteger(num) || num < 0) throw new TypeError(`linspace: num must be a non-negative integer, got ${describe(num)}`);
+  checkSize("linspace", num, `num = ${num}`);
+  const o = checkOptions("linspace", opts, "{ endpoint: false }");
+  const dtype = checkDtype("linspace", o.dtype) ?? "float32";
+  const endpoint = o.endpoint ?? true;
   const div = endpoint ? num - 1 : num;
   const step = div > 0 ? (stop - start) / div : 0;
+  if (dtype === "int32" && num > 0) {
+    toDtypeValue(Math.floor(start), dtype, { op: "linspace", what: "start", hint: INT32_DATA_HINT });
+    toDtypeValue(Math.floor(start + (num - 1) * step), dtype, { op: "linspace", what: "the last value", hint: INT32_DATA_HINT });
+  }
   let r = lax.iota("float32", [num], 0);
   r = lax.binary("add", lax.binary("mul", r, new TypedScalar(step, "float32")), new TypedScalar(start, "float32"));
   // numpy rounds toward -inf when asked for integers.
@@ -151,15 +190,20 @@ export interface EyeOptions extends DTypeOption {
 }
 
 /** An n×m matrix with ones on the k-th diagonal. */
-export function eye(n: number, m?: number | null, opts: EyeOptions = {}): Array {
+export function eye(n: number, m?: number | null, opts?: EyeOptions): Array {
   const cols = m ?? n;
+  for (const [what, d] of [["n", n], ["m", cols]] as const) {
+    if (typeof d !== "number" || !Number.isInteger(d) || d < 0) throw new TypeError(`eye: ${what} must be a non-negative integer, got ${describe(d)}`);
+  }
   checkShape("eye", [n, cols]);
-  const k = opts.k ?? 0;
-  if (!Number.isInteger(k)) throw new TypeError(`eye: k must be an integer, got ${k}`);
-  const dtype = checkDtype("eye", opts.dtype) ?? "float32";
+  const o = checkOptions("eye", opts, "{ k: 1 }");
+  const k = checkInteger("eye", o.k ?? 0, "k");
+  const dtype = checkDtype("eye", o.dtype) ?? "float32";
   const rows = lax.iota("int32", [n, cols], 0);
   const colIdx = lax.iota("int32", [n, cols], 1);
-  const onDiag = lax.binary("eq", k === 0 ? rows : lax.binary("add", rows, new TypedScalar(k, "int32")), colIdx);
+  // Offsets past the matrix give no diagonal at all; clamping keeps k an int32.
+  const offset = Math.max(-n, Math.min(cols, k));
+  const onDiag = lax.binary("eq", offset === 0 ? rows : lax.binary("add", rows, new TypedScalar(offset, "int32")), colIdx);
   return cast(onDiag, dtype);
 }
 
@@ -175,6 +219,9 @@ export class ShapeDtypeSpec {
   }
   toString(): string {
     return `ShapeDtype(${fmtShape(this.shape)}, ${this.dtype})`;
+  }
+  [inspectCustom](): string {
+    return this.toString();
   }
 }
 registerPytreeLeaf(ShapeDtypeSpec);

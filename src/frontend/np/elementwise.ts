@@ -2,12 +2,13 @@
 // float32 promotion, JS numbers weakly typed) built from the IR's elementwise
 // primitives.
 
-import { type DType, isDType } from "../../ir/dtype.js";
+import type { DType } from "../../ir/dtype.js";
 import type { UnaryPrim } from "../../ir/primitives.js";
 import { Array, type ArrayLike } from "../array.js";
 import * as lax from "../lax.js";
 import { TypedScalar, isJsScalar, weakDtype } from "../scalar.js";
-import { type Operand, broadcastArray, broadcastShapes, cast, checkArrayLike, describe, prepare, resultDtype } from "./promote.js";
+import { checkArrayLike, checkDtype, describe } from "./args.js";
+import { type Operand, broadcastArray, broadcastShapes, cast, prepare, resultDtype, scalarOperand } from "./promote.js";
 
 function opDtypeError(name: string, expects: string, xs: readonly unknown[]): TypeError {
   return new TypeError(`${name}: expects ${expects}, got ${xs.map(describe).join(", ")}`);
@@ -242,24 +243,30 @@ export function bitwiseNot(x: ArrayLike, name = "bitwiseNot"): Array {
 
 /** `condition ? x : y` elementwise (select_n), with x and y promoted and all three broadcast. */
 export function where(condition: ArrayLike, x: ArrayLike, y: ArrayLike): Array {
+  if (x === undefined && y === undefined) {
+    throw new TypeError(
+      "where: needs three operands, where(condition, x, y); the one-operand form (numpy's nonzero: the indices of the true elements) has a data-dependent shape and is not supported",
+    );
+  }
   checkArrayLike("where", condition, "condition");
   checkArrayLike("where", x, "x");
   checkArrayLike("where", y, "y");
   const pred = truthyLike("where", condition);
   const shape = broadcastShapes("where", [pred, x, y]);
   const dtype = resultDtype([x, y]);
-  const full = (v: ArrayLike, d: DType): Array =>
-    v instanceof Array ? broadcastArray(cast(v, d), shape) : lax.broadcastInDim(new TypedScalar(v, d), shape, []);
+  const full = (v: ArrayLike, d: DType, what: string): Array =>
+    v instanceof Array ? broadcastArray(cast(v, d), shape) : lax.broadcastInDim(scalarOperand("where", v, d, what), shape, []);
   // select_n accepts a scalar selector as is; the cases must have the full shape.
-  const which: Operand = typeof pred === "boolean" ? new TypedScalar(pred, "bool") : pred instanceof Array && pred.ndim === 0 ? pred : full(pred, "bool");
+  const which: Operand = typeof pred === "boolean" ? new TypedScalar(pred, "bool") : pred instanceof Array && pred.ndim === 0 ? pred : full(pred, "bool", "condition");
   // select_n picks case 0 where the predicate is false.
-  return lax.selectN(which, full(y, dtype), full(x, dtype));
+  return lax.selectN(which, full(y, dtype, "y"), full(x, dtype, "x"));
 }
 
 export function astype(x: ArrayLike, dtype: DType): Array {
   checkArrayLike("astype", x);
-  if (!isDType(dtype)) throw new TypeError(`astype: unknown dtype ${String(dtype)} (expected float32, int32 or bool)`);
+  if (dtype === undefined) throw new TypeError('astype: needs a dtype: "float32", "int32" or "bool"');
+  checkDtype("astype", dtype);
   if (x instanceof Array) return cast(x, dtype);
-  return lax.broadcastInDim(new TypedScalar(x, dtype), [], []);
+  return lax.broadcastInDim(new TypedScalar(x, dtype, { op: "astype", what: "operand", hint: 'use dtype "float32" for it' }), [], []);
 }
 

@@ -5,8 +5,8 @@
 import { avalStr } from "../../ir/dtype.js";
 import { Array, type ArrayLike, type SliceSpec } from "../array.js";
 import * as lax from "../lax.js";
-import { TypedScalar } from "../scalar.js";
-import { checkArray, describe } from "./promote.js";
+import { INT32_MAX, INT32_MIN, TypedScalar } from "../scalar.js";
+import { checkArray, checkInteger, describe } from "./args.js";
 import { fmtShape } from "./shape-util.js";
 
 /** `x.slice(0, [1, null], null, [null, null, 2])`: one spec per leading axis; missing axes are whole. */
@@ -19,7 +19,8 @@ export function slice(x: Array, ...specs: SliceSpec[]): Array {
     if (spec === null || spec === undefined) {
       start.push(0), limit.push(n), strides.push(1);
     } else if (typeof spec === "number") {
-      if (!Number.isInteger(spec) || spec < -n || spec >= n) {
+      checkInteger("slice", spec, `index on axis ${axis}`);
+      if (spec < -n || spec >= n) {
         throw new RangeError(`slice: index ${spec} is out of bounds for axis ${axis} with size ${n} (${avalStr(x.aval)})`);
       }
       const i = spec < 0 ? spec + n : spec;
@@ -28,10 +29,10 @@ export function slice(x: Array, ...specs: SliceSpec[]): Array {
       const [s, e, st] = spec;
       const step = st ?? 1;
       if (!Number.isInteger(step) || step < 1) {
-        throw new RangeError(`slice: step ${step} on axis ${axis} of ${avalStr(x.aval)} must be a positive integer (negative steps are not supported)`);
+        throw new RangeError(`slice: step ${describe(step)} on axis ${axis} of ${avalStr(x.aval)} must be a positive integer (negative steps are not supported)`);
       }
       for (const v of [s, e]) {
-        if (v !== null && v !== undefined && !Number.isInteger(v)) throw new TypeError(`slice: bound ${v} on axis ${axis} must be an integer`);
+        if (v !== null && v !== undefined && !Number.isInteger(v)) throw new TypeError(`slice: bound ${describe(v)} on axis ${axis} must be an integer or null`);
       }
       // numpy: negative bounds count from the end; out-of-range bounds clamp.
       const norm = (v: number | null | undefined, dflt: number) => (v === null || v === undefined ? dflt : Math.min(Math.max(v < 0 ? v + n : v, 0), n));
@@ -55,8 +56,9 @@ function startOperands(name: string, x: Array, starts: readonly StartIndex[]) {
   }
   return starts.map((s, i) => {
     if (typeof s === "number") {
-      if (!Number.isInteger(s)) throw new TypeError(`${name}: start index ${i} must be an integer, got ${s}`);
-      return new TypedScalar(s, "int32");
+      checkInteger(name, s, `start index ${i}`);
+      // The primitive clamps starts into bounds anyway, so clamping into int32 first changes nothing.
+      return new TypedScalar(Math.min(Math.max(s, INT32_MIN), INT32_MAX), "int32");
     }
     if (!(s instanceof Array) || s.ndim !== 0 || s.dtype !== "int32") {
       throw new TypeError(`${name}: start index ${i} must be an int32 scalar or a JS integer, got ${describe(s)}`);
@@ -69,9 +71,13 @@ function startOperands(name: string, x: Array, starts: readonly StartIndex[]) {
 export function dynamicSlice(x: Array, starts: readonly StartIndex[], sizes: readonly number[]): Array {
   checkArray("dynamicSlice", x);
   const idx = startOperands("dynamicSlice", x, starts);
-  if (!globalThis.Array.isArray(sizes) || sizes.length !== x.ndim || sizes.some((s, i) => !Number.isInteger(s) || s < 0 || s > x.shape[i]!)) {
-    throw new TypeError(`dynamicSlice: sizes ${globalThis.Array.isArray(sizes) ? fmtShape(sizes) : describe(sizes)} must give 0 <= size <= dim for each axis of ${avalStr(x.aval)}`);
+  if (!globalThis.Array.isArray(sizes) || sizes.length !== x.ndim) {
+    throw new TypeError(`dynamicSlice: needs ${x.ndim} slice sizes for ${avalStr(x.aval)} (one per axis), got ${globalThis.Array.isArray(sizes) ? fmtShape(sizes) : describe(sizes)}`);
   }
+  sizes.forEach((s: unknown, i) => {
+    if (typeof s !== "number" || !Number.isInteger(s) || s < 0) throw new TypeError(`dynamicSlice: sizes[${i}] is ${describe(s)}; slice sizes must be non-negative integers`);
+    if (s > x.shape[i]!) throw new RangeError(`dynamicSlice: sizes[${i}] = ${s} is larger than axis ${i} of ${avalStr(x.aval)} (size ${x.shape[i]})`);
+  });
   return lax.dynamicSlice(x, idx, sizes);
 }
 

@@ -3,7 +3,8 @@
 import { Array, type ArrayLike } from "../array.js";
 import * as lax from "../lax.js";
 import { multiply } from "./elementwise.js";
-import { broadcastArray, broadcastShapeList, cast, checkArray, checkArrayLike, describe, resultDtype } from "./promote.js";
+import { checkArray, checkArrayLike, describe } from "./args.js";
+import { broadcastArray, broadcastShapeList, cast, resultDtype } from "./promote.js";
 
 function matmulDtype(name: string, a: Array, b: Array) {
   const dtype = resultDtype([a, b]);

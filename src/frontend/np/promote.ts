@@ -1,52 +1,39 @@
-// numpy-style operand preparation for the np layer: argument checking, dtype
-// promotion (bool < int32 < float32) with JS numbers weakly typed, and
-// broadcasting. The IR's binary ops accept equal shapes or a rank-0 operand,
+// numpy-style operand preparation for the np layer: dtype promotion
+// (bool < int32 < float32) with JS numbers weakly typed, and broadcasting. The IR's binary ops accept equal shapes or a rank-0 operand,
 // so `broadcast_in_dim` is inserted only where shapes really differ.
 
-import { type DType, type Shape, avalStr, promoteDTypes, shapesEqual } from "../../ir/dtype.js";
+import { type DType, type Shape, promoteDTypes, shapesEqual } from "../../ir/dtype.js";
 import { Array, type ArrayLike } from "../array.js";
 import * as lax from "../lax.js";
-import { TypedScalar, isJsScalar, weakDtype } from "../scalar.js";
+import { TypedScalar, isJsScalar, weakDtype, weakKind } from "../scalar.js";
+import { checkArrayLike, describe } from "./args.js";
 
 /** An operand after promotion: an array of the result dtype, or a typed scalar literal. */
 export type Operand = Array | TypedScalar;
 
-/** A short description of any value for error messages: `f32[3]`, `2.5`, `a JS array`. */
-export function describe(x: unknown): string {
-  if (x instanceof Array) return avalStr(x.aval);
-  if (typeof x === "number" || typeof x === "boolean") return String(x);
-  if (x instanceof TypedScalar) return `${x.value}:${x.dtype}`;
-  if (globalThis.Array.isArray(x)) return "a JS array";
-  if (x === null) return "null";
-  if (ArrayBuffer.isView(x)) return `a ${x.constructor.name}`;
-  return typeof x === "object" ? `a ${(x as object).constructor?.name ?? "object"}` : `a ${typeof x}`;
-}
-
-/** Checks that `x` is an np.Array or a JS number/boolean. */
-export function checkArrayLike(name: string, x: unknown, what = "operand"): asserts x is ArrayLike {
-  if (x instanceof Array || isJsScalar(x)) return;
-  const hint = globalThis.Array.isArray(x) || ArrayBuffer.isView(x) ? " (wrap it with np.array(...))" : "";
-  throw new TypeError(`${name}: ${what} must be an np.Array or a JS number/boolean, got ${describe(x)}${hint}`);
-}
-
-export function checkArray(name: string, x: unknown, what = "operand"): asserts x is Array {
-  if (x instanceof Array) return;
-  throw new TypeError(`${name}: ${what} must be an np.Array, got ${describe(x)}`);
-}
-
-const RANK: Record<DType, number> = { bool: 0, int32: 1, float32: 2 };
-
 /**
  * The dtype numpy/JAX give an op on these operands: arrays promote along
  * bool < int32 < float32; a JS number only raises the result to its own kind
- * (`int32 * 2.5` → float32, `bool + 1` → int32, `f32 * 2` → float32).
+ * (`int32 * 2.5` → float32, `bool + 1` → int32, `f32 * 2` → float32). An
+ * integer keeps the int32 kind however large, so `int32 + 3e9` stays int32
+ * and then fails to convert (numpy 2 and JAX raise for a Python int out of
+ * range); JS numbers alone take their own dtypes (`weakDtype`).
  */
 export function resultDtype(xs: readonly ArrayLike[]): DType {
   const strong = xs.filter((x): x is Array => x instanceof Array).map((x) => x.dtype);
-  const weak = xs.filter(isJsScalar).map(weakDtype);
-  let d: DType | undefined = strong.length ? strong.reduce(promoteDTypes) : undefined;
-  for (const w of weak) if (d === undefined || RANK[w] > RANK[d]) d = w;
-  return d!;
+  const weak = xs.filter(isJsScalar);
+  if (strong.length === 0) return weak.map(weakDtype).reduce(promoteDTypes);
+  let d = strong.reduce(promoteDTypes);
+  for (const w of weak) d = promoteDTypes(d, weakKind(w));
+  return d;
+}
+
+/** What to do when a JS number operand does not fit the dtype of the arrays it meets. */
+const OPERAND_HINT = 'to compute in float32, convert the array operand first (x.astype("float32"))';
+
+/** A JS number operand as a typed literal of `dtype`; the error names the op and the operand's position. */
+export function scalarOperand(name: string, x: number | boolean, dtype: DType, what: string): TypedScalar {
+  return new TypedScalar(x, dtype, { op: name, what, hint: OPERAND_HINT });
 }
 
 /** numpy broadcasting of several shapes, or null when they do not broadcast. */
@@ -96,40 +83,18 @@ export interface Prepared {
  * operand) unless `fullShape` asks for every operand at the result shape.
  */
 export function prepare(name: string, xs: readonly unknown[], opts: { dtype?: DType; fullShape?: boolean } = {}): Prepared {
-  xs.forEach((x) => checkArrayLike(name, x));
+  xs.forEach((x, i) => checkArrayLike(name, x, xs.length === 1 ? "operand" : `operand ${i + 1}`));
   const like = xs as readonly ArrayLike[];
   const dtype = opts.dtype ?? resultDtype(like);
   const shape = broadcastShapes(name, like);
-  const operands = like.map((x): Operand => {
+  const operands = like.map((x, i): Operand => {
     if (!(x instanceof Array)) {
-      if (!opts.fullShape || shape.length === 0) return new TypedScalar(x, dtype);
-      return lax.broadcastInDim(new TypedScalar(x, dtype), shape, []);
+      const s = scalarOperand(name, x, dtype, like.length === 1 ? "operand" : `operand ${i + 1}`);
+      return !opts.fullShape || shape.length === 0 ? s : lax.broadcastInDim(s, shape, []);
     }
     const c = cast(x, dtype);
     if (c.ndim === 0 && !opts.fullShape) return c;
     return broadcastArray(c, shape);
   });
   return { operands, dtype, shape };
-}
-
-/** An array operand of `dtype` from an array or JS scalar (scalars become typed literals). */
-export function toOperand(x: ArrayLike, dtype: DType): Operand {
-  return x instanceof Array ? cast(x, dtype) : new TypedScalar(x, dtype);
-}
-
-/** Normalizes a possibly negative axis, with an error naming the op and the operand type. */
-export function normalizeAxis(name: string, axis: number, rank: number, x: Array | string): number {
-  if (!Number.isInteger(axis) || axis < -rank || axis >= rank) {
-    throw new RangeError(`${name}: axis ${axis} is out of bounds for ${typeof x === "string" ? x : avalStr(x.aval)} (rank ${rank})`);
-  }
-  return axis < 0 ? axis + rank : axis;
-}
-
-/** Axes for reductions: undefined/null = all; a number or a list; negative allowed; no repeats. */
-export function normalizeAxes(name: string, axis: number | readonly number[] | null | undefined, x: Array): number[] {
-  if (axis === undefined || axis === null) return x.shape.map((_, i) => i);
-  const list = typeof axis === "number" ? [axis] : [...axis];
-  const out = list.map((a) => normalizeAxis(name, a, x.ndim, x));
-  if (new Set(out).size !== out.length) throw new RangeError(`${name}: repeated axis in (${list.join(", ")}) for ${avalStr(x.aval)}`);
-  return out;
 }

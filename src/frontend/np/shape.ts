@@ -6,21 +6,28 @@ import { avalStr, fmtShape, promoteAll, shapesEqual } from "./shape-util.js";
 import { Array, type ArrayLike } from "../array.js";
 import * as lax from "../lax.js";
 import { asArrayArg } from "./reductions.js";
-import { broadcastArray, cast, checkArray, describe, normalizeAxis } from "./promote.js";
+import { axisList, checkArray, checkShape, describe, normalizeAxis } from "./args.js";
+import { broadcastArray, cast } from "./promote.js";
 
 export function reshape(x: ArrayLike, shape: readonly number[] | number): Array {
   const a = asArrayArg("reshape", x);
-  const req = typeof shape === "number" ? [shape] : [...shape];
-  const bad = () => new TypeError(`reshape: cannot reshape ${avalStr(a.aval)} (size ${a.size}) into shape ${fmtShape(req)}`);
-  const unknown = req.filter((d) => d === -1).length;
-  if (unknown > 1 || req.some((d) => !Number.isInteger(d) || d < -1)) {
-    throw new TypeError(`reshape: invalid shape ${fmtShape(req)} (non-negative integers and at most one -1) for ${avalStr(a.aval)}`);
+  if (typeof shape !== "number" && !globalThis.Array.isArray(shape)) {
+    throw new TypeError(`reshape: shape must be a list of integers (one of them may be -1), got ${describe(shape)}`);
   }
-  let out = req;
+  const req: unknown[] = typeof shape === "number" ? [shape] : [...shape];
+  req.forEach((d, i) => {
+    if (typeof d !== "number" || !Number.isInteger(d) || d < -1) {
+      throw new TypeError(`reshape: shape[${i}] is ${describe(d)}; dimensions must be non-negative integers, or -1 for one inferred axis (reshaping ${avalStr(a.aval)})`);
+    }
+  });
+  const bad = () => new TypeError(`reshape: cannot reshape ${avalStr(a.aval)} (size ${a.size}) into shape ${fmtShape(req as number[])}`);
+  const unknown = req.filter((d) => d === -1).length;
+  if (unknown > 1) throw new TypeError(`reshape: invalid shape ${fmtShape(req as number[])} for ${avalStr(a.aval)}: only one axis can be -1 (inferred)`);
+  let out = req as number[];
   if (unknown === 1) {
-    const known = req.filter((d) => d !== -1).reduce((n, d) => n * d, 1);
+    const known = out.filter((d) => d !== -1).reduce((n, d) => n * d, 1);
     if (known === 0 || a.size % known !== 0) throw bad();
-    out = req.map((d) => (d === -1 ? a.size / known : d));
+    out = out.map((d) => (d === -1 ? a.size / known : d));
   }
   if (out.reduce((n, d) => n * d, 1) !== a.size) throw bad();
   return shapesEqual(out, a.shape) ? a : lax.reshape(a, out);
@@ -28,6 +35,7 @@ export function reshape(x: ArrayLike, shape: readonly number[] | number): Array 
 
 export function transpose(x: ArrayLike, axes?: readonly number[]): Array {
   const a = asArrayArg("transpose", x);
+  if (axes !== undefined && !globalThis.Array.isArray(axes)) throw new TypeError(`transpose: axes must be a list of axes, got ${describe(axes)}`);
   const perm = axes === undefined ? a.shape.map((_, i) => a.ndim - 1 - i) : axes.map((ax) => normalizeAxis("transpose", ax, a.ndim, a));
   if (perm.length !== a.ndim || new Set(perm).size !== perm.length) {
     throw new TypeError(`transpose: axes ${fmtShape(axes ?? [])} are not a permutation of the ${a.ndim} axes of ${avalStr(a.aval)}`);
@@ -41,7 +49,7 @@ export function squeeze(x: ArrayLike, axis?: number | readonly number[]): Array 
   if (axis === undefined) {
     dims = a.shape.flatMap((d, i) => (d === 1 ? [i] : []));
   } else {
-    dims = (typeof axis === "number" ? [axis] : [...axis]).map((ax) => normalizeAxis("squeeze", ax, a.ndim, a));
+    dims = axisList("squeeze", axis).map((ax) => normalizeAxis("squeeze", ax, a.ndim, a));
     for (const d of dims) {
       if (a.shape[d] !== 1) throw new TypeError(`squeeze: cannot squeeze axis ${d} of ${avalStr(a.aval)}: its size is ${a.shape[d]}, not 1`);
     }
@@ -52,25 +60,26 @@ export function squeeze(x: ArrayLike, axis?: number | readonly number[]): Array 
 
 export function expandDims(x: ArrayLike, axis: number | readonly number[]): Array {
   const a = asArrayArg("expandDims", x);
-  const list = typeof axis === "number" ? [axis] : [...axis];
+  const list = axisList("expandDims", axis);
   const rank = a.ndim + list.length;
   const dims = list.map((ax) => normalizeAxis("expandDims", ax, rank, `the result of rank ${rank}`));
-  if (new Set(dims).size !== dims.length) throw new TypeError(`expandDims: repeated axis in ${fmtShape(list)} for ${avalStr(a.aval)}`);
+  if (new Set(dims).size !== dims.length) throw new TypeError(`expandDims: repeated axis in ${fmtShape(list as number[])} for ${avalStr(a.aval)}`);
   return dims.length === 0 ? a : lax.expandDims(a, dims);
 }
 
 /** numpy broadcast_to: trailing axes align; each input axis equals the target or is 1. */
 export function broadcastTo(x: ArrayLike, shape: readonly number[]): Array {
   const a = asArrayArg("broadcastTo", x);
-  const offset = shape.length - a.ndim;
-  const ok = offset >= 0 && shape.every((d) => Number.isInteger(d) && d >= 0) && a.shape.every((d, i) => d === 1 || d === shape[offset + i]);
-  if (!ok) throw new TypeError(`broadcastTo: cannot broadcast ${avalStr(a.aval)} to shape ${fmtShape(shape)}`);
-  return broadcastArray(a, shape);
+  const target = checkShape("broadcastTo", shape);
+  const offset = target.length - a.ndim;
+  const ok = offset >= 0 && a.shape.every((d, i) => d === 1 || d === target[offset + i]);
+  if (!ok) throw new TypeError(`broadcastTo: cannot broadcast ${avalStr(a.aval)} to shape ${fmtShape(target)}`);
+  return broadcastArray(a, target);
 }
 
 /** Joins arrays along an existing axis; dtypes promote. */
 export function concatenate(xs: readonly Array[], axis = 0): Array {
-  if (!globalThis.Array.isArray(xs) || xs.length === 0) throw new TypeError("concatenate: needs a non-empty list of arrays");
+  if (!globalThis.Array.isArray(xs) || xs.length === 0) throw new TypeError(`concatenate: needs a non-empty list of arrays, got ${globalThis.Array.isArray(xs) ? "an empty list" : describe(xs)}`);
   xs.forEach((x, i) => checkArray("concatenate", x, `element ${i}`));
   const x0 = xs[0]!;
   if (x0.ndim === 0) throw new TypeError("concatenate: zero-dimensional arrays cannot be concatenated");
@@ -89,7 +98,7 @@ export function concatenate(xs: readonly Array[], axis = 0): Array {
 
 /** Joins equally shaped arrays along a new axis. */
 export function stack(xs: readonly Array[], axis = 0): Array {
-  if (!globalThis.Array.isArray(xs) || xs.length === 0) throw new TypeError("stack: needs a non-empty list of arrays");
+  if (!globalThis.Array.isArray(xs) || xs.length === 0) throw new TypeError(`stack: needs a non-empty list of arrays, got ${globalThis.Array.isArray(xs) ? "an empty list" : describe(xs)}`);
   xs.forEach((x, i) => checkArray("stack", x, `element ${i}`));
   const x0 = xs[0]!;
   for (const x of xs) {
