@@ -135,6 +135,15 @@ export class Array {
     return arrayRepr(this.value);
   }
 
+  /**
+   * `JSON.stringify`: a concrete array's values as nested lists (like
+   * `toArray()`), a tracer as `"Traced<f32[3]>"`, never the trace's internals.
+   */
+  toJSON(): Nested | string {
+    if (this.value === undefined) return `Traced<${avalStr(this.aval)}>`;
+    return toNested(this.value);
+  }
+
   // ---------------------------------------------------------------- arithmetic
 
   add(y: ArrayLike): Array {

@@ -162,6 +162,10 @@ export class TreeDef {
   toString(): string {
     return `PyTreeDef(${this.body()})`;
   }
+  /** `console.log` shows the same text. */
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return this.toString();
+  }
 
   private body(): string {
     switch (this.kind) {

@@ -17,9 +17,10 @@ import { printJaxpr } from "../ir/printer.js";
 import { scalarValue } from "../ir/value.js";
 import { evalJaxpr } from "../backends/interpreter/index.js";
 import { Array } from "./array.js";
+import { inspectCustom } from "./format.js";
 import { ShapeDtypeSpec } from "./np/creation.js";
 import { type TreeDef, assertSameStructure, flatten, showPath, unflatten } from "./pytree.js";
-import { TypedScalar, weakDtype } from "./scalar.js";
+import { TypedScalar, toDtypeValue, weakDtype } from "./scalar.js";
 import { TraceBuilder } from "./trace/builder.js";
 import { withBuilder } from "./trace/stack.js";
 
@@ -99,6 +100,10 @@ export class TracedJaxpr implements ClosedJaxpr {
   toString(): string {
     return printJaxpr(this.jaxpr);
   }
+  /** `console.log` shows the IR text, not the data structure. */
+  [inspectCustom](): string {
+    return this.toString();
+  }
 }
 
 export interface TracedFunction {
@@ -158,7 +163,9 @@ export function runJaxpr(closed: ClosedJaxpr | TracedJaxpr, ...args: unknown[]):
   const paths = def.leafPaths("args");
   const values = leaves.map((l, i): ArrayValue => {
     const want = invars[i]!.aval;
-    if ((typeof l === "number" || typeof l === "boolean") && want.shape.length === 0) return scalarValue(want.dtype, l);
+    if ((typeof l === "number" || typeof l === "boolean") && want.shape.length === 0) {
+      return scalarValue(want.dtype, toDtypeValue(l, want.dtype, { op: "runJaxpr", what: `argument ${showPath(paths[i]!)}` }));
+    }
     if (!(l instanceof Array) || l.isTracer) throw new TypeError(`runJaxpr: argument ${showPath(paths[i]!)} must be a concrete array or number`);
     if (!avalsEqual(l.aval, want)) throw new TypeError(`runJaxpr: argument ${showPath(paths[i]!)}: expected ${avalStr(want)}, got ${avalStr(l.aval)}`);
     return l.concrete("runJaxpr");

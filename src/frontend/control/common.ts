@@ -19,8 +19,8 @@ export function leafAval(leaf: unknown, path: string, op: string): Aval {
 }
 
 /** A carry/operand leaf as a bind operand of the given type (JS numbers become typed literals). */
-export function leafInput(leaf: unknown, a: Aval): BindInput {
-  if (typeof leaf === "number" || typeof leaf === "boolean") return new TypedScalar(leaf, a.dtype);
+export function leafInput(leaf: unknown, a: Aval, op = "", path = ""): BindInput {
+  if (typeof leaf === "number" || typeof leaf === "boolean") return new TypedScalar(leaf, a.dtype, op ? { op, what: showPath(path) } : undefined);
   return leaf as BindInput;
 }
 
@@ -48,7 +48,7 @@ export function carryOf(op: string, init: unknown, root: string): Carry {
   const paths = def.leafPaths(root);
   const avals = leaves.map((l, i) => leafAval(l, paths[i]!, op));
   const jsInits = leaves.map((l) => (typeof l === "number" || typeof l === "boolean" ? l : undefined));
-  return { def, avals, paths, inputs: leaves.map((l, i) => leafInput(l, avals[i]!)), jsInits };
+  return { def, avals, paths, inputs: leaves.map((l, i) => leafInput(l, avals[i]!, op, paths[i]!)), jsInits };
 }
 
 /**
@@ -63,7 +63,9 @@ export function conformToCarry(what: string, out: unknown, carry: Carry, root: s
   if (m) throw new PytreeError(`${what} ${showPath(m.path)}: structure differs from the carry: expected ${m.expected}, got ${m.got}`);
   return leaves.map((l, i) => {
     const want = carry.avals[i]!;
-    if ((typeof l === "number" || typeof l === "boolean") && want.shape.length === 0) return new TypedScalar(l, want.dtype);
+    if ((typeof l === "number" || typeof l === "boolean") && want.shape.length === 0) {
+      return new TypedScalar(l, want.dtype, { op: what, what: showPath(carry.paths[i]!) });
+    }
     if (l instanceof Array && avalsEqual(l.aval, want)) return l;
     if (l instanceof TypedScalar && avalsEqual(aval(l.dtype, []), want)) return l;
     throw new TypeError(`${what} ${showPath(carry.paths[i]!)}: expected ${avalStr(want)}, got ${describeLeaf(l)}${jsInitHint(carry, i, l)}`);

@@ -32,6 +32,8 @@ export function foriLoop<const C>(
   if (typeof lower === "number" && typeof upper === "number") {
     for (const [name, v] of [["lower", lower], ["upper", upper]] as const) {
       if (!Number.isInteger(v)) throw new TypeError(`foriLoop: ${name} must be an integer, got ${v}`);
+      // The loop index is int32: a bound past its range would wrap.
+      new TypedScalar(v, "int32", { op: "foriLoop", what: name, hint: "the loop index is int32" });
     }
     const [[, x]] = untypedScan(
       ([i, x]: [Array, unknown]) => [[i.add(1), step(i, x)], null],
@@ -54,7 +56,7 @@ export function foriLoop<const C>(
 function bound(name: string, v: unknown): Array | TypedScalar {
   if (typeof v === "number") {
     if (!Number.isInteger(v)) throw new TypeError(`foriLoop: ${name} must be an integer, got ${v}`);
-    return new TypedScalar(v, "int32");
+    return new TypedScalar(v, "int32", { op: "foriLoop", what: name, hint: "the loop index is int32" });
   }
   if (v instanceof Array && v.ndim === 0 && v.dtype === "int32") return v;
   throw new TypeError(`foriLoop: ${name} must be an int32 scalar or a JS integer, got ${v instanceof Array ? avalStr(v.aval) : describeLeaf(v)}`);

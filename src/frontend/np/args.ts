@@ -29,6 +29,24 @@ export function describe(x: unknown): string {
   return `${article(ctor)} ${ctor}`;
 }
 
+/** `describe` for arguments that must be static JS numbers (shapes, axes, sizes): a tracer reads `Traced<i32[]>`. */
+export function describeStatic(x: unknown): string {
+  return x instanceof Array && x.isTracer ? `Traced<${avalStr(x.aval)}>` : describe(x);
+}
+
+/**
+ * The end of a message about a static argument that got a tracer: usually a JS
+ * number that jit traced, so say how to keep it static.
+ */
+export function tracedHint(x: unknown): string {
+  const t = globalThis.Array.isArray(x) ? x.find((d) => d instanceof Array && d.isTracer) : x;
+  if (!(t instanceof Array) || !t.isTracer) return "";
+  return (
+    `. It is a value traced by ${t.builder?.label ?? "a transformation"}, not known until the program runs; ` +
+    "a JS number passed to jit is traced unless its argument is static: jit(f, { staticArgnums: [position] })"
+  );
+}
+
 /** Checks that `x` is an np.Array or a JS number/boolean. */
 export function checkArrayLike(name: string, x: unknown, what = "operand"): asserts x is ArrayLike {
   if (x instanceof Array || isJsScalar(x)) return;
@@ -61,7 +79,7 @@ export function checkOptions<T extends object>(name: string, opts: T | undefined
 /** An integer argument (`axis`, `k`, a start index), with `what` naming it. */
 export function checkInteger(name: string, x: unknown, what: string): number {
   if (typeof x === "number" && Number.isInteger(x)) return x;
-  throw new TypeError(`${name}: ${what} must be an integer, got ${describe(x)}`);
+  throw new TypeError(`${name}: ${what} must be an integer, got ${describeStatic(x)}${tracedHint(x)}`);
 }
 
 /** The most elements an array can have: element indices are int32. */
@@ -70,10 +88,10 @@ export const MAX_SIZE = 2 ** 31 - 1;
 /** A shape argument: a list of non-negative integers (or one integer); errors name the bad entry. */
 export function checkShape(name: string, shape: unknown, what = "shape"): number[] {
   const list = typeof shape === "number" ? [shape] : shape;
-  if (!globalThis.Array.isArray(list)) throw new TypeError(`${name}: ${what} must be a list of non-negative integers, got ${describe(shape)}`);
+  if (!globalThis.Array.isArray(list)) throw new TypeError(`${name}: ${what} must be a list of non-negative integers, got ${describeStatic(shape)}${tracedHint(shape)}`);
   list.forEach((d: unknown, i) => {
     if (typeof d !== "number" || !Number.isInteger(d) || d < 0) {
-      throw new TypeError(`${name}: ${what}[${i}] is ${describe(d)}; dimensions must be non-negative integers`);
+      throw new TypeError(`${name}: ${what}[${i}] is ${describeStatic(d)}; dimensions must be non-negative integers${tracedHint(d)}`);
     }
   });
   const dims = list as number[];
@@ -95,7 +113,7 @@ export function normalizeAxis(name: string, axis: unknown, rank: number, x: Arra
 export function axisList(name: string, axis: unknown, orNull = false): unknown[] {
   if (globalThis.Array.isArray(axis)) return [...axis];
   if (typeof axis === "number") return [axis];
-  throw new TypeError(`${name}: axis must be an integer${orNull ? ", a list of integers or null" : " or a list of integers"}, got ${describe(axis)}`);
+  throw new TypeError(`${name}: axis must be an integer${orNull ? ", a list of integers or null" : " or a list of integers"}, got ${describeStatic(axis)}${tracedHint(axis)}`);
 }
 
 /** Axes for reductions: undefined/null = all; a number or a list; negative allowed; no repeats. */

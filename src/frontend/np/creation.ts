@@ -1,10 +1,10 @@
 // Array creation. `np.array` makes a concrete array from JS data (inside a
-// trace it becomes a const when used). The other constructors are ops —
+// trace it becomes a const when used); data holding tracers is stacked. The other constructors are ops —
 // broadcast of a literal, iota arithmetic — so inside a trace they are staged
 // (`broadcast_in_dim[...] 0.0:f32[]`, like jnp.zeros under jit) instead of
 // baking large constants into the jaxpr; eagerly they run through the interpreter.
 
-import { type DType, allocStorage } from "../../ir/dtype.js";
+import { type DType, allocStorage, shapesEqual } from "../../ir/dtype.js";
 import { type Nested, fromNested } from "../../ir/value.js";
 import { Array, type ArrayLike } from "../array.js";
 import { inspectCustom } from "../format.js";
@@ -12,9 +12,9 @@ import * as lax from "../lax.js";
 import { registerPytreeLeaf } from "../pytree.js";
 import { TypedScalar, toDtypeValue, weakDtype } from "../scalar.js";
 import { astype } from "./elementwise.js";
-import { broadcastTo } from "./shape.js";
-import { MAX_SIZE, checkArray, checkArrayLike, checkDtype, checkInteger, checkOptions, checkShape, describe } from "./args.js";
-import { cast } from "./promote.js";
+import { broadcastTo, stack } from "./shape.js";
+import { MAX_SIZE, checkArray, checkArrayLike, checkDtype, checkInteger, checkOptions, checkShape, describe, describeStatic, tracedHint } from "./args.js";
+import { cast, resultDtype } from "./promote.js";
 import { fmtShape } from "./shape-util.js";
 
 export interface DTypeOption {
@@ -48,6 +48,9 @@ export function array(data: ArrayData, opts?: DTypeOption): Array {
     return Array.fromValue(data.concrete("array"));
   }
   if (ArrayBuffer.isView(data)) return fromTypedArray(data, dtype);
+  // Tracers inside the data (`np.array([a, b])` under jit) cannot become
+  // concrete data: stack them instead, as jnp.array does.
+  if (containsTracer(data)) return stackNested(data, dtype);
   let allBool = true;
   const walk = (x: unknown, path: string): Nested => {
     if (typeof x === "boolean") return x;
@@ -56,10 +59,7 @@ export function array(data: ArrayData, opts?: DTypeOption): Array {
       if (dtype === "int32") toDtypeValue(x, dtype, { op: "array", what: path ? `element ${path}` : "value", hint: INT32_DATA_HINT });
       return x;
     }
-    if (x instanceof Array) {
-      x.concrete(`array (element ${path || "<root>"})`); // a tracer cannot become data: use np.stack
-      return walk(x.toArray(), path);
-    }
+    if (x instanceof Array) return walk(x.toArray(), path);
     if (globalThis.Array.isArray(x)) return x.map((y, i) => walk(y, `${path}[${i}]`));
     if (!path) throw new TypeError(`array: data must be a number, a boolean, nested JS arrays of them, a typed array or an np.Array, got ${describe(x)}`);
     throw new TypeError(`array: element ${path} is ${describe(x)}; expected numbers, booleans or nested arrays of them`);
@@ -67,6 +67,40 @@ export function array(data: ArrayData, opts?: DTypeOption): Array {
   const nested = walk(data, "");
   const isEmpty = globalThis.Array.isArray(nested) && sizeOfNested(nested) === 0;
   return Array.fromValue(fromNested(nested, dtype ?? (allBool && !isEmpty ? "bool" : "float32")));
+}
+
+function containsTracer(x: unknown): boolean {
+  if (x instanceof Array) return x.isTracer;
+  return globalThis.Array.isArray(x) && x.some(containsTracer);
+}
+
+/**
+ * `np.array` of nested lists holding tracers: every list level is a stack of
+ * equally shaped elements. The dtype is the promotion of the elements (JS
+ * numbers weakly typed, as in any np operation) unless one is given.
+ */
+function stackNested(data: unknown, dtype: DType | undefined): Array {
+  const leaves: ArrayLike[] = [];
+  const collect = (x: unknown, path: string): void => {
+    if (globalThis.Array.isArray(x)) x.forEach((y, i) => collect(y, `${path}[${i}]`));
+    else {
+      checkArrayLike("array", x, `element ${path}`);
+      leaves.push(x);
+    }
+  };
+  collect(data, "");
+  const d = dtype ?? resultDtype(leaves);
+  const build = (x: unknown, path: string): Array => {
+    if (!globalThis.Array.isArray(x)) return x instanceof Array ? cast(x, d) : lax.broadcastInDim(new TypedScalar(x as number | boolean, d, { op: "array", what: `element ${path}` }), [], []);
+    if (x.length === 0) throw new TypeError(`array: element ${path || "<root>"} is an empty list next to traced values; every list must have the same shape`);
+    const parts = x.map((y, i) => build(y, `${path}[${i}]`));
+    const bad = parts.findIndex((p) => !shapesEqual(p.shape, parts[0]!.shape));
+    if (bad >= 0) {
+      throw new TypeError(`array: element ${path}[${bad}] has shape ${fmtShape(parts[bad]!.shape)} but element ${path}[0] has ${fmtShape(parts[0]!.shape)}; nested data must be rectangular`);
+    }
+    return stack(parts);
+  };
+  return build(data, "");
 }
 
 function sizeOfNested(x: Nested): number {
@@ -167,7 +201,7 @@ export interface LinspaceOptions extends DTypeOption {
 /** `num` evenly spaced samples from start to stop (float32 by default). */
 export function linspace(start: number, stop: number, num = 50, opts?: LinspaceOptions): Array {
   if (typeof start !== "number" || typeof stop !== "number") throw new TypeError(`linspace: start and stop must be JS numbers, got ${describe(start)}, ${describe(stop)}`);
-  if (typeof num !== "number" || !Number.isInteger(num) || num < 0) throw new TypeError(`linspace: num must be a non-negative integer, got ${describe(num)}`);
+  if (typeof num !== "number" || !Number.isInteger(num) || num < 0) throw new TypeError(`linspace: num must be a non-negative integer, got ${describeStatic(num)}${tracedHint(num)}`);
   checkSize("linspace", num, `num = ${num}`);
   const o = checkOptions("linspace", opts, "{ endpoint: false }");
   const dtype = checkDtype("linspace", o.dtype) ?? "float32";
@@ -193,7 +227,7 @@ export interface EyeOptions extends DTypeOption {
 export function eye(n: number, m?: number | null, opts?: EyeOptions): Array {
   const cols = m ?? n;
   for (const [what, d] of [["n", n], ["m", cols]] as const) {
-    if (typeof d !== "number" || !Number.isInteger(d) || d < 0) throw new TypeError(`eye: ${what} must be a non-negative integer, got ${describe(d)}`);
+    if (typeof d !== "number" || !Number.isInteger(d) || d < 0) throw new TypeError(`eye: ${what} must be a non-negative integer, got ${describeStatic(d)}${tracedHint(d)}`);
   }
   checkShape("eye", [n, cols]);
   const o = checkOptions("eye", opts, "{ k: 1 }");

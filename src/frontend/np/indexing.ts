@@ -6,7 +6,7 @@ import { avalStr } from "../../ir/dtype.js";
 import { Array, type ArrayLike, type SliceSpec } from "../array.js";
 import * as lax from "../lax.js";
 import { INT32_MAX, INT32_MIN, TypedScalar } from "../scalar.js";
-import { checkArray, checkInteger, describe } from "./args.js";
+import { checkArray, checkInteger, describe, describeStatic, tracedHint } from "./args.js";
 import { fmtShape } from "./shape-util.js";
 
 /** `x.slice(0, [1, null], null, [null, null, 2])`: one spec per leading axis; missing axes are whole. */
@@ -32,7 +32,7 @@ export function slice(x: Array, ...specs: SliceSpec[]): Array {
         throw new RangeError(`slice: step ${describe(step)} on axis ${axis} of ${avalStr(x.aval)} must be a positive integer (negative steps are not supported)`);
       }
       for (const v of [s, e]) {
-        if (v !== null && v !== undefined && !Number.isInteger(v)) throw new TypeError(`slice: bound ${describe(v)} on axis ${axis} must be an integer or null`);
+        if (v !== null && v !== undefined && !Number.isInteger(v)) throw new TypeError(`slice: bound ${describeStatic(v)} on axis ${axis} must be an integer or null${tracedHint(v)}`);
       }
       // numpy: negative bounds count from the end; out-of-range bounds clamp.
       const norm = (v: number | null | undefined, dflt: number) => (v === null || v === undefined ? dflt : Math.min(Math.max(v < 0 ? v + n : v, 0), n));
@@ -75,7 +75,7 @@ export function dynamicSlice(x: Array, starts: readonly StartIndex[], sizes: rea
     throw new TypeError(`dynamicSlice: needs ${x.ndim} slice sizes for ${avalStr(x.aval)} (one per axis), got ${globalThis.Array.isArray(sizes) ? fmtShape(sizes) : describe(sizes)}`);
   }
   sizes.forEach((s: unknown, i) => {
-    if (typeof s !== "number" || !Number.isInteger(s) || s < 0) throw new TypeError(`dynamicSlice: sizes[${i}] is ${describe(s)}; slice sizes must be non-negative integers`);
+    if (typeof s !== "number" || !Number.isInteger(s) || s < 0) throw new TypeError(`dynamicSlice: sizes[${i}] is ${describeStatic(s)}; slice sizes must be non-negative integers${tracedHint(s)}`);
     if (s > x.shape[i]!) throw new RangeError(`dynamicSlice: sizes[${i}] = ${s} is larger than axis ${i} of ${avalStr(x.aval)} (size ${x.shape[i]})`);
   });
   return lax.dynamicSlice(x, idx, sizes);

@@ -6,18 +6,18 @@ import { avalStr, fmtShape, promoteAll, shapesEqual } from "./shape-util.js";
 import { Array, type ArrayLike } from "../array.js";
 import * as lax from "../lax.js";
 import { asArrayArg } from "./reductions.js";
-import { axisList, checkArray, checkShape, describe, normalizeAxis } from "./args.js";
+import { axisList, checkArray, checkShape, describe, describeStatic, normalizeAxis, tracedHint } from "./args.js";
 import { broadcastArray, cast } from "./promote.js";
 
 export function reshape(x: ArrayLike, shape: readonly number[] | number): Array {
   const a = asArrayArg("reshape", x);
   if (typeof shape !== "number" && !globalThis.Array.isArray(shape)) {
-    throw new TypeError(`reshape: shape must be a list of integers (one of them may be -1), got ${describe(shape)}`);
+    throw new TypeError(`reshape: shape must be a list of integers (one of them may be -1), got ${describeStatic(shape)}${tracedHint(shape)}`);
   }
   const req: unknown[] = typeof shape === "number" ? [shape] : [...shape];
   req.forEach((d, i) => {
     if (typeof d !== "number" || !Number.isInteger(d) || d < -1) {
-      throw new TypeError(`reshape: shape[${i}] is ${describe(d)}; dimensions must be non-negative integers, or -1 for one inferred axis (reshaping ${avalStr(a.aval)})`);
+      throw new TypeError(`reshape: shape[${i}] is ${describeStatic(d)}; dimensions must be non-negative integers, or -1 for one inferred axis (reshaping ${avalStr(a.aval)})${tracedHint(d)}`);
     }
   });
   const bad = () => new TypeError(`reshape: cannot reshape ${avalStr(a.aval)} (size ${a.size}) into shape ${fmtShape(req as number[])}`);
