@@ -93,29 +93,19 @@ export function remainder(x: ArrayLike, y: ArrayLike): Array {
   return lax.selectN(signFixNeeded(r, b), r, lax.binary("add", r, b));
 }
 
+/**
+ * numpy `**`. Integer powers are exact and wrap (the IR's int32 `pow`). numpy
+ * refuses negative integer exponents; a static one is refused here too, while
+ * an array exponent's negative elements give what XLA gives (1 for a base of
+ * 1, ±1 for -1, else 0): a traced program cannot raise per element.
+ */
 export function power(x: ArrayLike, y: ArrayLike): Array {
   const dtype = numericDtype("power", [x, y]);
-  if (dtype === "float32") {
-    const p = prepare("power", [x, y], { dtype });
-    return lax.binary("pow", p.operands[0]!, p.operands[1]!);
+  if (dtype === "int32" && typeof y === "number" && Number.isInteger(y) && y < 0) {
+    throw new RangeError(`power: integers to negative integer powers are not allowed (${describe(x)} ** ${y}); use a float base, e.g. power(astype(x, "float32"), ${y})`);
   }
-  // Integer power. A static non-negative exponent is exact by repeated squaring
-  // (JAX's integer_pow); otherwise go through float32 and round back.
-  if (typeof y === "number" && Number.isInteger(y) && y >= 0 && x instanceof Array) {
-    const base = cast(x, dtype);
-    let result: Array | undefined;
-    let sq: Array = base;
-    for (let e = y; e > 0; e = Math.floor(e / 2)) {
-      if (e % 2 === 1) result = result ? lax.binary("mul", result, sq) : sq;
-      if (e > 1) sq = lax.binary("mul", sq, sq);
-    }
-    return result ?? lax.broadcastInDim(new TypedScalar(1, dtype), base.shape, []);
-  }
-  if (typeof y === "number" && y < 0 && Number.isInteger(y)) {
-    throw new RangeError(`power: integers to negative integer powers are not allowed (${describe(x)} ** ${y})`);
-  }
-  const p = prepare("power", [x, y], { dtype: "float32" });
-  return lax.convert(lax.round(lax.binary("pow", p.operands[0]!, p.operands[1]!), true), dtype);
+  const p = prepare("power", [x, y], { dtype });
+  return lax.binary("pow", p.operands[0]!, p.operands[1]!);
 }
 
 export function negative(x: ArrayLike): Array {
