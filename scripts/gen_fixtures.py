@@ -6,7 +6,7 @@ one primitive applied to concrete inputs with concrete params, and the output
 numpy gives. Every backend's tests replay these cases.
 
 Also writes test/fixtures/np_functions.json: numpy functions that tsjax's `np`
-builds from several primitives (power), replayed
+builds from several primitives (floor_divide, remainder, power), replayed
 eagerly and through jit on every backend by test/frontend/numerics.test.ts.
 
 Conventions, matching tsjax's semantics (JAX/XLA on CPU):
@@ -545,7 +545,41 @@ def index_cases():
 
 
 def np_function_cases():
-    """Integer power."""
+    """floor_divide/remainder on float32 (numpy's divmod, bit for bit: signs of
+    zero included) and integer power. Own RNG, like every later addition."""
+    rng = np.random.default_rng(4)
+
+    def divmod_case(name, a, b):
+        a, b = f32(a), f32(b)
+        with np.errstate(all="ignore"):
+            q, r = np.divmod(a, b)
+            assert np.array_equal(q, np.floor_divide(a, b), equal_nan=True)
+            assert np.array_equal(r, np.remainder(a, b), equal_nan=True)
+        np_case("floor_divide", name, [a, b], q)
+        np_case("remainder", name, [a, b], r)
+
+    divmod_case("1 / 0.1 and its sign flips", [1, -1, 1, -1, 0.3, 2], [0.1, 0.1, -0.1, -0.1, 0.1, 0.2])
+    divmod_case(
+        "signs, and -0.0 results",
+        [7.5, -7.5, 7.5, -7.5, 0, -0.0, 0, -0.0, 6, -6, 6, -6, 1e-30, -1e-30, 2, -2],
+        [2, 2, -2, -2, 3, 3, -3, -3, 3, 3, -3, -3, 1e30, 1e30, 3, -3],
+    )
+    divmod_case("zero divisor: inf and nan", [1, -1, 0, -0.0, NAN, INF, 1, -1], [0, 0, 0, 0, 0, 0, -0.0, -0.0])
+    divmod_case(
+        "inf and nan operands",
+        [INF, -INF, 1, -1, 1, -1, NAN, 1, INF, 0],
+        [2, 2, INF, INF, -INF, -INF, 1, NAN, INF, -INF],
+    )
+    divmod_case(
+        "large quotients",
+        [1e30, -1e30, 3e38, 16777217, 1e10, 16777215, 7, 3e38],
+        [1e-30, 3, 1e-10, 3, 7, 0.5, 1e-38, -3e-38],
+    )
+    ra = f32(rng.standard_normal((3, 4)) * 10.0 ** rng.integers(-3, 4, (3, 4)))
+    rb = f32(rng.standard_normal((3, 4)) * 10.0 ** rng.integers(-3, 4, (3, 4)))
+    divmod_case("random", ra, rb)
+    divmod_case("scalar divisor", f32([1, 2.5, -3, 0.7, -0.0]), f32(0.1))
+
     x, y = i32([7, 3]), i32([9, 19])
     np_case("power", "int32 array exponent is exact ([7, 3] ** [9, 19])", [x, y], int_pow(x, y))
     x = i32([0, 1, -1, -1, 2, -2, 3, 65536, INT_MIN, 123456])

@@ -1,5 +1,6 @@
 // np functions built from several primitives against numpy, bit for bit
-// (signed zeros included): integer power is exact and wraps. Fixtures: test/fixtures/np_functions.json
+// (signed zeros included): float floorDivide/remainder follow numpy's divmod,
+// integer power is exact and wraps. Fixtures: test/fixtures/np_functions.json
 // (scripts/gen_fixtures.py). Eager, and through jit on every backend.
 import { describe, expect, it } from "vitest";
 import { Array as NpArray } from "../../src/frontend/array.js";
@@ -11,6 +12,8 @@ import { decodeArray } from "../fixtures/primitives.js";
 
 type Binary = (x: NpArray, y: NpArray) => NpArray;
 const NP_FUNCTIONS: Readonly<Record<string, Binary>> = {
+  floor_divide: np.floorDivide,
+  remainder: np.remainder,
   power: np.power,
 };
 
@@ -34,6 +37,12 @@ describe.each(RUN_MODES)("numpy functions composed of primitives (%s)", (_mode, 
     });
   }
 
+  it("floorDivide(1, 0.1) * 0.1 + remainder(1, 0.1) gives back 1, as in numpy", () => {
+    const qr = run((a: NpArray, b: NpArray) => [np.floorDivide(a, b), np.remainder(a, b)]);
+    const [q, r] = qr(np.array(1), np.array(0.1));
+    expect([q!.item(), r!.item()]).toEqual([9, Math.fround(0.09999999)]);
+    expect(q!.mul(0.1).add(r!).item()).toBe(1);
+  });
 });
 
 describe("integer power errors", () => {
