@@ -5,6 +5,10 @@ Writes test/fixtures/primitives.json (run `npm run fixtures`). Each case is
 one primitive applied to concrete inputs with concrete params, and the output
 numpy gives. Every backend's tests replay these cases.
 
+Also writes test/fixtures/np_functions.json: numpy functions that tsjax's `np`
+builds from several primitives (floor_divide, remainder, power), replayed
+eagerly and through jit on every backend by test/frontend/numerics.test.ts.
+
 Conventions, matching tsjax's semantics (JAX/XLA on CPU):
 - float32 elementwise math is computed in float64 from the float32 inputs and
   rounded to float32 once (so transcendentals are correctly rounded), and so
@@ -26,9 +30,12 @@ import numpy as np
 RNG = np.random.default_rng(20240611)
 INT_MIN = -(2**31)
 INT_MAX = 2**31 - 1
-OUT = pathlib.Path(__file__).resolve().parent.parent / "test" / "fixtures" / "primitives.json"
+FIXTURES = pathlib.Path(__file__).resolve().parent.parent / "test" / "fixtures"
+OUT = FIXTURES / "primitives.json"
+NP_OUT = FIXTURES / "np_functions.json"
 
 CASES = []
+NP_CASES = []
 
 # ---------------------------------------------------------------- encoding
 
@@ -67,6 +74,11 @@ def case(prim, name, inputs, outputs, params=None):
             "outputs": [enc(y) for y in outputs],
         }
     )
+
+
+def np_case(fn, name, inputs, output):
+    """A numpy function (by its numpy name) on concrete inputs, and numpy's result."""
+    NP_CASES.append({"fn": fn, "name": name, "inputs": [enc(x) for x in inputs], "output": enc(output)})
 
 
 # ---------------------------------------------------------------- helpers
@@ -211,6 +223,7 @@ def binary_cases():
     pa = f32(np.abs(randn(2, 3)) + 0.1)
     case("pow", "random positive base", [pa, c], [via64(np.power, pa, c)])
     case("pow", "scalar exponent", [pa, f32(2.0)], [via64(np.power, pa, f32(2.0))])
+    int_pow_cases()
 
     mx = f32([1.0, NAN, 3.0, -INF, INF, -1.0, NAN])
     my = f32([2.0, 1.0, NAN, 5.0, 5.0, -2.0, NAN])
@@ -243,6 +256,35 @@ def binary_cases():
         case(prim, "int32", [cix, ciy], [fn(cix, ciy)])
         case(prim, "bool", [bx, by], [fn(bx, by)])
         case(prim, "scalar rhs", [a, f32(0.0)], [fn(a, f32(0.0))])
+
+
+def int_pow(x, y):
+    """numpy's int32 power, checked against Python's exact integers reduced mod 2^32."""
+    x, y = np.broadcast_arrays(i32(x), i32(y))
+    assert (y >= 0).all(), "numpy raises on negative integer exponents"
+    with np.errstate(all="ignore"):
+        got = np.power(x, y)
+    exact = [pow(int(a), int(e), 2**32) for a, e in zip(x.reshape(-1), y.reshape(-1))]
+    assert [int(v) for v in got.reshape(-1)] == [int(v) for v in wrap32(exact)], "numpy int32 power does not wrap"
+    return got
+
+
+def int_pow_cases():
+    """int32 pow: exact, wrapping like numpy. Own RNG, so the other cases' random data is unchanged."""
+    rng = np.random.default_rng(31)
+    x = i32([7, 3, 0, 0, 1, 1, -1, -1, 5, -3, -3, 2, 2, 2, -2, 3, 3, 65536, INT_MIN, INT_MIN, INT_MAX, 123456])
+    y = i32([9, 19, 0, 5, 0, INT_MAX, 7, 8, 0, 3, 4, 30, 31, 32, 31, 40, INT_MAX, 2, 1, 2, 2, 3])
+    case("pow", "int32 exact, wrapping, 0**0 and +-1 bases", [x, y], [int_pow(x, y)])
+    rx, ry = i32(rng.integers(-50, 50, size=(3, 4))), i32(rng.integers(0, 40, size=(3, 4)))
+    case("pow", "random int32", [rx, ry], [int_pow(rx, ry)])
+    case("pow", "int32 scalar exponent", [rx, i32(3)], [int_pow(rx, 3)])
+    case("pow", "int32 scalar base", [i32(-3), ry], [int_pow(-3, ry)])
+    # numpy raises for negative integer exponents; a traced program cannot, so
+    # pow follows XLA there: 1 for x = 1, +-1 by parity for x = -1, else 0.
+    nx = i32([1, 1, -1, -1, -1, 0, 2, -2, 5, INT_MIN, INT_MAX, 1])
+    ny = i32([-1, INT_MIN, -1, -2, INT_MIN, -1, -1, -3, -2, -1, -1, -7])
+    xla = np.where(nx == 1, 1, np.where(nx == -1, np.where(ny % 2 == 0, 1, -1), 0))
+    case("pow", "int32 negative exponent (XLA)", [nx, ny], [i32(xla)])
 
 
 # ---------------------------------------------------------------- select, convert
@@ -499,6 +541,60 @@ def index_cases():
     case("dynamic_update_slice", "bool vector", [xb, ub, i32(2)], [dus_ref(xb, ub, (2,))])
 
 
+# ---------------------------------------------------------------- np functions
+
+
+def np_function_cases():
+    """floor_divide/remainder on float32 (numpy's divmod, bit for bit: signs of
+    zero included) and integer power. Own RNG, like every later addition."""
+    rng = np.random.default_rng(4)
+
+    def divmod_case(name, a, b):
+        a, b = f32(a), f32(b)
+        with np.errstate(all="ignore"):
+            q, r = np.divmod(a, b)
+            assert np.array_equal(q, np.floor_divide(a, b), equal_nan=True)
+            assert np.array_equal(r, np.remainder(a, b), equal_nan=True)
+        np_case("floor_divide", name, [a, b], q)
+        np_case("remainder", name, [a, b], r)
+
+    divmod_case("1 / 0.1 and its sign flips", [1, -1, 1, -1, 0.3, 2], [0.1, 0.1, -0.1, -0.1, 0.1, 0.2])
+    divmod_case(
+        "signs, and -0.0 results",
+        [7.5, -7.5, 7.5, -7.5, 0, -0.0, 0, -0.0, 6, -6, 6, -6, 1e-30, -1e-30, 2, -2],
+        [2, 2, -2, -2, 3, 3, -3, -3, 3, 3, -3, -3, 1e30, 1e30, 3, -3],
+    )
+    divmod_case("zero divisor: inf and nan", [1, -1, 0, -0.0, NAN, INF, 1, -1], [0, 0, 0, 0, 0, 0, -0.0, -0.0])
+    divmod_case(
+        "inf and nan operands",
+        [INF, -INF, 1, -1, 1, -1, NAN, 1, INF, 0],
+        [2, 2, INF, INF, -INF, -INF, 1, NAN, INF, -INF],
+    )
+    divmod_case(
+        "large quotients",
+        [1e30, -1e30, 3e38, 16777217, 1e10, 16777215, 7, 3e38],
+        [1e-30, 3, 1e-10, 3, 7, 0.5, 1e-38, -3e-38],
+    )
+    ra = f32(rng.standard_normal((3, 4)) * 10.0 ** rng.integers(-3, 4, (3, 4)))
+    rb = f32(rng.standard_normal((3, 4)) * 10.0 ** rng.integers(-3, 4, (3, 4)))
+    divmod_case("random", ra, rb)
+    divmod_case("scalar divisor", f32([1, 2.5, -3, 0.7, -0.0]), f32(0.1))
+
+    x, y = i32([7, 3]), i32([9, 19])
+    np_case("power", "int32 array exponent is exact ([7, 3] ** [9, 19])", [x, y], int_pow(x, y))
+    x = i32([0, 1, -1, -1, 2, -2, 3, 65536, INT_MIN, 123456])
+    y = i32([0, INT_MAX, 7, 8, 31, 31, INT_MAX, 2, 2, 3])
+    np_case("power", "int32 wrapping, 0**0, +-1 bases", [x, y], int_pow(x, y))
+    np_case("power", "int32 scalar exponent", [x, i32(5)], int_pow(x, 5))
+
+
+def write(path, description, key, cases):
+    doc = {"description": description, "numpy_version": np.__version__, key: cases}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(doc, indent=None, allow_nan=False, separators=(",", ":")).replace('{"prim"', '\n{"prim"').replace('{"fn"', '\n{"fn"') + "\n")
+    print(f"wrote {len(cases)} cases to {path}")
+
+
 def main():
     unary_cases()
     binary_cases()
@@ -509,14 +605,9 @@ def main():
     index_cases()
     for c in CASES:
         assert c["outputs"], f"case without expected output: {c['prim']} {c['name']}"
-    doc = {
-        "description": "Reference results for tsjax primitives, generated by scripts/gen_fixtures.py with numpy. Do not edit by hand.",
-        "numpy_version": np.__version__,
-        "cases": CASES,
-    }
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text(json.dumps(doc, indent=None, allow_nan=False, separators=(",", ":")).replace('{"prim"', '\n{"prim"') + "\n")
-    print(f"wrote {len(CASES)} cases to {OUT}")
+    write(OUT, "Reference results for tsjax primitives, generated by scripts/gen_fixtures.py with numpy. Do not edit by hand.", "cases", CASES)
+    np_function_cases()
+    write(NP_OUT, "Reference results for numpy functions tsjax composes from primitives, generated by scripts/gen_fixtures.py with numpy. Do not edit by hand.", "cases", NP_CASES)
 
 
 if __name__ == "__main__":

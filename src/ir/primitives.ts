@@ -51,6 +51,7 @@ export interface Params {
   div: NoParams;
   /** Remainder takes the sign of the dividend (lax.rem = C fmod / %). */
   rem: NoParams;
+  /** float32: C pow. int32: exact and wrapping; a negative exponent gives 1 (x = 1), ±1 (x = -1) or 0 (XLA). */
   pow: NoParams;
   max: NoParams;
   min: NoParams;
@@ -260,7 +261,7 @@ export const shapeRules: { readonly [P in Prim]: ShapeRule<P> } = {
   mul: binaryRule("mul", "numeric"),
   div: binaryRule("div", "numeric"),
   rem: binaryRule("rem", "numeric"),
-  pow: binaryRule("pow", "float"),
+  pow: binaryRule("pow", "numeric"),
   max: binaryRule("max", "any"),
   min: binaryRule("min", "any"),
   and: binaryRule("and", "int_or_bool"),

@@ -7,6 +7,7 @@
 
 import type { Atom, Eqn, Jaxpr } from "../ir/core.js";
 import { shapesEqual } from "../ir/dtype.js";
+import { additiveIdentity, sameNumber } from "./rules/match.js";
 
 /** Maps each equation output id to the equation that defines it and its index. */
 export function definitions(j: Jaxpr): Map<number, { eqn: Eqn; index: number }> {
@@ -15,7 +16,8 @@ export function definitions(j: Jaxpr): Map<number, { eqn: Eqn; index: number }> 
   return defs;
 }
 
-const isLit = (a: Atom, v: number): boolean => a.kind === "lit" && a.value === v;
+/** A literal `v` (as simplify's rules see it: -0.0 is not 0.0 for floats). */
+const isLit = (a: Atom, v: number): boolean => a.kind === "lit" && sameNumber(a.aval.dtype, a.value, v);
 
 /** The operand an equation's output `index` provably equals, if any. */
 function forwardedOperand(e: Eqn, index: number): Atom | undefined {
@@ -34,8 +36,10 @@ function forwardedOperand(e: Eqn, index: number): Atom | undefined {
     }
     case "mul":
       return (isLit(y!, 1) && sameType(x)) || (isLit(x!, 1) && sameType(y)) || undefined;
-    case "add":
-      return (isLit(y!, 0) && sameType(x)) || (isLit(x!, 0) && sameType(y)) || undefined;
+    case "add": {
+      const zero = additiveIdentity(out.aval.dtype); // -0.0 for floats: x + 0.0 is not x at x = -0.0
+      return (isLit(y!, zero) && sameType(x)) || (isLit(x!, zero) && sameType(y)) || undefined;
+    }
     case "sub":
       return isLit(y!, 0) ? sameType(x) : undefined;
     case "div":

@@ -74,7 +74,7 @@ function simplifyScope(j: Jaxpr, cfg: Config, stats: PassStats): Jaxpr {
 
 export const simplify = definePass({
   name: "simplify",
-  summary: "Algebraic simplification (x*1, x+0, neg(neg x), identity reshapes/transposes/converts, …) and scalar constant folding, to a fixpoint.",
+  summary: "Algebraic simplification (x*1, x-0, x+(-0.0), neg(neg x), identity reshapes/transposes/converts, …: only rewrites exact for NaN, inf and -0.0) and scalar constant folding, to a fixpoint.",
   options: {
     fold: { type: "boolean", default: true, doc: "fold rank-0 equations whose inputs are all literals (off: only the rule table applies)" },
   },

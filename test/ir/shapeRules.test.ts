@@ -111,7 +111,7 @@ const RULES: { readonly [P in Prim]: Rule<P> } = {
   },
   pow: {
     ok: { inputs: ["f32[4]", "f32[]"], params: none, out: ["f32[4]"] },
-    bad: { inputs: ["i32[]", "i32[]"], params: none, error: "pow: expects a float32 operand (operands: i32[], i32[])" },
+    bad: { inputs: ["bool[]", "bool[]"], params: none, error: "pow: expects float32 or int32 operands (operands: bool[], bool[])" },
   },
   max: {
     ok: { inputs: ["bool[2]", "bool[2]"], params: none, out: ["bool[2]"] },

@@ -3,9 +3,9 @@
 // Operands have equal shapes, or one is rank 0 and is broadcast (the shape
 // rule allows nothing else). Arithmetic runs in double precision and the
 // output typed array does the one rounding (float32) or wrap (int32); the
-// exceptions are int32 `mul` (a double product can exceed 2^53, so Math.imul)
-// and int32 `div`/`rem`, which follow XLA's rules for division by zero and
-// overflow.
+// exceptions are int32 `mul` (a double product can exceed 2^53, so Math.imul),
+// int32 `div`/`rem`, which follow XLA's rules for division by zero and
+// overflow, and int32 `pow` (exact square-and-multiply, intPow).
 
 import type { ArrayValue } from "../../ir/core.js";
 import { type DType, type Shape, allocStorage, sizeOf } from "../../ir/dtype.js";
@@ -56,6 +56,24 @@ export function powC(x: number, y: number): number {
   return Math.pow(x, y);
 }
 
+/**
+ * int32 `x ** y`, exact and wrapping like numpy's int32 power: square and
+ * multiply with Math.imul, over every bit of `y` (a double `pow` rounds once
+ * the result passes 2^53, long before it wraps). A negative exponent follows
+ * XLA, since a traced program cannot raise per element: 1 for x = 1, ±1 for
+ * x = -1 (by the exponent's parity), 0 for every other x, 0 included.
+ */
+export function intPow(x: number, y: number): number {
+  if (y < 0) return x === 1 ? 1 : x === -1 ? (y & 1 ? -1 : 1) : 0;
+  let acc = 1;
+  let sq = x | 0;
+  for (let e = y; e !== 0; e >>>= 1) {
+    if (e & 1) acc = Math.imul(acc, sq);
+    sq = Math.imul(sq, sq);
+  }
+  return acc;
+}
+
 const add: ScalarFn2 = (x, y) => x + y;
 const sub: ScalarFn2 = (x, y) => x - y;
 // Math.max/min return NaN if either side is NaN, which is XLA's float max/min.
@@ -86,7 +104,7 @@ export const binaryImpls: BinaryImpls = {
   div: binary("div", { float32: (x, y) => x / y, int32: intDiv }),
   // JS `%` on doubles is C fmod (sign of the dividend, exact).
   rem: binary("rem", { float32: (x, y) => x % y, int32: intRem }),
-  pow: binary("pow", { float32: powC }),
+  pow: binary("pow", { float32: powC, int32: intPow }),
   max: binary("max", allDTypes(max)),
   min: binary("min", allDTypes(min)),
   and: binary("and", { int32: bitAnd, bool: bitAnd }),

@@ -171,7 +171,7 @@ export function emitProgram(p: Program, opts: EmitOptions = {}): string {
   run.close("};");
 
   w.line('"use strict";');
-  w.line("const fr = Math.fround, idiv = rt.idiv, irem = rt.irem, powC = rt.powC, f2i = rt.f2i, roundAway = rt.roundAway, roundEven = rt.roundEven;");
+  w.line("const fr = Math.fround, idiv = rt.idiv, irem = rt.irem, powC = rt.powC, ipow = rt.ipow, f2i = rt.f2i, roundAway = rt.roundAway, roundEven = rt.roundEven;");
   p.plan.slots.forEach((s, i) => w.line(`const t${i} = new ${ARRAY[s.dtype]}(${s.size});`));
   p.laneSets.forEach((l) => w.line(`const L${l.id} = rt.laneSet([${l.shape.join(", ")}]);`));
   if (dotScratch > 0) w.line(`const ${DOT_SCRATCH} = new Float64Array(${dotScratch});`);

@@ -3,7 +3,7 @@
 // while/cond (the active-lane masks of src/backends/interpreter/mask.ts, kept
 // both as a mask and as a list of active lane indices).
 
-import { intDiv, intRem, powC } from "../interpreter/binary.js";
+import { intDiv, intPow, intRem, powC } from "../interpreter/binary.js";
 import { floatToInt32 } from "../interpreter/select_convert.js";
 import { roundHalfAwayFromZero, roundHalfToEven } from "../interpreter/unary.js";
 import type { Shape } from "../../ir/dtype.js";
@@ -98,6 +98,7 @@ export const runtime = {
   idiv: intDiv,
   irem: intRem,
   powC,
+  ipow: intPow,
   f2i: floatToInt32,
   roundAway: roundHalfAwayFromZero,
   roundEven: roundHalfToEven,

@@ -54,7 +54,7 @@ export const BINARY: { readonly [P in BinaryPrim | ComparePrim]: Binary } = {
   // `| 0` also turns a -0 quotient/remainder into 0, as storing into an Int32Array does.
   div: arith("/", (x, y) => `(idiv(${x}, ${y}) | 0)`),
   rem: arith("%", (x, y) => `(irem(${x}, ${y}) | 0)`),
-  pow: (x, y) => `fr(powC(${x}, ${y}))`,
+  pow: (x, y, d) => (d === "float32" ? `fr(powC(${x}, ${y}))` : `ipow(${x}, ${y})`),
   // Math.max/min return NaN if either side is NaN, which is XLA's float max/min.
   max: (x, y) => `Math.max(${x}, ${y})`,
   min: (x, y) => `Math.min(${x}, ${y})`,

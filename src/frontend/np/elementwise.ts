@@ -76,11 +76,12 @@ function zeroLike(dtype: DType): TypedScalar {
   return new TypedScalar(0, dtype);
 }
 
-/** numpy `//`: floor of the quotient; for ints, the truncated quotient minus one where signs differ. */
+/** numpy `//`: for ints, the truncated quotient minus one where signs differ; for floats, numpy's divmod quotient. */
 export function floorDivide(x: ArrayLike, y: ArrayLike): Array {
-  const p = prepare("floorDivide", [x, y], { dtype: numericDtype("floorDivide", [x, y]) });
+  const dtype = numericDtype("floorDivide", [x, y]);
+  const p = prepare("floorDivide", [x, y], { dtype, fullShape: dtype === "float32" });
   const [a, b] = p.operands as [Operand, Operand];
-  if (p.dtype === "float32") return lax.unary("floor", lax.binary("div", a, b));
+  if (p.dtype === "float32") return floatDivmod(a, b, p.shape).floordiv;
   const q = lax.binary("div", a, b);
   const r = lax.binary("rem", a, b);
   return lax.selectN(signFixNeeded(r, b), q, lax.binary("sub", q, new TypedScalar(1, p.dtype)));
@@ -88,35 +89,65 @@ export function floorDivide(x: ArrayLike, y: ArrayLike): Array {
 
 /** numpy `%` / np.mod: the result has the divisor's sign (`remainder(-1, 3) == 2`). */
 export function remainder(x: ArrayLike, y: ArrayLike): Array {
-  const p = prepare("remainder", [x, y], { dtype: numericDtype("remainder", [x, y]) });
+  const dtype = numericDtype("remainder", [x, y]);
+  const p = prepare("remainder", [x, y], { dtype, fullShape: dtype === "float32" });
   const [a, b] = p.operands as [Operand, Operand];
+  if (p.dtype === "float32") return floatDivmod(a, b, p.shape).mod;
   const r = lax.binary("rem", a, b);
   return lax.selectN(signFixNeeded(r, b), r, lax.binary("add", r, b));
 }
 
+/**
+ * numpy's float32 divmod (`npy_divmodf`), step for step in float32:
+ *
+ *   mod = fmod(a, b); div = (a - mod) / b
+ *   if mod != 0 and sign(mod) != sign(b): mod += b; div -= 1
+ *   if mod == 0: mod = copysign(0, b)
+ *   floordiv = div == 0 ? copysign(0, a / b) : floor(div), plus 1 if div - floor(div) > 0.5
+ *   b == 0: floordiv = a / b, mod = fmod(a, b) (NaN)
+ *
+ * `floor(a / b)` is not the same: a / b rounds before the floor (1 / 0.1f
+ * rounds up to exactly 10, numpy says 9), while fmod is exact, so a - mod is
+ * (up to one rounding) a multiple of b and the quotient agrees with the
+ * remainder (q * b + r ≈ a). Composed
+ * of primitives every backend computes exactly as the interpreter does (rem
+ * is C fmod; sub, add, div round once; floor, comparisons, select_n), so all
+ * backends match numpy bit for bit without a primitive of its own.
+ * `a` and `b` have the full shape `shape` (select_n cases must).
+ */
+function floatDivmod(a: Operand, b: Operand, shape: readonly number[]): { floordiv: Array; mod: Array } {
+  const f32 = (v: number): TypedScalar => new TypedScalar(v, "float32");
+  const full = (v: number): Array => lax.broadcastInDim(f32(v), shape, []);
+  // copysign(0, v), for a v that is never NaN where the result is used: v itself where v is ±0.
+  const zeroSignedLike = (v: Operand): Array =>
+    lax.selectN(lax.binary("eq", v, f32(0)), lax.selectN(lax.binary("lt", v, f32(0)), full(0), full(-0)), asArray(v));
+  const mod0 = lax.binary("rem", a, b);
+  const div0 = lax.binary("div", lax.binary("sub", a, mod0), b);
+  const fix = signFixNeeded(mod0, b); // NaN counts as nonzero, as in C's `if (mod)`
+  const mod1 = lax.selectN(fix, mod0, lax.binary("add", mod0, b));
+  const div1 = lax.selectN(fix, div0, lax.binary("sub", div0, f32(1)));
+  const mod = lax.selectN(lax.binary("eq", mod0, f32(0)), mod1, zeroSignedLike(b));
+  const fl = lax.unary("floor", div1);
+  const snapped = lax.selectN(lax.binary("gt", lax.binary("sub", div1, fl), f32(0.5)), fl, lax.binary("add", fl, f32(1)));
+  const quotient = lax.binary("div", a, b);
+  const floordiv = lax.selectN(lax.binary("eq", div1, f32(0)), snapped, zeroSignedLike(quotient));
+  const byZero = lax.binary("eq", b, f32(0));
+  return { floordiv: lax.selectN(byZero, floordiv, quotient), mod: lax.selectN(byZero, mod, mod0) };
+}
+
+/**
+ * numpy `**`. Integer powers are exact and wrap (the IR's int32 `pow`). numpy
+ * refuses negative integer exponents; a static one is refused here too, while
+ * an array exponent's negative elements give what XLA gives (1 for a base of
+ * 1, ±1 for -1, else 0): a traced program cannot raise per element.
+ */
 export function power(x: ArrayLike, y: ArrayLike): Array {
   const dtype = numericDtype("power", [x, y]);
-  if (dtype === "float32") {
-    const p = prepare("power", [x, y], { dtype });
-    return lax.binary("pow", p.operands[0]!, p.operands[1]!);
+  if (dtype === "int32" && typeof y === "number" && Number.isInteger(y) && y < 0) {
+    throw new RangeError(`power: integers to negative integer powers are not allowed (${describe(x)} ** ${y}); use a float base, e.g. power(astype(x, "float32"), ${y})`);
   }
-  // Integer power. A static non-negative exponent is exact by repeated squaring
-  // (JAX's integer_pow); otherwise go through float32 and round back.
-  if (typeof y === "number" && Number.isInteger(y) && y >= 0 && x instanceof Array) {
-    const base = cast(x, dtype);
-    let result: Array | undefined;
-    let sq: Array = base;
-    for (let e = y; e > 0; e = Math.floor(e / 2)) {
-      if (e % 2 === 1) result = result ? lax.binary("mul", result, sq) : sq;
-      if (e > 1) sq = lax.binary("mul", sq, sq);
-    }
-    return result ?? lax.broadcastInDim(new TypedScalar(1, dtype), base.shape, []);
-  }
-  if (typeof y === "number" && y < 0 && Number.isInteger(y)) {
-    throw new RangeError(`power: integers to negative integer powers are not allowed (${describe(x)} ** ${y})`);
-  }
-  const p = prepare("power", [x, y], { dtype: "float32" });
-  return lax.convert(lax.round(lax.binary("pow", p.operands[0]!, p.operands[1]!), true), dtype);
+  const p = prepare("power", [x, y], { dtype });
+  return lax.binary("pow", p.operands[0]!, p.operands[1]!);
 }
 
 export function negative(x: ArrayLike): Array {

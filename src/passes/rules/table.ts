@@ -5,9 +5,11 @@
 // it applies to every primitive (see fold.ts).
 //
 // Only exact rewrites belong here: the result must be bit-identical for every
-// input, NaN and infinities included. That is why there is no `x*0 -> 0`
-// (NaN*0 is NaN) and no `x-x -> 0`. `x+0 -> x` is exact except that
-// (-0.0)+0.0 is +0.0; like XLA's algebraic simplifier we accept that.
+// input, NaN, infinities and -0.0 included, or `jit` would compute something
+// else than eager execution. So there is no `x*0 -> 0` (NaN*0 is NaN, -1*0 is
+// -0.0), no `x-x -> 0` (inf-inf is NaN), no `0-x -> neg(x)` (0-0 is +0.0,
+// neg(0) is -0.0) and, for floats, no `x+0.0 -> x` (-0.0+0.0 is +0.0): the
+// float additive identity is -0.0. isConst tells 0.0 and -0.0 apart.
 
 import type { Atom } from "../../ir/core.js";
 import { isConst, isIdentityPermutation, producedBy, sameAtom } from "./match.js";
@@ -26,19 +28,25 @@ export const RULES: RuleTable = {
   abs: none, sign: none, floor: none, ceil: none, round: none,
 
   add: [
-    forwardRule("x+0 -> x", ([x, y], _, c) => (isConst(y!, 0, c) ? x : undefined)),
-    forwardRule("0+x -> x", ([x, y], _, c) => (isConst(x!, 0, c) ? y : undefined)),
+    // x+0 -> x for ints; for floats only x+(-0.0) -> x, since -0.0+0.0 is +0.0 (additiveIdentity)
+    forwardRule("x+0 -> x (int)", ([x, y], _, c) => (isInt(y!) && isConst(y!, 0, c) ? x : undefined)),
+    forwardRule("0+x -> x (int)", ([x, y], _, c) => (isInt(x!) && isConst(x!, 0, c) ? y : undefined)),
+    forwardRule("x+(-0.0) -> x", ([x, y], _, c) => (isFloat(y!) && isConst(y!, -0, c) ? x : undefined)),
+    forwardRule("-0.0+x -> x", ([x, y], _, c) => (isFloat(x!) && isConst(x!, -0, c) ? y : undefined)),
   ],
   sub: [
+    // x-0 -> x: x - 0.0 is x for every x, -0.0 included (x - (-0.0) is x + 0.0: not matched)
     forwardRule("x-0 -> x", ([x, y], _, c) => (isConst(y!, 0, c) ? x : undefined)),
   ],
   mul: [
+    // x*1 -> x, 1*x -> x, x*-1 -> neg(x): exact for NaN, ±inf and ±0.0 too
     forwardRule("x*1 -> x", ([x, y], _, c) => (isConst(y!, 1, c) ? x : undefined)),
     forwardRule("1*x -> x", ([x, y], _, c) => (isConst(x!, 1, c) ? y : undefined)),
     rewriteRule("x*-1 -> neg(x)", ([x, y], _, c) => (isConst(y!, -1, c) ? emit("neg", {}, [x!]) : undefined)),
     rewriteRule("-1*x -> neg(x)", ([x, y], _, c) => (isConst(x!, -1, c) ? emit("neg", {}, [y!]) : undefined)),
   ],
   div: [
+    // x/1 -> x: exact for every x
     forwardRule("x/1 -> x", ([x, y], _, c) => (isConst(y!, 1, c) ? x : undefined)),
   ],
   rem: none, pow: none, max: none, min: none, and: none, or: none,
@@ -86,6 +94,14 @@ export const RULES: RuleTable = {
   iota: none, concatenate: none, slice: none, dynamic_slice: none, dynamic_update_slice: none,
   while: none, cond: none, scan: none, pjit: none,
 };
+
+function isInt(a: Atom): boolean {
+  return a.aval.dtype === "int32";
+}
+
+function isFloat(a: Atom): boolean {
+  return a.aval.dtype === "float32";
+}
 
 function sameShape(x: Atom, shape: readonly number[]): boolean {
   return x.aval.shape.length === shape.length && x.aval.shape.every((d, i) => d === shape[i]);

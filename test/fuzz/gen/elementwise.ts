@@ -74,9 +74,8 @@ const COMPARE: ReadonlySet<Binop> = new Set(COMPARE_PRIMS);
 
 /** The dtype `prim` computes in, given the promoted operand dtype. */
 function opDtype(prim: Binop, d: DType): DType {
-  if (prim === "pow") return "float32";
   if (prim === "and" || prim === "or") return d === "float32" ? "int32" : d;
-  if (["add", "sub", "mul", "div", "rem"].includes(prim)) return d === "bool" ? "int32" : d;
+  if (["add", "sub", "mul", "div", "rem", "pow"].includes(prim)) return d === "bool" ? "int32" : d;
   return d;
 }
 
@@ -92,7 +91,7 @@ function binaryBits(prim: Binop, d: DType, a: Val, b: Val): Exactness {
       return d === "int32" ? a.bits && { hi: Math.max(a.bits.hi, 1), lo: 0 } : null;
     case "rem":
       return a.bits && b.bits && { hi: a.bits.hi, lo: Math.min(a.bits.lo, b.bits.lo) };
-    case "pow":
+    case "pow": // floats: rounded; int32: any (it wraps)
       return null;
     case "and":
     case "or": {

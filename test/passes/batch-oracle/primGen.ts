@@ -95,7 +95,7 @@ export const convertArb: fc.Arbitrary<GenCase> = fc
   .map(({ from, to, shape }) => singleEqn("convert_element_type", { new_dtype: to }, [av(from, shape)]));
 
 export const BINARY_CLASS: { readonly [P in BinaryPrim | ComparePrim]: DTypeClass } = {
-  add: "numeric", sub: "numeric", mul: "numeric", div: "numeric", rem: "numeric", pow: "float",
+  add: "numeric", sub: "numeric", mul: "numeric", div: "numeric", rem: "numeric", pow: "numeric",
   max: "any", min: "any", and: "int_or_bool", or: "int_or_bool",
   lt: "any", le: "any", gt: "any", ge: "any", eq: "any", ne: "any",
 };

@@ -14,10 +14,11 @@
 // Exactness: wasm's f32 add/sub/mul/div/sqrt are correctly rounded, which is
 // what the interpreter's "compute in double, round once" gives for these
 // operations, so they match bit for bit. Where the interpreter does more
-// than one operation in double (rsqrt), we do it in f64 too. `rem` on floats
-// (C fmod) and `pow` call the host (exact, rare); transcendentals use the
-// vectorised ≤ 2 ulp math (src/backends/wasm/math). int32 division follows
-// XLA (x/0 = -1, x%0 = x, INT_MIN/-1 = INT_MIN) without trapping.
+// than one operation in double (rsqrt), we do it in f64 too. `rem` and `pow`
+// on floats (C fmod, C pow) call the host (exact, rare); transcendentals use
+// the vectorised ≤ 2 ulp math (src/backends/wasm/math). int32 division
+// follows XLA (x/0 = -1, x%0 = x, INT_MIN/-1 = INT_MIN) without trapping;
+// int32 pow is an exact square-and-multiply loop.
 //
 // Every rule takes its operands as locals (already of the width's type) and
 // leaves its result on the stack.
@@ -93,7 +94,7 @@ function plain(e: OpEnv, names: readonly [PlainOpName, PlainOpName], ...args: Lo
 }
 
 /**
- * Width 4 through the scalar rule, lane by lane (int division, fmod, pow):
+ * Width 4 through the scalar rule, lane by lane (int division, fmod, float pow):
  * extract each lane of the operands, run `scalar`, put the result back.
  */
 function perLane(e: OpEnv, args: readonly Local[], argDtype: DType, resDtype: DType, scalar: (s: OpEnv, xs: readonly Local[]) => void): void {
@@ -299,6 +300,52 @@ function intRemScalar(e: OpEnv, x: Local, y: Local): void {
   f.local.get(x).local.get(y).select(); // y ≠ 0 ? remainder : x
 }
 
+/**
+ * int32 `x ** y` as the interpreter's intPow computes it: square and multiply
+ * over the exponent's bits, wrapping. A negative exponent gives 1 for x = 1,
+ * ±1 for x = -1 and 0 otherwise (XLA); x = ±1 is reached by running the loop
+ * on the exponent's parity bit alone, everything else is zeroed afterwards.
+ * Width 4 runs all lanes in one loop until every lane's exponent is spent.
+ */
+function intPow(e: OpEnv, x: Local, y: Local): void {
+  const { f } = e;
+  const t = valType("int32", e.width);
+  const n = f.temp(t), acc = f.temp(t), sq = f.temp(t);
+  const lanes = (k: number): [number, number, number, number] => [k, k, k, k];
+  if (e.width === 1) {
+    // n = y < 0 ? y & 1 : y
+    f.local.get(y).i32.const(1).i32.and().local.get(y).local.get(y).i32.const(0).i32.lt_s().select().local.set(n);
+    f.i32.const(1).local.set(acc).local.get(x).local.set(sq);
+    // do { if (n & 1) acc *= sq; sq *= sq; n >>>= 1 } while (n != 0); a spent exponent leaves acc as it is.
+    const top = f.loop();
+    f.local.get(acc).local.get(sq).i32.mul().local.get(acc).local.get(n).i32.const(1).i32.and().select().local.set(acc);
+    f.local.get(sq).local.get(sq).i32.mul().local.set(sq);
+    f.local.get(n).i32.const(1).i32.shr_u().local.tee(n).br_if(top);
+    f.end();
+    // y < 0 and x not ±1 ((x + 1) & ~2 != 0) ? 0 : acc
+    f.i32.const(0).local.get(acc);
+    f.local.get(y).i32.const(0).i32.lt_s();
+    f.local.get(x).i32.const(1).i32.add().i32.const(-3).i32.and().i32.const(0).i32.ne();
+    f.i32.and().select();
+  } else {
+    f.local.get(y).v128.const("i32x4", lanes(1)).v128.and().local.get(y);
+    f.local.get(y).v128.const("i32x4", lanes(0)).i32x4.lt_s().v128.bitselect().local.set(n);
+    f.v128.const("i32x4", lanes(1)).local.set(acc).local.get(x).local.set(sq);
+    const top = f.loop();
+    f.local.get(acc).local.get(sq).i32x4.mul().local.get(acc);
+    f.local.get(n).v128.const("i32x4", lanes(1)).v128.and().v128.const("i32x4", lanes(1)).i32x4.eq().v128.bitselect().local.set(acc);
+    f.local.get(sq).local.get(sq).i32x4.mul().local.set(sq);
+    f.local.get(n).i32.const(1).i32x4.shr_u().local.tee(n).v128.any_true().br_if(top);
+    f.end();
+    // acc & ~(y < 0 & ~(x is ±1))
+    f.local.get(acc);
+    f.local.get(y).v128.const("i32x4", lanes(0)).i32x4.lt_s();
+    f.local.get(x).v128.const("i32x4", lanes(1)).i32x4.add().v128.const("i32x4", lanes(-3)).v128.and().v128.const("i32x4", lanes(0)).i32x4.eq();
+    f.v128.andnot().v128.andnot();
+  }
+  [n, acc, sq].forEach((l) => f.release(l));
+}
+
 function hostF32(e: OpEnv, fn: FuncRef, x: Local, y: Local): void {
   e.f.local.get(x).f64.promote_f32().local.get(y).f64.promote_f32().call(fn).f32.demote_f64();
 }
@@ -321,6 +368,7 @@ export const BINARY: { readonly [P in BinaryPrim | ComparePrim]: Binary } = {
     perLane(e, [x, y], d, d, (s, [a, b]) => intRemScalar(s, a!, b!));
   },
   pow: (e, x, y, d) => {
+    if (d === "int32") return intPow(e, x, y);
     if (e.width === 1) return hostF32(e, e.host.pow(), x, y);
     perLane(e, [x, y], d, d, (s, [a, b]) => hostF32(s, s.host.pow(), a!, b!));
   },

@@ -21,7 +21,7 @@ function padded(xs: readonly number[]): number[] {
 }
 
 const TRANSCENDENTAL = new Set(["exp", "log", "sin", "cos", "tanh", "logistic"]);
-const FLOAT_ONLY = new Set(["exp", "log", "sin", "cos", "tanh", "logistic", "sqrt", "rsqrt", "floor", "ceil", "round", "pow"]);
+const FLOAT_ONLY = new Set(["exp", "log", "sin", "cos", "tanh", "logistic", "sqrt", "rsqrt", "floor", "ceil", "round"]);
 
 function unaryIR(prim: string, dtype: DType, n: number, params = ""): string {
   const t = `${SHORT[dtype]}[${n}]`;
