@@ -9,3 +9,4 @@ export * from "./value.js";
 export * from "./parser.js";
 export * from "./verifier.js";
 export * from "./paramSchema.js";
+export * from "./limits.js";
