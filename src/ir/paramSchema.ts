@@ -145,14 +145,23 @@ const KIND_CHECK: { readonly [K in ParamKind]: (v: unknown) => boolean } = {
   dot_dims: (v) => isPair(v, (side) => isPair(side, isInts)),
 };
 
+/** Tuples deeper or longer than this are elided in messages (a value can come from untrusted text). */
+const SHOWN_DEPTH = 4;
+const SHOWN_ITEMS = 16;
+
 /** A short rendering of a param value for messages (jaxprs are elided). */
-export function describeParamValue(v: unknown): string {
+export function describeParamValue(v: unknown, depth = 0): string {
   if (v === null) return "None";
   if (v === undefined) return "nothing";
   if (typeof v === "boolean") return v ? "True" : "False";
   if (typeof v === "string") return JSON.stringify(v);
   if (isJaxpr(v)) return "a jaxpr";
-  if (Array.isArray(v)) return v.length === 1 ? `(${describeParamValue(v[0])},)` : `(${v.map(describeParamValue).join(", ")})`;
+  if (Array.isArray(v)) {
+    if (depth >= SHOWN_DEPTH) return "(…)";
+    const items = v.slice(0, SHOWN_ITEMS).map((x) => describeParamValue(x, depth + 1));
+    if (v.length > SHOWN_ITEMS) items.push(`… ${v.length - SHOWN_ITEMS} more`);
+    return items.length === 1 ? `(${items[0]},)` : `(${items.join(", ")})`;
+  }
   if (typeof v === "object") return "an object";
   return String(v);
 }

@@ -24,6 +24,15 @@ import { arrayValue, scalarValue } from "../../src/ir/value.js";
 
 const f32 = (...shape: number[]): Aval => aval("float32", shape);
 
+function errorOf(f: () => unknown): Error {
+  try {
+    f();
+  } catch (e) {
+    return e as Error;
+  }
+  return expect.fail("expected an error");
+}
+
 function verifyError(j: Jaxpr): string {
   try {
     verify(j);
@@ -37,6 +46,8 @@ function verifyError(j: Jaxpr): string {
 
 interface TextCase {
   readonly name: string;
+  /** `line:column` of the offending equation's first token, counted by hand. */
+  readonly at: string;
   readonly text: string;
   readonly message: string;
 }
@@ -44,16 +55,19 @@ interface TextCase {
 const TEXT_CASES: readonly TextCase[] = [
   {
     name: "declared output aval differs from the shape rule",
+    at: "1:26",
     text: "{ lambda ; a:f32[3]. let b:f32[4] = sin a in (b,) }",
     message: "verify: equation 0 `b:f32[4] = sin a` in the top-level jaxpr: declares outputs (f32[4]) but sin of (f32[3]) produces (f32[3])",
   },
   {
     name: "dtype mismatch in add",
+    at: "1:33",
     text: "{ lambda ; a:f32[] b:i32[]. let c:f32[] = add a b in (c,) }",
     message: "verify: equation 0 `c:f32[] = add a b` in the top-level jaxpr: add: operand dtypes must be equal (operands: f32[], i32[])",
   },
   {
     name: "while body returns the wrong types",
+    at: "2:5",
     text: `{ lambda ; a:i32[]. let
     b:i32[] = while[
       body_jaxpr={ lambda ; c:i32[]. let d:f32[] = convert_element_type[new_dtype=float32] c in (d,) }
@@ -66,6 +80,7 @@ const TEXT_CASES: readonly TextCase[] = [
   },
   {
     name: "while predicate is not a prefix of every carry",
+    at: "2:5",
     text: `{ lambda ; a:i32[4] b:f32[3]. let
     c:i32[4] d:f32[3] = while[
       body_jaxpr={ lambda ; e:i32[4] f:f32[3]. let g:i32[4] = add e 1:i32[] in (g, f) }
@@ -79,6 +94,7 @@ const TEXT_CASES: readonly TextCase[] = [
   },
   {
     name: "cond branches disagree on their outputs",
+    at: "2:5",
     text: `{ lambda ; a:i32[] b:f32[]. let
     c:f32[] = cond[
       branches=(
@@ -91,6 +107,7 @@ const TEXT_CASES: readonly TextCase[] = [
   },
   {
     name: "cond with a float index",
+    at: "2:5",
     text: `{ lambda ; a:f32[] b:f32[]. let
     c:f32[] = cond[branches=({ lambda ; d:f32[]. let  in (d,) })] a b
   in (c,) }`,
@@ -98,6 +115,7 @@ const TEXT_CASES: readonly TextCase[] = [
   },
   {
     name: "scan xs with the wrong leading dimension",
+    at: "2:5",
     text: `{ lambda ; a:f32[] b:f32[4,3]. let
     c:f32[] d:f32[5,3] = scan[
       jaxpr={ lambda ; e:f32[] f:f32[3]. let g:f32[3] = mul f 2.0:f32[] in (e, g) }
@@ -108,18 +126,21 @@ const TEXT_CASES: readonly TextCase[] = [
   },
   {
     name: "dot_general contracting sizes differ",
+    at: "1:39",
     text: "{ lambda ; a:f32[2,3] b:f32[4,5]. let c:f32[2,5] = dot_general[dimension_numbers=(((1,), (0,)), ((), ()))] a b in (c,) }",
     message:
       "verify: equation 0 `c:f32[2,5] = dot_general[dimension_numbers=(((1,), (0,)), ((), ()))] a b` in the top-level jaxpr: dot_general: contracting dimension sizes differ: lhs axis 1 (3) vs rhs axis 0 (4) (operands: f32[2,3], f32[4,5])",
   },
   {
     name: "broadcast_in_dim to an incompatible size",
+    at: "1:26",
     text: "{ lambda ; a:f32[3]. let b:f32[4,2] = broadcast_in_dim[broadcast_dimensions=(1,) shape=(4, 2)] a in (b,) }",
     message:
       "verify: equation 0 `b:f32[4,2] = broadcast_in_dim[broadcast_dimensions=(1,) shape=(4, 2)] a` in the top-level jaxpr: broadcast_in_dim: operand axis 0 (size 3) cannot broadcast to size 2 of shape (4, 2) (operands: f32[3])",
   },
   {
     name: "pjit given fewer operands than its jaxpr takes",
+    at: "2:5",
     text: `{ lambda ; a:f32[]. let
     b:f32[] = pjit[jaxpr={ lambda ; c:f32[] d:f32[]. let e:f32[] = add c d in (e,) } name=f] a
   in (b,) }`,
@@ -127,6 +148,7 @@ const TEXT_CASES: readonly TextCase[] = [
   },
   {
     name: "error inside a while body names the path",
+    at: "5:11",
     text: `{ lambda ; a:i32[] b:f32[]. let
     _:i32[] c:f32[] = while[
       body_jaxpr={ lambda ; d:i32[] e:f32[]. let
@@ -142,6 +164,7 @@ const TEXT_CASES: readonly TextCase[] = [
   },
   {
     name: "error in a cond branch inside a while body names both levels",
+    at: "8:55",
     text: `{ lambda ; a:f32[]. let
     _:i32[] b:f32[] = while[
       body_jaxpr={ lambda ; c:i32[] d:f32[]. let
@@ -163,6 +186,7 @@ const TEXT_CASES: readonly TextCase[] = [
   },
   {
     name: "error in a scan body inside a pjit",
+    at: "5:51",
     text: `{ lambda ; a:f32[3]. let
     b:f32[] = pjit[
       jaxpr={ lambda ; c:f32[3]. let
@@ -189,9 +213,46 @@ describe("verify rejects ill-typed jaxprs", () => {
 
   for (const c of TEXT_CASES) {
     it(c.name, () => {
-      expect(verifyError(parse(c.text))).toBe(c.message);
+      expect(verifyError(parse(c.text, { verify: false }))).toBe(c.message);
     });
   }
+});
+
+// Issue #11 item 13: `parse` verifies what it read and reports the verifier's
+// message at the line:column of the offending equation.
+describe("parse verifies, positioning the error at the equation", () => {
+  for (const c of TEXT_CASES) {
+    it(`${c.name} -> ${c.at}`, () => {
+      const e = errorOf(() => parse(c.text, { source: "x.jaxpr" }));
+      expect(e).toBeInstanceOf(VerifyError);
+      const [line, column] = c.at.split(":").map(Number);
+      expect((e as VerifyError).position).toEqual({ line, column, source: "x.jaxpr" });
+      expect(e.message).toBe(`x.jaxpr:${c.at}: ${c.message}`);
+      expect((e as VerifyError).reason).toBe(c.message);
+    });
+  }
+
+  it("rejects an equation without its operand, with a repeated operand, and with the wrong output type", () => {
+    // The three examples of the issue: each parsed and printed back before.
+    const cases: [string, string][] = [
+      ["{ lambda ; a:f32[3]. let b:f32[3] = sin in (b,) }", "1:26: verify: equation 0 `b:f32[3] = sin` in the top-level jaxpr: sin: expects 1 operand, got 0"],
+      ["{ lambda ; a:f32[3]. let b:f32[3] = sin a a in (b,) }", "1:26: verify: equation 0 `b:f32[3] = sin a a` in the top-level jaxpr: sin: expects 1 operand, got 2 (operands: f32[3], f32[3])"],
+      [
+        "{ lambda ; a:f32[3]. let\n    b:f32[4] = sin a\n  in (b,) }",
+        "2:5: verify: equation 0 `b:f32[4] = sin a` in the top-level jaxpr: declares outputs (f32[4]) but sin of (f32[3]) produces (f32[3])",
+      ],
+    ];
+    for (const [text, message] of cases) {
+      const e = errorOf(() => parse(text));
+      expect(e).toBeInstanceOf(VerifyError);
+      expect(e.message).toBe(message);
+    }
+  });
+
+  it("{ verify: false } returns the ill-typed jaxpr as written", () => {
+    const j = parse("{ lambda ; a:f32[3]. let b:f32[4] = sin a in (b,) }", { verify: false });
+    expect(printJaxpr(j)).toBe("{ lambda ; a:f32[3]. let\n    b:f32[4] = sin a\n  in (b,) }");
+  });
 });
 
 describe("verify rejects ill-scoped jaxprs built in code", () => {
@@ -341,7 +402,7 @@ describe("verifyClosed", () => {
   });
 
   it("also verifies the jaxpr", () => {
-    const bad = parse("{ lambda a:f32[2]; b:f32[3]. let c:f32[2] = add a b in (c,) }");
+    const bad = parse("{ lambda a:f32[2]; b:f32[3]. let c:f32[2] = add a b in (c,) }", { verify: false });
     expect(() => verifyClosed({ jaxpr: bad, consts: [arrayValue("float32", [2])] })).toThrow(
       "verify: equation 0 `c:f32[2] = add a b` in the top-level jaxpr: add: operand shapes must be equal (or one a scalar) (operands: f32[2], f32[3])",
     );
