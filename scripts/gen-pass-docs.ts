@@ -46,10 +46,11 @@ export function renderPassDocs(): string {
   out.push("A pass is one file in `src/passes/`: a name, a one-line summary, typed options and a pure");
   out.push("function `Jaxpr -> Jaxpr` that also reports statistics. Pipelines are text (`inline,simplify,cse,dce`,");
   out.push("options as `name{key=value other=value}`) and run through the pass manager, which can verify the IR");
-  out.push("between passes and print it before/after any pass:");
+  out.push("between passes and print it before/after any pass. `tsjax opt` and `tsjax dump` verify the input and");
+  out.push("the IR after every pass unless given `--no-verify` (`--verify` is accepted and changes nothing):");
   out.push("");
   out.push("```sh");
-  out.push("npx tsjax opt prog.jaxpr --passes simplify,cse,dce --verify --print-after-all --timing");
+  out.push("npx tsjax opt prog.jaxpr --passes simplify,cse,dce --print-after-all --timing");
   out.push("npx tsjax dump examples/dump-demo.ts --passes inline,simplify,cse,dce --print-after-change");
   out.push("```");
   out.push("");

@@ -85,10 +85,43 @@ describe("tsjax opt", () => {
     expect(debug.stderr).toMatch(/PipelineError: unknown pass 'dcx'[^\n]*\n\s+at /);
   });
 
-  it("the verifier catches ill-typed input with --verify", () => {
-    const r = tsjax(["opt", "-", "--passes", "dce", "--verify"], "{ lambda ; a:f32[] b:i32[]. let c:f32[] = add a b in (c,) }");
-    expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^tsjax: error: verifier failed on the input: verify: equation 0 `c:f32\[\] = add a b` in the top-level jaxpr: add: operand dtypes must be equal \(operands: f32\[\], i32\[\]\)$/m);
+  it("verifies the input by default: ill-typed IR is an error at its file:line:col, exit 1", () => {
+    // Issue #11 item 13: each of these used to be printed back with exit 0.
+    const cases: [string, string][] = [
+      [
+        "{ lambda ; a:f32[3]. let\n    b:f32[3] = sin\n  in (b,) }",
+        "<stdin>:2:5: verify: equation 0 `b:f32[3] = sin` in the top-level jaxpr: sin: expects 1 operand, got 0",
+      ],
+      [
+        "{ lambda ; a:f32[3]. let\n    b:f32[3] = sin a a\n  in (b,) }",
+        "<stdin>:2:5: verify: equation 0 `b:f32[3] = sin a a` in the top-level jaxpr: sin: expects 1 operand, got 2 (operands: f32[3], f32[3])",
+      ],
+      [
+        "{ lambda ; a:f32[3]. let b:f32[4] = sin a in (b,) }",
+        "<stdin>:1:26: verify: equation 0 `b:f32[4] = sin a` in the top-level jaxpr: declares outputs (f32[4]) but sin of (f32[3]) produces (f32[3])",
+      ],
+      [
+        "{ lambda ; a:f32[] b:i32[]. let c:f32[] = add a b in (c,) }",
+        "<stdin>:1:33: verify: equation 0 `c:f32[] = add a b` in the top-level jaxpr: add: operand dtypes must be equal (operands: f32[], i32[])",
+      ],
+    ];
+    for (const [input, message] of cases) {
+      const r = tsjax(["opt", "-", "--passes", "dce"], input);
+      expect(r.stderr).toBe(`tsjax: error: ${message}\n`);
+      expect(r.code).toBe(1);
+      expect(r.stdout).toBe("");
+    }
+    // --verify is still accepted and changes nothing.
+    const [input, message] = cases[0]!;
+    expect(tsjax(["opt", "-", "--passes", "dce", "--verify"], input).stderr).toBe(`tsjax: error: ${message}\n`);
+  });
+
+  it("--no-verify passes ill-typed IR through as written", () => {
+    const input = "{ lambda ; a:f32[3]. let b:f32[4] = sin a in (b,) }";
+    const r = tsjax(["opt", "-", "--passes", "cse", "--no-verify"], input);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe("{ lambda ; a:f32[3]. let\n    b:f32[4] = sin a\n  in (b,) }\n");
   });
 });
 
@@ -98,7 +131,9 @@ describe("tsjax help", () => {
     expect(main.code).toBe(0);
     expect(main.stdout).toMatch(/tsjax dump FILE\.ts/);
     expect(main.stdout).toMatch(/tsjax opt FILE\.jaxpr/);
-    expect(tsjax(["opt", "--help"]).stdout).toMatch(/--print-after-all/);
+    const optHelp = tsjax(["opt", "--help"]).stdout;
+    expect(optHelp).toMatch(/--print-after-all/);
+    expect(optHelp).toMatch(/^ {2}--no-verify +skip the IR verifier/m);
     expect(tsjax(["dump", "--help"]).stdout).toMatch(/export const args/);
     const passes = tsjax(["passes"]).stdout;
     expect(passes).toMatch(/^ {2}hoist-invariant-carries +turn loop carries/m);
