@@ -128,7 +128,7 @@ describe(`jaxprs nested up to MAX_JAXPR_NESTING (${MAX_JAXPR_NESTING}) levels`, 
     const deep = `${"(".repeat(100_000)}0${")".repeat(100_000)}`;
     const e = errorOf(() => parse(`{ lambda ; a:f32[3]. let b:f32[] = reduce_sum[axes=${deep}] a in (b,) }`));
     expect(e).toBeInstanceOf(ParseError);
-    expect(e.message).toBe("1:52: reduce_sum: axes must be a tuple of integers, got (((((…),),),),)");
+    expect(e.message).toBe("1:52: reduce_sum: axes must be a tuple of non-negative integers, got (((((…),),),),)");
   });
 });
 
