@@ -9,6 +9,7 @@ import { readFileSync, readdirSync, writeFileSync, existsSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { PASSES } from "../src/passes/registry.js";
+import { describeOptionValues } from "../src/passes/pipeline.js";
 import { parseFixture } from "../test/passes/fixtureFormat.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -70,7 +71,11 @@ export function renderPassDocs(): string {
     if (opts.length) {
       out.push("Options:");
       out.push("");
-      for (const [k, o] of opts) out.push(`- \`${k}\` (${o.type}, default \`${String(o.default)}\`): ${o.doc}`);
+      for (const [k, o] of opts) {
+        // Numbers state their range ("positive integer (1, 2, …)"); the doc describes string values.
+        const kind = o.type === "number" ? describeOptionValues(o).replace(/^an? /, "") : o.type;
+        out.push(`- \`${k}\` (${kind}, default \`${String(o.default)}\`): ${o.doc}`);
+      }
       out.push("");
     } else {
       out.push("Options: none.");

@@ -116,6 +116,20 @@ describe("tsjax opt", () => {
     expect(tsjax(["opt", "-", "--passes", "dce", "--verify"], input).stderr).toBe(`tsjax: error: ${message}\n`);
   });
 
+  it("bad pass options are errors naming the pass, the option and the valid values, exit 1", () => {
+    // Issue #11 item 12: size=-2 used to print IR with a -2 dimension; in-axes=null,5 failed inside a transpose.
+    const input = "{ lambda ; a:f32[] b:f32[3]. let c:f32[3] = mul b a in (c,) }";
+    const size = tsjax(["opt", "-", "--passes", "batch{size=-2}"], input);
+    expect(size.stderr).toBe("tsjax: error: option batch{size} expects a positive integer (1, 2, …), got '-2'\n");
+    expect(size.code).toBe(1);
+    expect(size.stdout).toBe("");
+    const axes = tsjax(["opt", "-", "--passes", "batch{in-axes=null,5}"], input);
+    expect(axes.stderr).toBe(
+      "tsjax: error: option batch{in-axes} gives axis 5 for input 1 (f32[3]), out of range: batched, that input has rank 2, so its valid axes are 0..1 (or null to leave it unbatched)\n",
+    );
+    expect(axes.code).toBe(1);
+  });
+
   it("--no-verify passes ill-typed IR through as written", () => {
     const input = "{ lambda ; a:f32[3]. let b:f32[4] = sin a in (b,) }";
     const r = tsjax(["opt", "-", "--passes", "cse", "--no-verify"], input);
