@@ -513,7 +513,9 @@ export function parse(text: string, options: ParseOptions = {}): Jaxpr {
       verify(j);
     } catch (e) {
       if (!(e instanceof VerifyError) || !e.site) throw e;
-      const at = (e.site.eqn && p.eqnStarts.get(e.site.eqn)) ?? p.jaxprStarts.get(e.site.jaxpr);
+      // An equation's error is positioned at the equation; a jaxpr's own (binders, outputs) at its '{'.
+      const { eqn, jaxpr } = e.site;
+      const at = (eqn ? p.eqnStarts.get(eqn) : undefined) ?? p.jaxprStarts.get(jaxpr);
       if (at === undefined) throw e;
       throw e.at({ ...p.position(at), source: options.source });
     }
