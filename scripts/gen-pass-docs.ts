@@ -9,6 +9,7 @@ import { readFileSync, readdirSync, writeFileSync, existsSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { PASSES } from "../src/passes/registry.js";
+import { describeOptionValues } from "../src/passes/pipeline.js";
 import { parseFixture } from "../test/passes/fixtureFormat.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -46,10 +47,11 @@ export function renderPassDocs(): string {
   out.push("A pass is one file in `src/passes/`: a name, a one-line summary, typed options and a pure");
   out.push("function `Jaxpr -> Jaxpr` that also reports statistics. Pipelines are text (`inline,simplify,cse,dce`,");
   out.push("options as `name{key=value other=value}`) and run through the pass manager, which can verify the IR");
-  out.push("between passes and print it before/after any pass:");
+  out.push("between passes and print it before/after any pass. `tsjax opt` and `tsjax dump` verify the input and");
+  out.push("the IR after every pass unless given `--no-verify` (`--verify` is accepted and changes nothing):");
   out.push("");
   out.push("```sh");
-  out.push("npx tsjax opt prog.jaxpr --passes simplify,cse,dce --verify --print-after-all --timing");
+  out.push("npx tsjax opt prog.jaxpr --passes simplify,cse,dce --print-after-all --timing");
   out.push("npx tsjax dump examples/dump-demo.ts --passes inline,simplify,cse,dce --print-after-change");
   out.push("```");
   out.push("");
@@ -69,7 +71,11 @@ export function renderPassDocs(): string {
     if (opts.length) {
       out.push("Options:");
       out.push("");
-      for (const [k, o] of opts) out.push(`- \`${k}\` (${o.type}, default \`${String(o.default)}\`): ${o.doc}`);
+      for (const [k, o] of opts) {
+        // Numbers state their range ("positive integer (1, 2, …)"); the doc describes string values.
+        const kind = o.type === "number" ? describeOptionValues(o).replace(/^an? /, "") : o.type;
+        out.push(`- \`${k}\` (${kind}, default \`${String(o.default)}\`): ${o.doc}`);
+      }
       out.push("");
     } else {
       out.push("Options: none.");

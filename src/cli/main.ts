@@ -3,6 +3,9 @@
 //   tsjax dump FILE.ts [--fn NAME] [--passes P] [--emit js|wat|plan] [print/verify/timing flags]
 //   tsjax opt FILE.jaxpr|- --passes P [print/verify/timing flags]
 //
+// The IR is verified on input and after every pass unless --no-verify: a
+// driver whose job is to show what passes do should not print IR that would
+// not parse back, and ill-typed input is reported at its FILE:LINE:COL.
 // User errors exit with code 1 and one line on stderr (`tsjax: error: …`);
 // `--debug` shows the stack trace instead.
 
@@ -12,9 +15,9 @@ import { wasmText } from "../backends/wasm/emit/index.js";
 import { formatPlan, lowerJaxpr } from "../backends/lower/index.js";
 import { jitPipeline } from "../frontend/jit.js";
 import type { Jaxpr } from "../ir/core.js";
-import { ParseError, parse } from "../ir/parser.js";
+import { parse } from "../ir/parser.js";
 import { printJaxpr } from "../ir/printer.js";
-import { PipelineError, formatTiming, knownPassNames, runPipeline, type PipelineResult } from "../passes/pipeline.js";
+import { formatTiming, knownPassNames, runPipeline, type PipelineResult } from "../passes/pipeline.js";
 import { PASSES } from "../passes/registry.js";
 import { type FlagSpec, type ParsedArgs, UsageError, flag, formatFlags, has, list, parseArgs } from "./args.js";
 import { loadUserFile } from "./load.js";
@@ -26,7 +29,8 @@ const PIPELINE_FLAGS: Record<string, FlagSpec> = {
   "print-before": { value: true, repeat: true, metavar: "PASS", doc: "print the IR before the named pass(es)" },
   "print-after": { value: true, repeat: true, metavar: "PASS", doc: "print the IR after the named pass(es)" },
   timing: { value: false, doc: "print per-pass wall time and statistics (to stderr)" },
-  verify: { value: false, doc: "run the IR verifier on the input and after every pass" },
+  "no-verify": { value: false, doc: "skip the IR verifier, which by default checks the input and the IR after every pass" },
+  verify: { value: false, doc: "verify the input and after every pass (the default; kept for compatibility)" },
   debug: { value: false, doc: "show stack traces for errors" },
   help: { value: false, doc: "show this help" },
 };
@@ -65,7 +69,8 @@ traced jaxpr and the final IR is printed. With --emit the final IR (after
 --passes, or else after jit's own pipeline) is lowered as jit would compile
 it (captured constants become leading inputs) and the js backend's source, the
 wasm backend's module in the WebAssembly text format, or the kernel/buffer plan
-is printed instead.
+is printed instead. The traced IR and the IR after every pass are verified
+(--no-verify skips that).
 
 Options:
 ${formatFlags(DUMP_FLAGS)}`;
@@ -73,7 +78,9 @@ ${formatFlags(DUMP_FLAGS)}`;
 const OPT_HELP = `Usage: tsjax opt FILE.jaxpr|- --passes P [options]
 
 Parses jaxpr text (a file, or stdin with '-'), runs the pass pipeline and
-prints the result, like mlir-opt. Parse errors are reported as FILE:LINE:COL.
+prints the result, like mlir-opt. The input and the IR after every pass are
+verified (--no-verify skips that); syntax and type errors in the input are
+reported as FILE:LINE:COL, and a pass that produces ill-typed IR is named.
 
 Options:
 ${formatFlags(OPT_FLAGS)}
@@ -89,9 +96,14 @@ function dumpsShowFinal(args: ParsedArgs): boolean {
   return has(args, "print-after-all") || (has(args, "print-after-change") && list(args, "print-after").length === 0);
 }
 
+/** Verification is on unless --no-verify (--verify, once needed to turn it on, is accepted and changes nothing). */
+function verifying(args: ParsedArgs): boolean {
+  return !has(args, "no-verify");
+}
+
 function runPasses(j: Jaxpr, args: ParsedArgs, run: typeof runPipeline = runPipeline, pipeline = flag(args, "passes") ?? ""): PipelineResult {
   const result = run(j, pipeline, {
-    verify: has(args, "verify"),
+    verify: verifying(args),
     printAfterAll: has(args, "print-after-all"),
     printAfterChange: has(args, "print-after-change"),
     printBefore: list(args, "print-before"),
@@ -128,7 +140,11 @@ async function cmdDump(argv: string[]): Promise<void> {
   const closed = tsjax.makeJaxpr(fn as (...a: never[]) => unknown)(...(fnArgs as never[]));
   const traced = closed.jaxpr;
   const pipeline = flag(args, "passes") ?? (emit ? jitPipeline(true) : undefined);
-  if (!pipeline) return write(printJaxpr(traced));
+  if (!pipeline) {
+    // An empty pipeline still verifies its input.
+    if (verifying(args)) runPasses(traced, args, tsjax.passes.runPipeline as typeof runPipeline, "");
+    return write(printJaxpr(traced));
+  }
   if (dumpsShowFinal(args)) write(`// ----- IR traced ${name} -----\n${printJaxpr(traced)}`);
   // Run the bundle's own pass manager so vars it creates share one id space with the trace.
   const result = runPasses(traced, args, tsjax.passes.runPipeline as typeof runPipeline, pipeline);
@@ -150,7 +166,8 @@ async function cmdOpt(argv: string[]): Promise<void> {
   } catch {
     throw new UsageError(`opt: cannot read ${file}`);
   }
-  const j = parse(text, { source: file === "-" ? "<stdin>" : file });
+  // Parsing verifies too, so an ill-typed input is reported at its FILE:LINE:COL.
+  const j = parse(text, { source: file === "-" ? "<stdin>" : file, verify: verifying(args) });
   const result = runPasses(j, args);
   if (!dumpsShowFinal(args)) write(printJaxpr(result.jaxpr));
 }
@@ -188,7 +205,8 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
     } else {
       const msg = e instanceof Error ? e.message : String(e);
-      const oneLine = e instanceof ParseError || e instanceof UsageError || e instanceof PipelineError ? msg.split("\n")[0] : msg.split("\n")[0];
+      // One line: a PipelineError from the verifier appends the offending IR, which --debug shows.
+      const oneLine = msg.split("\n")[0];
       process.stderr.write(`tsjax: error: ${oneLine}\n`);
     }
     return 1;

@@ -10,3 +10,4 @@ export * from "./parser.js";
 export * from "./verifier.js";
 export * from "./paramSchema.js";
 export * from "./debugNames.js";
+export * from "./limits.js";

@@ -6,6 +6,12 @@
 // that primitive's `Params` keys whose kind is derived from the TS type of the
 // param. So a new primitive, a new param, a renamed param or a param whose type
 // changes all fail `tsc` until this table agrees with `Params`.
+//
+// Kinds also carry the context-free part of a param's valid range: counts,
+// sizes and axes are non-negative (`nat`, `nats`), strides positive. What
+// depends on the operands (an axis below the operand's rank, nconsts at most
+// the number of operands, slice bounds within the shape) is the shape rule's
+// to check, in `primitives.ts`; the verifier runs both.
 
 import type { Jaxpr } from "./core.js";
 import { type DType, isDType } from "./dtype.js";
@@ -14,8 +20,9 @@ import { isJaxpr } from "./traverse.js";
 
 export type ParamKind =
   | "int"
-  | "ints"
-  | "ints_or_none"
+  | "nat"
+  | "nats"
+  | "positive_ints_or_none"
   | "bool"
   | "dtype"
   | "string"
@@ -23,7 +30,7 @@ export type ParamKind =
   | "jaxprs"
   | "dot_dims";
 
-/** The kind that describes a param of TS type `T` (`never` when no kind fits, which fails tsc). */
+/** The kinds that can describe a param of TS type `T` (`never` when none fits, which fails tsc). */
 type KindOf<T> = [T] extends [DType]
   ? "dtype"
   : [T] extends [string]
@@ -31,7 +38,7 @@ type KindOf<T> = [T] extends [DType]
     : [T] extends [boolean]
       ? "bool"
       : [T] extends [number]
-        ? "int"
+        ? "int" | "nat"
         : [T] extends [Jaxpr]
           ? "jaxpr"
           : [T] extends [readonly Jaxpr[]]
@@ -39,9 +46,9 @@ type KindOf<T> = [T] extends [DType]
             : [T] extends [DotDimensionNumbers]
               ? "dot_dims"
               : [T] extends [readonly number[]]
-                ? "ints"
+                ? "nats"
                 : [T] extends [readonly number[] | null]
-                  ? "ints_or_none"
+                  ? "positive_ints_or_none"
                   : never;
 
 /**
@@ -86,24 +93,24 @@ export const paramSchema: { readonly [P in Prim]: ParamSpec<P> } = {
   ne: {},
   select_n: {},
   convert_element_type: { new_dtype: "dtype" },
-  broadcast_in_dim: { shape: "ints", broadcast_dimensions: "ints" },
-  reshape: { new_sizes: "ints" },
-  transpose: { permutation: "ints" },
-  squeeze: { dimensions: "ints" },
-  expand_dims: { dimensions: "ints" },
-  reduce_sum: { axes: "ints" },
-  reduce_max: { axes: "ints" },
-  reduce_min: { axes: "ints" },
-  argmax: { axes: "ints", index_dtype: "dtype" },
+  broadcast_in_dim: { shape: "nats", broadcast_dimensions: "nats" },
+  reshape: { new_sizes: "nats" },
+  transpose: { permutation: "nats" },
+  squeeze: { dimensions: "nats" },
+  expand_dims: { dimensions: "nats" },
+  reduce_sum: { axes: "nats" },
+  reduce_max: { axes: "nats" },
+  reduce_min: { axes: "nats" },
+  argmax: { axes: "nats", index_dtype: "dtype" },
   dot_general: { dimension_numbers: "dot_dims" },
-  iota: { dtype: "dtype", shape: "ints", dimension: "int" },
-  concatenate: { dimension: "int" },
-  slice: { start_indices: "ints", limit_indices: "ints", strides: "ints_or_none" },
-  dynamic_slice: { slice_sizes: "ints" },
+  iota: { dtype: "dtype", shape: "nats", dimension: "nat" },
+  concatenate: { dimension: "nat" },
+  slice: { start_indices: "nats", limit_indices: "nats", strides: "positive_ints_or_none" },
+  dynamic_slice: { slice_sizes: "nats" },
   dynamic_update_slice: {},
-  while: { cond_jaxpr: "jaxpr", body_jaxpr: "jaxpr", cond_nconsts: "int", body_nconsts: "int" },
+  while: { cond_jaxpr: "jaxpr", body_jaxpr: "jaxpr", cond_nconsts: "nat", body_nconsts: "nat" },
   cond: { branches: "jaxprs" },
-  scan: { jaxpr: "jaxpr", length: "int", reverse: "bool", num_consts: "int", num_carry: "int" },
+  scan: { jaxpr: "jaxpr", length: "nat", reverse: "bool", num_consts: "nat", num_carry: "nat" },
   pjit: { jaxpr: "jaxpr", name: "string" },
 };
 
@@ -115,18 +122,23 @@ export function paramKinds(prim: Prim): Readonly<Record<string, ParamKind>> {
 /** Human description of a kind, for error messages and docs. */
 export const PARAM_KIND_DESC: { readonly [K in ParamKind]: string } = {
   int: "an integer",
-  ints: "a tuple of integers",
-  ints_or_none: "a tuple of integers or None",
+  nat: "a non-negative integer (0, 1, 2, …)",
+  nats: "a tuple of non-negative integers",
+  positive_ints_or_none: "a tuple of positive integers or None",
   bool: "True or False",
   dtype: "a dtype (float32, int32 or bool)",
   string: "a string",
   jaxpr: "a jaxpr",
   jaxprs: "a tuple of jaxprs",
-  dot_dims: "dot dimension numbers ((lhs_contract, rhs_contract), (lhs_batch, rhs_batch))",
+  dot_dims: "dot dimension numbers ((lhs_contract, rhs_contract), (lhs_batch, rhs_batch)), each a tuple of non-negative integers",
 };
 
-function isInts(v: unknown): boolean {
-  return Array.isArray(v) && v.every((x) => Number.isSafeInteger(x));
+function isNat(v: unknown): boolean {
+  return Number.isSafeInteger(v) && (v as number) >= 0;
+}
+
+function isNats(v: unknown): boolean {
+  return Array.isArray(v) && v.every(isNat);
 }
 
 function isPair(v: unknown, item: (x: unknown) => boolean): boolean {
@@ -135,24 +147,34 @@ function isPair(v: unknown, item: (x: unknown) => boolean): boolean {
 
 const KIND_CHECK: { readonly [K in ParamKind]: (v: unknown) => boolean } = {
   int: (v) => Number.isSafeInteger(v),
-  ints: isInts,
-  ints_or_none: (v) => v === null || isInts(v),
+  nat: isNat,
+  nats: isNats,
+  positive_ints_or_none: (v) => v === null || (Array.isArray(v) && v.every((x) => Number.isSafeInteger(x) && x > 0)),
   bool: (v) => typeof v === "boolean",
   dtype: isDType,
   string: (v) => typeof v === "string",
   jaxpr: isJaxpr,
   jaxprs: (v) => Array.isArray(v) && v.every(isJaxpr),
-  dot_dims: (v) => isPair(v, (side) => isPair(side, isInts)),
+  dot_dims: (v) => isPair(v, (side) => isPair(side, isNats)),
 };
 
+/** Tuples deeper or longer than this are elided in messages (a value can come from untrusted text). */
+const SHOWN_DEPTH = 4;
+const SHOWN_ITEMS = 16;
+
 /** A short rendering of a param value for messages (jaxprs are elided). */
-export function describeParamValue(v: unknown): string {
+export function describeParamValue(v: unknown, depth = 0): string {
   if (v === null) return "None";
   if (v === undefined) return "nothing";
   if (typeof v === "boolean") return v ? "True" : "False";
   if (typeof v === "string") return JSON.stringify(v);
   if (isJaxpr(v)) return "a jaxpr";
-  if (Array.isArray(v)) return v.length === 1 ? `(${describeParamValue(v[0])},)` : `(${v.map(describeParamValue).join(", ")})`;
+  if (Array.isArray(v)) {
+    if (depth >= SHOWN_DEPTH) return "(…)";
+    const items = v.slice(0, SHOWN_ITEMS).map((x) => describeParamValue(x, depth + 1));
+    if (v.length > SHOWN_ITEMS) items.push(`… ${v.length - SHOWN_ITEMS} more`);
+    return items.length === 1 ? `(${items[0]},)` : `(${items.join(", ")})`;
+  }
   if (typeof v === "object") return "an object";
   return String(v);
 }

@@ -5,15 +5,24 @@
 // The grammar is in docs/ir.md. The parser is whitespace-insensitive and checks
 // everything that is syntax: tokens, scoping (each jaxpr, nested ones included,
 // is its own closed scope), literal spelling and range, param names and kinds
-// (via the param schema). It does not type-check equations: that is the
-// verifier's job, so a parsed jaxpr can be deliberately ill-typed in tests.
-// Every error is a ParseError positioned at the offending token.
+// (via the param schema). Type checking is the verifier's job: `parse` runs
+// it on the result (unless `{ verify: false }`, for tests that build
+// deliberately ill-typed IR from text) and positions its error at the
+// offending equation. Every syntax error is a ParseError positioned at the
+// offending token.
+//
+// Only a jaxpr nested in a param value recurses (a few native frames per
+// level), and that nesting is limited to MAX_JAXPR_NESTING; tuples are read
+// with an explicit stack and equations with loops, so neither long programs
+// nor deep tuples can overflow the stack.
 
 import { type Atom, type Eqn, type Jaxpr, type Var, lit, makeEqn, newJaxpr, newVar } from "./core.js";
 import { type Aval, avalStr, castScalar, dtypeFromShort } from "./dtype.js";
+import { MAX_JAXPR_NESTING } from "./limits.js";
 import { checkParamValue, describeKeyProblems, paramKeyProblems, paramKinds } from "./paramSchema.js";
 import { type Params, type Prim, isPrim } from "./primitives.js";
 import { isJaxpr } from "./traverse.js";
+import { VerifyError, verify } from "./verifier.js";
 
 export class ParseError extends SyntaxError {
   constructor(
@@ -33,6 +42,13 @@ export class ParseError extends SyntaxError {
 export interface ParseOptions {
   /** A file name (or any label) to prefix error positions with: `x.jaxpr:3:14: ...`. */
   readonly source?: string;
+  /**
+   * Run the verifier on the parsed jaxpr (default true); its VerifyError then
+   * carries the line and column of the offending equation. `false` returns
+   * ill-typed IR as written, for tests that exercise the verifier or passes
+   * on bad input.
+   */
+  readonly verify?: boolean;
 }
 
 /**
@@ -81,8 +97,14 @@ function describeToken(t: Token): string {
 class Parser {
   private pos = 0;
   private readonly lineStarts: number[] = [0];
-  /** Enclosing scopes, innermost last; only used to explain why an outer name is not visible. */
+  /** Enclosing scopes, innermost last: their count is the current jaxpr nesting depth. */
   private readonly scopes: Map<string, Var>[] = [];
+  /** Where each equation starts (its first binder, or `=`), to position verifier errors. */
+  readonly eqnStarts = new Map<Eqn, number>();
+  /** Where each jaxpr starts (its `{`). */
+  readonly jaxprStarts = new Map<Jaxpr, number>();
+  /** The last token scanned: `peek` is asked for the same token several times. */
+  private cached: { at: number; mode: LexMode; token: Token } | undefined;
 
   constructor(
     private readonly text: string,
@@ -93,7 +115,8 @@ class Parser {
 
   // ---- errors -------------------------------------------------------------
 
-  fail(at: number, reason: string): never {
+  /** 1-based line and column of a text offset. */
+  position(at: number): { line: number; column: number } {
     let lo = 0;
     let hi = this.lineStarts.length - 1;
     while (lo < hi) {
@@ -101,7 +124,12 @@ class Parser {
       if (this.lineStarts[mid]! <= at) lo = mid;
       else hi = mid - 1;
     }
-    throw new ParseError(reason, lo + 1, at - this.lineStarts[lo]! + 1, this.source);
+    return { line: lo + 1, column: at - this.lineStarts[lo]! + 1 };
+  }
+
+  fail(at: number, reason: string): never {
+    const { line, column } = this.position(at);
+    throw new ParseError(reason, line, column, this.source);
   }
 
   expected(what: string, found: Token): never {
@@ -130,7 +158,11 @@ class Parser {
   }
 
   peek(mode: LexMode = "code"): Token {
-    return this.scanAt(this.pos, mode);
+    const c = this.cached;
+    if (c && c.at === this.pos && c.mode === mode) return c.token;
+    const token = this.scanAt(this.pos, mode);
+    this.cached = { at: this.pos, mode, token };
+    return token;
   }
 
   peekAfter(t: Token, mode: LexMode = "code"): Token {
@@ -167,9 +199,15 @@ class Parser {
 
   /** `{ lambda consts ; ins . let eqns in ( outs ) }` — a new, closed scope. */
   parseJaxpr(): Jaxpr {
+    const open = this.expectPunct("{");
+    if (this.scopes.length >= MAX_JAXPR_NESTING) {
+      this.fail(
+        open.start,
+        `jaxprs nest more than ${MAX_JAXPR_NESTING} levels deep here (the limit, MAX_JAXPR_NESTING); restructure the program to nest fewer loops, conds and calls`,
+      );
+    }
     const scope = new Map<string, Var>();
     this.scopes.push(scope);
-    this.expectPunct("{");
     this.expectKeyword("lambda");
     const constvars: Var[] = [];
     for (let t = this.peek(); !this.is(t, "punct", ";"); t = this.peek()) {
@@ -193,7 +231,9 @@ class Parser {
     const outvars = this.parseOutvars(scope);
     this.expectPunct("}");
     this.scopes.pop();
-    return newJaxpr({ constvars, invars, eqns, outvars });
+    const j = newJaxpr({ constvars, invars, eqns, outvars });
+    this.jaxprStarts.set(j, open.start);
+    return j;
   }
 
   private parseOutvars(scope: Map<string, Var>): Atom[] {
@@ -262,6 +302,7 @@ class Parser {
 
   /** `binders = prim[params] atoms` */
   private parseEqn(scope: Map<string, Var>): Eqn {
+    const start = this.peek().start;
     const binders: { name: string; at: number; aval: Aval }[] = [];
     const pending = new Set<string>();
     for (let t = this.peek(); !this.is(t, "punct", "="); t = this.peek()) {
@@ -281,7 +322,9 @@ class Parser {
     const inputs = this.parseOperands(scope);
     // Binders come into scope after the operands are read: `c = add c c` is a use before definition.
     const outputs = binders.map((b) => this.defineBinder(scope, b));
-    return makeEqn(prim, params as Params[typeof prim], inputs, outputs);
+    const eqn = makeEqn(prim, params as Params[typeof prim], inputs, outputs);
+    this.eqnStarts.set(eqn, start);
+    return eqn;
   }
 
   /** Operands run until the next equation's binders, a zero-output `=`, or `in`. */
@@ -380,12 +423,51 @@ class Parser {
    * A generic param value, converted to plain data: ints and floats to numbers,
    * True/False to booleans, None to null, identifiers and quoted strings to
    * strings (so dtype names become `DType`s), tuples and lists to arrays.
+   * Tuples (`(1, 2)`, `(1,)`, `()`, `[1, 2]`; jaxprs in a tuple may be
+   * separated by newlines only, as printed) are read with an explicit stack of
+   * open tuples, so their nesting costs no native stack.
    */
   private parseValue(): unknown {
-    const t = this.peek("value");
+    const open: { items: unknown[]; close: ")" | "]" }[] = [];
+    for (;;) {
+      const t = this.peek("value");
+      const innermost = open[open.length - 1];
+      let value: unknown;
+      if (this.is(t, "punct", "(") || this.is(t, "punct", "[")) {
+        this.take(t);
+        open.push({ items: [], close: t.text === "(" ? ")" : "]" });
+        continue;
+      }
+      if (innermost && this.is(t, "punct", innermost.close)) {
+        // `()`, or a trailing comma: `(1,)`.
+        this.take(t);
+        open.pop();
+        value = innermost.items;
+      } else {
+        value = this.parseAtomicValue(t);
+      }
+      // Add the finished value to its tuple, closing every tuple whose ')' follows.
+      for (;;) {
+        const tuple = open[open.length - 1];
+        if (!tuple) return value;
+        tuple.items.push(value);
+        const sep = this.peek("value");
+        if (this.is(sep, "punct", ",")) {
+          this.take(sep);
+          break;
+        }
+        if (this.is(sep, "punct", "{") && isJaxpr(value)) break;
+        if (!this.is(sep, "punct", tuple.close)) this.expected(`',' or '${tuple.close}'`, sep);
+        this.take(sep);
+        open.pop();
+        value = tuple.items;
+      }
+    }
+  }
+
+  /** A param value that is not a tuple: a jaxpr, number, word or string. */
+  private parseAtomicValue(t: Token): unknown {
     if (this.is(t, "punct", "{")) return this.parseJaxpr();
-    if (this.is(t, "punct", "(")) return this.parseSequence(")");
-    if (this.is(t, "punct", "[")) return this.parseSequence("]");
     this.take(t);
     switch (t.kind) {
       case "number":
@@ -400,23 +482,6 @@ class Parser {
       default:
         return this.expected("a parameter value", t);
     }
-  }
-
-  /** `(1, 2)`, `(1,)`, `()`, `[1, 2]`; jaxprs in a tuple may be separated by newlines only, as printed. */
-  private parseSequence(close: ")" | "]"): unknown[] {
-    this.take(this.peek());
-    const items: unknown[] = [];
-    for (;;) {
-      const t = this.peek("value");
-      if (this.is(t, "punct", close)) break;
-      items.push(this.parseValue());
-      const sep = this.peek("value");
-      if (this.is(sep, "punct", ",")) this.take(sep);
-      else if (this.is(sep, "punct", "{") && isJaxpr(items[items.length - 1])) continue;
-      else if (!this.is(sep, "punct", close)) this.expected(`',' or '${close}'`, sep);
-    }
-    this.take(this.peek("value"));
-    return items;
   }
 }
 
@@ -434,10 +499,26 @@ function parseNumber(text: string): number {
   }
 }
 
-/** Parses one jaxpr (printer output or hand-written text). Throws ParseError. */
+/**
+ * Parses one jaxpr (printer output or hand-written text) and verifies it.
+ * Throws ParseError for malformed text and VerifyError, positioned at the
+ * offending equation, for ill-typed IR.
+ */
 export function parse(text: string, options: ParseOptions = {}): Jaxpr {
   const p = new Parser(text, options.source);
   const j = p.parseJaxpr();
   p.expectEnd();
+  if (options.verify ?? true) {
+    try {
+      verify(j);
+    } catch (e) {
+      if (!(e instanceof VerifyError) || !e.site) throw e;
+      // An equation's error is positioned at the equation; a jaxpr's own (binders, outputs) at its '{'.
+      const { eqn, jaxpr } = e.site;
+      const at = (eqn ? p.eqnStarts.get(eqn) : undefined) ?? p.jaxprStarts.get(jaxpr);
+      if (at === undefined) throw e;
+      throw e.at({ ...p.position(at), source: options.source });
+    }
+  }
   return j;
 }

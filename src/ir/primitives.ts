@@ -147,13 +147,37 @@ function arity(prim: string, inputs: readonly Aval[], n: number): void {
   if (inputs.length !== n) fail(prim, `expects ${n} operand${n === 1 ? "" : "s"}, got ${inputs.length}`, inputs);
 }
 
-function checkAxes(prim: string, axes: readonly number[], rank: number, inputs: readonly Aval[], what = "axes"): void {
+/** The valid axes of a rank-`rank` array, for messages: `0..2`, `only 0`, or `none` for rank 0. */
+function axisRange(rank: number): string {
+  return rank === 0 ? "none" : rank === 1 ? "only 0" : `0..${rank - 1}`;
+}
+
+/**
+ * Distinct axes of an array of rank `rank` (`of` names that array in the
+ * message: the operand, the result, the lhs).
+ */
+function checkAxes(prim: string, axes: readonly number[], rank: number, inputs: readonly Aval[], what = "axes", of = "the operand"): void {
   const seen = new Set<number>();
   for (const a of axes) {
-    if (!Number.isInteger(a) || a < 0 || a >= rank) fail(prim, `${what} ${fmtTuple(axes)} out of range for rank ${rank}`, inputs);
-    if (seen.has(a)) fail(prim, `${what} ${fmtTuple(axes)} has a repeated axis ${a}`, inputs);
+    if (!Number.isInteger(a) || a < 0 || a >= rank) {
+      fail(prim, `${what} ${fmtTuple(axes)} out of range: the valid axes of ${of} (rank ${rank}) are ${axisRange(rank)}`, inputs);
+    }
+    if (seen.has(a)) fail(prim, `${what} ${fmtTuple(axes)} repeats axis ${a}; each axis may appear once`, inputs);
     seen.add(a);
   }
+}
+
+/**
+ * Leading operand counts (`cond_nconsts`, `num_consts`, …): each a
+ * non-negative integer, together at most the number of operands.
+ */
+function checkCounts(prim: string, counts: Readonly<Record<string, number>>, inputs: readonly Aval[]): void {
+  let total = 0;
+  for (const [name, n] of Object.entries(counts)) {
+    if (!Number.isSafeInteger(n) || n < 0) fail(prim, `${name} must be a non-negative integer, got ${n}`, inputs);
+    total += n;
+  }
+  if (total > inputs.length) fail(prim, `${Object.keys(counts).join(" + ")} = ${total} exceeds the ${inputs.length} operands`, inputs);
 }
 
 function checkShape(prim: string, shape: readonly number[], inputs: readonly Aval[], what = "shape"): void {
@@ -297,11 +321,13 @@ export const shapeRules: { readonly [P in Prim]: ShapeRule<P> } = {
     const [x] = inputs as [Aval];
     checkShape(prim, shape, inputs);
     if (bd.length !== x.shape.length) {
-      fail(prim, `broadcast_dimensions ${fmtTuple(bd)} must have one entry per operand axis`, inputs);
+      fail(prim, `broadcast_dimensions ${fmtTuple(bd)} must have one entry per operand axis (${x.shape.length})`, inputs);
     }
     for (let i = 0; i < bd.length; i++) {
       const d = bd[i]!;
-      if (!Number.isInteger(d) || d < 0 || d >= shape.length) fail(prim, `broadcast_dimensions ${fmtTuple(bd)} out of range for shape ${fmtTuple(shape)}`, inputs);
+      if (!Number.isInteger(d) || d < 0 || d >= shape.length) {
+        fail(prim, `broadcast_dimensions ${fmtTuple(bd)} out of range: the valid axes of shape ${fmtTuple(shape)} are ${axisRange(shape.length)}`, inputs);
+      }
       if (i > 0 && d <= bd[i - 1]!) fail(prim, `broadcast_dimensions ${fmtTuple(bd)} must be strictly increasing`, inputs);
       const xd = x.shape[i]!;
       if (xd !== 1 && xd !== shape[d]) fail(prim, `operand axis ${i} (size ${xd}) cannot broadcast to size ${shape[d]} of shape ${fmtTuple(shape)}`, inputs);
@@ -312,28 +338,32 @@ export const shapeRules: { readonly [P in Prim]: ShapeRule<P> } = {
     arity("reshape", inputs, 1);
     const [x] = inputs as [Aval];
     checkShape("reshape", new_sizes, inputs, "new_sizes");
-    if (sizeOf(new_sizes) !== sizeOf(x.shape)) fail("reshape", `cannot reshape to ${fmtTuple(new_sizes)}: sizes differ`, inputs);
+    if (sizeOf(new_sizes) !== sizeOf(x.shape)) {
+      fail("reshape", `new_sizes ${fmtTuple(new_sizes)} hold ${sizeOf(new_sizes)} elements but the operand holds ${sizeOf(x.shape)}; they must be equal`, inputs);
+    }
     return [{ dtype: x.dtype, shape: [...new_sizes] }];
   },
   transpose: (inputs, { permutation }) => {
     arity("transpose", inputs, 1);
     const [x] = inputs as [Aval];
-    if (permutation.length !== x.shape.length) fail("transpose", `permutation ${fmtTuple(permutation)} must have one entry per axis`, inputs);
-    checkAxes("transpose", permutation, x.shape.length, inputs, "permutation");
+    const isPermutation = permutation.length === x.shape.length && [...permutation].sort((a, b) => a - b).every((p, i) => p === i);
+    if (!isPermutation) {
+      fail("transpose", `permutation ${fmtTuple(permutation)} must be a permutation of ${fmtTuple(x.shape.map((_, i) => i))}, one entry per operand axis`, inputs);
+    }
     return [{ dtype: x.dtype, shape: permutation.map((p) => x.shape[p]!) }];
   },
   squeeze: (inputs, { dimensions }) => {
     arity("squeeze", inputs, 1);
     const [x] = inputs as [Aval];
     checkAxes("squeeze", dimensions, x.shape.length, inputs, "dimensions");
-    for (const d of dimensions) if (x.shape[d] !== 1) fail("squeeze", `axis ${d} has size ${x.shape[d]}, not 1`, inputs);
+    for (const d of dimensions) if (x.shape[d] !== 1) fail("squeeze", `dimensions ${fmtTuple(dimensions)}: axis ${d} has size ${x.shape[d]}, not 1`, inputs);
     return [{ dtype: x.dtype, shape: x.shape.filter((_, i) => !dimensions.includes(i)) }];
   },
   expand_dims: (inputs, { dimensions }) => {
     arity("expand_dims", inputs, 1);
     const [x] = inputs as [Aval];
     const rank = x.shape.length + dimensions.length;
-    checkAxes("expand_dims", dimensions, rank, inputs, "dimensions");
+    checkAxes("expand_dims", dimensions, rank, inputs, "dimensions", "the result");
     const out: number[] = [];
     let k = 0;
     for (let i = 0; i < rank; i++) out.push(dimensions.includes(i) ? 1 : x.shape[k++]!);
@@ -346,9 +376,9 @@ export const shapeRules: { readonly [P in Prim]: ShapeRule<P> } = {
   argmax: (inputs, { axes, index_dtype }) => {
     arity("argmax", inputs, 1);
     const [x] = inputs as [Aval];
-    if (axes.length !== 1) fail("argmax", `expects exactly one axis, got ${fmtTuple(axes)}`, inputs);
+    if (axes.length !== 1) fail("argmax", `axes must hold exactly one axis, got ${fmtTuple(axes)}`, inputs);
     checkAxes("argmax", axes, x.shape.length, inputs);
-    if (x.shape[axes[0]!] === 0) fail("argmax", `axis ${axes[0]} has size 0`, inputs);
+    if (x.shape[axes[0]!] === 0) fail("argmax", `axes ${fmtTuple(axes)}: axis ${axes[0]} has size 0, so it has no maximum`, inputs);
     if (index_dtype !== "int32") fail("argmax", `index_dtype must be int32, got ${index_dtype}`, inputs);
     return [{ dtype: "int32", shape: x.shape.filter((_, i) => i !== axes[0]) }];
   },
@@ -360,10 +390,10 @@ export const shapeRules: { readonly [P in Prim]: ShapeRule<P> } = {
     const [[lc, rc], [lb, rb]] = dimension_numbers;
     if (x.dtype !== y.dtype) fail(prim, "operand dtypes must be equal", inputs);
     if (x.dtype === "bool") fail(prim, "expects float32 or int32 operands", inputs);
-    if (lc.length !== rc.length) fail(prim, "lhs and rhs contracting dimensions must have equal length", inputs);
-    if (lb.length !== rb.length) fail(prim, "lhs and rhs batch dimensions must have equal length", inputs);
-    checkAxes(prim, [...lc, ...lb], x.shape.length, inputs, "lhs contracting+batch dimensions");
-    checkAxes(prim, [...rc, ...rb], y.shape.length, inputs, "rhs contracting+batch dimensions");
+    if (lc.length !== rc.length) fail(prim, `dimension_numbers: lhs and rhs contracting dimensions ${fmtTuple(lc)}, ${fmtTuple(rc)} must have equal length`, inputs);
+    if (lb.length !== rb.length) fail(prim, `dimension_numbers: lhs and rhs batch dimensions ${fmtTuple(lb)}, ${fmtTuple(rb)} must have equal length`, inputs);
+    checkAxes(prim, [...lc, ...lb], x.shape.length, inputs, "dimension_numbers: lhs contracting + batch dimensions", "the lhs");
+    checkAxes(prim, [...rc, ...rb], y.shape.length, inputs, "dimension_numbers: rhs contracting + batch dimensions", "the rhs");
     for (let i = 0; i < lc.length; i++) {
       if (x.shape[lc[i]!] !== y.shape[rc[i]!]) fail(prim, `contracting dimension sizes differ: lhs axis ${lc[i]} (${x.shape[lc[i]!]}) vs rhs axis ${rc[i]} (${y.shape[rc[i]!]})`, inputs);
     }
@@ -380,14 +410,18 @@ export const shapeRules: { readonly [P in Prim]: ShapeRule<P> } = {
     arity("iota", inputs, 0);
     checkShape("iota", shape, inputs);
     if (dtype === "bool") fail("iota", "dtype must be float32 or int32", inputs);
-    if (!Number.isInteger(dimension) || dimension < 0 || dimension >= shape.length) fail("iota", `dimension ${dimension} out of range for shape ${fmtTuple(shape)}`, inputs);
+    if (!Number.isInteger(dimension) || dimension < 0 || dimension >= shape.length) {
+      fail("iota", `dimension ${dimension} out of range: the valid axes of shape ${fmtTuple(shape)} are ${axisRange(shape.length)}`, inputs);
+    }
     return [{ dtype, shape: [...shape] }];
   },
   concatenate: (inputs, { dimension }) => {
     if (inputs.length < 1) fail("concatenate", "expects at least one operand", inputs);
     const x0 = inputs[0]!;
     const rank = x0.shape.length;
-    if (!Number.isInteger(dimension) || dimension < 0 || dimension >= rank) fail("concatenate", `dimension ${dimension} out of range for rank ${rank}`, inputs);
+    if (!Number.isInteger(dimension) || dimension < 0 || dimension >= rank) {
+      fail("concatenate", `dimension ${dimension} out of range: the valid axes of the operands (rank ${rank}) are ${axisRange(rank)}`, inputs);
+    }
     let total = 0;
     for (const x of inputs) {
       if (x.dtype !== x0.dtype) fail("concatenate", "operand dtypes must be equal", inputs);
@@ -406,15 +440,16 @@ export const shapeRules: { readonly [P in Prim]: ShapeRule<P> } = {
     const [x] = inputs as [Aval];
     const r = x.shape.length;
     if (start.length !== r || limit.length !== r || (strides && strides.length !== r)) {
-      fail("slice", "start_indices, limit_indices and strides need one entry per axis", inputs);
+      const shownStrides = strides ? fmtTuple(strides) : "None";
+      fail("slice", `start_indices ${fmtTuple(start)}, limit_indices ${fmtTuple(limit)} and strides ${shownStrides} need one entry per operand axis (${r})`, inputs);
     }
     const shape: number[] = [];
     for (let i = 0; i < r; i++) {
       const s = start[i]!, l = limit[i]!, st = strides ? strides[i]! : 1;
       if (!(Number.isInteger(s) && Number.isInteger(l) && 0 <= s && s <= l && l <= x.shape[i]!)) {
-        fail("slice", `axis ${i}: need 0 <= start (${s}) <= limit (${l}) <= size (${x.shape[i]})`, inputs);
+        fail("slice", `start_indices/limit_indices on axis ${i}: need 0 <= start (${s}) <= limit (${l}) <= size (${x.shape[i]})`, inputs);
       }
-      if (!Number.isInteger(st) || st < 1) fail("slice", `axis ${i}: stride ${st} must be a positive integer`, inputs);
+      if (!Number.isInteger(st) || st < 1) fail("slice", `strides on axis ${i}: stride ${st} must be a positive integer`, inputs);
       shape.push(Math.ceil((l - s) / st));
     }
     return [{ dtype: x.dtype, shape }];
@@ -425,10 +460,12 @@ export const shapeRules: { readonly [P in Prim]: ShapeRule<P> } = {
     const r = x.shape.length;
     if (idx.length !== r) fail("dynamic_slice", `expects ${r} start indices (one per axis), got ${idx.length}`, inputs);
     for (const i of idx) if (i.dtype !== "int32" || i.shape.length !== 0) fail("dynamic_slice", "start indices must be i32[] scalars", inputs);
-    if (slice_sizes.length !== r) fail("dynamic_slice", `slice_sizes ${fmtTuple(slice_sizes)} must have one entry per axis`, inputs);
+    if (slice_sizes.length !== r) fail("dynamic_slice", `slice_sizes ${fmtTuple(slice_sizes)} must have one entry per operand axis (${r})`, inputs);
     for (let i = 0; i < r; i++) {
       const s = slice_sizes[i]!;
-      if (!Number.isInteger(s) || s < 0 || s > x.shape[i]!) fail("dynamic_slice", `slice size ${s} on axis ${i} exceeds the operand size ${x.shape[i]}`, inputs);
+      if (!Number.isInteger(s) || s < 0 || s > x.shape[i]!) {
+        fail("dynamic_slice", `slice_sizes ${fmtTuple(slice_sizes)}: size ${s} on axis ${i} must be in 0..${x.shape[i]} (the operand's size)`, inputs);
+      }
     }
     return [{ dtype: x.dtype, shape: [...slice_sizes] }];
   },
@@ -446,7 +483,7 @@ export const shapeRules: { readonly [P in Prim]: ShapeRule<P> } = {
 
   while: (inputs, { cond_jaxpr, body_jaxpr, cond_nconsts, body_nconsts }) => {
     const prim = "while";
-    if (cond_nconsts + body_nconsts > inputs.length) fail(prim, `cond_nconsts + body_nconsts = ${cond_nconsts + body_nconsts} exceeds the ${inputs.length} operands`, inputs);
+    checkCounts(prim, { cond_nconsts, body_nconsts }, inputs);
     const cconsts = inputs.slice(0, cond_nconsts);
     const bconsts = inputs.slice(cond_nconsts, cond_nconsts + body_nconsts);
     const carry = inputs.slice(cond_nconsts + body_nconsts);
@@ -494,7 +531,7 @@ export const shapeRules: { readonly [P in Prim]: ShapeRule<P> } = {
   scan: (inputs, { jaxpr, length, num_consts, num_carry }) => {
     const prim = "scan";
     if (!Number.isInteger(length) || length < 0) fail(prim, `length must be a non-negative integer, got ${length}`, []);
-    if (num_consts + num_carry > inputs.length) fail(prim, `num_consts + num_carry = ${num_consts + num_carry} exceeds the ${inputs.length} operands`, inputs);
+    checkCounts(prim, { num_consts, num_carry }, inputs);
     if (jaxpr.constvars.length) fail(prim, "jaxpr must not have constvars", []);
     const consts = inputs.slice(0, num_consts);
     const carry = inputs.slice(num_consts, num_consts + num_carry);

@@ -9,22 +9,53 @@
 //   dtype can represent;
 // - every equation's declared output avals equal what `abstractEval` computes
 //   (which also checks while/cond/scan/pjit sub-jaxpr signatures);
-// - recursively, the same for every sub-jaxpr.
+// - recursively, the same for every sub-jaxpr, nested at most
+//   MAX_JAXPR_NESTING deep (two native frames per level, so the limit is
+//   reached long before the stack runs out).
 //
 // Errors name the equation (index and printed text, with the names the
-// printed jaxpr shows), the path of enclosing sub-jaxprs, and the reason.
+// printed jaxpr shows), the path of enclosing sub-jaxprs, and the reason, and
+// carry the offending jaxpr and equation objects so that `parse` can report
+// the equation's line and column.
 
 import type { Atom, ClosedJaxpr, Eqn, Jaxpr, Var } from "./core.js";
 import { type Aval, avalStr, avalsEqual, isDType, sizeOf } from "./dtype.js";
+import { MAX_JAXPR_NESTING } from "./limits.js";
 import { validateParams } from "./paramSchema.js";
 import { abstractEval, isPrim } from "./primitives.js";
 import { Namer, printEqn } from "./printer.js";
 import { isJaxpr, subJaxprs } from "./traverse.js";
 
+/** Where a verifier error is: the jaxpr (scope) and, for equation errors, the equation. */
+export interface VerifySite {
+  readonly jaxpr: Jaxpr;
+  readonly eqn?: Eqn;
+}
+
+/** A text position, for jaxprs that came from text (see `parse`). */
+export interface VerifyPosition {
+  /** 1-based. */
+  readonly line: number;
+  /** 1-based, in UTF-16 code units. */
+  readonly column: number;
+  readonly source?: string;
+}
+
 export class VerifyError extends TypeError {
-  constructor(message: string) {
-    super(message);
+  constructor(
+    /** The explanation without a position prefix (`verify: equation 0 ... : reason`). */
+    readonly reason: string,
+    readonly site?: VerifySite,
+    readonly position?: VerifyPosition,
+  ) {
+    const where = position ? `${position.source ? `${position.source}:` : ""}${position.line}:${position.column}: ` : "";
+    super(`${where}${reason}`);
     this.name = "VerifyError";
+  }
+
+  /** The same error, positioned in the text the jaxpr was parsed from: `x.jaxpr:3:5: verify: ...`. */
+  at(position: VerifyPosition): VerifyError {
+    return new VerifyError(this.reason, this.site, position);
   }
 }
 
@@ -35,14 +66,16 @@ interface Frame {
   readonly prim: string;
 }
 
+/** Paths longer than this show their innermost and outermost frames only. */
+const SHOWN_FRAMES = 8;
+
 /** "the top-level jaxpr", or innermost first like a stack trace: "body_jaxpr of equation 0 (while) in jaxpr of equation 3 (scan)". */
 function scopeText(path: readonly Frame[]): string {
   if (path.length === 0) return "the top-level jaxpr";
-  return path
-    .slice()
-    .reverse()
-    .map((f) => `${f.label} of equation ${f.eqnIndex} (${f.prim})`)
-    .join(" in ");
+  const frames = path.map((f) => `${f.label} of equation ${f.eqnIndex} (${f.prim})`).reverse();
+  if (frames.length <= SHOWN_FRAMES) return frames.join(" in ");
+  const half = SHOWN_FRAMES / 2;
+  return [...frames.slice(0, half), `… ${frames.length - SHOWN_FRAMES} more levels …`, ...frames.slice(-half)].join(" in ");
 }
 
 function avalsText(xs: readonly Aval[]): string {
@@ -92,11 +125,11 @@ class Verifier {
   }
 
   /** `where` is "equation 3 `c:f32[] = add a b`", or empty for the jaxpr's own binders and outputs. */
-  private fail(where: string, path: readonly Frame[], reason: string): never {
-    throw new VerifyError(`verify: ${where ? `${where} ` : ""}in ${scopeText(path)}: ${reason}`);
+  private fail(site: VerifySite, where: string, path: readonly Frame[], reason: string): never {
+    throw new VerifyError(`verify: ${where ? `${where} ` : ""}in ${scopeText(path)}: ${reason}`, site);
   }
 
-  private failEqn(e: Eqn, i: number, path: readonly Frame[], reason: string): never {
+  private failEqn(j: Jaxpr, e: Eqn, i: number, path: readonly Frame[], reason: string): never {
     let text: string;
     try {
       text = printEqn(e, this.root);
@@ -104,7 +137,7 @@ class Verifier {
       // Params the printer cannot render (the reason says which) must not hide the real error.
       text = `${String(e.prim)} …`;
     }
-    return this.fail(`equation ${i} \`${text}\``, path, reason);
+    return this.fail({ jaxpr: j, eqn: e }, `equation ${i} \`${text}\``, path, reason);
   }
 
   /** Binds `v` in `scope`; `what` describes the binder for messages. */
@@ -136,27 +169,33 @@ class Verifier {
     fail(`${what} '${this.name(a)}' is a free variable (bound nowhere)`);
   }
 
+  /** `path` holds the enclosing sub-jaxpr frames: the jaxpr is nested `path.length + 1` deep. */
   jaxpr(j: Jaxpr, path: readonly Frame[]): void {
     const defined = new Set<number>();
     const later = new Set<number>();
     for (const e of j.eqns) for (const o of e.outputs) if (o && o.kind === "var") later.add(o.id);
-    const failHere = (reason: string): never => this.fail("", path, reason);
-    j.constvars.forEach((v, k) => this.bind(v, defined, failHere, `constvar ${k}`));
-    j.invars.forEach((v, k) => this.bind(v, defined, failHere, `invar ${k}`));
-    j.eqns.forEach((e, i) => this.eqn(e, i, defined, later, path));
-    j.outvars.forEach((a, k) => this.checkRead(a, defined, later, (r) => this.fail("", path, r), `output ${k}`));
+    const failHere = (reason: string): never => this.fail({ jaxpr: j }, "", path, reason);
+    for (let k = 0; k < j.constvars.length; k++) this.bind(j.constvars[k]!, defined, failHere, `constvar ${k}`);
+    for (let k = 0; k < j.invars.length; k++) this.bind(j.invars[k]!, defined, failHere, `invar ${k}`);
+    for (let i = 0; i < j.eqns.length; i++) this.eqn(j, i, defined, later, path);
+    for (let k = 0; k < j.outvars.length; k++) this.checkRead(j.outvars[k]!, defined, later, failHere, `output ${k}`);
   }
 
-  private eqn(e: Eqn, i: number, defined: Set<number>, later: Set<number>, path: readonly Frame[]): void {
-    const fail = (reason: string): never => this.failEqn(e, i, path, reason);
-    if (!isPrim(e.prim)) this.fail(`equation ${i}`, path, `unknown primitive '${String(e.prim)}'`);
+  private eqn(j: Jaxpr, i: number, defined: Set<number>, later: Set<number>, path: readonly Frame[]): void {
+    const e = j.eqns[i]!;
+    const fail = (reason: string): never => this.failEqn(j, e, i, path, reason);
+    if (!isPrim(e.prim)) this.fail({ jaxpr: j, eqn: e }, `equation ${i}`, path, `unknown primitive '${String(e.prim)}'`);
     const paramProblem = validateParams(e.prim, e.params);
     if (paramProblem) fail(paramProblem);
-    e.inputs.forEach((a, k) => this.checkRead(a, defined, later, fail, `operand ${k}`));
+    for (let k = 0; k < e.inputs.length; k++) this.checkRead(e.inputs[k]!, defined, later, fail, `operand ${k}`);
 
     // Sub-jaxprs first, so an error inside a body is reported where it is.
+    const subs = subJaxprs(e);
+    if (subs.length > 0 && path.length + 1 >= MAX_JAXPR_NESTING) {
+      fail(`its sub-jaxprs would be nested ${path.length + 2} levels deep; tsjax accepts at most ${MAX_JAXPR_NESTING} (MAX_JAXPR_NESTING), so restructure the program to nest fewer loops, conds and calls`);
+    }
     const labels = subJaxprLabels(e.params as Record<string, unknown>);
-    subJaxprs(e).forEach((sub, k) => this.jaxpr(sub, [...path, { label: labels[k] ?? "a sub-jaxpr", eqnIndex: i, prim: e.prim }]));
+    for (let k = 0; k < subs.length; k++) this.jaxpr(subs[k]!, [...path, { label: labels[k] ?? "a sub-jaxpr", eqnIndex: i, prim: e.prim }]);
 
     let expected: Aval[];
     try {
@@ -170,10 +209,11 @@ class Verifier {
       const ins = e.inputs.map((a) => avalStr(a.aval)).join(", ");
       fail(`declares outputs ${avalsText(declared.filter((a): a is Aval => a !== undefined))} but ${e.prim} of (${ins}) produces ${avalsText(expected)}`);
     }
-    e.outputs.forEach((v, k) => {
+    for (let k = 0; k < e.outputs.length; k++) {
+      const v = e.outputs[k]!;
       later.delete(v.id);
       this.bind(v, defined, fail, `output ${k}`);
-    });
+    }
   }
 }
 

@@ -18,6 +18,18 @@ export interface OptionSpec {
   readonly type: "string" | "number" | "boolean";
   readonly default: OptionValue;
   readonly doc: string;
+  /** Numbers: only integers are valid. */
+  readonly integer?: boolean;
+  /** Numbers: the least valid value. */
+  readonly min?: number;
+  /**
+   * Why `value` is invalid, or undefined when it is valid: a check beyond the
+   * type (the syntax of a string option; with the input jaxpr `j`, what
+   * depends on it, such as an axis beyond an input's rank). The pass manager
+   * calls it without `j` when it reads the pipeline text and with `j` before
+   * running the pass, and reports the reason with the pass and option names.
+   */
+  readonly check?: (value: OptionValue, j?: Jaxpr) => string | undefined;
 }
 
 export interface Pass {

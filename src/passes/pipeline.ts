@@ -8,7 +8,7 @@
 import type { Jaxpr } from "../ir/core.js";
 import { printJaxpr } from "../ir/printer.js";
 import { verify } from "../ir/verifier.js";
-import { type OptionValue, type Pass, type PassStats, formatStats } from "./pass.js";
+import { type OptionSpec, type OptionValue, type Pass, type PassStats, formatStats } from "./pass.js";
 import { PASSES } from "./registry.js";
 
 export interface PassInvocation {
@@ -27,24 +27,66 @@ export function knownPassNames(): string[] {
   return Object.keys(PASSES).sort();
 }
 
+/** What values an option accepts, for messages and docs: "true or false", "a positive integer (1, 2, …)". */
+export function describeOptionValues(spec: OptionSpec): string {
+  switch (spec.type) {
+    case "boolean":
+      return "true or false";
+    case "string":
+      return "a string";
+    case "number":
+      if (spec.integer) {
+        if (spec.min === 1) return "a positive integer (1, 2, …)";
+        if (spec.min === 0) return "a non-negative integer (0, 1, 2, …)";
+        return spec.min === undefined ? "an integer" : `an integer ≥ ${spec.min}`;
+      }
+      return spec.min === undefined ? "a number" : `a number ≥ ${spec.min}`;
+  }
+}
+
+/** A decimal number as written in pipeline text (no hex, no `Infinity`). */
+const DECIMAL = /^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$/;
+
+function optionError(pass: Pass, key: string, reason: string): PipelineError {
+  return new PipelineError(`option ${pass.name}{${key}} ${reason}`);
+}
+
 function parseOptionValue(pass: Pass, key: string, raw: string): OptionValue {
   const spec = pass.options[key];
   if (!spec) {
     const known = Object.keys(pass.options);
     throw new PipelineError(`pass '${pass.name}' has no option '${key}'${known.length ? ` (options: ${known.join(", ")})` : " (it takes no options)"}`);
   }
+  const expects = (): PipelineError => optionError(pass, key, `expects ${describeOptionValues(spec)}, got '${raw}'`);
+  let value: OptionValue;
   switch (spec.type) {
     case "boolean":
-      if (raw === "true" || raw === "1" || raw === "") return true;
-      if (raw === "false" || raw === "0") return false;
-      throw new PipelineError(`option ${pass.name}{${key}} expects true or false, got '${raw}'`);
+      if (raw === "true" || raw === "1" || raw === "") value = true;
+      else if (raw === "false" || raw === "0") value = false;
+      else throw expects();
+      break;
     case "number": {
       const n = Number(raw);
-      if (raw === "" || !Number.isFinite(n)) throw new PipelineError(`option ${pass.name}{${key}} expects a number, got '${raw}'`);
-      return n;
+      if (!DECIMAL.test(raw) || !Number.isFinite(n)) throw expects();
+      if (spec.integer && !Number.isSafeInteger(n)) throw expects();
+      if (spec.min !== undefined && n < spec.min) throw expects();
+      value = n;
+      break;
     }
     case "string":
-      return raw;
+      value = raw;
+      break;
+  }
+  const problem = spec.check?.(value);
+  if (problem) throw optionError(pass, key, problem);
+  return value;
+}
+
+/** Checks the options that depend on the input jaxpr (see `OptionSpec.check`). */
+function checkOptionsFor(pass: Pass, options: Readonly<Record<string, OptionValue>>, j: Jaxpr): void {
+  for (const [key, spec] of Object.entries(pass.options)) {
+    const problem = spec.check?.(options[key]!, j);
+    if (problem) throw optionError(pass, key, problem);
   }
 }
 
@@ -67,9 +109,12 @@ export function parsePipeline(text: string): PassInvocation[] {
     if (!pass) throw new PipelineError(`unknown pass '${name}'; known passes: ${knownPassNames().join(", ")}`);
     const options: Record<string, OptionValue> = {};
     for (const [k, spec] of Object.entries(pass.options)) options[k] = spec.default;
+    const given = new Set<string>();
     for (const kv of (m[2] ?? "").split(/\s+/).filter(Boolean)) {
       const eq = kv.indexOf("=");
       const key = eq < 0 ? kv : kv.slice(0, eq);
+      if (given.has(key)) throw optionError(pass, key, "is given twice");
+      given.add(key);
       options[key] = parseOptionValue(pass, key, eq < 0 ? "" : kv.slice(eq + 1));
     }
     out.push({ pass, options });
@@ -125,6 +170,7 @@ export function runPipeline(
   for (const { pass, options } of passes) {
     if (printBefore.has(pass.name)) sink(`${dumpHeader("before", pass.name)}\n${printJaxpr(j)}\n`);
     const before = instr.printAfterChange ? printJaxpr(j) : undefined;
+    checkOptionsFor(pass, options, j);
     const t0 = performance.now();
     const { jaxpr, stats } = pass.run(j, options);
     const ms = performance.now() - t0;

@@ -85,10 +85,57 @@ describe("tsjax opt", () => {
     expect(debug.stderr).toMatch(/PipelineError: unknown pass 'dcx'[^\n]*\n\s+at /);
   });
 
-  it("the verifier catches ill-typed input with --verify", () => {
-    const r = tsjax(["opt", "-", "--passes", "dce", "--verify"], "{ lambda ; a:f32[] b:i32[]. let c:f32[] = add a b in (c,) }");
-    expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^tsjax: error: verifier failed on the input: verify: equation 0 `c:f32\[\] = add a b` in the top-level jaxpr: add: operand dtypes must be equal \(operands: f32\[\], i32\[\]\)$/m);
+  it("verifies the input by default: ill-typed IR is an error at its file:line:col, exit 1", () => {
+    // Issue #11 item 13: each of these used to be printed back with exit 0.
+    const cases: [string, string][] = [
+      [
+        "{ lambda ; a:f32[3]. let\n    b:f32[3] = sin\n  in (b,) }",
+        "<stdin>:2:5: verify: equation 0 `b:f32[3] = sin` in the top-level jaxpr: sin: expects 1 operand, got 0",
+      ],
+      [
+        "{ lambda ; a:f32[3]. let\n    b:f32[3] = sin a a\n  in (b,) }",
+        "<stdin>:2:5: verify: equation 0 `b:f32[3] = sin a a` in the top-level jaxpr: sin: expects 1 operand, got 2 (operands: f32[3], f32[3])",
+      ],
+      [
+        "{ lambda ; a:f32[3]. let b:f32[4] = sin a in (b,) }",
+        "<stdin>:1:26: verify: equation 0 `b:f32[4] = sin a` in the top-level jaxpr: declares outputs (f32[4]) but sin of (f32[3]) produces (f32[3])",
+      ],
+      [
+        "{ lambda ; a:f32[] b:i32[]. let c:f32[] = add a b in (c,) }",
+        "<stdin>:1:33: verify: equation 0 `c:f32[] = add a b` in the top-level jaxpr: add: operand dtypes must be equal (operands: f32[], i32[])",
+      ],
+    ];
+    for (const [input, message] of cases) {
+      const r = tsjax(["opt", "-", "--passes", "dce"], input);
+      expect(r.stderr).toBe(`tsjax: error: ${message}\n`);
+      expect(r.code).toBe(1);
+      expect(r.stdout).toBe("");
+    }
+    // --verify is still accepted and changes nothing.
+    const [input, message] = cases[0]!;
+    expect(tsjax(["opt", "-", "--passes", "dce", "--verify"], input).stderr).toBe(`tsjax: error: ${message}\n`);
+  });
+
+  it("bad pass options are errors naming the pass, the option and the valid values, exit 1", () => {
+    // Issue #11 item 12: size=-2 used to print IR with a -2 dimension; in-axes=null,5 failed inside a transpose.
+    const input = "{ lambda ; a:f32[] b:f32[3]. let c:f32[3] = mul b a in (c,) }";
+    const size = tsjax(["opt", "-", "--passes", "batch{size=-2}"], input);
+    expect(size.stderr).toBe("tsjax: error: option batch{size} expects a positive integer (1, 2, …), got '-2'\n");
+    expect(size.code).toBe(1);
+    expect(size.stdout).toBe("");
+    const axes = tsjax(["opt", "-", "--passes", "batch{in-axes=null,5}"], input);
+    expect(axes.stderr).toBe(
+      "tsjax: error: option batch{in-axes} gives axis 5 for input 1 (f32[3]), out of range: batched, that input has rank 2, so its valid axes are 0..1 (or null to leave it unbatched)\n",
+    );
+    expect(axes.code).toBe(1);
+  });
+
+  it("--no-verify passes ill-typed IR through as written", () => {
+    const input = "{ lambda ; a:f32[3]. let b:f32[4] = sin a in (b,) }";
+    const r = tsjax(["opt", "-", "--passes", "cse", "--no-verify"], input);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe("{ lambda ; a:f32[3]. let\n    b:f32[4] = sin a\n  in (b,) }\n");
   });
 });
 
@@ -98,7 +145,9 @@ describe("tsjax help", () => {
     expect(main.code).toBe(0);
     expect(main.stdout).toMatch(/tsjax dump FILE\.ts/);
     expect(main.stdout).toMatch(/tsjax opt FILE\.jaxpr/);
-    expect(tsjax(["opt", "--help"]).stdout).toMatch(/--print-after-all/);
+    const optHelp = tsjax(["opt", "--help"]).stdout;
+    expect(optHelp).toMatch(/--print-after-all/);
+    expect(optHelp).toMatch(/^ {2}--no-verify +skip the IR verifier/m);
     expect(tsjax(["dump", "--help"]).stdout).toMatch(/export const args/);
     const passes = tsjax(["passes"]).stdout;
     expect(passes).toMatch(/^ {2}hoist-invariant-carries +turn loop carries/m);

@@ -159,7 +159,7 @@ const CASES: readonly Case[] = [
     text: "{ lambda ; a:f32[3]. let b:f32[] = reduce_sum[axes=0] a in (b,) }",
     line: 1,
     column: 52,
-    message: "reduce_sum: axes must be a tuple of integers, got 0",
+    message: "reduce_sum: axes must be a tuple of non-negative integers, got 0",
   },
   {
     name: "parameter on a primitive without params",

@@ -175,19 +175,19 @@ const RULES: { readonly [P in Prim]: Rule<P> } = {
   },
   reshape: {
     ok: { inputs: ["f32[2,3]"], params: { new_sizes: [3, 2] }, out: ["f32[3,2]"] },
-    bad: { inputs: ["f32[2,3]"], params: { new_sizes: [4] }, error: "reshape: cannot reshape to (4,): sizes differ (operands: f32[2,3])" },
+    bad: { inputs: ["f32[2,3]"], params: { new_sizes: [4] }, error: "reshape: new_sizes (4,) hold 4 elements but the operand holds 6; they must be equal (operands: f32[2,3])" },
   },
   transpose: {
     ok: { inputs: ["f32[2,3,4]"], params: { permutation: [2, 0, 1] }, out: ["f32[4,2,3]"] },
-    bad: { inputs: ["f32[2,3]"], params: { permutation: [0, 0] }, error: "transpose: permutation (0, 0) has a repeated axis 0 (operands: f32[2,3])" },
+    bad: { inputs: ["f32[2,3]"], params: { permutation: [0, 0] }, error: "transpose: permutation (0, 0) must be a permutation of (0, 1), one entry per operand axis (operands: f32[2,3])" },
   },
   squeeze: {
     ok: { inputs: ["f32[1,3,1]"], params: { dimensions: [0, 2] }, out: ["f32[3]"] },
-    bad: { inputs: ["f32[1,3]"], params: { dimensions: [1] }, error: "squeeze: axis 1 has size 3, not 1 (operands: f32[1,3])" },
+    bad: { inputs: ["f32[1,3]"], params: { dimensions: [1] }, error: "squeeze: dimensions (1,): axis 1 has size 3, not 1 (operands: f32[1,3])" },
   },
   expand_dims: {
     ok: { inputs: ["f32[3]"], params: { dimensions: [0, 2] }, out: ["f32[1,3,1]"] },
-    bad: { inputs: ["f32[3]"], params: { dimensions: [3] }, error: "expand_dims: dimensions (3,) out of range for rank 2 (operands: f32[3])" },
+    bad: { inputs: ["f32[3]"], params: { dimensions: [3] }, error: "expand_dims: dimensions (3,) out of range: the valid axes of the result (rank 2) are 0..1 (operands: f32[3])" },
   },
   reduce_sum: {
     ok: { inputs: ["f32[2,3]"], params: { axes: [0] }, out: ["f32[3]"] },
@@ -195,15 +195,15 @@ const RULES: { readonly [P in Prim]: Rule<P> } = {
   },
   reduce_max: {
     ok: { inputs: ["bool[2,3]"], params: { axes: [1] }, out: ["bool[2]"] },
-    bad: { inputs: ["f32[2,3]"], params: { axes: [2] }, error: "reduce_max: axes (2,) out of range for rank 2 (operands: f32[2,3])" },
+    bad: { inputs: ["f32[2,3]"], params: { axes: [2] }, error: "reduce_max: axes (2,) out of range: the valid axes of the operand (rank 2) are 0..1 (operands: f32[2,3])" },
   },
   reduce_min: {
     ok: { inputs: ["i32[4]"], params: { axes: [] }, out: ["i32[4]"] },
-    bad: { inputs: ["f32[2,3]"], params: { axes: [0, 0] }, error: "reduce_min: axes (0, 0) has a repeated axis 0 (operands: f32[2,3])" },
+    bad: { inputs: ["f32[2,3]"], params: { axes: [0, 0] }, error: "reduce_min: axes (0, 0) repeats axis 0; each axis may appear once (operands: f32[2,3])" },
   },
   argmax: {
     ok: { inputs: ["f32[2,3]"], params: { axes: [1], index_dtype: "int32" }, out: ["i32[2]"] },
-    bad: { inputs: ["f32[2,3]"], params: { axes: [0, 1], index_dtype: "int32" }, error: "argmax: expects exactly one axis, got (0, 1) (operands: f32[2,3])" },
+    bad: { inputs: ["f32[2,3]"], params: { axes: [0, 1], index_dtype: "int32" }, error: "argmax: axes must hold exactly one axis, got (0, 1) (operands: f32[2,3])" },
   },
   dot_general: {
     ok: { inputs: ["f32[2,3]", "f32[3,4]"], params: { dimension_numbers: [[[1], [0]], [[], []]] }, out: ["f32[2,4]"] },
@@ -230,7 +230,7 @@ const RULES: { readonly [P in Prim]: Rule<P> } = {
     bad: {
       inputs: ["f32[10]"],
       params: { start_indices: [0], limit_indices: [11], strides: null },
-      error: "slice: axis 0: need 0 <= start (0) <= limit (11) <= size (10) (operands: f32[10])",
+      error: "slice: start_indices/limit_indices on axis 0: need 0 <= start (0) <= limit (11) <= size (10) (operands: f32[10])",
     },
   },
   dynamic_slice: {
@@ -315,6 +315,17 @@ describe("shape rules", () => {
     const body2 = J("{ lambda ; a:i32[4] b:f32[3,4]. let  in (a, b) }");
     expect(() => abstractEval("while", { ...params, cond_jaxpr: cond2, body_jaxpr: body2 }, [A("i32[4]"), A("f32[3,4]")])).toThrow(
       "while: batched predicate bool[4] must be a shape prefix of every carry, but a carry is f32[3,4]",
+    );
+  });
+
+  it("while and scan reject negative counts themselves, for callers of abstractEval that skip the param schema", () => {
+    const whileParams = { cond_jaxpr: whileCond, body_jaxpr: whileBody, cond_nconsts: -1, body_nconsts: 1 };
+    expect(() => abstractEval("while", whileParams, [A("f32[3]"), A("i32[]"), A("f32[3]")])).toThrow(
+      new ShapeError("while: cond_nconsts must be a non-negative integer, got -1 (operands: f32[3], i32[], f32[3])"),
+    );
+    const scanParams = { jaxpr: scanBody, length: 4, reverse: false, num_consts: 0, num_carry: -1 };
+    expect(() => abstractEval("scan", scanParams, [A("f32[]"), A("f32[4,3]")])).toThrow(
+      "scan: num_carry must be a non-negative integer, got -1 (operands: f32[], f32[4,3])",
     );
   });
 
