@@ -105,7 +105,11 @@ function vmapCall(f: (...a: unknown[]) => unknown, args: unknown[], options: Vma
   const avals = leaves.map((l, i) => inputAval(l, paths[i]!, "vmap"));
 
   // The batch size, and per-lane avals.
-  let size = options.axisSize;
+  const axisSize = options.axisSize;
+  if (axisSize !== undefined && !(typeof axisSize === "number" && Number.isInteger(axisSize) && axisSize >= 0)) {
+    throw new VmapError(`vmap: axisSize must be a non-negative integer, got ${typeof axisSize === "number" ? axisSize : typeof axisSize}`);
+  }
+  let size = axisSize;
   let sizeFrom = options.axisSize !== undefined ? "axisSize" : "";
   const laneAvals: Aval[] = avals.map((a, i) => {
     const d = dims[i]!;

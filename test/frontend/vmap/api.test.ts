@@ -110,6 +110,15 @@ describe("vmap errors", () => {
       "vmap: no argument is mapped (every inAxes entry is null); pass axisSize to say how many lanes to compute",
     );
   });
+
+  it("axisSize must be a non-negative integer", () => {
+    for (const [size, shown] of [[-1, "-1"], [2.5, "2.5"], [Number.NaN, "NaN"], ["3", "string"]] as const) {
+      expect(vmapError(() => vmap(add, { inAxes: null, axisSize: size as number })(np.zeros([3]), np.zeros([3])))).toBe(
+        `vmap: axisSize must be a non-negative integer, got ${shown}`,
+      );
+    }
+    expect(vmap(add, { inAxes: null, axisSize: 0 })(np.zeros([3]), np.zeros([3])).shape).toEqual([0, 3]);
+  });
 });
 
 class Lin {
