@@ -36,13 +36,13 @@ export function exactVsInterpreter(backend: string, prims: Iterable<string>): bo
   return true;
 }
 
-/** Bit-for-bit equality of two arrays (NaN equals NaN), naming the first differing element. */
+/** Equality of two arrays by Object.is (NaN equals NaN, -0 differs from +0), naming the first differing element. */
 export function expectSameData(got: ArrayValue, want: ArrayValue, what = "output"): void {
   expect(got.dtype, `${what} dtype`).toBe(want.dtype);
   expect([...got.shape], `${what} shape`).toEqual([...want.shape]);
   const g = Array.from(got.data);
   const w = Array.from(want.data);
-  const bad = g.findIndex((x, i) => !(Object.is(x, w[i]) || x === w[i] || (Number.isNaN(x) && Number.isNaN(w[i]!))));
+  const bad = g.findIndex((x, i) => !Object.is(x, w[i]));
   if (bad >= 0) expect.fail(`${what}: element ${bad} is ${g[bad]}, the interpreter gives ${w[bad]}`);
 }
 
