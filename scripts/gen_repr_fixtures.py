@@ -22,6 +22,8 @@ import pathlib
 
 import numpy as np
 
+from gen_fixtures import enc_float  # the shared JSON encoding of nan/inf
+
 OUT = pathlib.Path(__file__).resolve().parent.parent / "test" / "fixtures" / "repr.json"
 LINE_WIDTH = 75
 DTYPE_NAMES = {np.dtype(np.float32): "float32", np.dtype(np.int32): "int32", np.dtype(np.bool_): "bool"}
@@ -48,12 +50,7 @@ def enc_value(v, dtype):
         return bool(v)
     if dtype == "int32":
         return int(v)
-    v = float(v)
-    if np.isnan(v):
-        return "nan"
-    if np.isinf(v):
-        return "inf" if v > 0 else "-inf"
-    return v
+    return enc_float(v)
 
 
 CASES = []

@@ -18,15 +18,8 @@ import {
   printJaxpr,
   verify,
 } from "../../src/ir/index.js";
+import { errorOf } from "../helpers/errors.js";
 
-function errorOf(f: () => unknown): Error {
-  try {
-    f();
-  } catch (e) {
-    return e as Error;
-  }
-  return expect.fail("expected an error");
-}
 
 /**
  * `depth` jaxprs nested as while bodies, one opening per line: line k opens

@@ -21,17 +21,10 @@ import {
   verifyClosed,
 } from "../../src/ir/index.js";
 import { arrayValue, scalarValue } from "../../src/ir/value.js";
+import { errorOf } from "../helpers/errors.js";
 
 const f32 = (...shape: number[]): Aval => aval("float32", shape);
 
-function errorOf(f: () => unknown): Error {
-  try {
-    f();
-  } catch (e) {
-    return e as Error;
-  }
-  return expect.fail("expected an error");
-}
 
 function verifyError(j: Jaxpr): string {
   try {

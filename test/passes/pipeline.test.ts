@@ -5,20 +5,13 @@ import { describe, expect, it } from "vitest";
 import { type Jaxpr, newVar, parse } from "../../src/ir/index.js";
 import { type Pass, type PassInvocation, PipelineError, definePass, parsePipeline, runPipeline } from "../../src/passes/index.js";
 import { PASSES } from "../../src/passes/registry.js";
+import { errorOf } from "../helpers/errors.js";
 
 const PROGRAM = `{ lambda ; a:f32[8]. let
     b:f32[8] = sin a
     c:f32[8] = mul a 1.0:f32[]
   in (c,) }`;
 
-function errorOf(f: () => unknown): Error {
-  try {
-    f();
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error("expected an error");
-}
 
 describe("parsePipeline", () => {
   it("parses names and options, filling defaults", () => {

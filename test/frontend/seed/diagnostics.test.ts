@@ -3,18 +3,12 @@
 // mapped argument) in a few lines a person can act on.
 import { describe, expect, it } from "vitest";
 import { cond, nn, np, vmap, whileLoop } from "../../../src/index.js";
+import { errorOf } from "../../helpers/errors.js";
+
+const messageOf = (f: () => unknown): string => errorOf(f).message;
 
 const xs = np.ones([3, 4]);
 const steps = np.array([1, 2, 3], { dtype: "int32" });
-
-function errorOf(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    return (e as Error).message;
-  }
-  throw new Error("expected an error");
-}
 
 describe("batched-output diagnostics", () => {
   it("a model really modified inside a loop with per-lane trip counts", () => {
@@ -29,7 +23,7 @@ describe("batched-output diagnostics", () => {
         },
         [0, x, m],
       )[2];
-    const msg = errorOf(() => vmap(decay, { inAxes: [null, 0, 0], outAxes: null })(new nn.Linear(4, 4), xs, steps));
+    const msg = messageOf(() => vmap(decay, { inAxes: [null, 0, 0], outAxes: null })(new nn.Linear(4, 4), xs, steps));
     expect(msg.split("\n")).toEqual([
       "vmap: outAxes for output.w is null, but the output is batched (f32[3,4,4], batch axis 0).",
       "Why it is batched:",
@@ -46,7 +40,7 @@ describe("batched-output diagnostics", () => {
     const model = new nn.MLP([4, 8, 4], { seed: 0 });
     const loopModel = (m: nn.MLP, x: np.Array, n: np.Array) =>
       whileLoop(([i]) => i.lt(n), ([i, h, mm]) => [i.add(1), mm.forward(h), mm], [0, x, m])[2];
-    const msg = errorOf(() => vmap(loopModel, { inAxes: [null, 0, 0], outAxes: null, hoistInvariantCarries: false })(model, xs, steps));
+    const msg = messageOf(() => vmap(loopModel, { inAxes: [null, 0, 0], outAxes: null, hoistInvariantCarries: false })(model, xs, steps));
     expect(msg).toMatch(/^vmap: outAxes for output\.layers\.0\.b is null, but the output is batched \(f32\[3,8\], batch axis 0\)\.\n/);
     expect(msg).toMatch(/\n {2}- it is carry\[2\]\.layers\.0\.b of the while at equation 0 of the vmapped function, whose predicate is batched/);
     expect(msg).toMatch(/\n {2}- args\[2\] is mapped \(inAxes 0\)\n/);
@@ -59,7 +53,7 @@ describe("batched-output diagnostics", () => {
   it("a cond with a batched predicate that changes the model in one branch", () => {
     const f = (w: np.Array, flag: np.Array) =>
       cond(flag.lt(1), (v: np.Array) => v.mul(2), (v: np.Array) => v, w);
-    const msg = errorOf(() => vmap(f, { inAxes: [null, 0], outAxes: null })(np.ones([2, 2]), np.array([0, 1, 2], { dtype: "int32" })));
+    const msg = messageOf(() => vmap(f, { inAxes: [null, 0], outAxes: null })(np.ones([2, 2]), np.array([0, 1, 2], { dtype: "int32" })));
     expect(msg.split("\n")).toEqual([
       "vmap: outAxes for output is null, but the output is batched (f32[3,2,2], batch axis 0).",
       "Why it is batched:",
@@ -71,7 +65,7 @@ describe("batched-output diagnostics", () => {
   });
 
   it("a plain equation reading a mapped argument", () => {
-    const msg = errorOf(() => vmap((w: np.Array, x: np.Array) => w.add(x), { inAxes: [null, 0], outAxes: null })(np.ones([4]), xs));
+    const msg = messageOf(() => vmap((w: np.Array, x: np.Array) => w.add(x), { inAxes: [null, 0], outAxes: null })(np.ones([4]), xs));
     expect(msg.split("\n")).toEqual([
       "vmap: outAxes for output is null, but the output is batched (f32[3,4], batch axis 0).",
       "Why it is batched:",
