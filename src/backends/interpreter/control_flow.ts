@@ -1,5 +1,5 @@
-// while, cond, scan, pjit: the control-flow contract of DESIGN.md
-// ("Control-flow semantics"), including batched predicates/indices and
+// while, cond, scan, pjit: the control-flow contract of docs/ir.md ("Control
+// flow and calls"), including batched predicates/indices and
 // active-lane masks (mask.ts).
 
 import type { ArrayValue } from "../../ir/core.js";

@@ -47,7 +47,7 @@ function allAvals(j: Jaxpr): string[] {
 const batchedWeights = (j: Jaxpr) =>
   allAvals(j).filter((a) => a === `float32[${B},8,16]` || a === `float32[${B},16,8]`);
 
-// The DESIGN.md seed program: the model rides in the while carry, counts differ per lane.
+// The seed program (google/flax#4700): the model rides in the while carry, counts differ per lane.
 function carried(model: nn.MLP, x: np.Array, count: np.Array) {
   const [, y] = whileLoop(([i]) => i.lt(count), ([i, h, m]) => [i.add(1), m.forward(h), m], [0, x, model]);
   return y;

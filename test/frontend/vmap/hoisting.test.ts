@@ -40,7 +40,7 @@ registerPytreeNode(Affine, (m) => [{ w: m.w, b: m.b }, null], (_aux, c) => {
   return new Affine(w, b);
 });
 
-/** The DESIGN.md seed scenario with a module carried through the loop. */
+/** The seed scenario (google/flax#4700) with a module carried through the loop. */
 const foo = (model: Affine, x: np.Array, count: np.Array) => {
   const [, y, m] = whileLoop(([i]) => i.lt(count), ([i, h, m]) => [i.add(1), m.forward(h), m], [0, x, model]);
   return { y, model: m };
@@ -140,7 +140,7 @@ describe("the seed program with and without hoist-invariant-carries", () => {
   });
 });
 
-describe("the DESIGN.md seed scenario with a module carried through the loop", () => {
+describe("the seed scenario (google/flax#4700) with a module carried through the loop", () => {
   it("keeps W and b unbatched end to end; the model comes back as the input model's arrays", () => {
     const out = vmap(foo, { inAxes: [null, 0, 0], outAxes: { y: 0, model: null } })(MODEL, FOO_XS, FOO_COUNTS);
     expect(out.model).toBeInstanceOf(Affine);

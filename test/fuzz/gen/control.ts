@@ -4,7 +4,7 @@
 // predicate's lane shape) that the body increments, and the predicate is
 // `i < n && extra` with `n` clamped to [0, 4], so no lane runs more than a
 // handful of iterations. Predicates and cond indices are scalar or batched
-// over a lane prefix of the carries/outputs (DESIGN.md's contract); inside a
+// over a lane prefix of the carries/outputs (the contract in docs/ir.md); inside a
 // masked region they stay scalar (see Scope.masked).
 
 import { type Aval, avalsEqual, sizeOf } from "../../../src/ir/dtype.js";
