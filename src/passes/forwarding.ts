@@ -1,13 +1,17 @@
 // Forwarding analysis: which value does an atom provably equal, looking
 // through equations that return one of their operands unchanged? JAX's
 // `_jaxpr_forwarding` follows no-op casts, same-shape broadcasts and `jit`;
-// we also see through the algebraic identities `simplify` removes, through
-// `select_n(p, x, x)`, and through loops and conds that forward a value.
+// we also see through every identity `simplify` removes (its rule table is the
+// one definition of those), through `select_n` whose cases have one source,
+// and through loops and conds that forward a value.
 // Used by hoist-invariant-carries to prove a loop carry unmodified.
 
 import type { Atom, Eqn, Jaxpr } from "../ir/core.js";
-import { shapesEqual } from "../ir/dtype.js";
-import { additiveIdentity, sameNumber } from "./rules/match.js";
+import { avalsEqual, shapesEqual } from "../ir/dtype.js";
+import type { Prim } from "../ir/primitives.js";
+import { sameAtom } from "./rules/match.js";
+import type { Rule, RuleContext } from "./rules/rule.js";
+import { RULES } from "./rules/table.js";
 
 /** Maps each equation output id to the equation that defines it and its index. */
 export function definitions(j: Jaxpr): Map<number, { eqn: Eqn; index: number }> {
@@ -16,37 +20,22 @@ export function definitions(j: Jaxpr): Map<number, { eqn: Eqn; index: number }> 
   return defs;
 }
 
-/** A literal `v` (as simplify's rules see it: -0.0 is not 0.0 for floats). */
-const isLit = (a: Atom, v: number): boolean => a.kind === "lit" && sameNumber(a.aval.dtype, a.value, v);
-
-/** The operand an equation's output `index` provably equals, if any. */
-function forwardedOperand(e: Eqn, index: number): Atom | undefined {
-  const out = e.outputs[index]!;
-  const sameType = (a: Atom | undefined) =>
-    a !== undefined && a.aval.dtype === out.aval.dtype && shapesEqual(a.aval.shape, out.aval.shape) ? a : undefined;
-  const [x, y] = e.inputs;
-  switch (e.prim) {
-    case "convert_element_type":
-    case "reshape":
-    case "broadcast_in_dim":
-      return sameType(x);
-    case "transpose": {
-      const perm = (e.params as { permutation: readonly number[] }).permutation;
-      return perm.every((p, i) => p === i) ? sameType(x) : undefined;
-    }
-    case "mul":
-      return (isLit(y!, 1) && sameType(x)) || (isLit(x!, 1) && sameType(y)) || undefined;
-    case "add": {
-      const zero = additiveIdentity(out.aval.dtype); // -0.0 for floats: x + 0.0 is not x at x = -0.0
-      return (isLit(y!, zero) && sameType(x)) || (isLit(x!, zero) && sameType(y)) || undefined;
-    }
-    case "sub":
-      return isLit(y!, 0) ? sameType(x) : undefined;
-    case "div":
-      return isLit(y!, 1) ? sameType(x) : undefined;
-    default:
-      return undefined;
+/**
+ * The operand an equation's output provably equals, if any: one of simplify's
+ * forwarding rules (src/passes/rules/table.ts) applies, so "provably
+ * unchanged" here means exactly what simplify removes (`x*1`, `x+(-0.0)`,
+ * `x-0`, `x/1`, no-op casts and shape ops, `neg(neg x)`, `select_n(p, x, x)`,
+ * …). Rewrite rules that compute something new do not count.
+ */
+function forwardedOperand(e: Eqn, index: number, defs: ReadonlyMap<number, { eqn: Eqn; index: number }>): Atom | undefined {
+  if (e.outputs.length !== 1 || index !== 0) return undefined;
+  const out = e.outputs[0]!;
+  const ctx: RuleContext = { producer: (a) => (a.kind === "var" ? defs.get(a.id)?.eqn : undefined) };
+  for (const rule of RULES[e.prim] as readonly Rule<Prim>[]) {
+    const r = rule.apply(e.inputs, e.params, ctx);
+    if (r !== undefined && r.eqns.length === 0 && avalsEqual(r.outputs[0]!.aval, out.aval)) return r.outputs[0];
   }
+  return undefined;
 }
 
 /**
@@ -64,17 +53,11 @@ export function sourceOf(a: Atom, defs: ReadonlyMap<number, { eqn: Eqn; index: n
   return a;
 }
 
-/** Like `forwardedOperand`, plus structural forwards: neg∘neg, select_n(p,x,x), call/loop/cond forwards. */
+/** Like `forwardedOperand`, plus what needs the sources of operands: select_n of cases with one source, call/loop/cond forwards. */
 function forwardedThrough(e: Eqn, index: number, defs: ReadonlyMap<number, { eqn: Eqn; index: number }>): Atom | undefined {
-  const simple = forwardedOperand(e, index);
+  const simple = forwardedOperand(e, index, defs);
   if (simple) return simple;
   switch (e.prim) {
-    case "neg": {
-      const inner = e.inputs[0]!;
-      if (inner.kind !== "var") return undefined;
-      const d = defs.get(inner.id);
-      return d && d.eqn.prim === "neg" ? d.eqn.inputs[0] : undefined;
-    }
     case "select_n": {
       const cases = e.inputs.slice(1).map((c) => sourceOf(c, defs));
       const first = cases[0]!;
@@ -100,11 +83,6 @@ function forwardedThrough(e: Eqn, index: number, defs: ReadonlyMap<number, { eqn
     default:
       return undefined;
   }
-}
-
-export function sameAtom(a: Atom, b: Atom): boolean {
-  if (a.kind === "var") return b.kind === "var" && a.id === b.id;
-  return b.kind === "lit" && a.value === b.value && a.aval.dtype === b.aval.dtype;
 }
 
 /** If output `k` of `j` provably equals one of its invars, that invar's index (among constvars+invars). */
