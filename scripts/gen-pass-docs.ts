@@ -46,9 +46,12 @@ export function renderPassDocs(): string {
   out.push("");
   out.push("A pass is one file in `src/passes/`: a name, a one-line summary, typed options and a pure");
   out.push("function `Jaxpr -> Jaxpr` that also reports statistics. Pipelines are text (`inline,simplify,cse,dce`,");
-  out.push("options as `name{key=value other=value}`) and run through the pass manager, which can verify the IR");
-  out.push("between passes and print it before/after any pass. `tsjax opt` and `tsjax dump` verify the input and");
-  out.push("the IR after every pass unless given `--no-verify` (`--verify` is accepted and changes nothing):");
+  out.push("options as `name{key=value other=value}`) and run through the pass manager, which can check the IR");
+  out.push("between passes and print it before/after any pass. Checked mode verifies the input and the IR after");
+  out.push("every pass, and deep-freezes each pass's input (immer's `freeze`), so a pass that mutates its input");
+  out.push("throws at the write. `tsjax opt` and `tsjax dump` run checked unless given `--no-verify` (`--verify`");
+  out.push("is accepted and changes nothing); the test suite runs every pipeline, jit's included, checked");
+  out.push("(`setCheckedPasses(true)` in test/setup.ts); `jit` otherwise runs unchecked:");
   out.push("");
   out.push("```sh");
   out.push("npx tsjax opt prog.jaxpr --passes simplify,cse,dce --print-after-all --timing");

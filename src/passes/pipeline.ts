@@ -1,10 +1,12 @@
 // Text pipelines (`inline,simplify,cse,dce`, options as `licm{max-depth=2}`)
-// and the pass manager that runs them with instrumentation: verify between
-// passes, print IR before/after a pass or all passes (or only when it
+// and the pass manager that runs them with instrumentation: checked mode
+// (verify between passes, inputs deep-frozen so a mutating pass throws),
+// print IR before/after a pass or all passes (or only when it
 // changed), per-pass wall time and statistics. Dump headers are greppable:
 //
 //   // ----- IR after cse (3 eqns removed) -----
 
+import { freeze } from "immer";
 import type { Jaxpr } from "../ir/core.js";
 import { printJaxpr } from "../ir/printer.js";
 import { verify } from "../ir/verifier.js";
@@ -123,7 +125,12 @@ export function parsePipeline(text: string): PassInvocation[] {
 }
 
 export interface Instrumentation {
-  /** Run the verifier after every pass (and on the input). */
+  /**
+   * Checked mode: verify the input and the output of every pass, and
+   * deep-freeze every pass's input so a pass that mutates it throws instead of
+   * corrupting the caller's program. Default: the process-wide setting of
+   * `setCheckedPasses` (off, except in the test suite).
+   */
   verify?: boolean;
   printBefore?: readonly string[];
   printAfter?: readonly string[];
@@ -151,6 +158,17 @@ export function dumpHeader(when: "before" | "after", name: string, stats?: PassS
   return `// ----- IR ${when} ${name}${s} -----`;
 }
 
+let checkedByDefault = false;
+
+/**
+ * Turns checked mode (see `Instrumentation.verify`) on for every pipeline that
+ * does not say otherwise, jit's included. The test suite runs this way; it
+ * costs a verifier run and a deep freeze per pass, so it is off by default.
+ */
+export function setCheckedPasses(on: boolean): void {
+  checkedByDefault = on;
+}
+
 /** Runs a pipeline (text or parsed) over a jaxpr. */
 export function runPipeline(
   input: Jaxpr,
@@ -164,18 +182,21 @@ export function runPipeline(
   for (const n of [...printBefore, ...printAfter]) {
     if (!PASSES[n]) throw new PipelineError(`unknown pass '${n}' in a print option; known passes: ${knownPassNames().join(", ")}`);
   }
-  if (instr.verify) verifyOrThrow(input, "on the input");
+  const checked = instr.verify ?? checkedByDefault;
+  if (checked) verifyOrThrow(input, "on the input");
   let j = input;
   const reports: PassReport[] = [];
   for (const { pass, options } of passes) {
     if (printBefore.has(pass.name)) sink(`${dumpHeader("before", pass.name)}\n${printJaxpr(j)}\n`);
     const before = instr.printAfterChange ? printJaxpr(j) : undefined;
     checkOptionsFor(pass, options, j);
+    // IR is immutable by contract; freezing makes a violation throw at the faulty write.
+    if (checked) freeze(j, true);
     const t0 = performance.now();
     const { jaxpr, stats } = pass.run(j, options);
     const ms = performance.now() - t0;
     const changed = before !== undefined ? printJaxpr(jaxpr) !== before : jaxpr !== j;
-    if (instr.verify) verifyOrThrow(jaxpr, `after pass '${pass.name}'`);
+    if (checked) verifyOrThrow(jaxpr, `after pass '${pass.name}'`);
     // --print-after-change on its own means "after every pass that changed something" (as in MLIR).
     const afterAllChanged = instr.printAfterChange && printAfter.size === 0;
     const wantPrint = instr.printAfterAll || afterAllChanged || printAfter.has(pass.name);

@@ -1,4 +1,4 @@
-// The library must run in a browser (DEVELOPERS.md): tsconfig.core.json
+// The library must run in a browser: tsconfig.core.json
 // type-checks the core without Node's types; this goes further and runs it.
 // src/index.ts is bundled by esbuild for `platform: "browser"` (a Node
 // built-in anywhere in the import graph fails the build), then evaluated in a
@@ -8,6 +8,7 @@
 // while loop with per-lane trip counts runs through jit on every backend.
 // Results must equal the same program run here in Node.
 import * as esbuild from "esbuild";
+import { readFileSync } from "node:fs";
 import vm from "node:vm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { BACKEND_NAMES } from "../helpers/backends.js";
@@ -50,8 +51,10 @@ describe("the library in a browser-like context", () => {
     vm.runInContext(bundle.outputFiles[0]!.text, context);
   });
 
-  it("bundles for the browser from src/ alone (no Node built-in, no runtime dependency)", () => {
-    expect(inputs.filter((f) => !f.startsWith("src/"))).toEqual([]);
+  it("bundles for the browser from src/ and the declared runtime dependencies alone (no Node built-in)", () => {
+    // Runtime dependencies (package.json "dependencies": immer) must be browser-safe; nothing else may come in.
+    const deps = Object.keys((JSON.parse(readFileSync("package.json", "utf8")) as { dependencies?: Record<string, string> }).dependencies ?? {});
+    expect(inputs.filter((f) => !f.startsWith("src/") && !deps.some((d) => f.startsWith(`node_modules/${d}/`)))).toEqual([]);
     expect(vm.runInContext("[typeof process, typeof require, typeof Buffer, typeof WebAssembly]", context)).toEqual(["undefined", "undefined", "undefined", "object"]);
   });
 

@@ -39,24 +39,7 @@ const PROGRAM = `{ lambda ; a:f32[2] b:f32[2] c:i32[]. let
     ] c a 0:i32[] b b
   in (d,) }`;
 
-function deepFreeze<T>(x: T): T {
-  if (typeof x === "object" && x !== null && !Object.isFrozen(x)) {
-    Object.freeze(x);
-    for (const v of Object.values(x)) deepFreeze(v);
-  }
-  return x;
-}
-
 describe("cleanup passes", () => {
-  it("never mutate their input", () => {
-    for (const name of CLEANUP) {
-      const input = deepFreeze(parse(PROGRAM));
-      const { jaxpr } = PASSES[name]!.run(input, { fold: true });
-      verify(jaxpr);
-      expect(printJaxpr(input), name).toBe(PROGRAM);
-    }
-  });
-
   it("return the input object itself, with no stats, when there is nothing to do", () => {
     const clean = parse(`{ lambda ; a:f32[8] b:f32[8]. let
     c:f32[8] = sin a
