@@ -43,6 +43,8 @@ export interface BatchOptions {
   readonly inReasons?: readonly (Reason | undefined)[];
   /** Names this jaxpr in diagnostics ("the vmapped function", "the body of …"). */
   readonly where?: string;
+  /** See `BatchCtx.dimsOnly`: the result's outDims are exact, its jaxpr is not meant to run. */
+  readonly dimsOnly?: boolean;
 }
 
 /** A reason whose text (which prints an equation) is only built if a diagnostic shows it. */
@@ -85,7 +87,7 @@ export function batchJaxpr(
   const em = new Emitter();
   const describe = (eqn: Eqn): string =>
     subJaxprs(eqn).length ? `the ${eqn.prim} at equation ${j.eqns.indexOf(eqn)} of ${where}` : `\`${printEqn(eqn, j)}\` in ${where}`;
-  const ctx: BatchCtx = { size, em, masked: options.masked ?? false, describe };
+  const ctx: BatchCtx = { size, em, masked: options.masked ?? false, describe, dimsOnly: options.dimsOnly ?? false };
   for (const eqn of j.eqns) {
     const inputs = eqn.inputs.map(read);
     let outs: BVal[];
@@ -115,4 +117,23 @@ export function batchJaxpr(
     outDims: results.map((v) => v.dim),
     outReasons: results.map((v) => (v.dim === null ? undefined : v.why)),
   };
+}
+
+/** Probe results per jaxpr, keyed by size, mask and in-dims (a pure function of those). */
+const dimsMemo = new WeakMap<Jaxpr, Map<string, Dim[]>>();
+
+/**
+ * The batch dims `batchJaxpr(j, inDims, size)` gives its outputs (with
+ * outSpecs "any"), memoized. Control rules probe their bodies with this
+ * (carry fixpoints, predicate and index probes) before batching them for
+ * real; probes only compute dims, so a sub-jaxpr nested n deep is batched n
+ * times at most rather than once per probe path (2^n).
+ */
+export function batchDims(j: Jaxpr, inDims: readonly Dim[], size: number, masked: boolean): Dim[] {
+  let byKey = dimsMemo.get(j);
+  if (!byKey) dimsMemo.set(j, (byKey = new Map()));
+  const key = `${size}|${masked}|${inDims.map((d) => (d === null ? "-" : d)).join(",")}`;
+  let dims = byKey.get(key);
+  if (!dims) byKey.set(key, (dims = batchJaxpr(j, inDims, size, undefined, { masked, dimsOnly: true }).outDims));
+  return [...dims];
 }

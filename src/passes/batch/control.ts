@@ -27,10 +27,10 @@
 //   a per-lane predicate/index whose sub-jaxprs hold any loop or cond is
 //   batched instead (conservative: the nested ones might stay unbatched).
 
-import type { Eqn, Jaxpr } from "../../ir/core.js";
+import { type Eqn, type Jaxpr, newVar } from "../../ir/core.js";
 import { subJaxprs } from "../../ir/traverse.js";
-import { type BatchOptions, batchJaxpr, type OutSpec } from "./batchJaxpr.js";
-import { type BVal, type BatchCtx, type Dim, type Reason, laneShape, materialize, moveBatch } from "./layout.js";
+import { type BatchOptions, batchDims, batchJaxpr, type OutSpec } from "./batchJaxpr.js";
+import { type BVal, type BatchCtx, type Dim, type Reason, laneShape, materialize, moveBatch, withBatch } from "./layout.js";
 import type { BatchRule, ControlPrim } from "./rules.js";
 
 const dimsOf = (vs: readonly BVal[]): Dim[] => vs.map((v) => v.dim);
@@ -42,14 +42,33 @@ function masksLanes(e: Eqn): boolean {
   return false;
 }
 
+// Both queries below are asked at every level of a nest of loops, so their
+// answers are memoized per jaxpr (linear, not quadratic, in the nesting).
+const laneControlMemo = new WeakMap<Jaxpr, boolean>();
+const controlMemo = new WeakMap<Jaxpr, boolean>();
+
+function memoized(memo: WeakMap<Jaxpr, boolean>, j: Jaxpr, f: (j: Jaxpr) => boolean): boolean {
+  let r = memo.get(j);
+  if (r === undefined) memo.set(j, (r = f(j)));
+  return r;
+}
+
 /** `e` masks lanes, or some equation in its sub-jaxprs (at any depth) does. */
 export function hasLaneControl(e: Eqn): boolean {
-  return masksLanes(e) || subJaxprs(e).some((j) => j.eqns.some(hasLaneControl));
+  return masksLanes(e) || subJaxprs(e).some((j) => memoized(laneControlMemo, j, (x) => x.eqns.some(hasLaneControl)));
 }
 
 /** Some equation of the jaxprs (at any depth) is a while or a cond. */
 function containsControl(js: readonly Jaxpr[]): boolean {
-  return js.some((j) => j.eqns.some((e) => e.prim === "while" || e.prim === "cond" || containsControl(subJaxprs(e))));
+  return js.some((j) => memoized(controlMemo, j, (x) => x.eqns.some((e) => e.prim === "while" || e.prim === "cond" || containsControl(subJaxprs(e)))));
+}
+
+/** Fresh outputs of `eqn` batched at `dims`, for a dims-only probe (nothing is emitted: nobody runs a probe). */
+function probeOutputs(ctx: BatchCtx, eqn: Eqn, dims: readonly Dim[]): BVal[] {
+  return eqn.outputs.map((o, i) => {
+    const d = dims[i]!;
+    return { atom: newVar(d === null ? o.aval : { dtype: o.aval.dtype, shape: withBatch(o.aval.shape, d, ctx.size) }), dim: d };
+  });
 }
 
 /** Options for batching a sub-jaxpr: masks are inherited; reasons and a name feed diagnostics. */
@@ -63,7 +82,7 @@ const inherit = (ctx: BatchCtx, masked = false, ins: readonly BVal[] = [], where
 function carryFixpoint(ctx: BatchCtx, body: Jaxpr, constDims: readonly Dim[], init: readonly BVal[], extraDims: readonly Dim[] = []): boolean[] {
   let batched = init.map((v) => v.dim !== null);
   for (let iter = 0; iter <= batched.length; iter++) {
-    const { outDims } = batchJaxpr(body, [...constDims, ...batched.map((b) => (b ? 0 : null)), ...extraDims], ctx.size, undefined, { masked: ctx.masked });
+    const outDims = batchDims(body, [...constDims, ...batched.map((b) => (b ? 0 : null)), ...extraDims], ctx.size, ctx.masked);
     const next = batched.map((b, i) => b || outDims[i] !== null);
     if (next.every((b, i) => b === batched[i])) return batched;
     batched = next;
@@ -81,14 +100,15 @@ export const controlBatchRules: { readonly [P in ControlPrim]: BatchRule<P> } = 
     const desc = ctx.describe(eqn);
     const bodyMade = carryFixpoint(ctx, body_jaxpr, dimsOf(bconsts), init);
     let carryB = bodyMade;
-    const probe = batchJaxpr(cond_jaxpr, [...dimsOf(cconsts), ...carryB.map((b) => (b ? 0 : null))], ctx.size, undefined, { masked: ctx.masked });
+    const probe = batchDims(cond_jaxpr, [...dimsOf(cconsts), ...carryB.map((b) => (b ? 0 : null))], ctx.size, ctx.masked);
     const predRank = cond_jaxpr.outvars[0]!.aval.shape.length;
     // A per-lane predicate from an inner vmap also gets this axis when lane
     // masks require it (see the file comment).
-    const predBatched = probe.outDims[0] !== null || (predRank > 0 && (ctx.masked || containsControl([cond_jaxpr, body_jaxpr])));
+    const predBatched = probe[0] !== null || (predRank > 0 && (ctx.masked || containsControl([cond_jaxpr, body_jaxpr])));
     if (predBatched) carryB = carryB.map(() => true);
     const carryAxis = predBatched ? 0 : predRank;
     const carryDims: Dim[] = carryB.map((b) => (b ? carryAxis : null));
+    if (ctx.dimsOnly) return probeOutputs(ctx, eqn, carryDims);
     const newInit = init.map((v, i) => (carryB[i] ? materialize(ctx, v, carryAxis) : v));
     // Inside the loop, a carry batched only by the fixpoint or the predicate is a weak (circular) explanation.
     const carryIn: BVal[] = newInit.map((v, i) => ({
@@ -121,7 +141,7 @@ export const controlBatchRules: { readonly [P in ControlPrim]: BatchRule<P> } = 
     const [index, ...ops] = inputs as [BVal, ...BVal[]];
     const opDims = dimsOf(ops);
     const desc = ctx.describe(eqn);
-    const probes = branches.map((b) => batchJaxpr(b, opDims, ctx.size, undefined, { masked: ctx.masked }).outDims);
+    const probes = branches.map((b) => batchDims(b, opDims, ctx.size, ctx.masked));
     const outBatched = probes[0]!.map((_, i) => probes.some((p) => p[i] !== null));
     // An index that is already per-lane (from an inner vmap) must stay a prefix
     // of the outputs, so it is batched too as soon as any output is, and when
@@ -129,6 +149,7 @@ export const controlBatchRules: { readonly [P in ControlPrim]: BatchRule<P> } = 
     const laneIndex = laneShape(index).length > 0;
     const indexBatched = index.dim !== null || (laneIndex && (outBatched.some(Boolean) || ctx.masked || containsControl(branches)));
     const specs: OutSpec[] = outBatched.map((b) => (indexBatched || b ? 0 : "any"));
+    if (ctx.dimsOnly) return probeOutputs(ctx, eqn, specs.map((sp) => (sp === "any" ? null : sp)));
     const newIndex = indexBatched ? materialize(ctx, index, 0) : index;
     const batched = branches.map((b, k) => batchJaxpr(b, opDims, ctx.size, specs, inherit(ctx, indexBatched, ops, `branch ${k} of ${desc}`)));
     const outs = ctx.em.emit("cond", { branches: batched.map((b) => b.jaxpr) }, [newIndex.atom, ...ops.map((v) => v.atom)]);
@@ -151,8 +172,12 @@ export const controlBatchRules: { readonly [P in ControlPrim]: BatchRule<P> } = 
     const xDims: Dim[] = xs.map((v) => (v.dim === null ? null : 0));
     const carryB = carryFixpoint(ctx, jaxpr, dimsOf(consts), init, xDims);
     const carryDims: Dim[] = carryB.map((b) => (b ? 0 : null));
-    const newInit = init.map((v, i) => (carryB[i] ? materialize(ctx, v, 0) : v));
     const nys = jaxpr.outvars.length - num_carry;
+    if (ctx.dimsOnly) {
+      const ysDims = batchDims(jaxpr, [...dimsOf(consts), ...carryDims, ...xDims], ctx.size, ctx.masked).slice(num_carry);
+      return probeOutputs(ctx, eqn, [...carryDims, ...ysDims.map((d) => (d === null ? null : d + 1))]);
+    }
+    const newInit = init.map((v, i) => (carryB[i] ? materialize(ctx, v, 0) : v));
     const body = batchJaxpr(
       jaxpr,
       [...dimsOf(consts), ...carryDims, ...xDims],
@@ -172,6 +197,7 @@ export const controlBatchRules: { readonly [P in ControlPrim]: BatchRule<P> } = 
   },
 
   pjit: (ctx, inputs, { jaxpr, name }, eqn) => {
+    if (ctx.dimsOnly) return probeOutputs(ctx, eqn, batchDims(jaxpr, dimsOf(inputs), ctx.size, ctx.masked));
     const inner = batchJaxpr(jaxpr, dimsOf(inputs), ctx.size, undefined, inherit(ctx, false, inputs, `the call ${ctx.describe(eqn)}`));
     const outs = ctx.em.emit("pjit", { jaxpr: inner.jaxpr, name }, inputs.map((v) => v.atom));
     return outs.map((atom, i) => ({ atom, dim: inner.outDims[i]!, why: inner.outReasons[i] }));
