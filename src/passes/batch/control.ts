@@ -29,9 +29,19 @@
 
 import { type Eqn, type Jaxpr, newVar } from "../../ir/core.js";
 import { subJaxprs } from "../../ir/traverse.js";
-import { type BatchOptions, batchDims, batchJaxpr, type OutSpec } from "./batchJaxpr.js";
+import { type Recursion, recurse } from "../../ir/trampoline.js";
+import type { Params, Prim } from "../../ir/primitives.js";
+import { type BatchOptions, type BatchedJaxpr, batchDimsRec, batchJaxprRec, type OutSpec } from "./batchJaxpr.js";
 import { type BVal, type BatchCtx, type Dim, type Reason, laneShape, materialize, moveBatch, withBatch } from "./layout.js";
-import type { BatchRule, ControlPrim } from "./rules.js";
+import type { ControlPrim } from "./rules.js";
+
+/** A control-flow batching rule: a Recursion, since it batches its sub-jaxprs (batchJaxpr.ts). */
+export type ControlBatchRule<P extends Prim> = (
+  ctx: BatchCtx,
+  inputs: readonly BVal[],
+  params: Params[P],
+  eqn: Eqn<P>,
+) => Recursion<BVal[]>;
 
 const dimsOf = (vs: readonly BVal[]): Dim[] => vs.map((v) => v.dim);
 
@@ -79,10 +89,10 @@ const inherit = (ctx: BatchCtx, masked = false, ins: readonly BVal[] = [], where
 });
 
 /** Least fixpoint: a carry is batched if its init is, or the body makes it so. */
-function carryFixpoint(ctx: BatchCtx, body: Jaxpr, constDims: readonly Dim[], init: readonly BVal[], extraDims: readonly Dim[] = []): boolean[] {
+function* carryFixpoint(ctx: BatchCtx, body: Jaxpr, constDims: readonly Dim[], init: readonly BVal[], extraDims: readonly Dim[] = []): Recursion<boolean[]> {
   let batched = init.map((v) => v.dim !== null);
   for (let iter = 0; iter <= batched.length; iter++) {
-    const outDims = batchDims(body, [...constDims, ...batched.map((b) => (b ? 0 : null)), ...extraDims], ctx.size, ctx.masked);
+    const outDims = yield* recurse(batchDimsRec(body, [...constDims, ...batched.map((b) => (b ? 0 : null)), ...extraDims], ctx.size, ctx.masked));
     const next = batched.map((b, i) => b || outDims[i] !== null);
     if (next.every((b, i) => b === batched[i])) return batched;
     batched = next;
@@ -92,15 +102,19 @@ function carryFixpoint(ctx: BatchCtx, body: Jaxpr, constDims: readonly Dim[], in
 
 const specFor = (d: Dim): OutSpec => (d === null ? "any" : d);
 
-export const controlBatchRules: { readonly [P in ControlPrim]: BatchRule<P> } = {
-  while: (ctx, inputs, { cond_jaxpr, body_jaxpr, cond_nconsts, body_nconsts }, eqn) => {
+/** `batchJaxpr` waited on from a rule. */
+const batchSub = (j: Jaxpr, inDims: readonly Dim[], size: number, outSpecs: readonly OutSpec[] | undefined, options: BatchOptions): Recursion<BatchedJaxpr> =>
+  recurse(batchJaxprRec(j, inDims, size, outSpecs, options));
+
+export const controlBatchRules: { readonly [P in ControlPrim]: ControlBatchRule<P> } = {
+  *while(ctx, inputs, { cond_jaxpr, body_jaxpr, cond_nconsts, body_nconsts }, eqn) {
     const cconsts = inputs.slice(0, cond_nconsts);
     const bconsts = inputs.slice(cond_nconsts, cond_nconsts + body_nconsts);
     const init = inputs.slice(cond_nconsts + body_nconsts);
     const desc = ctx.describe(eqn);
-    const bodyMade = carryFixpoint(ctx, body_jaxpr, dimsOf(bconsts), init);
+    const bodyMade = yield* carryFixpoint(ctx, body_jaxpr, dimsOf(bconsts), init);
     let carryB = bodyMade;
-    const probe = batchDims(cond_jaxpr, [...dimsOf(cconsts), ...carryB.map((b) => (b ? 0 : null))], ctx.size, ctx.masked);
+    const probe = yield* recurse(batchDimsRec(cond_jaxpr, [...dimsOf(cconsts), ...carryB.map((b) => (b ? 0 : null))], ctx.size, ctx.masked));
     const predRank = cond_jaxpr.outvars[0]!.aval.shape.length;
     // A per-lane predicate from an inner vmap also gets this axis when lane
     // masks require it (see the file comment).
@@ -115,8 +129,8 @@ export const controlBatchRules: { readonly [P in ControlPrim]: BatchRule<P> } = 
       ...v,
       why: init[i]!.why ?? (v.dim === null ? undefined : { what: `carry ${i} of ${desc} is batched`, weak: true }),
     }));
-    const body = batchJaxpr(body_jaxpr, [...dimsOf(bconsts), ...carryDims], ctx.size, carryDims.map(specFor), inherit(ctx, predBatched, [...bconsts, ...carryIn], `the body of ${desc}`));
-    const cond = batchJaxpr(cond_jaxpr, [...dimsOf(cconsts), ...carryDims], ctx.size, [predBatched ? 0 : "any"], inherit(ctx, predBatched, [...cconsts, ...carryIn], `the cond of ${desc}`));
+    const body = yield* batchSub(body_jaxpr, [...dimsOf(bconsts), ...carryDims], ctx.size, carryDims.map(specFor), inherit(ctx, predBatched, [...bconsts, ...carryIn], `the body of ${desc}`));
+    const cond = yield* batchSub(cond_jaxpr, [...dimsOf(cconsts), ...carryDims], ctx.size, [predBatched ? 0 : "any"], inherit(ctx, predBatched, [...cconsts, ...carryIn], `the cond of ${desc}`));
     const carryWhy = (i: number): Reason | undefined => {
       if (carryDims[i] === null) return undefined;
       if (init[i]!.dim !== null) return init[i]!.why;
@@ -137,11 +151,12 @@ export const controlBatchRules: { readonly [P in ControlPrim]: BatchRule<P> } = 
     return outs.map((atom, i) => ({ atom, dim: carryDims[i]!, why: carryWhy(i) }));
   },
 
-  cond: (ctx, inputs, { branches }, eqn) => {
+  *cond(ctx, inputs, { branches }, eqn) {
     const [index, ...ops] = inputs as [BVal, ...BVal[]];
     const opDims = dimsOf(ops);
     const desc = ctx.describe(eqn);
-    const probes = branches.map((b) => batchDims(b, opDims, ctx.size, ctx.masked));
+    const probes: Dim[][] = [];
+    for (const b of branches) probes.push(yield* recurse(batchDimsRec(b, opDims, ctx.size, ctx.masked)));
     const outBatched = probes[0]!.map((_, i) => probes.some((p) => p[i] !== null));
     // An index that is already per-lane (from an inner vmap) must stay a prefix
     // of the outputs, so it is batched too as soon as any output is, and when
@@ -151,7 +166,8 @@ export const controlBatchRules: { readonly [P in ControlPrim]: BatchRule<P> } = 
     const specs: OutSpec[] = outBatched.map((b) => (indexBatched || b ? 0 : "any"));
     if (ctx.dimsOnly) return probeOutputs(ctx, eqn, specs.map((sp) => (sp === "any" ? null : sp)));
     const newIndex = indexBatched ? materialize(ctx, index, 0) : index;
-    const batched = branches.map((b, k) => batchJaxpr(b, opDims, ctx.size, specs, inherit(ctx, indexBatched, ops, `branch ${k} of ${desc}`)));
+    const batched: BatchedJaxpr[] = [];
+    for (const [k, b] of branches.entries()) batched.push(yield* batchSub(b, opDims, ctx.size, specs, inherit(ctx, indexBatched, ops, `branch ${k} of ${desc}`)));
     const outs = ctx.em.emit("cond", { branches: batched.map((b) => b.jaxpr) }, [newIndex.atom, ...ops.map((v) => v.atom)]);
     const outWhy = (i: number): Reason | undefined => {
       const fromBranch = batched.map((b) => b.outReasons[i]).find((r) => r !== undefined);
@@ -164,21 +180,21 @@ export const controlBatchRules: { readonly [P in ControlPrim]: BatchRule<P> } = 
     });
   },
 
-  scan: (ctx, inputs, { jaxpr, length, reverse, num_consts, num_carry }, eqn) => {
+  *scan(ctx, inputs, { jaxpr, length, reverse, num_consts, num_carry }, eqn) {
     const consts = inputs.slice(0, num_consts);
     const init = inputs.slice(num_consts, num_consts + num_carry);
     // Scan slices axis 0, so a batched xs carries its batch at axis 1 (axis 0 of each slice).
     const xs = inputs.slice(num_consts + num_carry).map((v) => (v.dim === null ? v : moveBatch(ctx, v, 1)));
     const xDims: Dim[] = xs.map((v) => (v.dim === null ? null : 0));
-    const carryB = carryFixpoint(ctx, jaxpr, dimsOf(consts), init, xDims);
+    const carryB = yield* carryFixpoint(ctx, jaxpr, dimsOf(consts), init, xDims);
     const carryDims: Dim[] = carryB.map((b) => (b ? 0 : null));
     const nys = jaxpr.outvars.length - num_carry;
     if (ctx.dimsOnly) {
-      const ysDims = batchDims(jaxpr, [...dimsOf(consts), ...carryDims, ...xDims], ctx.size, ctx.masked).slice(num_carry);
+      const ysDims = (yield* recurse(batchDimsRec(jaxpr, [...dimsOf(consts), ...carryDims, ...xDims], ctx.size, ctx.masked))).slice(num_carry);
       return probeOutputs(ctx, eqn, [...carryDims, ...ysDims.map((d) => (d === null ? null : d + 1))]);
     }
     const newInit = init.map((v, i) => (carryB[i] ? materialize(ctx, v, 0) : v));
-    const body = batchJaxpr(
+    const body = yield* batchSub(
       jaxpr,
       [...dimsOf(consts), ...carryDims, ...xDims],
       ctx.size,
@@ -196,9 +212,9 @@ export const controlBatchRules: { readonly [P in ControlPrim]: BatchRule<P> } = 
     });
   },
 
-  pjit: (ctx, inputs, { jaxpr, name }, eqn) => {
-    if (ctx.dimsOnly) return probeOutputs(ctx, eqn, batchDims(jaxpr, dimsOf(inputs), ctx.size, ctx.masked));
-    const inner = batchJaxpr(jaxpr, dimsOf(inputs), ctx.size, undefined, inherit(ctx, false, inputs, `the call ${ctx.describe(eqn)}`));
+  *pjit(ctx, inputs, { jaxpr, name }, eqn) {
+    if (ctx.dimsOnly) return probeOutputs(ctx, eqn, yield* recurse(batchDimsRec(jaxpr, dimsOf(inputs), ctx.size, ctx.masked)));
+    const inner = yield* batchSub(jaxpr, dimsOf(inputs), ctx.size, undefined, inherit(ctx, false, inputs, `the call ${ctx.describe(eqn)}`));
     const outs = ctx.em.emit("pjit", { jaxpr: inner.jaxpr, name }, inputs.map((v) => v.atom));
     return outs.map((atom, i) => ({ atom, dim: inner.outDims[i]!, why: inner.outReasons[i] }));
   },
