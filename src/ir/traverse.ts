@@ -4,6 +4,7 @@
 // with a jaxpr param is handled everywhere at once.
 
 import type { Eqn, Jaxpr, Var } from "./core.js";
+import { MAX_JAXPR_NESTING } from "./limits.js";
 
 export function isJaxpr(v: unknown): v is Jaxpr {
   return (
@@ -65,6 +66,83 @@ export function usedVarIds(j: Jaxpr): Set<number> {
 /** All binders of a jaxpr's own scope, in definition order. */
 export function boundVars(j: Jaxpr): Var[] {
   const out = [...j.constvars, ...j.invars];
-  for (const e of j.eqns) out.push(...e.outputs);
+  for (const e of j.eqns) for (const v of e.outputs) out.push(v);
   return out;
+}
+
+/** Every sub-jaxpr of a jaxpr's own equations (one level down). */
+export function directSubJaxprs(j: Jaxpr): Jaxpr[] {
+  const out: Jaxpr[] = [];
+  for (const e of j.eqns) for (const s of subJaxprs(e)) out.push(s);
+  return out;
+}
+
+/** How deeply sub-jaxprs nest in `j`, the top level counting 1 (as MAX_JAXPR_NESTING counts). Iterative. */
+export function nestingDepth(j: Jaxpr): number {
+  let deepest = 0;
+  const reached = new Map<Jaxpr, number>(); // deepest level each jaxpr was found at
+  const stack: [Jaxpr, number][] = [[j, 1]];
+  while (stack.length) {
+    const [x, d] = stack.pop()!;
+    deepest = Math.max(deepest, d);
+    for (const s of directSubJaxprs(x)) {
+      // A jaxpr shared by several equations is walked again only when found deeper.
+      if ((reached.get(s) ?? 0) < d + 1) (reached.set(s, d + 1), stack.push([s, d + 1]));
+    }
+  }
+  return deepest;
+}
+
+/** A jaxpr nests deeper than MAX_JAXPR_NESTING: passes and backends refuse it instead of overflowing the stack. */
+export class NestingLimitError extends RangeError {
+  constructor(doing: string, depth: number) {
+    super(
+      `${doing}: jaxprs nest ${depth} levels deep (each while/cond/scan/pjit body is one level below its equation, the top level is 1), ` +
+        `more than tsjax's limit of ${MAX_JAXPR_NESTING} nested jaxprs (MAX_JAXPR_NESTING); restructure the program to nest fewer loops, conds and calls`,
+    );
+    this.name = "NestingLimitError";
+  }
+}
+
+/**
+ * Throws NestingLimitError when `j` nests deeper than MAX_JAXPR_NESTING.
+ * `doing` names the operation for the message (`pass dce`, `the js backend`).
+ * Every consumer that recurses per nesting level checks this on entry, so
+ * within the limit none of them can run out of stack.
+ */
+export function checkNesting(j: Jaxpr, doing: string): void {
+  const depth = nestingDepth(j);
+  if (depth > MAX_JAXPR_NESTING) throw new NestingLimitError(doing, depth);
+}
+
+/**
+ * Rewrites `root` and every jaxpr nested in it, innermost first, with an
+ * explicit stack (no recursion per nesting level). `rewrite(j, done)` gets a
+ * jaxpr whose sub-jaxprs are all rewritten already: `done(sub)` returns the
+ * rewritten version of a direct sub-jaxpr of j (a jaxpr that is itself a
+ * rewrite result is returned as it is). For passes whose treatment of a
+ * sub-jaxpr does not depend on where it occurs (cse, simplify, inline, …);
+ * a jaxpr shared by several equations is rewritten once.
+ */
+export function rewriteBottomUp(root: Jaxpr, rewrite: (j: Jaxpr, done: (sub: Jaxpr) => Jaxpr) => Jaxpr): Jaxpr {
+  const done = new Map<Jaxpr, Jaxpr>();
+  const lookup = (sub: Jaxpr): Jaxpr => {
+    const r = done.get(sub);
+    if (r === undefined) throw new Error("rewriteBottomUp: asked for a jaxpr that is not a sub-jaxpr of the one being rewritten");
+    return r;
+  };
+  const stack: { j: Jaxpr; subs: Jaxpr[]; next: number }[] = [{ j: root, subs: directSubJaxprs(root), next: 0 }];
+  while (stack.length) {
+    const top = stack[stack.length - 1]!;
+    if (top.next < top.subs.length) {
+      const s = top.subs[top.next++]!;
+      if (!done.has(s)) stack.push({ j: s, subs: directSubJaxprs(s), next: 0 });
+      continue;
+    }
+    stack.pop();
+    const out = rewrite(top.j, lookup);
+    done.set(top.j, out);
+    if (!done.has(out)) done.set(out, out);
+  }
+  return done.get(root)!;
 }

@@ -6,18 +6,18 @@
 // inner scopes first, so two loops whose bodies become equal merge too.
 
 import type { Eqn, Jaxpr, Var } from "../ir/core.js";
-import { mapSubJaxprs } from "../ir/traverse.js";
+import { mapSubJaxprs, rewriteBottomUp } from "../ir/traverse.js";
 import { type PassStats, bump, defineRewritePass } from "./pass.js";
-import { eqnKey } from "./util/keys.js";
+import { EqnKeys } from "./util/keys.js";
 import { type Subst, substAtoms, substEqn } from "./util/subst.js";
 
-function cseScope(j: Jaxpr, stats: PassStats): Jaxpr {
+function cseScope(j: Jaxpr, stats: PassStats, keys: EqnKeys, done: (sub: Jaxpr) => Jaxpr): Jaxpr {
   const subst: Subst = new Map();
   const seen = new Map<string, readonly Var[]>();
   const eqns: Eqn[] = [];
   for (const e0 of j.eqns) {
-    const e = substEqn(subst, mapSubJaxprs(e0, (sub) => cseScope(sub, stats)));
-    const key = eqnKey(e);
+    const e = substEqn(subst, mapSubJaxprs(e0, done));
+    const key = keys.eqnKey(e);
     const earlier = seen.get(key);
     if (earlier) {
       e.outputs.forEach((v, i) => subst.set(v.id, earlier[i]!));
@@ -34,5 +34,8 @@ export const cse = defineRewritePass({
   name: "cse",
   summary: "Merges structurally equal equations (same primitive, params and inputs), in every scope.",
   options: {},
-  transform: (j, stats) => cseScope(j, stats),
+  transform: (j, stats) => {
+    const keys = new EqnKeys();
+    return rewriteBottomUp(j, (x, done) => cseScope(x, stats, keys, done));
+  },
 });

@@ -5,10 +5,15 @@
 // The top-level signature (constvars, invars, outvars) never changes; the
 // signatures of sub-jaxprs change only together with the equation that
 // carries them.
+//
+// Pruning a scope waits on the pruning of the bodies nested in it, so the
+// walk is written as generators run on a heap stack (ir/trampoline.ts):
+// loops may nest as deep as MAX_JAXPR_NESTING.
 
 import type { Eqn, Jaxpr, Var } from "../ir/core.js";
 import { makeEqn } from "../ir/core.js";
-import { hasSubJaxprs, mapSubJaxprs } from "../ir/traverse.js";
+import { type Recursion, recurse, runRecursion } from "../ir/trampoline.js";
+import { mapSubJaxprs, subJaxprs } from "../ir/traverse.js";
 import { type PassStats, bump, defineRewritePass, mergeStats } from "./pass.js";
 import { countFalse, countTrue, keep, liveFlags } from "./util/liveness.js";
 
@@ -19,8 +24,30 @@ interface ScopeResult {
   readonly live: ReadonlySet<number>;
 }
 
+/**
+ * Results of `dceScope` in one pass run, by jaxpr and used-outputs flags,
+ * with the stats each produced. A loop's carry fixpoint prunes its body
+ * several times, each time pruning the loops nested in it: without the memo
+ * a nest of n loops is pruned 2^n times.
+ */
+type Memo = Map<Jaxpr, Map<string, { result: ScopeResult; stats: PassStats }>>;
+
 /** DCE of one scope, keeping only the outputs flagged in `usedOutputs`. */
-function dceScope(j: Jaxpr, usedOutputs: readonly boolean[], stats: PassStats): ScopeResult {
+function* dceScope(j: Jaxpr, usedOutputs: readonly boolean[], stats: PassStats, memo: Memo): Recursion<ScopeResult> {
+  const key = usedOutputs.map((u) => (u ? 1 : 0)).join("");
+  let byKey = memo.get(j);
+  if (!byKey) memo.set(j, (byKey = new Map()));
+  let hit = byKey.get(key);
+  if (!hit) {
+    const own: PassStats = {};
+    hit = { result: yield* recurse(dceScopeOnce(j, usedOutputs, own, memo)), stats: own };
+    byKey.set(key, hit);
+  }
+  mergeStats(stats, hit.stats);
+  return hit.result;
+}
+
+function* dceScopeOnce(j: Jaxpr, usedOutputs: readonly boolean[], stats: PassStats, memo: Memo): Recursion<ScopeResult> {
   const outvars = keep(j.outvars, usedOutputs);
   const live = new Set<number>();
   for (const a of outvars) if (a.kind === "var") live.add(a.id);
@@ -32,7 +59,7 @@ function dceScope(j: Jaxpr, usedOutputs: readonly boolean[], stats: PassStats): 
       bump(stats, "eqns removed");
       continue;
     }
-    const pruned = pruneEqn(e, liveOuts, stats);
+    const pruned = yield* pruneEqn(e, liveOuts, stats, memo);
     kept.push(pruned);
     for (const a of pruned.inputs) if (a.kind === "var") live.add(a.id);
   }
@@ -41,24 +68,27 @@ function dceScope(j: Jaxpr, usedOutputs: readonly boolean[], stats: PassStats): 
 }
 
 /** An equation with at least one live output, with its dead outputs (and what only they needed) removed where sound. */
-function pruneEqn(e: Eqn, liveOuts: readonly boolean[], stats: PassStats): Eqn {
+function* pruneEqn(e: Eqn, liveOuts: readonly boolean[], stats: PassStats, memo: Memo): Recursion<Eqn> {
   switch (e.prim) {
     case "while":
-      return pruneWhile(e as Eqn<"while">, liveOuts, stats);
+      return yield* pruneWhile(e as Eqn<"while">, liveOuts, stats, memo);
     case "scan":
-      return pruneScan(e as Eqn<"scan">, liveOuts, stats);
+      return yield* pruneScan(e as Eqn<"scan">, liveOuts, stats, memo);
     case "cond":
-      return pruneCond(e as Eqn<"cond">, liveOuts, stats);
+      return yield* pruneCond(e as Eqn<"cond">, liveOuts, stats, memo);
     case "pjit":
-      return prunePjit(e as Eqn<"pjit">, liveOuts, stats);
-    default:
+      return yield* prunePjit(e as Eqn<"pjit">, liveOuts, stats, memo);
+    default: {
       // Any other equation with bodies: clean the bodies, keep their signatures.
-      return hasSubJaxprs(e) ? mapSubJaxprs(e, (sub) => dceKeepingSignature(sub, stats)) : e;
+      const cleaned = new Map<Jaxpr, Jaxpr>();
+      for (const sub of subJaxprs(e)) cleaned.set(sub, yield* recurse(dceKeepingSignature(sub, stats, memo)));
+      return cleaned.size ? mapSubJaxprs(e, (sub) => cleaned.get(sub)!) : e;
+    }
   }
 }
 
-function dceKeepingSignature(j: Jaxpr, stats: PassStats): Jaxpr {
-  return dceScope(j, j.outvars.map(() => true), stats).jaxpr;
+function* dceKeepingSignature(j: Jaxpr, stats: PassStats, memo: Memo): Recursion<Jaxpr> {
+  return (yield* recurse(dceScope(j, j.outvars.map(() => true), stats, memo))).jaxpr;
 }
 
 /** `j` with invars restricted to the flagged ones (sub-jaxprs have no constvars). */
@@ -71,15 +101,15 @@ function withInvars(j: Jaxpr, invars: readonly Var[]): Jaxpr {
  * with the scope results it computed) until the live set stops growing. Only
  * the final iteration's stats count, since only its bodies are kept.
  */
-function fixpoint<R>(
+function* fixpoint<R>(
   initial: readonly boolean[],
-  step: (live: readonly boolean[], stats: PassStats) => { next: boolean[]; result: R },
+  step: (live: readonly boolean[], stats: PassStats) => Recursion<{ next: boolean[]; result: R }>,
   stats: PassStats,
-): { live: readonly boolean[]; result: R } {
+): Recursion<{ live: readonly boolean[]; result: R }> {
   let live = initial;
   for (;;) {
     const scratch: PassStats = {};
-    const { next, result } = step(live, scratch);
+    const { next, result } = yield* step(live, scratch);
     if (next.every((f, i) => f === live[i])) {
       mergeStats(stats, scratch);
       return { live, result };
@@ -92,13 +122,13 @@ function fixpoint<R>(
 // A carry can go only if its output is unused and neither the cond nor the
 // body computation of a live carry reads it. Keeping a carry that is read
 // makes its body output live, which can make more carries live: fixpoint.
-function pruneWhile(e: Eqn<"while">, liveOuts: readonly boolean[], stats: PassStats): Eqn {
+function* pruneWhile(e: Eqn<"while">, liveOuts: readonly boolean[], stats: PassStats, memo: Memo): Recursion<Eqn> {
   const { cond_jaxpr: cj, body_jaxpr: bj, cond_nconsts: cn, body_nconsts: bn } = e.params;
-  const { live, result } = fixpoint(
+  const { live, result } = yield* fixpoint(
     liveOuts,
-    (live, scratch) => {
-      const body = dceScope(bj, live, scratch);
-      const cond = dceScope(cj, [true], scratch);
+    function* (live, scratch) {
+      const body = yield* recurse(dceScope(bj, live, scratch, memo));
+      const cond = yield* recurse(dceScope(cj, [true], scratch, memo));
       const next = live.map((l, i) => l || body.live.has(bj.invars[bn + i]!.id) || cond.live.has(cj.invars[cn + i]!.id));
       return { next, result: { body, cond } };
     },
@@ -130,13 +160,13 @@ function pruneWhile(e: Eqn<"while">, liveOuts: readonly boolean[], stats: PassSt
 // scan[jaxpr, length, reverse, num_consts, num_carry] consts… init… xs…
 // Body: (consts, carries, x slices) -> (carries, ys). Unused ys go; a carry
 // goes when its output is unused and no live body output reads it (fixpoint).
-function pruneScan(e: Eqn<"scan">, liveOuts: readonly boolean[], stats: PassStats): Eqn {
+function* pruneScan(e: Eqn<"scan">, liveOuts: readonly boolean[], stats: PassStats, memo: Memo): Recursion<Eqn> {
   const { jaxpr: j, num_consts: nc, num_carry: k } = e.params;
   const liveYs = liveOuts.slice(k);
-  const { live: liveCarry, result: body } = fixpoint(
+  const { live: liveCarry, result: body } = yield* fixpoint(
     liveOuts.slice(0, k),
-    (live, scratch) => {
-      const body = dceScope(j, [...live, ...liveYs], scratch);
+    function* (live, scratch) {
+      const body = yield* recurse(dceScope(j, [...live, ...liveYs], scratch, memo));
       const next = live.map((l, i) => l || body.live.has(j.invars[nc + i]!.id));
       return { next, result: body };
     },
@@ -166,8 +196,9 @@ function pruneScan(e: Eqn<"scan">, liveOuts: readonly boolean[], stats: PassStat
 
 // cond[branches] index operands…: outputs unused outside go from every branch,
 // then operands that no branch reads any more.
-function pruneCond(e: Eqn<"cond">, liveOuts: readonly boolean[], stats: PassStats): Eqn {
-  const branches = e.params.branches.map((b) => ({ orig: b, res: dceScope(b, liveOuts, stats) }));
+function* pruneCond(e: Eqn<"cond">, liveOuts: readonly boolean[], stats: PassStats, memo: Memo): Recursion<Eqn> {
+  const branches: { orig: Jaxpr; res: ScopeResult }[] = [];
+  for (const b of e.params.branches) branches.push({ orig: b, res: yield* recurse(dceScope(b, liveOuts, stats, memo)) });
   const opUsed = e.inputs.slice(1).map((_, i) => branches.some(({ orig, res }) => res.live.has(orig.invars[i]!.id)));
   bump(stats, "cond outputs removed", countFalse(liveOuts));
   bump(stats, "cond operands removed", countFalse(opUsed));
@@ -179,9 +210,9 @@ function pruneCond(e: Eqn<"cond">, liveOuts: readonly boolean[], stats: PassStat
   );
 }
 
-function prunePjit(e: Eqn<"pjit">, liveOuts: readonly boolean[], stats: PassStats): Eqn {
+function* prunePjit(e: Eqn<"pjit">, liveOuts: readonly boolean[], stats: PassStats, memo: Memo): Recursion<Eqn> {
   const j = e.params.jaxpr;
-  const body = dceScope(j, liveOuts, stats);
+  const body = yield* recurse(dceScope(j, liveOuts, stats, memo));
   const inUsed = liveFlags(j.invars, body.live);
   bump(stats, "pjit outputs removed", countFalse(liveOuts));
   bump(stats, "pjit inputs removed", countFalse(inUsed));
@@ -197,5 +228,5 @@ export const dce = defineRewritePass({
   name: "dce",
   summary: "Removes equations whose results are unused, and unused outputs, carries, consts and operands of while/scan/cond/pjit.",
   options: {},
-  transform: (j, stats) => dceKeepingSignature(j, stats),
+  transform: (j, stats) => runRecursion(dceKeepingSignature(j, stats, new Map())),
 });

@@ -5,20 +5,18 @@
 // one definition of those), through `select_n` whose cases have one source,
 // and through loops and conds that forward a value.
 // Used by hoist-invariant-carries to prove a loop carry unmodified.
+//
+// Results are memoized per jaxpr (jaxprs are immutable): hoisting asks about
+// every carry of every loop, and about the same bodies again at each
+// enclosing level.
 
 import type { Atom, Eqn, Jaxpr } from "../ir/core.js";
 import { avalsEqual, shapesEqual } from "../ir/dtype.js";
 import type { Prim } from "../ir/primitives.js";
+import { directSubJaxprs } from "../ir/traverse.js";
 import { sameAtom } from "./rules/match.js";
 import type { Rule, RuleContext } from "./rules/rule.js";
 import { RULES } from "./rules/table.js";
-
-/** Maps each equation output id to the equation that defines it and its index. */
-export function definitions(j: Jaxpr): Map<number, { eqn: Eqn; index: number }> {
-  const defs = new Map<number, { eqn: Eqn; index: number }>();
-  for (const e of j.eqns) e.outputs.forEach((v, index) => defs.set(v.id, { eqn: e, index }));
-  return defs;
-}
 
 /**
  * The operand an equation's output provably equals, if any: one of simplify's
@@ -27,10 +25,10 @@ export function definitions(j: Jaxpr): Map<number, { eqn: Eqn; index: number }> 
  * `x-0`, `x/1`, no-op casts and shape ops, `neg(neg x)`, `select_n(p, x, x)`,
  * …). Rewrite rules that compute something new do not count.
  */
-function forwardedOperand(e: Eqn, index: number, defs: ReadonlyMap<number, { eqn: Eqn; index: number }>): Atom | undefined {
+function forwardedOperand(e: Eqn, index: number, defs: ReadonlyMap<number, Eqn>): Atom | undefined {
   if (e.outputs.length !== 1 || index !== 0) return undefined;
   const out = e.outputs[0]!;
-  const ctx: RuleContext = { producer: (a) => (a.kind === "var" ? defs.get(a.id)?.eqn : undefined) };
+  const ctx: RuleContext = { producer: (a) => (a.kind === "var" ? defs.get(a.id) : undefined) };
   for (const rule of RULES[e.prim] as readonly Rule<Prim>[]) {
     const r = rule.apply(e.inputs, e.params, ctx);
     if (r !== undefined && r.eqns.length === 0 && avalsEqual(r.outputs[0]!.aval, out.aval)) return r.outputs[0];
@@ -39,57 +37,92 @@ function forwardedOperand(e: Eqn, index: number, defs: ReadonlyMap<number, { eqn
 }
 
 /**
- * Follows forwards from `a` back to the earliest atom it provably equals
- * (an invar, a literal, or the output of an equation that computes something).
+ * Like `forwardedOperand`, plus what needs the sources of operands: select_n
+ * of cases with one source, call/loop/cond forwards. Operands are read through `source` (already
+ * resolved, since equations come in definition order) and sub-jaxprs through
+ * their memoized forwards.
  */
-export function sourceOf(a: Atom, defs: ReadonlyMap<number, { eqn: Eqn; index: number }>): Atom {
-  for (let guard = 0; guard < 10_000 && a.kind === "var"; guard++) {
-    const d = defs.get(a.id);
-    if (!d) return a;
-    const next = forwardedThrough(d.eqn, d.index, defs);
-    if (!next) return a;
-    a = next;
-  }
-  return a;
-}
-
-/** Like `forwardedOperand`, plus what needs the sources of operands: select_n of cases with one source, call/loop/cond forwards. */
-function forwardedThrough(e: Eqn, index: number, defs: ReadonlyMap<number, { eqn: Eqn; index: number }>): Atom | undefined {
+function forwardedThrough(e: Eqn, index: number, source: (a: Atom) => Atom, defs: ReadonlyMap<number, Eqn>): Atom | undefined {
   const simple = forwardedOperand(e, index, defs);
   if (simple) return simple;
   switch (e.prim) {
     case "select_n": {
-      const cases = e.inputs.slice(1).map((c) => sourceOf(c, defs));
+      const cases = e.inputs.slice(1).map(source);
       const first = cases[0]!;
       return cases.every((c) => sameAtom(c, first)) && shapesEqual(first.aval.shape, e.outputs[index]!.aval.shape) ? first : undefined;
     }
     case "pjit": {
-      const p = jaxprForward((e.params as { jaxpr: Jaxpr }).jaxpr, index);
+      const p = memoizedForwards((e.params as { jaxpr: Jaxpr }).jaxpr)[index];
       return p === undefined ? undefined : e.inputs[p];
     }
     case "cond": {
       const branches = (e.params as { branches: readonly Jaxpr[] }).branches;
-      const ps = branches.map((b) => jaxprForward(b, index));
+      const ps = branches.map((b) => memoizedForwards(b)[index]);
       return ps.every((p) => p !== undefined && p === ps[0]) ? e.inputs[1 + ps[0]!] : undefined;
     }
     case "while": {
       const { body_jaxpr: body, body_nconsts: bn, cond_nconsts: cn } = e.params as { body_jaxpr: Jaxpr; body_nconsts: number; cond_nconsts: number };
-      return jaxprForward(body, index) === bn + index ? e.inputs[cn + bn + index] : undefined;
+      return memoizedForwards(body)[index] === bn + index ? e.inputs[cn + bn + index] : undefined;
     }
     case "scan": {
       const { jaxpr, num_consts: nc, num_carry: ncarry } = e.params as { jaxpr: Jaxpr; num_consts: number; num_carry: number };
-      return index < ncarry && jaxprForward(jaxpr, index) === nc + index ? e.inputs[nc + index] : undefined;
+      return index < ncarry && memoizedForwards(jaxpr)[index] === nc + index ? e.inputs[nc + index] : undefined;
     }
     default:
       return undefined;
   }
 }
 
+/** Per output of a jaxpr: the index among constvars+invars of the input it provably equals. */
+type Forwards = readonly (number | undefined)[];
+
+const forwardsMemo = new WeakMap<Jaxpr, Forwards>();
+
+function memoizedForwards(j: Jaxpr): Forwards {
+  const f = forwardsMemo.get(j);
+  if (f === undefined) throw new Error("forwarding: a sub-jaxpr was not analysed before its parent");
+  return f;
+}
+
+/**
+ * One scope: every variable's source (the earliest atom it provably equals,
+ * an input, a literal or a computed value), in one pass in definition order,
+ * so chains of forwards of any length cost one step each.
+ */
+function analyse(j: Jaxpr): Forwards {
+  const src = new Map<number, Atom>();
+  const defs = new Map<number, Eqn>();
+  const source = (a: Atom): Atom => (a.kind === "var" ? (src.get(a.id) ?? a) : a);
+  for (const e of j.eqns) {
+    e.outputs.forEach((v, index) => {
+      const next = forwardedThrough(e, index, source, defs);
+      src.set(v.id, next ? source(next) : v);
+    });
+    for (const v of e.outputs) defs.set(v.id, e);
+  }
+  const position = new Map<number, number>();
+  [...j.constvars, ...j.invars].forEach((v, i) => position.set(v.id, i));
+  return j.outvars.map((o) => {
+    const s = source(o);
+    return s.kind === "var" ? position.get(s.id) : undefined;
+  });
+}
+
 /** If output `k` of `j` provably equals one of its invars, that invar's index (among constvars+invars). */
 export function jaxprForward(j: Jaxpr, k: number): number | undefined {
-  const src = sourceOf(j.outvars[k]!, definitions(j));
-  if (src.kind !== "var") return undefined;
-  const ins = [...j.constvars, ...j.invars];
-  const i = ins.findIndex((v) => v.id === src.id);
-  return i < 0 ? undefined : i;
+  if (!forwardsMemo.has(j)) {
+    // Sub-jaxprs first, with an explicit stack: loops can nest a thousand deep.
+    const stack: { j: Jaxpr; subs: Jaxpr[]; next: number }[] = [{ j, subs: directSubJaxprs(j), next: 0 }];
+    while (stack.length) {
+      const top = stack[stack.length - 1]!;
+      if (top.next < top.subs.length) {
+        const s = top.subs[top.next++]!;
+        if (!forwardsMemo.has(s)) stack.push({ j: s, subs: directSubJaxprs(s), next: 0 });
+        continue;
+      }
+      stack.pop();
+      forwardsMemo.set(top.j, analyse(top.j));
+    }
+  }
+  return memoizedForwards(j)[k];
 }

@@ -15,7 +15,7 @@
 // plain forward by the time the outer loop is analysed: nesting composes.
 
 import type { Atom, Eqn, Jaxpr } from "../ir/core.js";
-import { mapSubJaxprs, usedVarIds } from "../ir/traverse.js";
+import { mapSubJaxprs, rewriteBottomUp, usedVarIds } from "../ir/traverse.js";
 import { jaxprForward } from "./forwarding.js";
 import { type PassStats, bump, defineRewritePass } from "./pass.js";
 
@@ -118,11 +118,15 @@ function pruneCondPassThrough(e: Eqn<"cond">, stats: PassStats): Rewrite | undef
 }
 
 export function hoistInvariantCarries(j: Jaxpr, stats: PassStats = {}): Jaxpr {
+  return rewriteBottomUp(j, (x, done) => hoistScope(x, stats, done));
+}
+
+function hoistScope(j: Jaxpr, stats: PassStats, done: (sub: Jaxpr) => Jaxpr): Jaxpr {
   const subst = new Map<number, Atom>();
   const read = (a: Atom): Atom => (a.kind === "var" ? (subst.get(a.id) ?? a) : a);
   const eqns: Eqn[] = [];
   for (const e0 of j.eqns) {
-    let e = mapSubJaxprs(e0, (sub) => hoistInvariantCarries(sub, stats));
+    let e = mapSubJaxprs(e0, done);
     e = { ...e, inputs: e.inputs.map(read) };
     const rw =
       e.prim === "while" ? hoistWhile(e as Eqn<"while">, stats)

@@ -5,16 +5,16 @@
 // nested calls disappear at every depth, including inside loop bodies.
 
 import type { Eqn, Jaxpr } from "../ir/core.js";
-import { mapSubJaxprs } from "../ir/traverse.js";
+import { mapSubJaxprs, rewriteBottomUp } from "../ir/traverse.js";
 import { type PassStats, bump, defineRewritePass } from "./pass.js";
 import { freshCopy } from "./util/fresh.js";
 import { type Subst, substAtom, substAtoms, substEqn } from "./util/subst.js";
 
-function inlineScope(j: Jaxpr, stats: PassStats): Jaxpr {
+function inlineScope(j: Jaxpr, stats: PassStats, done: (sub: Jaxpr) => Jaxpr): Jaxpr {
   const subst: Subst = new Map();
   const eqns: Eqn[] = [];
   for (const e0 of j.eqns) {
-    const e = substEqn(subst, mapSubJaxprs(e0, (sub) => inlineScope(sub, stats)));
+    const e = substEqn(subst, mapSubJaxprs(e0, done));
     if (e.prim !== "pjit") {
       eqns.push(e);
       continue;
@@ -33,5 +33,5 @@ export const inline = defineRewritePass({
   name: "inline",
   summary: "Replaces every pjit call by its body (with fresh variables), recursively.",
   options: {},
-  transform: (j, stats) => inlineScope(j, stats),
+  transform: (j, stats) => rewriteBottomUp(j, (x, done) => inlineScope(x, stats, done)),
 });

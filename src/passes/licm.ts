@@ -12,7 +12,7 @@
 // hoisted to the outer body and from there out of the outer loop.
 
 import { type Atom, type Eqn, type Jaxpr, type Var, makeEqn, newVar } from "../ir/core.js";
-import { mapSubJaxprs } from "../ir/traverse.js";
+import { mapSubJaxprs, rewriteBottomUp } from "../ir/traverse.js";
 import { type PassStats, bump, defineRewritePass } from "./pass.js";
 import { containsPrim } from "./util/liveness.js";
 import { type Subst, substAtoms, substEqn } from "./util/subst.js";
@@ -109,13 +109,12 @@ function hoistScan(e: Eqn<"scan">, stats: PassStats): Eqn[] {
   return [...h.outer, loop];
 }
 
-function licmScope(j: Jaxpr, stats: PassStats): Jaxpr {
+function licmScope(j: Jaxpr, stats: PassStats, done: (sub: Jaxpr) => Jaxpr): Jaxpr {
   const eqns: Eqn[] = [];
   for (const e0 of j.eqns) {
-    const e = mapSubJaxprs(e0, (sub) => licmScope(sub, stats));
-    if (e.prim === "while") eqns.push(...hoistWhile(e as Eqn<"while">, stats));
-    else if (e.prim === "scan") eqns.push(...hoistScan(e as Eqn<"scan">, stats));
-    else eqns.push(e);
+    const e = mapSubJaxprs(e0, done);
+    const out = e.prim === "while" ? hoistWhile(e as Eqn<"while">, stats) : e.prim === "scan" ? hoistScan(e as Eqn<"scan">, stats) : [e];
+    for (const x of out) eqns.push(x); // not push(...out): a body can hoist more equations than a call takes arguments
   }
   return { ...j, eqns };
 }
@@ -124,5 +123,5 @@ export const licm = defineRewritePass({
   name: "licm",
   summary: "Hoists loop-invariant equations (reading only consts and literals) out of while and scan bodies; inner loops first.",
   options: {},
-  transform: (j, stats) => licmScope(j, stats),
+  transform: (j, stats) => rewriteBottomUp(j, (x, done) => licmScope(x, stats, done)),
 });

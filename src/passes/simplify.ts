@@ -4,12 +4,13 @@
 // and later reads are substituted. The replaced equation is left out; any
 // producer that becomes unused is left for dce. Rounds repeat until no rule
 // fires, since one rewrite can enable another (`x*-1` becomes `neg(x)`, which
-// can then cancel with another `neg`). Sub-jaxprs are simplified first.
+// can then cancel with another `neg`). Sub-jaxprs are simplified first
+// (innermost first, without recursion: rewriteBottomUp).
 
 import type { Atom, Eqn, Jaxpr } from "../ir/core.js";
 import { avalsEqual } from "../ir/dtype.js";
 import type { Prim } from "../ir/primitives.js";
-import { mapSubJaxprs } from "../ir/traverse.js";
+import { mapSubJaxprs, rewriteBottomUp } from "../ir/traverse.js";
 import { type PassStats, bump, definePass, mergeStats } from "./pass.js";
 import { FOLD_LABEL, foldConstants } from "./rules/fold.js";
 import type { Replacement, Rule, RuleContext } from "./rules/rule.js";
@@ -38,7 +39,7 @@ function firstRewrite(e: Eqn, ctx: RuleContext, cfg: Config): { label: string; r
   return undefined;
 }
 
-function simplifyRound(j: Jaxpr, cfg: Config, stats: PassStats): Jaxpr {
+function simplifyRound(j: Jaxpr, cfg: Config, stats: PassStats, done: ((sub: Jaxpr) => Jaxpr) | null): Jaxpr {
   const subst: Subst = new Map();
   const producers = new Map<number, Eqn>();
   const ctx: RuleContext = { producer: (a: Atom) => (a.kind === "var" ? producers.get(a.id) : undefined) };
@@ -48,7 +49,7 @@ function simplifyRound(j: Jaxpr, cfg: Config, stats: PassStats): Jaxpr {
     for (const v of e.outputs) producers.set(v.id, e);
   };
   for (const e0 of j.eqns) {
-    const e = substEqn(subst, mapSubJaxprs(e0, (sub) => simplifyScope(sub, cfg, stats)));
+    const e = substEqn(subst, done ? mapSubJaxprs(e0, done) : e0);
     const hit = firstRewrite(e, ctx, cfg);
     if (!hit) {
       emitEqn(e);
@@ -61,11 +62,12 @@ function simplifyRound(j: Jaxpr, cfg: Config, stats: PassStats): Jaxpr {
   return { ...j, eqns, outvars: substAtoms(subst, j.outvars) };
 }
 
-function simplifyScope(j: Jaxpr, cfg: Config, stats: PassStats): Jaxpr {
+/** Rounds over one scope; its sub-jaxprs (already simplified, `done`) are put in place by the first. */
+function simplifyScope(j: Jaxpr, cfg: Config, stats: PassStats, done: (sub: Jaxpr) => Jaxpr): Jaxpr {
   let cur = j;
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const roundStats: PassStats = {};
-    cur = simplifyRound(cur, cfg, roundStats);
+    cur = simplifyRound(cur, cfg, roundStats, round === 0 ? done : null);
     mergeStats(stats, roundStats);
     if (Object.keys(roundStats).length === 0) break;
   }
@@ -80,7 +82,8 @@ export const simplify = definePass({
   },
   run(j, options) {
     const stats: PassStats = {};
-    const out = simplifyScope(j, { fold: options.fold !== false }, stats);
+    const cfg: Config = { fold: options.fold !== false };
+    const out = rewriteBottomUp(j, (x, done) => simplifyScope(x, cfg, stats, done));
     return { jaxpr: Object.keys(stats).length ? out : j, stats };
   },
 });

@@ -7,14 +7,15 @@
 // writes (loads of an iteration run before its stores), so joining is refused
 // — the open kernel is emitted first — when a new load would see a buffer the
 // kernel stores, or a new store would overwrite data the kernel reads
-// elsewhere.
+// elsewhere. A kernel also stops accepting joins at the fusion limit
+// (MAX_FUSED_WEIGHT).
 
 import type { Shape } from "../../ir/dtype.js";
 import { shapesEqual } from "../../ir/dtype.js";
 import { affinesEqual } from "./affine.js";
 import type { BufId, LaneSetId, Lanes, Stmt, View } from "./kernel_ir.js";
 import type { KernelToken } from "./instrs.js";
-import type { Node } from "./nodes.js";
+import { MAX_FUSED_WEIGHT, type Node } from "./nodes.js";
 
 export interface LaneScope {
   readonly set: LaneSetId;
@@ -58,8 +59,20 @@ export class OpenKernel {
     readonly lanes: Lanes | null,
   ) {}
 
-  accepts(shape: Shape, lanes: Lanes | null, newLoads: ReadonlyMap<BufId, readonly View[]>, dest: View): boolean {
+  /** Nodes computed plus views loaded: what the emitted kernel's size grows with. */
+  get weight(): number {
+    let w = this.nodes.size + this.stores.length;
+    for (const views of this.loads.values()) w += views.length;
+    return w;
+  }
+
+  accepts(shape: Shape, lanes: Lanes | null, added: { loads: ReadonlyMap<BufId, readonly View[]>; computed: readonly Node[] }, dest: View): boolean {
     if (!shapesEqual(shape, this.shape) || !lanesEqual(lanes, this.lanes)) return false;
+    const newLoads = added.loads;
+    let addedWeight = added.computed.length + 1;
+    for (const views of newLoads.values()) addedWeight += views.length;
+    // Sibling stores share a kernel only up to the fusion limit (nodes.ts), so a program with thousands of outputs is not one giant kernel.
+    if (this.weight + addedWeight > MAX_FUSED_WEIGHT) return false;
     for (const buf of newLoads.keys()) if (this.storedBufs.has(buf)) return false;
     const readsOfDest = [...(this.loads.get(dest.buf) ?? []), ...(newLoads.get(dest.buf) ?? [])];
     return readsOfDest.every((v) => viewsEqual(v, dest));
@@ -71,7 +84,7 @@ export class OpenKernel {
     this.storedBufs.add(dest.buf);
     for (const [buf, views] of newLoads) {
       const list = this.loads.get(buf) ?? [];
-      list.push(...views);
+      for (const v of views) list.push(v);
       this.loads.set(buf, list);
     }
   }

@@ -10,6 +10,7 @@
 
 import type { BufId, BufferDecl, DotKernel, Instr, Kernel, LoopKernel, ReduceKernel, Stmt, Store, View } from "./kernel_ir.js";
 import { childBlocks, isKernel } from "./kernel_ir.js";
+import { instrOperands } from "./lanewise.js";
 
 /** Every view a statement reads (its own, not nested blocks'). */
 export function viewsRead(s: Stmt): View[] {
@@ -45,38 +46,17 @@ export function viewsWritten(s: Stmt): View[] {
   }
 }
 
-function collectReads(stmts: readonly Stmt[], into: Set<BufId>): void {
-  for (const s of stmts) {
-    for (const v of viewsRead(s)) into.add(v.buf);
-    for (const c of childBlocks(s)) collectReads(c, into);
-  }
-}
-
 /** Keeps only instrs reachable from `roots`, renumbered; returns the new index of each kept instr. */
 function pruneInstrs(instrs: readonly Instr[], roots: readonly number[]): { instrs: Instr[]; remap: Map<number, number> } {
+  // Marking with an explicit stack: a kernel's instrs can form a long chain.
   const live = new Set<number>();
-  const mark = (i: number): void => {
-    if (live.has(i)) return;
+  const stack = [...roots];
+  while (stack.length) {
+    const i = stack.pop()!;
+    if (live.has(i)) continue;
     live.add(i);
-    const ins = instrs[i]!;
-    switch (ins.op) {
-      case "unary":
-      case "convert":
-        mark(ins.x);
-        break;
-      case "binary":
-        mark(ins.x);
-        mark(ins.y);
-        break;
-      case "select":
-        mark(ins.which);
-        ins.cases.forEach(mark);
-        break;
-      default:
-        break;
-    }
-  };
-  roots.forEach(mark);
+    for (const j of instrOperands(instrs[i]!)) stack.push(j);
+  }
   const remap = new Map<number, number>();
   const out: Instr[] = [];
   instrs.forEach((ins, i) => {
@@ -106,54 +86,89 @@ function withStores<K extends LoopKernel | DotKernel>(k: K, stores: readonly Sto
   return { ...k, instrs, stores: stores.map((s) => ({ view: s.view, value: remap.get(s.value)! })) };
 }
 
-function dropDeadStores(stmts: readonly Stmt[], read: ReadonlySet<BufId>, buffers: readonly BufferDecl[]): { stmts: Stmt[]; changed: boolean } {
-  let changed = false;
-  const keep = (v: View): boolean => read.has(v.buf) || buffers[v.buf]!.role !== "temp";
+/** Every statement nested in `stmts` (blocks included), parents first. */
+function allStmts(stmts: readonly Stmt[]): Stmt[] {
   const out: Stmt[] = [];
-  for (const s of stmts) {
-    if (s.kind === "loop" || s.kind === "dot") {
-      const stores = s.stores.filter((st) => keep(st.view));
-      if (stores.length !== s.stores.length) changed = true;
-      if (stores.length) out.push(stores.length === s.stores.length ? s : withStores(s, stores));
-      continue;
-    }
-    if (s.kind === "reduce") {
-      if (keep(s.out)) out.push(s);
-      else changed = true;
-      continue;
-    }
-    const sub = (blk: readonly Stmt[]): Stmt[] => {
-      const r = dropDeadStores(blk, read, buffers);
-      changed ||= r.changed;
-      return r.stmts;
-    };
-    switch (s.kind) {
-      case "while":
-        out.push({ ...s, cond: sub(s.cond), body: sub(s.body) });
-        break;
-      case "switch":
-        out.push({ ...s, branches: s.branches.map(sub) });
-        break;
-      case "if_lanes":
-      case "for":
-        out.push({ ...s, body: sub(s.body) });
-        break;
-      default:
-        out.push(s);
+  const stack: (readonly Stmt[])[] = [stmts];
+  while (stack.length) {
+    for (const s of stack.pop()!) {
+      out.push(s);
+      for (const b of childBlocks(s)) stack.push(b);
     }
   }
-  return { stmts: out, changed };
+  return out;
 }
 
+/**
+ * Drops stores into temp buffers nobody reads, then whatever only they
+ * needed, to a fixpoint: a dropped store can leave another buffer unread.
+ * A worklist of unread buffers with per-buffer read counts, so a long chain
+ * of dead kernels costs one visit each rather than one program walk each.
+ */
 export function eliminateDeadStores(stmts: readonly Stmt[], buffers: readonly BufferDecl[]): Stmt[] {
-  let cur = [...stmts];
-  for (;;) {
-    const read = new Set<BufId>();
-    collectReads(cur, read);
-    const r = dropDeadStores(cur, read, buffers);
-    cur = r.stmts;
-    if (!r.changed) return cur;
+  const reads = new Map<BufId, number>();
+  const storers = new Map<BufId, Kernel[]>();
+  const countReads = (s: Stmt, by: number): void => {
+    for (const v of viewsRead(s)) reads.set(v.buf, (reads.get(v.buf) ?? 0) + by);
+  };
+  for (const s of allStmts(stmts)) {
+    countReads(s, 1);
+    if (!isKernel(s)) continue;
+    for (const v of viewsWritten(s)) {
+      const list = storers.get(v.buf) ?? [];
+      if (list[list.length - 1] !== s) list.push(s);
+      storers.set(v.buf, list);
+    }
   }
+  const unread = (buf: BufId): boolean => buffers[buf]!.role === "temp" && !reads.get(buf);
+  /** The current version of each kernel that changed (null: removed). */
+  const replaced = new Map<Stmt, Kernel | null>();
+  const work = [...storers.keys()].filter(unread);
+  while (work.length) {
+    const buf = work.pop()!;
+    for (const orig of storers.get(buf)!) {
+      const cur = replaced.has(orig) ? replaced.get(orig)! : orig;
+      if (cur === null) continue;
+      let next: Kernel | null;
+      if (cur.kind === "reduce") next = unread(cur.out.buf) ? null : cur;
+      else {
+        const stores = cur.stores.filter((st) => !unread(st.view.buf));
+        next = stores.length === cur.stores.length ? cur : stores.length ? withStores(cur, stores) : null;
+      }
+      if (next === cur) continue;
+      replaced.set(orig, next);
+      countReads(cur, -1);
+      if (next) countReads(next, 1);
+      for (const v of viewsRead(cur)) if (unread(v.buf) && storers.has(v.buf)) work.push(v.buf);
+    }
+  }
+  if (replaced.size === 0) return [...stmts];
+  const rebuild = (list: readonly Stmt[]): Stmt[] => {
+    const out: Stmt[] = [];
+    for (const s of list) {
+      if (replaced.has(s)) {
+        const k = replaced.get(s)!;
+        if (k) out.push(k);
+        continue;
+      }
+      switch (s.kind) {
+        case "while":
+          out.push({ ...s, cond: rebuild(s.cond), body: rebuild(s.body) });
+          break;
+        case "switch":
+          out.push({ ...s, branches: s.branches.map(rebuild) });
+          break;
+        case "if_lanes":
+        case "for":
+          out.push({ ...s, body: rebuild(s.body) });
+          break;
+        default:
+          out.push(s);
+      }
+    }
+    return out;
+  };
+  return rebuild(stmts);
 }
 
 // ---- coalescing ---------------------------------------------------------------
@@ -254,7 +269,7 @@ function withLevels(k: Kernel): Kernel {
         level = Math.max(levels[i.x]!, levels[i.y]!);
         break;
       case "select":
-        level = Math.max(levels[i.which]!, ...i.cases.map((c) => levels[c]!));
+        level = i.cases.reduce((l, c) => Math.max(l, levels[c]!), levels[i.which]!);
         break;
     }
     levels.push(level);

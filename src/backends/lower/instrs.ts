@@ -7,7 +7,7 @@
 
 import type { Affine } from "./affine.js";
 import type { Instr, View } from "./kernel_ir.js";
-import type { Node } from "./nodes.js";
+import { type Node, argsOf, postOrder } from "./nodes.js";
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
@@ -28,7 +28,7 @@ export class InstrBuilder {
   ) {}
 
   private push(i: DistributiveOmit<Instr, "level">): number {
-    this.instrs.push({ ...i, level: 0 } as Instr);
+    this.instrs.push(Object.assign(i, { level: 0 }) as Instr);
     return this.instrs.length - 1;
   }
 
@@ -38,51 +38,47 @@ export class InstrBuilder {
   }
 
   /** Instr index computing `n` in this kernel. */
-  add(n: Node): number {
-    const hit = this.ids.get(n);
-    if (hit !== undefined) return hit;
-    let id: number;
-    if (n === this.accOf) {
-      id = this.push({ op: "acc", dtype: n.dtype });
-    } else if (n.mat && matBy.get(n) !== this.own) {
-      id = this.load(n.mat.buf, n.mat, n);
-    } else {
-      switch (n.op) {
-        case "load":
-          id = this.load(n.buf, n.map, n);
-          break;
-        case "const":
-          id = this.push({ op: "const", dtype: n.dtype, value: n.value });
-          break;
-        case "index": {
-          if (n.map.offset.terms.length) throw new Error("lower: an index map with a dynamic offset must be materialized first");
-          id = this.push({ op: "index", dtype: n.dtype, offset: n.map.offset.c, strides: this.mapStrides(n.map) });
-          break;
-        }
-        case "unary":
-          id = this.push({ op: "unary", dtype: n.dtype, prim: n.prim, x: this.add(n.args[0]), ...(n.prim === "round" ? { rounding: n.rounding } : {}) });
-          break;
-        case "binary": {
-          const x = this.add(n.args[0]);
-          const y = this.add(n.args[1]);
-          id = this.push({ op: "binary", dtype: n.dtype, prim: n.prim, x, y, argDtype: n.argDtype });
-          break;
-        }
-        case "select": {
-          const [w, ...cs] = n.args;
-          const which = this.add(w!);
-          id = this.push({ op: "select", dtype: n.dtype, which, whichDtype: n.whichDtype, cases: cs.map((c) => this.add(c)) });
-          break;
-        }
-        case "convert":
-          id = this.push({ op: "convert", dtype: n.dtype, from: n.from, x: this.add(n.args[0]) });
-          break;
-        case "dot":
-        case "dus":
-          throw new Error(`lower: a pending ${n.op} inside a loop kernel (it must be materialized first)`);
+  add(root: Node): number {
+    // Operands before the instr reading them, in argument order, with an
+    // explicit stack: a fused chain can be thousands of nodes deep.
+    // A node is done once it has an id (the DAG is acyclic, so a node on the
+    // stack is never reached again before its visit).
+    const done = { has: (n: Node) => this.ids.has(n), add: () => {} };
+    postOrder(root, done, (n) => (this.isLeaf(n) ? [] : argsOf(n)), (n) => this.ids.set(n, this.compute(n)));
+    return this.ids.get(root)!;
+  }
+
+  /** Nodes this kernel reads instead of computing. */
+  private isLeaf(n: Node): boolean {
+    return n === this.accOf || (n.mat !== null && matBy.get(n) !== this.own) || n.op === "load" || n.op === "const" || n.op === "index";
+  }
+
+  /** The instr for `n`, whose operands already have ids. */
+  private compute(n: Node): number {
+    const id = (a: Node): number => this.ids.get(a)!;
+    if (n === this.accOf) return this.push({ op: "acc", dtype: n.dtype });
+    if (n.mat && matBy.get(n) !== this.own) return this.load(n.mat.buf, n.mat, n);
+    switch (n.op) {
+      case "load":
+        return this.load(n.buf, n.map, n);
+      case "const":
+        return this.push({ op: "const", dtype: n.dtype, value: n.value });
+      case "index":
+        if (n.map.offset.terms.length) throw new Error("lower: an index map with a dynamic offset must be materialized first");
+        return this.push({ op: "index", dtype: n.dtype, offset: n.map.offset.c, strides: this.mapStrides(n.map) });
+      case "unary":
+        return this.push({ op: "unary", dtype: n.dtype, prim: n.prim, x: id(n.args[0]), ...(n.prim === "round" ? { rounding: n.rounding } : {}) });
+      case "binary":
+        return this.push({ op: "binary", dtype: n.dtype, prim: n.prim, x: id(n.args[0]), y: id(n.args[1]), argDtype: n.argDtype });
+      case "select": {
+        const [w, ...cs] = n.args;
+        return this.push({ op: "select", dtype: n.dtype, which: id(w!), whichDtype: n.whichDtype, cases: cs.map(id) });
       }
+      case "convert":
+        return this.push({ op: "convert", dtype: n.dtype, from: n.from, x: id(n.args[0]) });
+      case "dot":
+      case "dus":
+        throw new Error(`lower: a pending ${n.op} inside a loop kernel (it must be materialized first)`);
     }
-    this.ids.set(n, id);
-    return id;
   }
 }

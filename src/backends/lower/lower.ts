@@ -9,6 +9,8 @@
 //   - a kernel needs it in memory (dot operands, control-flow operands,
 //     a reshape the layout cannot express, a size-expanding broadcast of
 //     something that is not a plain view),
+//   - its pending DAG outgrows MAX_FUSED_WEIGHT (nodes.ts): a long chain
+//     becomes a sequence of bounded kernels,
 // and a materialization joins the open fused loop when it can (block.ts).
 // A pending dot product absorbs the elementwise DAG that consumes it as its
 // epilogue (dot.ts). Control flow lowers to native loops/branches
@@ -23,7 +25,7 @@ import { buildDotKernel } from "./dot.js";
 import { InstrBuilder, matBy } from "./instrs.js";
 import type { BufId, BufferDecl, BufferRole, LaneSetDecl, LaneSetId, Lanes, LoopKernel, Stmt, View } from "./kernel_ir.js";
 import type { RegionInfo, SubInfo } from "./lanes.js";
-import { type Node, constNode, isLeaf, loadNode, pendingDots, pendingUpdates, viewOf } from "./nodes.js";
+import { MAX_FUSED_WEIGHT, type Node, constNode, isLeaf, loadNode, pendingDots, pendingUpdates, viewOf } from "./nodes.js";
 
 export interface RuleCtx<P extends Prim = Prim> {
   readonly L: Lowerer;
@@ -218,7 +220,7 @@ export class Lowerer {
       this.joinLoop(b, loadNode(temp, n.shape, n.dtype, n.restricted), dest, lanes, mutable);
       return;
     }
-    if (b.open && !b.open.accepts(n.shape, lanes, walk.loads, dest)) this.flush(b);
+    if (b.open && !b.open.accepts(n.shape, lanes, walk, dest)) this.flush(b);
     if (!b.open) {
       b.open = new OpenKernel(n.shape, lanes);
       walk = loadsOf(n, b.open);
@@ -250,15 +252,15 @@ export class Lowerer {
     };
     const uses = countUses(j);
     // The first output position of each variable defined by an equation gets its destination at definition.
-    const destAtDef = new Map<number, Dest>();
+    const destAtDef = new Map<number, { dest: Dest; pos: number }>();
     j.outvars.forEach((a, i) => {
       const d = dests[i];
-      if (d && a.kind === "var" && !destAtDef.has(a.id)) destAtDef.set(a.id, d);
+      if (d && a.kind === "var" && !destAtDef.has(a.id)) destAtDef.set(a.id, { dest: d, pos: i });
     });
     const stored = new Set<number>(); // outvar positions already written
     for (const e of j.eqns) {
       const ins = e.inputs.map(read);
-      const outDests = e.outputs.map((v) => destAtDef.get(v.id) ?? null);
+      const outDests = e.outputs.map((v) => destAtDef.get(v.id)?.dest ?? null);
       const rule = this.rules[e.prim] as LowerRule<Prim>;
       const outs = rule(ins, {
         L: this,
@@ -273,14 +275,14 @@ export class Lowerer {
         const n = outs[i]!;
         const d = outDests[i];
         if (d) {
-          const pos = j.outvars.findIndex((a) => a.kind === "var" && a.id === v.id);
+          const pos = destAtDef.get(v.id)!.pos;
           const at = viewOf(n);
           if (!(at && sameView(at, d.view))) {
             if ((uses.get(v.id) ?? 0) > 1 && !isLeaf(n) && !this.coversDest(b, n, d)) this.materialize(b, n);
             this.storeInto(b, n, d.view, d.lanes);
           }
           stored.add(pos);
-        } else if ((uses.get(v.id) ?? 0) > 1 && !isLeaf(n)) {
+        } else if (((uses.get(v.id) ?? 0) > 1 || n.weight > MAX_FUSED_WEIGHT) && !isLeaf(n)) {
           this.materialize(b, n);
         }
         env.set(v.id, n);
@@ -328,15 +330,24 @@ export function loadsOf(n: Node, k: OpenKernel | null): { loads: Map<BufId, View
     list.push(v);
     loads.set(v.buf, list);
   };
+  // Pre-order with an explicit stack (children pushed in reverse, so the
+  // order matches a recursive walk): a pending chain can be very long.
   const seen = new Set<Node>();
-  const visit = (m: Node): void => {
-    if (seen.has(m) || k?.nodes.has(m)) return;
+  const stack: Node[] = [n];
+  while (stack.length) {
+    const m = stack.pop()!;
+    if (seen.has(m) || k?.nodes.has(m)) continue;
     seen.add(m);
-    if (m.mat && (k === null || matBy.get(m) !== k.token)) return add(m.mat);
-    if (m.op === "load") return add({ buf: m.buf, offset: m.map.offset, strides: m.map.strides });
+    if (m.mat && (k === null || matBy.get(m) !== k.token)) {
+      add(m.mat);
+      continue;
+    }
+    if (m.op === "load") {
+      add({ buf: m.buf, offset: m.map.offset, strides: m.map.strides });
+      continue;
+    }
     computed.push(m);
-    if ("args" in m) for (const a of m.args) visit(a);
-  };
-  visit(n);
+    if ("args" in m) for (let i = m.args.length - 1; i >= 0; i--) stack.push(m.args[i]!);
+  }
   return { loads, computed };
 }

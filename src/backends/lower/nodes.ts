@@ -22,6 +22,15 @@ interface NodeBase {
   readonly restricted: boolean;
   /** Set once materialized: where the node's value lives (a view over `shape`). */
   mat: View | null;
+  /**
+   * How many nodes computing this one in a kernel takes, leaves included, as
+   * of its creation: 1 plus its pending arguments' weights (1 for an argument
+   * that is a leaf). Shared nodes count once per path, so this is an upper
+   * bound; the lowering materializes a node whose weight exceeds
+   * MAX_FUSED_WEIGHT, which keeps every kernel (and the code emitted for it)
+   * bounded however long a chain of elementwise operations is.
+   */
+  readonly weight: number;
 }
 
 export interface DotSpec {
@@ -52,10 +61,23 @@ export interface WindowStart {
 
 export type NodeOp = Node["op"];
 
-type Fields<N> = N extends Node ? Omit<N, "mat"> : never;
+type Fields<N> = N extends Node ? Omit<N, "mat" | "weight"> : never;
 
+/**
+ * The largest DAG (in nodes, see `weight`) one kernel computes for one value.
+ * Larger ones are split by materializing intermediate results: a fused
+ * kernel of tens of thousands of operations would exceed what engines accept
+ * in one function (wasm: 50,000 locals, 1,000 parameters) and make every
+ * re-indexing of the pending DAG (a transpose of a long chain) quadratic.
+ */
+export const MAX_FUSED_WEIGHT = 256;
+
+/** A node from a fresh object literal, which becomes the node (not copied: lowering builds one per operation). */
 export function mkNode<N extends Fields<Node>>(n: N): Node {
-  return { ...n, mat: null } as unknown as Node;
+  let weight = 1;
+  const args = (n as { args?: readonly Node[] }).args;
+  if (args) for (const a of args) weight += isLeaf(a) ? 1 : a.weight;
+  return Object.assign(n, { mat: null, weight }) as unknown as Node;
 }
 
 export function argsOf(n: Node): readonly Node[] {
@@ -82,18 +104,42 @@ export function isLeaf(n: Node): boolean {
   return n.mat !== null || n.op === "load" || n.op === "const" || n.op === "index";
 }
 
-/** Every node of the DAG below `root` (materialized nodes are leaves), children first. */
+/**
+ * Every node of the DAG below `root` (materialized nodes are leaves), children
+ * first, each child list in order. Iterative: a fused chain can be as long as
+ * a program (tens of thousands of nodes) and must not recurse per node.
+ */
 export function topoOrder(root: Node | readonly Node[]): Node[] {
   const out: Node[] = [];
   const seen = new Set<Node>();
-  const visit = (n: Node): void => {
-    if (seen.has(n)) return;
-    seen.add(n);
-    if (n.mat === null) for (const a of argsOf(n)) visit(a);
-    out.push(n);
-  };
-  for (const r of Array.isArray(root) ? root : [root as Node]) visit(r);
+  for (const r of Array.isArray(root) ? root : [root as Node]) {
+    postOrder(r, seen, (n) => (n.mat === null ? argsOf(n) : []), (n) => out.push(n));
+  }
   return out;
+}
+
+/**
+ * Depth-first post-order from `root` over `children`, skipping nodes in
+ * `seen` (and adding the visited ones): `visit(n)` runs after the visits of
+ * n's children, in child order, exactly as the recursive walk would, but
+ * with an explicit stack.
+ */
+export function postOrder(root: Node, seen: { has(n: Node): boolean; add(n: Node): unknown }, children: (n: Node) => readonly Node[], visit: (n: Node) => void): void {
+  if (seen.has(root)) return;
+  seen.add(root);
+  const stack: { node: Node; kids: readonly Node[]; next: number }[] = [{ node: root, kids: children(root), next: 0 }];
+  while (stack.length) {
+    const top = stack[stack.length - 1]!;
+    if (top.next < top.kids.length) {
+      const c = top.kids[top.next++]!;
+      if (seen.has(c)) continue;
+      seen.add(c);
+      stack.push({ node: c, kids: children(c), next: 0 });
+    } else {
+      stack.pop();
+      visit(top.node);
+    }
+  }
 }
 
 /** Pending (unmaterialized) dot nodes in the DAG. */
@@ -114,9 +160,9 @@ export function pendingUpdates(root: Node): Node[] {
  */
 export function composeNode(root: Node, shape: Shape, f: (a: Affine) => Affine | null, restricted: boolean): Node | null {
   const memo = new Map<Node, Node | null>();
-  const go = (n: Node): Node | null => {
-    const hit = memo.get(n);
-    if (hit !== undefined) return hit;
+  // Children first, so every argument is rebuilt before the node reading it
+  // (a leaf, the common case of a broadcast operand, is its own order).
+  for (const n of isLeaf(root) ? [root] : topoOrder(root)) {
     let out: Node | null;
     const base = { dtype: n.dtype, shape, restricted: n === root ? restricted : n.restricted };
     if (n.mat) {
@@ -139,25 +185,16 @@ export function composeNode(root: Node, shape: Shape, f: (a: Affine) => Affine |
           break;
         case "dot":
         case "dus":
-          out = null;
-          break;
+          // A pending dot or update cannot be re-indexed: the caller materializes first.
+          return null;
         default: {
-          const args: Node[] = [];
-          for (const a of n.args) {
-            const c = go(a);
-            if (!c) {
-              out = null;
-              memo.set(n, out);
-              return out;
-            }
-            args.push(c);
-          }
-          out = mkNode({ ...n, ...base, args } as Fields<Node>);
+          const args = n.args.map((a) => memo.get(a)!);
+          out = args.every((a) => a !== null) ? mkNode({ ...n, ...base, args } as Fields<Node>) : null;
         }
       }
     }
+    if (out === null) return null;
     memo.set(n, out);
-    return out;
-  };
-  return go(root);
+  }
+  return memo.get(root)!;
 }

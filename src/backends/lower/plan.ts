@@ -15,55 +15,90 @@
 import type { BufId, BufferDecl, BufferPlan, Stmt } from "./kernel_ir.js";
 import { BYTES_PER_ELEMENT, childBlocks } from "./kernel_ir.js";
 import { viewsRead, viewsWritten } from "./finalize.js";
+import { SlotPool } from "./slot_pool.js";
 
 interface Interval {
   start: number;
   end: number;
 }
 
-/** First/last access position of every buffer, loops accounted for. */
+interface Loop extends Interval {
+  /** The enclosing loop (index into the loop list), or -1 at top level. */
+  readonly parent: number;
+  readonly depth: number;
+}
+
+/**
+ * First/last access position of every buffer, loops accounted for: a buffer
+ * accessed inside a loop and outside it lives across the whole loop (over
+ * the outermost such loop, since loops nest). Linear in the accesses (times
+ * the nesting depth): programs can have a hundred thousand statements.
+ */
 export function lifetimes(body: readonly Stmt[]): Map<BufId, Interval> {
-  const live = new Map<BufId, Interval>();
-  const accesses = new Map<BufId, number[]>();
-  const loops: Interval[] = [];
+  const loops: Loop[] = [];
+  /** Per buffer: first and last access, and the distinct innermost loops (-1: none) it is accessed in. */
+  const accesses = new Map<BufId, { start: number; end: number; loops: Set<number> }>();
   let pos = 0;
+  let current = -1; // innermost open loop
   const touch = (buf: BufId, at: number): void => {
-    const list = accesses.get(buf) ?? [];
-    list.push(at);
-    accesses.set(buf, list);
+    const a = accesses.get(buf);
+    if (a === undefined) accesses.set(buf, { start: at, end: at, loops: new Set([current]) });
+    else {
+      a.start = Math.min(a.start, at);
+      a.end = Math.max(a.end, at);
+      a.loops.add(current);
+    }
+  };
+  const openLoop = (start: number): number => {
+    loops.push({ start, end: -1, parent: current, depth: current < 0 ? 0 : loops[current]!.depth + 1 });
+    current = loops.length - 1;
+    return current;
+  };
+  const closeLoop = (l: number): void => {
+    loops[l]!.end = pos++;
+    current = loops[l]!.parent;
   };
   const walk = (stmts: readonly Stmt[]): void => {
     for (const s of stmts) {
       const start = pos++;
       if (s.kind === "while") {
+        const l = openLoop(start);
         walk(s.cond);
         touch(s.pred.buf, pos++);
         walk(s.body);
-        loops.push({ start, end: pos++ });
+        closeLoop(l);
         continue;
       }
       for (const v of viewsRead(s)) touch(v.buf, start);
       for (const v of viewsWritten(s)) touch(v.buf, start);
-      const blocks = childBlocks(s);
-      for (const blk of blocks) walk(blk);
-      if (s.kind === "for") loops.push({ start, end: pos++ });
+      const l = s.kind === "for" ? openLoop(start) : -1;
+      for (const blk of childBlocks(s)) walk(blk);
+      if (l >= 0) closeLoop(l);
     }
   };
   walk(body);
-  for (const [buf, at] of accesses) {
-    const iv = { start: Math.min(...at), end: Math.max(...at) };
-    // Extend over every loop the buffer is used in and outside of, to a fixpoint (loops nest).
-    for (let changed = true; changed; ) {
-      changed = false;
-      for (const l of loops) {
-        const inside = at.some((p) => p > l.start && p < l.end);
-        const outside = iv.start < l.start || iv.end > l.end;
-        if (inside && outside && (iv.start > l.start || iv.end < l.end)) {
-          iv.start = Math.min(iv.start, l.start);
-          iv.end = Math.max(iv.end, l.end);
-          changed = true;
-        }
-      }
+  const parentOf = (l: number): number => loops[l]!.parent;
+  const depthOf = (l: number): number => (l < 0 ? -1 : loops[l]!.depth);
+  /** The innermost loop enclosing both (-1: the top level). */
+  const common = (a: number, b: number): number => {
+    while (a !== b) {
+      if (depthOf(a) >= depthOf(b)) a = parentOf(a);
+      else b = parentOf(b);
+    }
+    return a;
+  };
+  const live = new Map<BufId, Interval>();
+  for (const [buf, a] of accesses) {
+    const iv = { start: a.start, end: a.end };
+    let outer: number | undefined;
+    for (const l of a.loops) outer = outer === undefined ? l : common(outer, l);
+    // Every loop below the common one that holds an access is entered and
+    // left while the buffer is live: it lives across the outermost of them.
+    for (let l of a.loops) {
+      if (l === outer) continue;
+      while (parentOf(l) !== outer) l = parentOf(l);
+      iv.start = Math.min(iv.start, loops[l]!.start);
+      iv.end = Math.max(iv.end, loops[l]!.end);
     }
     live.set(buf, iv);
   }
@@ -73,32 +108,13 @@ export function lifetimes(body: readonly Stmt[]): Map<BufId, Interval> {
 export function planBuffers(body: readonly Stmt[], buffers: readonly BufferDecl[]): BufferPlan {
   const live = lifetimes(body);
   const temps = buffers.filter((b) => b.role === "temp" && live.has(b.id)).sort((a, b) => live.get(a.id)!.start - live.get(b.id)!.start || a.id - b.id);
-  const slots: { dtype: BufferDecl["dtype"]; size: number }[] = [];
+  const pool = new SlotPool();
   const slotOf = new Map<BufId, number>();
-  const busyUntil: number[] = []; // per slot: last position of its current buffer
   for (const t of temps) {
     const iv = live.get(t.id)!;
-    let best = -1;
-    for (let s = 0; s < slots.length; s++) {
-      if (slots[s]!.dtype !== t.dtype || busyUntil[s]! >= iv.start) continue;
-      if (best < 0) {
-        best = s;
-        continue;
-      }
-      const fits = slots[s]!.size >= t.size;
-      const bestFits = slots[best]!.size >= t.size;
-      if (fits && (!bestFits || slots[s]!.size < slots[best]!.size)) best = s;
-      else if (!fits && !bestFits && slots[s]!.size > slots[best]!.size) best = s;
-    }
-    if (best < 0) {
-      best = slots.length;
-      slots.push({ dtype: t.dtype, size: 0 });
-      busyUntil.push(-1);
-    }
-    slots[best]!.size = Math.max(slots[best]!.size, t.size);
-    busyUntil[best] = iv.end;
-    slotOf.set(t.id, best);
+    slotOf.set(t.id, pool.take(t.dtype, t.size, iv.start, iv.end));
   }
+  const slots = pool.slots.map((s) => ({ dtype: s.dtype, size: s.size }));
   const bytes = (dtype: BufferDecl["dtype"], size: number): number => size * BYTES_PER_ELEMENT[dtype];
   return {
     slotOf,

@@ -208,7 +208,7 @@ export function printWat(m: ModuleBuilder): string {
       .join("");
     out.push(`${ind}(func $${f.name}${head}${results(f.type.results)}`);
     for (const l of f.locals.slice(paramCount)) out.push(`${ind}${ind}(local $${l.name} ${l.type})`);
-    out.push(...bodyLines(f.body, 2));
+    for (const line of bodyLines(f.body, 2)) out.push(line); // not push(...lines): a body can exceed the engine's argument limit
     out.push(`${ind})`);
   }
   for (const e of m.exports) out.push(`${ind}(export ${quote(e.name)} ${exportTargetText(e.target)})`);

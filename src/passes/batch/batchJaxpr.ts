@@ -6,21 +6,16 @@
 import type { Atom, Eqn, Jaxpr, Var } from "../../ir/core.js";
 import { newVar } from "../../ir/core.js";
 import type { Prim } from "../../ir/primitives.js";
-import { controlBatchRules, hasLaneControl } from "./control.js";
+import { type ControlBatchRule, controlBatchRules, hasLaneControl } from "./control.js";
 import { Emitter } from "./emitter.js";
 import { type BVal, type BatchCtx, type Dim, type Reason, materialize, withBatch } from "./layout.js";
 import { printEqn } from "../../ir/printer.js";
 import { subJaxprs } from "../../ir/traverse.js";
-import { type BatchRule, simpleBatchRules } from "./rules.js";
+import { type BatchRule, type ControlPrim, simpleBatchRules } from "./rules.js";
+import { type Recursion, recurse, runRecursion } from "../../ir/trampoline.js";
 
 /** Per output: `"any"` keeps whatever the rules produce; a number forces "batched at that axis". */
 export type OutSpec = "any" | number;
-
-// Built on first use: control.ts and this file import each other.
-let batchRulesTable: { readonly [P in Prim]: BatchRule<P> } | undefined;
-function batchRules(): { readonly [P in Prim]: BatchRule<P> } {
-  return (batchRulesTable ??= { ...simpleBatchRules, ...controlBatchRules });
-}
 
 export interface BatchedJaxpr {
   readonly jaxpr: Jaxpr;
@@ -43,6 +38,8 @@ export interface BatchOptions {
   readonly inReasons?: readonly (Reason | undefined)[];
   /** Names this jaxpr in diagnostics ("the vmapped function", "the body of …"). */
   readonly where?: string;
+  /** See `BatchCtx.dimsOnly`: the result's outDims are exact, its jaxpr is not meant to run. */
+  readonly dimsOnly?: boolean;
 }
 
 /** A reason whose text (which prints an equation) is only built if a diagnostic shows it. */
@@ -67,6 +64,21 @@ export function batchJaxpr(
   outSpecs?: readonly OutSpec[],
   options: BatchOptions = {},
 ): BatchedJaxpr {
+  return runRecursion(batchJaxprRec(j, inDims, size, outSpecs, options));
+}
+
+/**
+ * `batchJaxpr` as a Recursion (ir/trampoline.ts): batching a loop batches
+ * its body first, and loops nest as deep as MAX_JAXPR_NESTING, so the
+ * control rules and this driver wait on each other on a heap stack.
+ */
+export function* batchJaxprRec(
+  j: Jaxpr,
+  inDims: readonly Dim[],
+  size: number,
+  outSpecs?: readonly OutSpec[],
+  options: BatchOptions = {},
+): Recursion<BatchedJaxpr> {
   const ins = [...j.constvars, ...j.invars];
   if (inDims.length !== ins.length) throw new BatchError(`batchJaxpr: ${ins.length} inputs but ${inDims.length} batch dims`);
   const env = new Map<number, BVal>();
@@ -83,9 +95,13 @@ export function batchJaxpr(
   const read = (a: Atom): BVal => (a.kind === "lit" ? { atom: a, dim: null } : env.get(a.id)!);
 
   const em = new Emitter();
-  const describe = (eqn: Eqn): string =>
-    subJaxprs(eqn).length ? `the ${eqn.prim} at equation ${j.eqns.indexOf(eqn)} of ${where}` : `\`${printEqn(eqn, j)}\` in ${where}`;
-  const ctx: BatchCtx = { size, em, masked: options.masked ?? false, describe };
+  let positions: Map<Eqn, number> | undefined; // built on first use: indexOf per equation would be quadratic
+  const describe = (eqn: Eqn): string => {
+    if (!subJaxprs(eqn).length) return `\`${printEqn(eqn, j)}\` in ${where}`;
+    positions ??= new Map(j.eqns.map((e, i) => [e, i]));
+    return `the ${eqn.prim} at equation ${positions.get(eqn)} of ${where}`;
+  };
+  const ctx: BatchCtx = { size, em, masked: options.masked ?? false, describe, dimsOnly: options.dimsOnly ?? false };
   for (const eqn of j.eqns) {
     const inputs = eqn.inputs.map(read);
     let outs: BVal[];
@@ -97,10 +113,11 @@ export function batchJaxpr(
       em.eqns.push({ ...eqn, inputs: inputs.map((v) => v.atom), outputs: fresh } as Eqn);
       outs = fresh.map((atom) => ({ atom, dim: null }));
     } else {
-      const rule = batchRules()[eqn.prim] as BatchRule<Prim>;
       const batchedIns = inputs.filter((v) => v.dim !== null);
       const cause = (batchedIns.find((v) => v.why && !v.why.weak) ?? batchedIns[0])?.why;
-      outs = rule(ctx, inputs, eqn.params, eqn).map((o) =>
+      const control = controlBatchRules[eqn.prim as ControlPrim] as ControlBatchRule<Prim> | undefined;
+      const ruleOuts = control ? yield* recurse(control(ctx, inputs, eqn.params, eqn)) : (simpleBatchRules[eqn.prim as Exclude<Prim, ControlPrim>] as BatchRule<Prim>)(ctx, inputs, eqn.params, eqn);
+      outs = ruleOuts.map((o) =>
         o.dim === null || o.why ? o : { ...o, why: lazyReason(() => `${describe(eqn)} reads a batched operand`, cause) },
       );
     }
@@ -115,4 +132,27 @@ export function batchJaxpr(
     outDims: results.map((v) => v.dim),
     outReasons: results.map((v) => (v.dim === null ? undefined : v.why)),
   };
+}
+
+/** Probe results per jaxpr, keyed by size, mask and in-dims (a pure function of those). */
+const dimsMemo = new WeakMap<Jaxpr, Map<string, Dim[]>>();
+
+/**
+ * The batch dims `batchJaxpr(j, inDims, size)` gives its outputs (with
+ * outSpecs "any"), memoized. Control rules probe their bodies with this
+ * (carry fixpoints, predicate and index probes) before batching them for
+ * real; probes only compute dims, so a sub-jaxpr nested n deep is batched n
+ * times at most rather than once per probe path (2^n).
+ */
+export function batchDims(j: Jaxpr, inDims: readonly Dim[], size: number, masked: boolean): Dim[] {
+  return runRecursion(batchDimsRec(j, inDims, size, masked));
+}
+
+export function* batchDimsRec(j: Jaxpr, inDims: readonly Dim[], size: number, masked: boolean): Recursion<Dim[]> {
+  let byKey = dimsMemo.get(j);
+  if (!byKey) dimsMemo.set(j, (byKey = new Map()));
+  const key = `${size}|${masked}|${inDims.map((d) => (d === null ? "-" : d)).join(",")}`;
+  let dims = byKey.get(key);
+  if (!dims) byKey.set(key, (dims = (yield* recurse(batchJaxprRec(j, inDims, size, undefined, { masked, dimsOnly: true }))).outDims));
+  return [...dims];
 }

@@ -27,12 +27,22 @@
 //   a per-lane predicate/index whose sub-jaxprs hold any loop or cond is
 //   batched instead (conservative: the nested ones might stay unbatched).
 
-import type { Eqn, Jaxpr } from "../../ir/core.js";
+import { type Eqn, type Jaxpr, newVar } from "../../ir/core.js";
 import { subJaxprs } from "../../ir/traverse.js";
 import { debugName } from "../../ir/debugNames.js";
-import { type BatchOptions, batchJaxpr, type OutSpec } from "./batchJaxpr.js";
-import { type BVal, type BatchCtx, type Dim, type Reason, laneShape, materialize, moveBatch } from "./layout.js";
-import type { BatchRule, ControlPrim } from "./rules.js";
+import { type Recursion, recurse } from "../../ir/trampoline.js";
+import type { Params, Prim } from "../../ir/primitives.js";
+import { type BatchOptions, type BatchedJaxpr, batchDimsRec, batchJaxprRec, type OutSpec } from "./batchJaxpr.js";
+import { type BVal, type BatchCtx, type Dim, type Reason, laneShape, materialize, moveBatch, withBatch } from "./layout.js";
+import type { ControlPrim } from "./rules.js";
+
+/** A control-flow batching rule: a Recursion, since it batches its sub-jaxprs (batchJaxpr.ts). */
+export type ControlBatchRule<P extends Prim> = (
+  ctx: BatchCtx,
+  inputs: readonly BVal[],
+  params: Params[P],
+  eqn: Eqn<P>,
+) => Recursion<BVal[]>;
 
 const dimsOf = (vs: readonly BVal[]): Dim[] => vs.map((v) => v.dim);
 
@@ -43,14 +53,33 @@ function masksLanes(e: Eqn): boolean {
   return false;
 }
 
+// Both queries below are asked at every level of a nest of loops, so their
+// answers are memoized per jaxpr (linear, not quadratic, in the nesting).
+const laneControlMemo = new WeakMap<Jaxpr, boolean>();
+const controlMemo = new WeakMap<Jaxpr, boolean>();
+
+function memoized(memo: WeakMap<Jaxpr, boolean>, j: Jaxpr, f: (j: Jaxpr) => boolean): boolean {
+  let r = memo.get(j);
+  if (r === undefined) memo.set(j, (r = f(j)));
+  return r;
+}
+
 /** `e` masks lanes, or some equation in its sub-jaxprs (at any depth) does. */
 export function hasLaneControl(e: Eqn): boolean {
-  return masksLanes(e) || subJaxprs(e).some((j) => j.eqns.some(hasLaneControl));
+  return masksLanes(e) || subJaxprs(e).some((j) => memoized(laneControlMemo, j, (x) => x.eqns.some(hasLaneControl)));
 }
 
 /** Some equation of the jaxprs (at any depth) is a while or a cond. */
 function containsControl(js: readonly Jaxpr[]): boolean {
-  return js.some((j) => j.eqns.some((e) => e.prim === "while" || e.prim === "cond" || containsControl(subJaxprs(e))));
+  return js.some((j) => memoized(controlMemo, j, (x) => x.eqns.some((e) => e.prim === "while" || e.prim === "cond" || containsControl(subJaxprs(e)))));
+}
+
+/** Fresh outputs of `eqn` batched at `dims`, for a dims-only probe (nothing is emitted: nobody runs a probe). */
+function probeOutputs(ctx: BatchCtx, eqn: Eqn, dims: readonly Dim[]): BVal[] {
+  return eqn.outputs.map((o, i) => {
+    const d = dims[i]!;
+    return { atom: newVar(d === null ? o.aval : { dtype: o.aval.dtype, shape: withBatch(o.aval.shape, d, ctx.size) }), dim: d };
+  });
 }
 
 /** Options for batching a sub-jaxpr: masks are inherited; reasons and a name feed diagnostics. */
@@ -61,10 +90,10 @@ const inherit = (ctx: BatchCtx, masked = false, ins: readonly BVal[] = [], where
 });
 
 /** Least fixpoint: a carry is batched if its init is, or the body makes it so. */
-function carryFixpoint(ctx: BatchCtx, body: Jaxpr, constDims: readonly Dim[], init: readonly BVal[], extraDims: readonly Dim[] = []): boolean[] {
+function* carryFixpoint(ctx: BatchCtx, body: Jaxpr, constDims: readonly Dim[], init: readonly BVal[], extraDims: readonly Dim[] = []): Recursion<boolean[]> {
   let batched = init.map((v) => v.dim !== null);
   for (let iter = 0; iter <= batched.length; iter++) {
-    const { outDims } = batchJaxpr(body, [...constDims, ...batched.map((b) => (b ? 0 : null)), ...extraDims], ctx.size, undefined, { masked: ctx.masked });
+    const outDims = yield* recurse(batchDimsRec(body, [...constDims, ...batched.map((b) => (b ? 0 : null)), ...extraDims], ctx.size, ctx.masked));
     const next = batched.map((b, i) => b || outDims[i] !== null);
     if (next.every((b, i) => b === batched[i])) return batched;
     batched = next;
@@ -74,8 +103,12 @@ function carryFixpoint(ctx: BatchCtx, body: Jaxpr, constDims: readonly Dim[], in
 
 const specFor = (d: Dim): OutSpec => (d === null ? "any" : d);
 
-export const controlBatchRules: { readonly [P in ControlPrim]: BatchRule<P> } = {
-  while: (ctx, inputs, { cond_jaxpr, body_jaxpr, cond_nconsts, body_nconsts }, eqn) => {
+/** `batchJaxpr` waited on from a rule. */
+const batchSub = (j: Jaxpr, inDims: readonly Dim[], size: number, outSpecs: readonly OutSpec[] | undefined, options: BatchOptions): Recursion<BatchedJaxpr> =>
+  recurse(batchJaxprRec(j, inDims, size, outSpecs, options));
+
+export const controlBatchRules: { readonly [P in ControlPrim]: ControlBatchRule<P> } = {
+  *while(ctx, inputs, { cond_jaxpr, body_jaxpr, cond_nconsts, body_nconsts }, eqn) {
     const cconsts = inputs.slice(0, cond_nconsts);
     const bconsts = inputs.slice(cond_nconsts, cond_nconsts + body_nconsts);
     const init = inputs.slice(cond_nconsts + body_nconsts);
@@ -85,24 +118,25 @@ export const controlBatchRules: { readonly [P in ControlPrim]: BatchRule<P> } = 
       const name = debugName(body_jaxpr.invars[body_nconsts + i]!) ?? debugName(cond_jaxpr.invars[cond_nconsts + i]!);
       return name ?? `carry ${i}`;
     };
-    const bodyMade = carryFixpoint(ctx, body_jaxpr, dimsOf(bconsts), init);
+    const bodyMade = yield* carryFixpoint(ctx, body_jaxpr, dimsOf(bconsts), init);
     let carryB = bodyMade;
-    const probe = batchJaxpr(cond_jaxpr, [...dimsOf(cconsts), ...carryB.map((b) => (b ? 0 : null))], ctx.size, undefined, { masked: ctx.masked });
+    const probe = yield* recurse(batchDimsRec(cond_jaxpr, [...dimsOf(cconsts), ...carryB.map((b) => (b ? 0 : null))], ctx.size, ctx.masked));
     const predRank = cond_jaxpr.outvars[0]!.aval.shape.length;
     // A per-lane predicate from an inner vmap also gets this axis when lane
     // masks require it (see the file comment).
-    const predBatched = probe.outDims[0] !== null || (predRank > 0 && (ctx.masked || containsControl([cond_jaxpr, body_jaxpr])));
+    const predBatched = probe[0] !== null || (predRank > 0 && (ctx.masked || containsControl([cond_jaxpr, body_jaxpr])));
     if (predBatched) carryB = carryB.map(() => true);
     const carryAxis = predBatched ? 0 : predRank;
     const carryDims: Dim[] = carryB.map((b) => (b ? carryAxis : null));
+    if (ctx.dimsOnly) return probeOutputs(ctx, eqn, carryDims);
     const newInit = init.map((v, i) => (carryB[i] ? materialize(ctx, v, carryAxis) : v));
     // Inside the loop, a carry batched only by the fixpoint or the predicate is a weak (circular) explanation.
     const carryIn: BVal[] = newInit.map((v, i) => ({
       ...v,
       why: init[i]!.why ?? (v.dim === null ? undefined : { what: `${carryName(i)} of ${desc} is batched`, weak: true }),
     }));
-    const body = batchJaxpr(body_jaxpr, [...dimsOf(bconsts), ...carryDims], ctx.size, carryDims.map(specFor), inherit(ctx, predBatched, [...bconsts, ...carryIn], `the body of ${desc}`));
-    const cond = batchJaxpr(cond_jaxpr, [...dimsOf(cconsts), ...carryDims], ctx.size, [predBatched ? 0 : "any"], inherit(ctx, predBatched, [...cconsts, ...carryIn], `the cond of ${desc}`));
+    const body = yield* batchSub(body_jaxpr, [...dimsOf(bconsts), ...carryDims], ctx.size, carryDims.map(specFor), inherit(ctx, predBatched, [...bconsts, ...carryIn], `the body of ${desc}`));
+    const cond = yield* batchSub(cond_jaxpr, [...dimsOf(cconsts), ...carryDims], ctx.size, [predBatched ? 0 : "any"], inherit(ctx, predBatched, [...cconsts, ...carryIn], `the cond of ${desc}`));
     const carryWhy = (i: number): Reason | undefined => {
       if (carryDims[i] === null) return undefined;
       if (init[i]!.dim !== null) return init[i]!.why;
@@ -123,11 +157,12 @@ export const controlBatchRules: { readonly [P in ControlPrim]: BatchRule<P> } = 
     return outs.map((atom, i) => ({ atom, dim: carryDims[i]!, why: carryWhy(i) }));
   },
 
-  cond: (ctx, inputs, { branches }, eqn) => {
+  *cond(ctx, inputs, { branches }, eqn) {
     const [index, ...ops] = inputs as [BVal, ...BVal[]];
     const opDims = dimsOf(ops);
     const desc = ctx.describe(eqn);
-    const probes = branches.map((b) => batchJaxpr(b, opDims, ctx.size, undefined, { masked: ctx.masked }).outDims);
+    const probes: Dim[][] = [];
+    for (const b of branches) probes.push(yield* recurse(batchDimsRec(b, opDims, ctx.size, ctx.masked)));
     const outBatched = probes[0]!.map((_, i) => probes.some((p) => p[i] !== null));
     // An index that is already per-lane (from an inner vmap) must stay a prefix
     // of the outputs, so it is batched too as soon as any output is, and when
@@ -135,8 +170,10 @@ export const controlBatchRules: { readonly [P in ControlPrim]: BatchRule<P> } = 
     const laneIndex = laneShape(index).length > 0;
     const indexBatched = index.dim !== null || (laneIndex && (outBatched.some(Boolean) || ctx.masked || containsControl(branches)));
     const specs: OutSpec[] = outBatched.map((b) => (indexBatched || b ? 0 : "any"));
+    if (ctx.dimsOnly) return probeOutputs(ctx, eqn, specs.map((sp) => (sp === "any" ? null : sp)));
     const newIndex = indexBatched ? materialize(ctx, index, 0) : index;
-    const batched = branches.map((b, k) => batchJaxpr(b, opDims, ctx.size, specs, inherit(ctx, indexBatched, ops, `branch ${k} of ${desc}`)));
+    const batched: BatchedJaxpr[] = [];
+    for (const [k, b] of branches.entries()) batched.push(yield* batchSub(b, opDims, ctx.size, specs, inherit(ctx, indexBatched, ops, `branch ${k} of ${desc}`)));
     const outs = ctx.em.emit("cond", { branches: batched.map((b) => b.jaxpr) }, [newIndex.atom, ...ops.map((v) => v.atom)]);
     const outWhy = (i: number): Reason | undefined => {
       const fromBranch = batched.map((b) => b.outReasons[i]).find((r) => r !== undefined);
@@ -149,17 +186,21 @@ export const controlBatchRules: { readonly [P in ControlPrim]: BatchRule<P> } = 
     });
   },
 
-  scan: (ctx, inputs, { jaxpr, length, reverse, num_consts, num_carry }, eqn) => {
+  *scan(ctx, inputs, { jaxpr, length, reverse, num_consts, num_carry }, eqn) {
     const consts = inputs.slice(0, num_consts);
     const init = inputs.slice(num_consts, num_consts + num_carry);
     // Scan slices axis 0, so a batched xs carries its batch at axis 1 (axis 0 of each slice).
     const xs = inputs.slice(num_consts + num_carry).map((v) => (v.dim === null ? v : moveBatch(ctx, v, 1)));
     const xDims: Dim[] = xs.map((v) => (v.dim === null ? null : 0));
-    const carryB = carryFixpoint(ctx, jaxpr, dimsOf(consts), init, xDims);
+    const carryB = yield* carryFixpoint(ctx, jaxpr, dimsOf(consts), init, xDims);
     const carryDims: Dim[] = carryB.map((b) => (b ? 0 : null));
-    const newInit = init.map((v, i) => (carryB[i] ? materialize(ctx, v, 0) : v));
     const nys = jaxpr.outvars.length - num_carry;
-    const body = batchJaxpr(
+    if (ctx.dimsOnly) {
+      const ysDims = (yield* recurse(batchDimsRec(jaxpr, [...dimsOf(consts), ...carryDims, ...xDims], ctx.size, ctx.masked))).slice(num_carry);
+      return probeOutputs(ctx, eqn, [...carryDims, ...ysDims.map((d) => (d === null ? null : d + 1))]);
+    }
+    const newInit = init.map((v, i) => (carryB[i] ? materialize(ctx, v, 0) : v));
+    const body = yield* batchSub(
       jaxpr,
       [...dimsOf(consts), ...carryDims, ...xDims],
       ctx.size,
@@ -177,8 +218,9 @@ export const controlBatchRules: { readonly [P in ControlPrim]: BatchRule<P> } = 
     });
   },
 
-  pjit: (ctx, inputs, { jaxpr, name }, eqn) => {
-    const inner = batchJaxpr(jaxpr, dimsOf(inputs), ctx.size, undefined, inherit(ctx, false, inputs, `the call ${ctx.describe(eqn)}`));
+  *pjit(ctx, inputs, { jaxpr, name }, eqn) {
+    if (ctx.dimsOnly) return probeOutputs(ctx, eqn, yield* recurse(batchDimsRec(jaxpr, dimsOf(inputs), ctx.size, ctx.masked)));
+    const inner = yield* batchSub(jaxpr, dimsOf(inputs), ctx.size, undefined, inherit(ctx, false, inputs, `the call ${ctx.describe(eqn)}`));
     const outs = ctx.em.emit("pjit", { jaxpr: inner.jaxpr, name }, inputs.map((v) => v.atom));
     return outs.map((atom, i) => ({ atom, dim: inner.outDims[i]!, why: inner.outReasons[i] }));
   },

@@ -52,6 +52,11 @@ export interface BatchCtx {
   readonly masked: boolean;
   /** How diagnostics name an equation of the jaxpr being batched ("the while at equation 2 of …"). */
   readonly describe: (eqn: Eqn) => string;
+  /**
+   * Only the output batch dims are wanted (a probe, see `batchDims`): control
+   * rules decide their outputs' dims without batching their bodies for real.
+   */
+  readonly dimsOnly: boolean;
 }
 
 export const unbatched = (atom: Atom): BVal => ({ atom, dim: null });

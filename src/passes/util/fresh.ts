@@ -4,7 +4,7 @@
 // twice; the printer and the verifier both assume each binder appears once).
 
 import { type Atom, type Eqn, type Jaxpr, type Var, newVar } from "../../ir/core.js";
-import { mapSubJaxprs } from "../../ir/traverse.js";
+import { mapSubJaxprs, rewriteBottomUp } from "../../ir/traverse.js";
 import { type Subst, substAtom } from "./subst.js";
 
 function bindFresh(s: Subst, vs: readonly Var[]): Var[] {
@@ -15,12 +15,14 @@ function bindFresh(s: Subst, vs: readonly Var[]): Var[] {
   });
 }
 
-function freshIn(j: Jaxpr, s: Subst): Jaxpr {
+/** `j` with fresh binders in its own scope; `done` gives the fresh copies of its sub-jaxprs (closed: their own scopes). */
+function freshIn(j: Jaxpr, done: (sub: Jaxpr) => Jaxpr): Jaxpr {
+  const s: Subst = new Map();
   const constvars = bindFresh(s, j.constvars);
   const invars = bindFresh(s, j.invars);
   const eqns: Eqn[] = j.eqns.map((e) => {
     const inputs: Atom[] = e.inputs.map((a) => substAtom(s, a));
-    const withSubs = mapSubJaxprs(e, (sub) => freshIn(sub, new Map()));
+    const withSubs = mapSubJaxprs(e, done);
     return { ...withSubs, inputs, outputs: bindFresh(s, e.outputs) };
   });
   return { constvars, invars, eqns, outvars: j.outvars.map((a) => substAtom(s, a)) };
@@ -28,5 +30,5 @@ function freshIn(j: Jaxpr, s: Subst): Jaxpr {
 
 /** A copy of `j` with fresh binders everywhere (same structure, same printed text). */
 export function freshCopy(j: Jaxpr): Jaxpr {
-  return freshIn(j, new Map());
+  return rewriteBottomUp(j, freshIn);
 }

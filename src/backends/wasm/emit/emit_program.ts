@@ -48,7 +48,7 @@ type While = Extract<Stmt, { kind: "while" }>;
 
 export function emitModule(p: Program, opts: EmitOptions = {}): EmittedModule {
   const lanewiseOf = (s: While): LoopKernel[] | null => (s.lanes === null || opts.debug ? null : lanewiseKernels(s, p.laneSets[s.lanes]!.shape.length));
-  const scratchBytes = Math.max(0, ...allKernels(p.body).map((k) => (k.kind === "dot" ? dotScratchBytes(k) : 0)));
+  const scratchBytes = allKernels(p.body).reduce((most, k) => Math.max(most, k.kind === "dot" ? dotScratchBytes(k) : 0), 0);
   const layout = layoutMemory(p, scratchBytes);
   const m = new ModuleBuilder();
   const pool = new ConstPool(layout.totalBytes);
@@ -127,10 +127,10 @@ export function emitModule(p: Program, opts: EmitOptions = {}): EmittedModule {
   const lanewiseCall = (s: While, ks: readonly LoopKernel[]): void => {
     const shape = laneShape(s.lanes!);
     const norm = normalize(p, ks, shape, [s.pred]);
-    const liveKey = norm.bufs.map((b) => (live.get(s)!.has(b) ? 1 : 0)).join("");
+    const liveFlags = norm.bufs.map((b) => live.readAfter(s, b));
+    const liveKey = liveFlags.map((l) => (l ? 1 : 0)).join("");
     const fn = declare(`lanewise ${s.cond.length} ${liveKey} ${norm.key}`, "lanewise", norm.bufs.length, norm.syms.length, true, (f, P) => {
-      const after = live.get(s)!;
-      const liveParams = new Set(norm.bufs.flatMap((b, i) => (after.has(b) ? [i] : [])));
+      const liveParams = new Set(norm.bufs.flatMap((_, i) => (liveFlags[i] ? [i] : [])));
       emitLanewiseWhile(f, norm.value.kernels, s.cond.length, norm.value.extra[0]!, shape, { ...P, dtypes: norm.dtypes }, host, liveParams);
     });
     callWith(fn, norm.bufs, norm.syms, s.lanes);

@@ -3,37 +3,81 @@
 // loop — by the whole loop again (its next iteration). Outputs are always
 // live. The lane-wise loop uses this to skip writing back loop state that
 // nobody reads afterwards (a Mandelbrot pixel's z, its predicate).
+//
+// Answered per query rather than as a set per statement (which would be
+// quadratic in a program of a hundred thousand statements): statements are
+// numbered in program order, each buffer keeps the sorted positions where
+// it is read, and a query looks for a read in the ranges that follow the
+// statement, level by level up its enclosing statements.
 
 import type { BufId, Program, Stmt } from "../../lower/kernel_ir.js";
 import { childBlocks } from "../../lower/kernel_ir.js";
 import { viewsRead } from "../../lower/finalize.js";
 
-/** Buffers read anywhere in the statements (nested blocks included). */
-function readsIn(stmts: readonly Stmt[], into: Set<BufId>): Set<BufId> {
-  for (const s of stmts) {
-    for (const v of viewsRead(s)) into.add(v.buf);
-    for (const b of childBlocks(s)) readsIn(b, into);
-  }
-  return into;
+export interface Liveness {
+  /** Whether `buf` may be read after `s` has run. */
+  readAfter(s: Stmt, buf: BufId): boolean;
 }
 
-/** For every statement (by identity): the buffers that may be read after it. */
-export function liveAfter(p: Program): Map<Stmt, Set<BufId>> {
-  const out = new Map<Stmt, Set<BufId>>();
-  const outputs = p.buffers.filter((b) => b.role === "output").map((b) => b.id);
-  const walk = (stmts: readonly Stmt[], after: ReadonlySet<BufId>): void => {
-    // Suffix reads: later[i] = reads of stmts[i+1..] ∪ after.
-    let later = new Set(after);
-    for (let i = stmts.length - 1; i >= 0; i--) {
-      const s = stmts[i]!;
-      out.set(s, later);
-      const loop = s.kind === "while" || s.kind === "for";
-      // Inside a loop, everything the loop reads may be read again by its next iteration.
-      const inner = loop ? readsIn([s], new Set(later)) : later;
-      for (const b of childBlocks(s)) walk(b, inner);
-      later = readsIn([s], new Set(later));
+interface Place {
+  /** s's own position; its nested statements follow it, up to `end`. */
+  readonly start: number;
+  end: number;
+  /** Last position of the block s is in. */
+  blockEnd: number;
+  /** The statement whose block s is in (null at top level). */
+  readonly parent: Stmt | null;
+}
+
+export function liveAfter(p: Program): Liveness {
+  const outputs = new Set(p.buffers.filter((b) => b.role === "output").map((b) => b.id));
+  const places = new Map<Stmt, Place>();
+  const reads = new Map<BufId, number[]>(); // ascending positions
+  let pos = 0;
+  const number = (stmts: readonly Stmt[], parent: Stmt | null): void => {
+    const placed: Place[] = [];
+    for (const s of stmts) {
+      const place: Place = { start: pos++, end: 0, blockEnd: 0, parent };
+      places.set(s, place);
+      placed.push(place);
+      for (const v of viewsRead(s)) {
+        const list = reads.get(v.buf) ?? [];
+        list.push(place.start);
+        reads.set(v.buf, list);
+      }
+      for (const b of childBlocks(s)) number(b, s);
+      place.end = pos - 1;
     }
+    for (const pl of placed) pl.blockEnd = pos - 1;
   };
-  walk(p.body, new Set(outputs));
-  return out;
+  number(p.body, null);
+  const readIn = (buf: BufId, from: number, to: number): boolean => {
+    const list = reads.get(buf);
+    if (!list || from > to) return false;
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (list[mid]! >= from) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo < list.length && list[lo]! <= to;
+  };
+  return {
+    readAfter(s, buf) {
+      if (outputs.has(buf)) return true;
+      for (let cur: Stmt | null = s; cur !== null; ) {
+        const at: Place = places.get(cur)!;
+        if (readIn(buf, at.end + 1, at.blockEnd)) return true;
+        const up: Stmt | null = at.parent;
+        // Inside a loop, everything the loop reads may be read again by its next iteration.
+        if (up && (up.kind === "while" || up.kind === "for")) {
+          const loop = places.get(up)!;
+          if (readIn(buf, loop.start, loop.end)) return true;
+        }
+        cur = up;
+      }
+      return false;
+    },
+  };
 }
