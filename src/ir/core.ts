@@ -35,12 +35,20 @@ export interface Literal {
 
 export type Atom = Var | Literal;
 
-export interface Eqn<P extends Prim = Prim> {
+/** An equation of one primitive: its params are that primitive's. */
+export interface EqnOf<P extends Prim> {
   readonly prim: P;
   readonly params: Params[P];
   readonly inputs: readonly Atom[];
   readonly outputs: readonly Var[];
 }
+
+/**
+ * An equation. `Eqn` (any primitive) is a union discriminated by `prim`, so
+ * `e.prim === "while"` narrows `e.params` to the while's params; `Eqn<"scan">`
+ * is one member.
+ */
+export type Eqn<P extends Prim = Prim> = { [K in P]: EqnOf<K> }[P];
 
 export interface Jaxpr {
   readonly constvars: readonly Var[];
@@ -86,8 +94,9 @@ export function makeEqn<P extends Prim>(
   params: Params[P],
   inputs: readonly Atom[],
   outputs: readonly Var[],
-): Eqn<P> {
-  return { prim, params, inputs, outputs };
+): Eqn<P> & Eqn {
+  // `& Eqn`: for a generic P, TypeScript cannot see that Eqn<P> is a member of the union; the signature ties params to prim.
+  return { prim, params, inputs, outputs } as EqnOf<P> as Eqn<P> & Eqn;
 }
 
 /** An IR constructor (distinct from the tracing `makeJaxpr`): fills in empty constvars. */
@@ -114,6 +123,6 @@ export function outAvals(j: Jaxpr): Aval[] {
 }
 
 /** Narrow an equation to one primitive (typed params). */
-export function isEqnOf<P extends Prim>(e: Eqn, prim: P): e is Eqn<P> {
+export function isEqnOf<P extends Prim>(e: Eqn, prim: P): e is Eqn<P> & Eqn {
   return e.prim === prim;
 }

@@ -71,13 +71,13 @@ function* dceScopeOnce(j: Jaxpr, usedOutputs: readonly boolean[], stats: PassSta
 function* pruneEqn(e: Eqn, liveOuts: readonly boolean[], stats: PassStats, memo: Memo): Recursion<Eqn> {
   switch (e.prim) {
     case "while":
-      return yield* pruneWhile(e as Eqn<"while">, liveOuts, stats, memo);
+      return yield* pruneWhile(e, liveOuts, stats, memo);
     case "scan":
-      return yield* pruneScan(e as Eqn<"scan">, liveOuts, stats, memo);
+      return yield* pruneScan(e, liveOuts, stats, memo);
     case "cond":
-      return yield* pruneCond(e as Eqn<"cond">, liveOuts, stats, memo);
+      return yield* pruneCond(e, liveOuts, stats, memo);
     case "pjit":
-      return yield* prunePjit(e as Eqn<"pjit">, liveOuts, stats, memo);
+      return yield* prunePjit(e, liveOuts, stats, memo);
     default: {
       // Any other equation with bodies: clean the bodies, keep their signatures.
       const cleaned = new Map<Jaxpr, Jaxpr>();

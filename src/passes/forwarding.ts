@@ -52,20 +52,20 @@ function forwardedThrough(e: Eqn, index: number, source: (a: Atom) => Atom, defs
       return cases.every((c) => sameAtom(c, first)) && shapesEqual(first.aval.shape, e.outputs[index]!.aval.shape) ? first : undefined;
     }
     case "pjit": {
-      const p = memoizedForwards((e.params as { jaxpr: Jaxpr }).jaxpr)[index];
+      const p = memoizedForwards(e.params.jaxpr)[index];
       return p === undefined ? undefined : e.inputs[p];
     }
     case "cond": {
-      const branches = (e.params as { branches: readonly Jaxpr[] }).branches;
+      const branches = e.params.branches;
       const ps = branches.map((b) => memoizedForwards(b)[index]);
       return ps.every((p) => p !== undefined && p === ps[0]) ? e.inputs[1 + ps[0]!] : undefined;
     }
     case "while": {
-      const { body_jaxpr: body, body_nconsts: bn, cond_nconsts: cn } = e.params as { body_jaxpr: Jaxpr; body_nconsts: number; cond_nconsts: number };
+      const { body_jaxpr: body, body_nconsts: bn, cond_nconsts: cn } = e.params;
       return memoizedForwards(body)[index] === bn + index ? e.inputs[cn + bn + index] : undefined;
     }
     case "scan": {
-      const { jaxpr, num_consts: nc, num_carry: ncarry } = e.params as { jaxpr: Jaxpr; num_consts: number; num_carry: number };
+      const { jaxpr, num_consts: nc, num_carry: ncarry } = e.params;
       return index < ncarry && memoizedForwards(jaxpr)[index] === nc + index ? e.inputs[nc + index] : undefined;
     }
     default:

@@ -129,9 +129,9 @@ function hoistScope(j: Jaxpr, stats: PassStats, done: (sub: Jaxpr) => Jaxpr): Ja
     let e = mapSubJaxprs(e0, done);
     e = { ...e, inputs: e.inputs.map(read) };
     const rw =
-      e.prim === "while" ? hoistWhile(e as Eqn<"while">, stats)
-      : e.prim === "scan" ? hoistScan(e as Eqn<"scan">, stats)
-      : e.prim === "cond" ? pruneCondPassThrough(e as Eqn<"cond">, stats)
+      e.prim === "while" ? hoistWhile(e, stats)
+      : e.prim === "scan" ? hoistScan(e, stats)
+      : e.prim === "cond" ? pruneCondPassThrough(e, stats)
       : undefined;
     if (!rw) {
       eqns.push(e);

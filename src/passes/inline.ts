@@ -20,7 +20,7 @@ function inlineScope(j: Jaxpr, stats: PassStats, done: (sub: Jaxpr) => Jaxpr): J
       continue;
     }
     // The body was inlined into by mapSubJaxprs above, so it has no pjit left.
-    const body = freshCopy((e as Eqn<"pjit">).params.jaxpr);
+    const body = freshCopy(e.params.jaxpr);
     const bind: Subst = new Map(body.invars.map((v, i) => [v.id, e.inputs[i]!]));
     for (const be of body.eqns) eqns.push(substEqn(bind, be));
     e.outputs.forEach((v, i) => subst.set(v.id, substAtom(bind, body.outvars[i]!)));

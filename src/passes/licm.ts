@@ -113,7 +113,7 @@ function licmScope(j: Jaxpr, stats: PassStats, done: (sub: Jaxpr) => Jaxpr): Jax
   const eqns: Eqn[] = [];
   for (const e0 of j.eqns) {
     const e = mapSubJaxprs(e0, done);
-    const out = e.prim === "while" ? hoistWhile(e as Eqn<"while">, stats) : e.prim === "scan" ? hoistScan(e as Eqn<"scan">, stats) : [e];
+    const out = e.prim === "while" ? hoistWhile(e, stats) : e.prim === "scan" ? hoistScan(e, stats) : [e];
     for (const x of out) eqns.push(x); // not push(...out): a body can hoist more equations than a call takes arguments
   }
   return { ...j, eqns };

@@ -48,7 +48,7 @@ const dimsOf = (vs: readonly BVal[]): Dim[] => vs.map((v) => v.dim);
 
 /** A while with a per-lane (non-scalar) predicate or a cond with a per-lane index: it masks lanes. */
 function masksLanes(e: Eqn): boolean {
-  if (e.prim === "while") return (e.params as { cond_jaxpr: Jaxpr }).cond_jaxpr.outvars[0]!.aval.shape.length > 0;
+  if (e.prim === "while") return e.params.cond_jaxpr.outvars[0]!.aval.shape.length > 0;
   if (e.prim === "cond") return e.inputs[0]!.aval.shape.length > 0;
   return false;
 }

@@ -1,6 +1,6 @@
 // Predicates the rule table uses to recognise operands.
 
-import type { Atom, Eqn } from "../../ir/core.js";
+import { type Atom, type Eqn, isEqnOf } from "../../ir/core.js";
 import { type DType, avalsEqual } from "../../ir/dtype.js";
 import type { Prim } from "../../ir/primitives.js";
 import type { RuleContext } from "./rule.js";
@@ -34,7 +34,7 @@ export function additiveIdentity(dtype: DType): number {
 /** The equation that defines `a` when it is `prim`, else undefined. */
 export function producedBy<P extends Prim>(a: Atom, prim: P, ctx: RuleContext): Eqn<P> | undefined {
   const p = ctx.producer(a);
-  return p !== undefined && p.prim === prim ? (p as Eqn<P>) : undefined;
+  return p !== undefined && isEqnOf(p, prim) ? p : undefined;
 }
 
 export function sameAtom(a: Atom, b: Atom): boolean {

@@ -6,7 +6,7 @@
 // microseconds.
 
 import fc from "fast-check";
-import { type Atom, type Jaxpr, type Literal, lit, newVar } from "../../../src/ir/core.js";
+import { type Atom, type Jaxpr, type Literal, lit, makeEqn, newVar } from "../../../src/ir/core.js";
 import { type Aval, type DType, castScalar } from "../../../src/ir/dtype.js";
 import { printJaxpr } from "../../../src/ir/printer.js";
 import {
@@ -41,7 +41,7 @@ export function singleEqn<P extends Prim>(prim: P, params: Params[P], operands: 
   let k = 0;
   const inputs: Atom[] = operands.map((o) => (isLiteral(o) ? o : invars[k++]!));
   const outputs = abstractEval(prim, params, inputs.map((a) => a.aval)).map((a) => newVar(a));
-  return genCase({ constvars: [], invars, eqns: [{ prim, params, inputs, outputs }], outvars: outputs }, gens);
+  return genCase({ constvars: [], invars, eqns: [makeEqn(prim, params, inputs, outputs)], outvars: outputs }, gens);
 }
 
 // ---------------------------------------------------------------------------
