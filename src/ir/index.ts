@@ -11,3 +11,4 @@ export * from "./verifier.js";
 export * from "./paramSchema.js";
 export * from "./debugNames.js";
 export * from "./limits.js";
+export * from "./loopOperands.js";

@@ -16,6 +16,7 @@ import { type Recursion, recurse, runRecursion } from "../ir/trampoline.js";
 import { mapSubJaxprs, subJaxprs } from "../ir/traverse.js";
 import { type PassStats, bump, defineRewritePass, mergeStats } from "./pass.js";
 import { countFalse, countTrue, keep, liveFlags } from "./util/liveness.js";
+import { scanParts, splitConsts, whileParts } from "../ir/loopOperands.js";
 
 interface ScopeResult {
   /** The jaxpr with dead equations removed and only the used outputs; inputs untouched. */
@@ -135,15 +136,15 @@ function* pruneWhile(e: Eqn<"while">, liveOuts: readonly boolean[], stats: PassS
     stats,
   );
   const { body, cond } = result;
-  const condConstUsed = liveFlags(cj.invars.slice(0, cn), cond.live);
-  const bodyConstUsed = liveFlags(bj.invars.slice(0, bn), body.live);
+  const [cConstIn, cCarryIn] = splitConsts(cj.invars, cn);
+  const [bConstIn, bCarryIn] = splitConsts(bj.invars, bn);
+  const condConstUsed = liveFlags(cConstIn, cond.live);
+  const bodyConstUsed = liveFlags(bConstIn, body.live);
   bump(stats, "while carries removed", countFalse(live));
   bump(stats, "while consts removed", countFalse(condConstUsed) + countFalse(bodyConstUsed));
-  const cconsts = e.inputs.slice(0, cn);
-  const bconsts = e.inputs.slice(cn, cn + bn);
-  const init = e.inputs.slice(cn + bn);
-  const condJaxpr = withInvars(cond.jaxpr, [...keep(cj.invars.slice(0, cn), condConstUsed), ...keep(cj.invars.slice(cn), live)]);
-  const bodyJaxpr = withInvars(body.jaxpr, [...keep(bj.invars.slice(0, bn), bodyConstUsed), ...keep(bj.invars.slice(bn), live)]);
+  const { condConsts: cconsts, bodyConsts: bconsts, carries: init } = whileParts(e.inputs, e.params);
+  const condJaxpr = withInvars(cond.jaxpr, [...keep(cConstIn, condConstUsed), ...keep(cCarryIn, live)]);
+  const bodyJaxpr = withInvars(body.jaxpr, [...keep(bConstIn, bodyConstUsed), ...keep(bCarryIn, live)]);
   return makeEqn(
     "while",
     {
@@ -172,20 +173,15 @@ function* pruneScan(e: Eqn<"scan">, liveOuts: readonly boolean[], stats: PassSta
     },
     stats,
   );
-  const constUsed = liveFlags(j.invars.slice(0, nc), body.live);
-  const xsUsed = liveFlags(j.invars.slice(nc + k), body.live);
+  const bodyIn = scanParts(j.invars, e.params);
+  const constUsed = liveFlags(bodyIn.consts, body.live);
+  const xsUsed = liveFlags(bodyIn.xs, body.live);
   bump(stats, "scan carries removed", countFalse(liveCarry));
   bump(stats, "scan ys removed", countFalse(liveYs));
   bump(stats, "scan consts removed", countFalse(constUsed));
   bump(stats, "scan xs removed", countFalse(xsUsed));
-  const consts = e.inputs.slice(0, nc);
-  const init = e.inputs.slice(nc, nc + k);
-  const xs = e.inputs.slice(nc + k);
-  const invars = [
-    ...keep(j.invars.slice(0, nc), constUsed),
-    ...keep(j.invars.slice(nc, nc + k), liveCarry),
-    ...keep(j.invars.slice(nc + k), xsUsed),
-  ];
+  const { consts, carries: init, xs } = scanParts(e.inputs, e.params);
+  const invars = [...keep(bodyIn.consts, constUsed), ...keep(bodyIn.carries, liveCarry), ...keep(bodyIn.xs, xsUsed)];
   return makeEqn(
     "scan",
     { ...e.params, jaxpr: withInvars(body.jaxpr, invars), num_consts: countTrue(constUsed), num_carry: countTrue(liveCarry) },

@@ -18,6 +18,7 @@ import type { Atom, Eqn, Jaxpr } from "../ir/core.js";
 import { mapSubJaxprs, rewriteBottomUp, usedVarIds } from "../ir/traverse.js";
 import { jaxprForward } from "./forwarding.js";
 import { type PassStats, bump, defineRewritePass } from "./pass.js";
+import { scanParts, splitConsts, whileParts } from "../ir/loopOperands.js";
 
 interface Rewrite {
   /** Replacement equation, or none when the equation disappears entirely. */
@@ -36,24 +37,22 @@ function hoistWhile(e: Eqn<"while">, stats: PassStats): Rewrite | undefined {
   const hoist = Array.from({ length: nCarry }, (_, i) => jaxprForward(bj, i) === bn + i);
   if (!hoist.some(Boolean)) return undefined;
   const keep = hoist.map((h) => !h);
-  const cconsts = e.inputs.slice(0, cn);
-  const bconsts = e.inputs.slice(cn, cn + bn);
-  const init = e.inputs.slice(cn + bn);
+  const { condConsts: cconsts, bodyConsts: bconsts, carries: init } = whileParts(e.inputs, e.params);
 
   // Body: hoisted carry binders move to the front of the consts.
-  const bCarryIn = bj.invars.slice(bn);
+  const [bConstIn, bCarryIn] = splitConsts(bj.invars, bn);
   const body: Jaxpr = {
     ...bj,
-    invars: [...pick(bCarryIn, hoist), ...bj.invars.slice(0, bn), ...pick(bCarryIn, keep)],
+    invars: [...pick(bCarryIn, hoist), ...bConstIn, ...pick(bCarryIn, keep)],
     outvars: pick(bj.outvars, keep),
   };
   // Cond: a hoisted carry it reads becomes a cond const (one it ignores is dropped).
   const condUsed = usedVarIds(cj);
-  const cCarryIn = cj.invars.slice(cn);
+  const [cConstIn, cCarryIn] = splitConsts(cj.invars, cn);
   const toCondConst = hoist.map((h, i) => h && condUsed.has(cCarryIn[i]!.id));
   const cond: Jaxpr = {
     ...cj,
-    invars: [...pick(cCarryIn, toCondConst), ...cj.invars.slice(0, cn), ...pick(cCarryIn, keep)],
+    invars: [...pick(cCarryIn, toCondConst), ...cConstIn, ...pick(cCarryIn, keep)],
   };
   const nHoisted = hoist.filter(Boolean).length;
   bump(stats, "carries hoisted", nHoisted);
@@ -74,13 +73,11 @@ function hoistScan(e: Eqn<"scan">, stats: PassStats): Rewrite | undefined {
   const hoist = Array.from({ length: ncarry }, (_, i) => jaxprForward(j, i) === nc + i);
   if (!hoist.some(Boolean)) return undefined;
   const keep = hoist.map((h) => !h);
-  const consts = e.inputs.slice(0, nc);
-  const init = e.inputs.slice(nc, nc + ncarry);
-  const xs = e.inputs.slice(nc + ncarry);
-  const carryIn = j.invars.slice(nc, nc + ncarry);
+  const { consts, carries: init, xs } = scanParts(e.inputs, e.params);
+  const bodyIn = scanParts(j.invars, e.params);
   const body: Jaxpr = {
     ...j,
-    invars: [...pick(carryIn, hoist), ...j.invars.slice(0, nc), ...pick(carryIn, keep), ...j.invars.slice(nc + ncarry)],
+    invars: [...pick(bodyIn.carries, hoist), ...bodyIn.consts, ...pick(bodyIn.carries, keep), ...bodyIn.xs],
     outvars: [...pick(j.outvars.slice(0, ncarry), keep), ...j.outvars.slice(ncarry)],
   };
   const nHoisted = hoist.filter(Boolean).length;

@@ -16,6 +16,7 @@ import { mapSubJaxprs, rewriteBottomUp } from "../ir/traverse.js";
 import { type PassStats, bump, defineRewritePass } from "./pass.js";
 import { containsPrim } from "./util/liveness.js";
 import { type Subst, substAtoms, substEqn } from "./util/subst.js";
+import { whileParts } from "../ir/loopOperands.js";
 
 interface Hoisted {
   /** Equations moved out, rewritten to read the loop's operands: they go before the loop. */
@@ -75,9 +76,7 @@ function hoistFrom(body: Jaxpr, nconsts: number, constOperands: readonly Atom[],
 
 function hoistWhile(e: Eqn<"while">, stats: PassStats): Eqn[] {
   const { cond_jaxpr, body_jaxpr, cond_nconsts: cn, body_nconsts: bn } = e.params;
-  const cconsts = e.inputs.slice(0, cn);
-  const bconsts = e.inputs.slice(cn, cn + bn);
-  const carries = e.inputs.slice(cn + bn);
+  const { condConsts: cconsts, bodyConsts: bconsts, carries } = whileParts(e.inputs, e.params);
   const c = hoistFrom(cond_jaxpr, cn, cconsts, stats);
   const b = hoistFrom(body_jaxpr, bn, bconsts, stats);
   if (c.outer.length === 0 && b.outer.length === 0) return [e];

@@ -35,6 +35,7 @@ import type { Params, Prim } from "../../ir/primitives.js";
 import { type BatchOptions, type BatchedJaxpr, batchDimsRec, batchJaxprRec, type OutSpec } from "./batchJaxpr.js";
 import { type BVal, type BatchCtx, type Dim, type Reason, laneShape, materialize, moveBatch, withBatch } from "./layout.js";
 import type { ControlPrim } from "./rules.js";
+import { scanParts, whileParts } from "../../ir/loopOperands.js";
 
 /** A control-flow batching rule: a Recursion, since it batches its sub-jaxprs (batchJaxpr.ts). */
 export type ControlBatchRule<P extends Prim> = (
@@ -109,9 +110,7 @@ const batchSub = (j: Jaxpr, inDims: readonly Dim[], size: number, outSpecs: read
 
 export const controlBatchRules: { readonly [P in ControlPrim]: ControlBatchRule<P> } = {
   *while(ctx, inputs, { cond_jaxpr, body_jaxpr, cond_nconsts, body_nconsts }, eqn) {
-    const cconsts = inputs.slice(0, cond_nconsts);
-    const bconsts = inputs.slice(cond_nconsts, cond_nconsts + body_nconsts);
-    const init = inputs.slice(cond_nconsts + body_nconsts);
+    const { condConsts: cconsts, bodyConsts: bconsts, carries: init } = whileParts(inputs, { cond_nconsts, body_nconsts });
     const desc = ctx.describe(eqn);
     // The user's path for a carry (`carry[2].w`) when the frontend recorded it; the index alone is renumbered by hoisting and DCE.
     const carryName = (i: number): string => {
@@ -187,10 +186,9 @@ export const controlBatchRules: { readonly [P in ControlPrim]: ControlBatchRule<
   },
 
   *scan(ctx, inputs, { jaxpr, length, reverse, num_consts, num_carry }, eqn) {
-    const consts = inputs.slice(0, num_consts);
-    const init = inputs.slice(num_consts, num_consts + num_carry);
+    const { consts, carries: init, xs: xsIn } = scanParts(inputs, { num_consts, num_carry });
     // Scan slices axis 0, so a batched xs carries its batch at axis 1 (axis 0 of each slice).
-    const xs = inputs.slice(num_consts + num_carry).map((v) => (v.dim === null ? v : moveBatch(ctx, v, 1)));
+    const xs = xsIn.map((v) => (v.dim === null ? v : moveBatch(ctx, v, 1)));
     const xDims: Dim[] = xs.map((v) => (v.dim === null ? null : 0));
     const carryB = yield* carryFixpoint(ctx, jaxpr, dimsOf(consts), init, xDims);
     const carryDims: Dim[] = carryB.map((b) => (b ? 0 : null));
