@@ -2,7 +2,7 @@
 //
 // while: a fixpoint decides which carries are batched (batched init, or made
 //   batched by the body). If the predicate then depends on a batched value it
-//   is *batched* (`bool[B]`), and we emit DESIGN.md's natively batched while:
+//   is *batched* (`bool[B]`), and we emit the natively batched while of docs/ir.md:
 //   every remaining carry is batched at axis 0 so the predicate is a shape
 //   prefix of each (loop-invariant values are consts by then, see
 //   hoist-invariant-carries, and consts are never broadcast). With an
@@ -14,7 +14,7 @@
 // scan: the same carry fixpoint; batched xs/ys carry the batch at axis 1.
 //
 // Nested vmap and lane masks. Backends match an enclosing active-lane mask to
-// a predicate/index by shape prefix (DESIGN.md, interpreter mask.ts), and a
+// a predicate/index by shape prefix (docs/ir.md, interpreter mask.ts), and a
 // vmap puts its axis at 0 of every predicate/index it batches. Two layouts
 // would make a mask meet a predicate whose axes belong to other vmaps (with
 // equal sizes the lanes are silently mismatched, as in jax#2960; otherwise the

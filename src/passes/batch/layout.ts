@@ -45,7 +45,7 @@ export interface BatchCtx {
    * The jaxpr being batched runs under an active-lane mask that has this
    * vmap's axis: it is (inside) the body or cond of a while whose predicate,
    * or a branch of a cond whose index, this batching made per-lane. Backends
-   * match masks to predicates by shape prefix (DESIGN.md, mask.ts), so every
+   * match masks to predicates by shape prefix (docs/ir.md, interpreter mask.ts), so every
    * non-scalar predicate/index in here must carry this axis too (at 0, like
    * the mask), or its lanes would be matched against the wrong axis.
    */
