@@ -2,6 +2,7 @@
 // Emitters (src/backends/js, later wasm) only consume the Program.
 
 import type { Jaxpr } from "../../ir/core.js";
+import { runRecursion } from "../../ir/trampoline.js";
 import { sizeOf } from "../../ir/dtype.js";
 import type { Prim } from "../../ir/primitives.js";
 import { contiguous } from "./affine.js";
@@ -39,7 +40,7 @@ export function lowerJaxpr(jaxpr: Jaxpr): Program {
   });
   const info = analyzeRegion({ ...jaxpr, constvars: [], invars }, null, jaxpr.outvars.map(() => true));
   const b = L.block({ restrict: null, mask: null, tag: "main" });
-  L.lowerScope(b, { ...jaxpr, constvars: [], invars }, info, inputs, dests);
+  runRecursion(L.lowerScope(b, { ...jaxpr, constvars: [], invars }, info, inputs, dests));
   L.flush(b);
   const body = finalizeKernels(eliminateDeadStores(b.stmts, L.buffers));
   return {
