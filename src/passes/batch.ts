@@ -1,7 +1,7 @@
 // Pass `batch`: vmap as an IR transformation, for `tsjax opt` and pass
 // fixtures. `vmap` calls `batchJaxpr` directly (it also needs the out dims).
 
-import { type Dim, batchDims, batchJaxpr } from "./batch/index.js";
+import { type Dim, batchJaxpr } from "./batch/index.js";
 import { definePass } from "./pass.js";
 
 function parseAxes(text: string, n: number): Dim[] {
@@ -27,8 +27,8 @@ export const batchPass = definePass({
   run(j, opts) {
     const inDims = [...j.constvars.map((): Dim => null), ...parseAxes(String(opts["in-axes"]), j.invars.length)];
     const size = Number(opts["size"]);
-    const probe = batchDims(j, inDims, size, false);
-    const { jaxpr, outDims } = batchJaxpr(j, inDims, size, probe.map((d) => (d === null ? "any" : 0)));
+    const probe = batchJaxpr(j, inDims, size);
+    const { jaxpr, outDims } = batchJaxpr(j, inDims, size, probe.outDims.map((d) => (d === null ? "any" : 0)));
     return { jaxpr, stats: { "outputs batched": outDims.filter((d) => d !== null).length } };
   },
 });

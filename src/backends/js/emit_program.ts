@@ -35,9 +35,10 @@ export function emitProgram(p: Program, opts: EmitOptions = {}): string {
   const w = new Writer();
   const fns = new Map<string, string>(); // kernel code → function name
   const fnText: string[] = [];
+  const inputArray = runTakesArray(p);
   const bufName = (id: BufId): string => {
     const b = p.buffers[id]!;
-    if (b.role === "input") return `in${b.index}`;
+    if (b.role === "input") return inputArray ? `ins[${b.index}]` : `in${b.index}`;
     if (b.role === "output") return `out${b.index}`;
     const slot = p.plan.slotOf.get(id);
     if (slot === undefined) throw new Error(`js: temp buffer b${id} has no slot`);
@@ -185,17 +186,18 @@ export function emitProgram(p: Program, opts: EmitOptions = {}): string {
   }
 
   const run = new Writer();
-  const inputs = p.inputs.map((id) => bufName(id));
+  // The inputs as run's parameters, or as one array `ins` (a program can have more inputs than a function can take parameters).
+  const params = inputArray ? ["ins"] : p.inputs.map((id) => bufName(id));
   const syms = Array.from({ length: p.nsyms }, (_, i) => `s${i} = 0`).join(", ");
   if (outline) {
     // State the outlined blocks share, set by each call of run.
-    if (p.inputs.length + p.outputs.length) w.line(`let ${[...inputs, ...p.outputs.map(bufName)].join(", ")};`);
+    if (params.length + p.outputs.length) w.line(`let ${[...params, ...p.outputs.map(bufName)].join(", ")};`);
     if (p.nsyms) w.line(`let ${syms};`);
-    run.open(`return function run(${inputs.map((_, i) => `arg${i}`).join(", ")}) {`);
-    inputs.forEach((name, i) => run.line(`${name} = arg${i};`));
+    run.open(`return function run(${params.map((_, i) => `arg${i}`).join(", ")}) {`);
+    params.forEach((name, i) => run.line(`${name} = arg${i};`));
     if (p.nsyms) run.line(`${syms.replace(/, /g, "; ")};`);
   } else {
-    run.open(`return function run(${inputs.join(", ")}) {`);
+    run.open(`return function run(${params.join(", ")}) {`);
     if (p.nsyms) run.line(`let ${syms};`);
   }
   for (const id of p.outputs) {
@@ -212,6 +214,14 @@ export function emitProgram(p: Program, opts: EmitOptions = {}): string {
   p.laneSets.forEach((l) => w.line(`const L${l.id} = rt.laneSet([${l.shape.join(", ")}]);`));
   if (dotScratch > 0) w.line(`const ${DOT_SCRATCH} = new Float64Array(${dotScratch});`);
   return [w.text(), ...fnText, ...outlined, run.text()].join("\n");
+}
+
+/** Inputs beyond which `run` takes them as one array (engines cap a function's parameters at about 65,000). */
+const MAX_RUN_PARAMS = 1000;
+
+/** Whether the generated `run` takes its inputs as one array rather than one parameter each. */
+export function runTakesArray(p: Program): boolean {
+  return p.inputs.length > MAX_RUN_PARAMS;
 }
 
 /** Every OUTLINE_EVERY-th level of nested blocks is emitted as a function of its own (when the program nests that deep). */

@@ -3,6 +3,7 @@
 
 import type { Jaxpr } from "../../ir/core.js";
 import { runRecursion } from "../../ir/trampoline.js";
+import { checkNesting } from "../../ir/traverse.js";
 import { sizeOf } from "../../ir/dtype.js";
 import type { Prim } from "../../ir/primitives.js";
 import { contiguous } from "./affine.js";
@@ -28,6 +29,7 @@ export const LOWER_RULES: { readonly [P in Prim]: LowerRule<P> } = { ...DATA_RUL
  * program of kernels over planned buffers.
  */
 export function lowerJaxpr(jaxpr: Jaxpr): Program {
+  checkNesting(jaxpr, "lowering");
   const L = new Lowerer(LOWER_RULES);
   const invars = [...jaxpr.constvars, ...jaxpr.invars];
   const inputs = invars.map((v, i) => {

@@ -28,6 +28,7 @@ import type { CompiledProgram } from "../../backend.js";
 import { lowerJaxpr } from "../../lower/index.js";
 import type { Program } from "../../lower/kernel_ir.js";
 import { structuralText } from "../../../ir/structuralKey.js";
+import { checkNesting } from "../../../ir/traverse.js";
 import { printWat } from "../wat.js";
 import { emitModule } from "./emit_program.js";
 import type { MemoryLayout } from "./layout.js";
@@ -64,6 +65,7 @@ const PROGRAM_CACHE = new Map<string, Compiled>();
 const PROGRAM_CACHE_LIMIT = 64;
 
 function compileProgram(jaxpr: Jaxpr, debug: boolean): Compiled {
+  checkNesting(jaxpr, "the wasm backend");
   const key = `${debug ? "debug " : ""}${structuralText(jaxpr)}`;
   const hit = PROGRAM_CACHE.get(key);
   if (hit) {
