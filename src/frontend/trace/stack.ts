@@ -33,9 +33,16 @@ export class TraceDepthError extends Error {
   }
 }
 
-/** An engine's stack overflow (V8 and JavaScriptCore: RangeError; SpiderMonkey: InternalError "too much recursion"). */
+/**
+ * An engine's stack overflow (V8 and JavaScriptCore: RangeError "Maximum call
+ * stack size exceeded"; SpiderMonkey: InternalError "too much recursion").
+ * Plain string tests, no regular expression: this runs with the stack nearly
+ * exhausted, where compiling a regexp can fail fatally.
+ */
 function isStackOverflow(e: unknown): boolean {
-  return e instanceof Error && (e instanceof RangeError || e.name === "InternalError") && /call stack|too much recursion/i.test(e.message);
+  if (!(e instanceof Error) || !(e instanceof RangeError || e.name === "InternalError")) return false;
+  const m = e.message;
+  return m.includes("call stack") || m.includes("too much recursion");
 }
 
 /**

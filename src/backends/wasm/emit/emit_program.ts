@@ -27,7 +27,7 @@ import { emitLoopKernel } from "./emit_loop.js";
 import { type KernelParams, emitAddress } from "./groups.js";
 import { LaneRuntime } from "./lanesets.js";
 import { liveAfter } from "./live_after.js";
-import { type MemoryLayout, layoutMemory } from "./layout.js";
+import { type MemoryLayout, WASM32_MAX_BYTES, WasmMemoryLimitError, formatBytes, layoutMemory } from "./layout.js";
 import { allKernels, normalize } from "./normalize.js";
 import { ConstPool, peephole } from "./peephole.js";
 import type { HostFns } from "./values.js";
@@ -265,7 +265,9 @@ export function emitModule(p: Program, opts: EmitOptions = {}): EmittedModule {
   }
   runRecursion(stmts(p.body, 0));
   // The memory: the layout, then the constant pool (set by a data segment at instantiation).
-  const pages = Math.max(1, Math.ceil((pool.base + pool.byteLength) / PAGE_BYTES));
+  const memoryBytes = pool.base + pool.byteLength;
+  if (memoryBytes > WASM32_MAX_BYTES) throw new WasmMemoryLimitError(memoryBytes, [`the layout ${formatBytes(pool.base)}`, `constants ${formatBytes(pool.byteLength)}`]);
+  const pages = Math.max(1, Math.ceil(memoryBytes / PAGE_BYTES));
   m.addMemory({ min: pages }, { export: "memory" });
   if (pool.byteLength) m.addData(pool.base, pool.bytes());
   return { module: m, layout: { ...layout, pages }, kernelFunctions: fns.size };
