@@ -7,7 +7,7 @@
 
 import type { Jaxpr } from "../ir/core.js";
 import { avalStr } from "../ir/dtype.js";
-import { type Dim, batchDims, batchJaxpr } from "./batch/index.js";
+import { type Dim, batchJaxpr } from "./batch/index.js";
 import { type OptionValue, definePass } from "./pass.js";
 
 const NULL_WORDS = new Set(["null", "none", "None"]);
@@ -69,8 +69,8 @@ export const batchPass = definePass({
     const size = Number(opts["size"]);
     if (!Number.isSafeInteger(size) || size < 1) throw new Error(`option batch{size} expects a positive integer (1, 2, …), got ${size}`);
     const inDims = [...j.constvars.map((): Dim => null), ...axes.dims];
-    const probe = batchDims(j, inDims, size, false);
-    const { jaxpr, outDims } = batchJaxpr(j, inDims, size, probe.map((d) => (d === null ? "any" : 0)));
+    const probe = batchJaxpr(j, inDims, size);
+    const { jaxpr, outDims } = batchJaxpr(j, inDims, size, probe.outDims.map((d) => (d === null ? "any" : 0)));
     return { jaxpr, stats: { "outputs batched": outDims.filter((d) => d !== null).length } };
   },
 });

@@ -8,10 +8,10 @@
 import type { Eqn, Jaxpr, Var } from "../ir/core.js";
 import { mapSubJaxprs, rewriteBottomUp } from "../ir/traverse.js";
 import { type PassStats, bump, defineRewritePass } from "./pass.js";
-import { EqnKeys } from "./util/keys.js";
+import { StructuralKeys } from "../ir/structuralKey.js";
 import { type Subst, substAtoms, substEqn } from "./util/subst.js";
 
-function cseScope(j: Jaxpr, stats: PassStats, keys: EqnKeys, done: (sub: Jaxpr) => Jaxpr): Jaxpr {
+function cseScope(j: Jaxpr, stats: PassStats, keys: StructuralKeys, done: (sub: Jaxpr) => Jaxpr): Jaxpr {
   const subst: Subst = new Map();
   const seen = new Map<string, readonly Var[]>();
   const eqns: Eqn[] = [];
@@ -35,7 +35,7 @@ export const cse = defineRewritePass({
   summary: "Merges structurally equal equations (same primitive, params and inputs), in every scope.",
   options: {},
   transform: (j, stats) => {
-    const keys = new EqnKeys();
+    const keys = new StructuralKeys(true);
     return rewriteBottomUp(j, (x, done) => cseScope(x, stats, keys, done));
   },
 });

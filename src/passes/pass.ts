@@ -3,6 +3,7 @@
 // each file registers itself in `registry.ts`.
 
 import type { Jaxpr } from "../ir/core.js";
+import { checkNesting } from "../ir/traverse.js";
 
 /** Counts keyed by a human label, printed as `3 eqns removed`, `2 x*1 -> x`. */
 export type PassStats = Record<string, number>;
@@ -56,8 +57,18 @@ export function formatStats(stats: PassStats): string {
     .join(", ");
 }
 
+/**
+ * A pass as registered: refuses jaxprs nested deeper than MAX_JAXPR_NESTING
+ * with an error naming the pass (every pass walks sub-jaxprs).
+ */
 export function definePass(p: Pass): Pass {
-  return p;
+  return {
+    ...p,
+    run(j, options) {
+      checkNesting(j, `pass ${p.name}`);
+      return p.run(j, options);
+    },
+  };
 }
 
 /**
@@ -69,12 +80,12 @@ export function defineRewritePass(p: Omit<Pass, "run"> & {
   transform(j: Jaxpr, stats: PassStats, options: Readonly<Record<string, OptionValue>>): Jaxpr;
 }): Pass {
   const { transform, ...rest } = p;
-  return {
+  return definePass({
     ...rest,
     run(j, options) {
       const stats: PassStats = {};
       const out = transform(j, stats, options);
       return { jaxpr: Object.keys(stats).length ? out : j, stats };
     },
-  };
+  });
 }

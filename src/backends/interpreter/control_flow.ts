@@ -2,8 +2,10 @@
 // flow and calls"), including batched predicates/indices and
 // active-lane masks (mask.ts).
 
-import type { ArrayValue } from "../../ir/core.js";
-import { allocStorage, sizeOf } from "../../ir/dtype.js";
+import type { ArrayValue, Jaxpr } from "../../ir/core.js";
+import { type Aval, allocStorage, sizeOf } from "../../ir/dtype.js";
+import type { Params } from "../../ir/primitives.js";
+import { type Recursion, recurse, runRecursion } from "../../ir/trampoline.js";
 import type { EvalContext, Impl } from "./impl.js";
 import { andLanes, andMasks, anyLane, copyLanes, maskForLanes, selectLanes } from "./mask.js";
 import { clampIndex } from "./strided.js";
@@ -16,7 +18,7 @@ import { clampIndex } from "./strided.js";
  * A finished lane's carry never changes again, so its predicate stays false:
  * the predicate is evaluated under the previous iteration's active lanes.
  */
-const whileLoop: Impl<"while"> = (args, params, _outAvals, ctx) => {
+function* whileLoop(args: readonly ArrayValue[], params: Params["while"], _outAvals: readonly Aval[], mask: ArrayValue | null, sub: SubEval): Recursion<ArrayValue[]> {
   const { cond_jaxpr, body_jaxpr, cond_nconsts, body_nconsts } = params;
   const condConsts = args.slice(0, cond_nconsts);
   const bodyConsts = args.slice(cond_nconsts, cond_nconsts + body_nconsts);
@@ -25,22 +27,22 @@ const whileLoop: Impl<"while"> = (args, params, _outAvals, ctx) => {
 
   if (predShape.length === 0) {
     for (;;) {
-      const [pred] = ctx.evalJaxpr(cond_jaxpr, [], [...condConsts, ...carry], ctx.mask);
+      const [pred] = yield* recurse(sub(cond_jaxpr, [...condConsts, ...carry], mask));
       if (!pred!.data[0]) return carry;
-      carry = ctx.evalJaxpr(body_jaxpr, [], [...bodyConsts, ...carry], ctx.mask);
+      carry = yield* recurse(sub(body_jaxpr, [...bodyConsts, ...carry], mask));
     }
   }
 
-  let laneMask = ctx.mask;
+  let laneMask = mask;
   for (;;) {
-    const [pred] = ctx.evalJaxpr(cond_jaxpr, [], [...condConsts, ...carry], laneMask);
+    const [pred] = yield* recurse(sub(cond_jaxpr, [...condConsts, ...carry], laneMask));
     const active = andLanes(pred!.data as Uint8Array, maskForLanes(laneMask, predShape));
     if (!anyLane(active)) return carry;
-    laneMask = andMasks({ dtype: "bool", shape: predShape, data: active }, ctx.mask);
-    const next = ctx.evalJaxpr(body_jaxpr, [], [...bodyConsts, ...carry], laneMask);
+    laneMask = andMasks({ dtype: "bool", shape: predShape, data: active }, mask);
+    const next = yield* recurse(sub(body_jaxpr, [...bodyConsts, ...carry], laneMask));
     carry = carry.map((old, i) => selectLanes(active, next[i]!, old));
   }
-};
+}
 
 /**
  * The index is clamped into range. Scalar index: run that branch. Batched
@@ -48,26 +50,26 @@ const whileLoop: Impl<"while"> = (args, params, _outAvals, ctx) => {
  * the mask of its lanes, and take each lane's outputs from its own branch.
  * Lanes outside the enclosing mask run nothing and come out as zeros.
  */
-const cond: Impl<"cond"> = ([index, ...operands], { branches }, outAvals, ctx) => {
+function* cond([index, ...operands]: readonly ArrayValue[], { branches }: Params["cond"], outAvals: readonly Aval[], mask: ArrayValue | null, sub: SubEval): Recursion<ArrayValue[]> {
   const last = branches.length - 1;
   if (index!.shape.length === 0) {
-    return ctx.evalJaxpr(branches[clampIndex(index!.data[0]!, 0, last)]!, [], operands, ctx.mask);
+    return yield* recurse(sub(branches[clampIndex(index!.data[0]!, 0, last)]!, operands, mask));
   }
   const lanes = index!.data.length;
-  const enclosing = maskForLanes(ctx.mask, index!.shape);
+  const enclosing = maskForLanes(mask, index!.shape);
   const outs = outAvals.map((a) => allocStorage(a.dtype, sizeOf(a.shape)));
-  branches.forEach((branch, k) => {
+  for (const [k, branch] of branches.entries()) {
     const taken = new Uint8Array(lanes);
     for (let l = 0; l < lanes; l++) {
       taken[l] = clampIndex(index!.data[l]!, 0, last) === k && (enclosing === null || enclosing[l]) ? 1 : 0;
     }
-    if (!anyLane(taken)) return;
-    const mask = andMasks({ dtype: "bool", shape: index!.shape, data: taken }, ctx.mask);
-    const results = ctx.evalJaxpr(branch, [], operands, mask);
+    if (!anyLane(taken)) continue;
+    const branchMask = andMasks({ dtype: "bool", shape: index!.shape, data: taken }, mask);
+    const results = yield* recurse(sub(branch, operands, branchMask));
     results.forEach((r, i) => copyLanes(taken, r, outs[i]!));
-  });
+  }
   return outAvals.map((a, i) => ({ dtype: a.dtype, shape: a.shape, data: outs[i]! }));
-};
+}
 
 /** Row `t` of `x` along axis 0, sharing storage. */
 function row(x: ArrayValue, t: number): ArrayValue {
@@ -81,7 +83,7 @@ function row(x: ArrayValue, t: number): ArrayValue {
  * writing row t of every ys; in reverse mode t runs from length-1 down to 0
  * (ys still land at their step's index, as in JAX).
  */
-const scan: Impl<"scan"> = (args, params, outAvals, ctx) => {
+function* scan(args: readonly ArrayValue[], params: Params["scan"], outAvals: readonly Aval[], mask: ArrayValue | null, sub: SubEval): Recursion<ArrayValue[]> {
   const { jaxpr, length, reverse, num_consts, num_carry } = params;
   const consts = args.slice(0, num_consts);
   let carry = args.slice(num_consts, num_consts + num_carry);
@@ -90,18 +92,46 @@ const scan: Impl<"scan"> = (args, params, outAvals, ctx) => {
   const ys = yAvals.map((a) => allocStorage(a.dtype, sizeOf(a.shape)));
   for (let step = 0; step < length; step++) {
     const t = reverse ? length - 1 - step : step;
-    const outs = ctx.evalJaxpr(jaxpr, [], [...consts, ...carry, ...xs.map((x) => row(x, t))], ctx.mask);
+    const outs = yield* recurse(sub(jaxpr, [...consts, ...carry, ...xs.map((x) => row(x, t))], mask));
     carry = outs.slice(0, num_carry);
     outs.slice(num_carry).forEach((y, k) => ys[k]!.set(y.data, t * y.data.length));
   }
   return [...carry, ...yAvals.map((a, k) => ({ dtype: a.dtype, shape: a.shape, data: ys[k]! }))];
-};
+}
 
-const pjit: Impl<"pjit"> = (args, { jaxpr }, _outAvals, ctx: EvalContext) => ctx.evalJaxpr(jaxpr, [], args, ctx.mask);
+function* pjit(args: readonly ArrayValue[], { jaxpr }: Params["pjit"], _outAvals: readonly Aval[], mask: ArrayValue | null, sub: SubEval): Recursion<ArrayValue[]> {
+  return yield* recurse(sub(jaxpr, args, mask));
+}
 
-export const controlFlowImpls: { readonly [P in "while" | "cond" | "scan" | "pjit"]: Impl<P> } = {
-  while: whileLoop,
-  cond,
-  scan,
-  pjit,
+type ControlPrim = "while" | "cond" | "scan" | "pjit";
+
+/** Evaluates a closed sub-jaxpr (no consts) under a mask. */
+export type SubEval = (j: Jaxpr, args: readonly ArrayValue[], mask: ArrayValue | null) => Recursion<ArrayValue[]>;
+
+/**
+ * The control-flow primitives as Recursions (ir/trampoline.ts) over a
+ * sub-jaxpr evaluator: evalJaxpr runs them with its own generator, so loops
+ * nested MAX_JAXPR_NESTING deep cost heap, not native stack.
+ */
+export const controlFlowRecursions: {
+  readonly [P in ControlPrim]: (args: readonly ArrayValue[], params: Params[P], outAvals: readonly Aval[], mask: ArrayValue | null, sub: SubEval) => Recursion<ArrayValue[]>;
+} = { while: whileLoop, cond, scan, pjit };
+
+/** Sub-jaxprs through `ctx.evalJaxpr` (one synchronous call each). */
+function viaContext(ctx: EvalContext): SubEval {
+  return function* (j, args, mask) {
+    return ctx.evalJaxpr(j, [], args, mask);
+  };
+}
+
+/**
+ * The interpreter table's entries: synchronous, evaluating sub-jaxprs through
+ * `ctx.evalJaxpr`, so tools can wrap them (the fuzzer counts loop
+ * iterations by wrapping `impls.while` and its context).
+ */
+export const controlFlowImpls: { readonly [P in ControlPrim]: Impl<P> } = {
+  while: (args, params, outAvals, ctx) => runRecursion(whileLoop(args, params, outAvals, ctx.mask, viaContext(ctx))),
+  cond: (args, params, outAvals, ctx) => runRecursion(cond(args, params, outAvals, ctx.mask, viaContext(ctx))),
+  scan: (args, params, outAvals, ctx) => runRecursion(scan(args, params, outAvals, ctx.mask, viaContext(ctx))),
+  pjit: (args, params, outAvals, ctx) => runRecursion(pjit(args, params, outAvals, ctx.mask, viaContext(ctx))),
 };

@@ -12,6 +12,13 @@ import { printEqn } from "../../ir/printer.js";
 import { scalarValue } from "../../ir/value.js";
 import type { EvalContext, Impl } from "./impl.js";
 import { impls } from "./impls.js";
+import { type SubEval, controlFlowImpls, controlFlowRecursions } from "./control_flow.js";
+import { type Recursion, recurse, runRecursion } from "../../ir/trampoline.js";
+
+const CONTROL: ReadonlySet<Prim> = new Set<Prim>(["while", "cond", "scan", "pjit"]);
+
+/** A control-flow Recursion with its params type erased (the equation's prim picked it). */
+type SubRun = (args: readonly ArrayValue[], params: unknown, outAvals: readonly Aval[], mask: ArrayValue | null, sub: SubEval) => Recursion<ArrayValue[]>;
 
 export type { EvalContext, Impl } from "./impl.js";
 export { impls } from "./impls.js";
@@ -58,6 +65,19 @@ export function evalJaxpr(
   args: readonly ArrayValue[],
   mask: ArrayValue | null = null,
 ): ArrayValue[] {
+  return runRecursion(evalJaxprRec(j, consts, args, mask));
+}
+
+/** A sub-jaxpr of a control-flow equation (closed: no consts), waited on through the trampoline. */
+const evalSub: SubEval = (j, args, mask) => evalJaxprRec(j, [], args, mask);
+
+/**
+ * `evalJaxpr` as a Recursion (ir/trampoline.ts). A control-flow equation
+ * whose table entry is the built-in one runs as a Recursion too, so nested
+ * loops use no native stack per level; a wrapped entry (a tool counting
+ * loop iterations) is called as it is.
+ */
+function* evalJaxprRec(j: Jaxpr, consts: readonly ArrayValue[], args: readonly ArrayValue[], mask: ArrayValue | null): Recursion<ArrayValue[]> {
   checkBinding("consts", j.constvars, consts);
   checkBinding("arguments", j.invars, args);
   if (mask !== null && mask.dtype !== "bool") throw new TypeError(`evalJaxpr: the mask must be bool, got ${avalStr(mask)}`);
@@ -79,7 +99,10 @@ export function evalJaxpr(
         `evalJaxpr: \`${printEqn(e, j)}\` declares (${e.outputs.map((v) => avalStr(v.aval)).join(", ")}) but computes (${outAvals.map(avalStr).join(", ")})`,
       );
     }
-    const outs = run(e.prim, e.params, ins, outAvals, ctx);
+    const control = CONTROL.has(e.prim) && impls[e.prim] === controlFlowImpls[e.prim as keyof typeof controlFlowImpls];
+    const outs = control
+      ? yield* recurse((controlFlowRecursions[e.prim as keyof typeof controlFlowRecursions] as SubRun)(ins, e.params, outAvals, mask, evalSub))
+      : run(e.prim, e.params, ins, outAvals, ctx);
     e.outputs.forEach((v, i) => env.set(v.id, outs[i]!));
   }
   return j.outvars.map(read);

@@ -14,6 +14,8 @@
 
 import { DTYPE_SHORT, type DType } from "../../ir/dtype.js";
 import type { BufId, Kernel, Offset, Program, Stmt } from "../lower/kernel_ir.js";
+import { childBlocks } from "../lower/kernel_ir.js";
+import { type Recursion, recurse, runRecursion } from "../../ir/trampoline.js";
 import { DOT_SCRATCH, emitDotKernel } from "./emit_dot.js";
 import { emitLanewiseWhile, lanewiseKernels } from "./emit_lanewise.js";
 import { emitLoopKernel } from "./emit_loop.js";
@@ -33,9 +35,10 @@ export function emitProgram(p: Program, opts: EmitOptions = {}): string {
   const w = new Writer();
   const fns = new Map<string, string>(); // kernel code → function name
   const fnText: string[] = [];
+  const inputArray = runTakesArray(p);
   const bufName = (id: BufId): string => {
     const b = p.buffers[id]!;
-    if (b.role === "input") return `in${b.index}`;
+    if (b.role === "input") return inputArray ? `ins[${b.index}]` : `in${b.index}`;
     if (b.role === "output") return `out${b.index}`;
     const slot = p.plan.slotOf.get(id);
     if (slot === undefined) throw new Error(`js: temp buffer b${id} has no slot`);
@@ -78,8 +81,32 @@ export function emitProgram(p: Program, opts: EmitOptions = {}): string {
     return k.lanes ? `L${k.lanes.set}.count * ${inner}` : jsNumber(inner);
   };
 
+  // Deeply nested regions (loops in loops, up to MAX_JAXPR_NESTING) would nest
+  // the generated source as deep, past what the engine's parser accepts; so
+  // in such programs every OUTLINE_EVERY-th level of blocks becomes a
+  // function of its own (`r0() { … }`) and the program state (inputs,
+  // outputs, symbols) lives in the factory's scope, where those functions
+  // see it. Shallower programs are emitted all inline.
+  const outline = stmtDepth(p.body) >= OUTLINE_EVERY;
+  const outlined: string[] = [];
+  /** A nested block of statements at `depth` (its statements' nesting level). */
+  function* block(list: readonly Stmt[], out: Writer, depth: number): Recursion<void> {
+    if (!outline || depth === 0 || depth % OUTLINE_EVERY !== 0) {
+      for (const c of list) yield* recurse(stmt(c, out, depth));
+      return;
+    }
+    const name = `r${outlined.length}`;
+    outlined.push("");
+    const fw = new Writer();
+    fw.open(`function ${name}() {`);
+    for (const c of list) yield* recurse(stmt(c, fw, depth));
+    fw.close();
+    outlined[Number(name.slice(1))] = fw.text();
+    out.line(`${name}();`);
+  }
+
   let loopVar = 0;
-  const stmt = (s: Stmt, out: Writer): void => {
+  function* stmt(s: Stmt, out: Writer, depth: number): Recursion<void> {
     switch (s.kind) {
       case "loop":
       case "reduce":
@@ -119,11 +146,11 @@ export function emitProgram(p: Program, opts: EmitOptions = {}): string {
           return;
         }
         out.open("for (;;) {");
-        for (const c of s.cond) stmt(c, out);
+        yield* block(s.cond, out, depth + 1);
         const pred = `${bufName(s.pred.buf)}, ${offset(s.pred.offset)}`;
         if (s.lanes === null) out.line(`if (!${bufName(s.pred.buf)}[${offset(s.pred.offset)}]) break;`);
         else out.line(`if (rt.lanesAnd(L${s.lanes}, ${pred}) === 0) break;`);
-        for (const c of s.body) stmt(c, out);
+        yield* block(s.body, out, depth + 1);
         out.close();
         return;
       }
@@ -132,41 +159,52 @@ export function emitProgram(p: Program, opts: EmitOptions = {}): string {
         out.open("{");
         out.line(`const v = ${bufName(s.index.buf)}[${offset(s.index.offset)}];`);
         out.open(`switch (v <= 0 ? 0 : v >= ${last} ? ${last} : v) {`);
-        s.branches.forEach((br, k) => {
+        for (const [k, br] of s.branches.entries()) {
           out.open(`case ${k}: {`);
-          for (const c of br) stmt(c, out);
+          yield* block(br, out, depth + 1);
           out.line("break;");
           out.close();
-        });
+        }
         out.close();
         out.close();
         return;
       }
       case "if_lanes":
         out.open(`if (L${s.set}.count > 0) {`);
-        for (const c of s.body) stmt(c, out);
+        yield* block(s.body, out, depth + 1);
         out.close();
         return;
       case "for": {
         const q = `q${loopVar++}`;
         out.open(`for (let ${q} = 0; ${q} < ${s.count}; ${q}++) {`);
         out.line(`s${s.sym} = ${s.reverse ? `${s.count - 1} - ${q}` : q};`);
-        for (const c of s.body) stmt(c, out);
+        yield* block(s.body, out, depth + 1);
         out.close();
         return;
       }
     }
-  };
+  }
 
   const run = new Writer();
-  const inputs = p.inputs.map((id) => bufName(id));
-  run.open(`return function run(${inputs.join(", ")}) {`);
+  // The inputs as run's parameters, or as one array `ins` (a program can have more inputs than a function can take parameters).
+  const params = inputArray ? ["ins"] : p.inputs.map((id) => bufName(id));
+  const syms = Array.from({ length: p.nsyms }, (_, i) => `s${i} = 0`).join(", ");
+  if (outline) {
+    // State the outlined blocks share, set by each call of run.
+    if (params.length + p.outputs.length) w.line(`let ${[...params, ...p.outputs.map(bufName)].join(", ")};`);
+    if (p.nsyms) w.line(`let ${syms};`);
+    run.open(`return function run(${params.map((_, i) => `arg${i}`).join(", ")}) {`);
+    params.forEach((name, i) => run.line(`${name} = arg${i};`));
+    if (p.nsyms) run.line(`${syms.replace(/, /g, "; ")};`);
+  } else {
+    run.open(`return function run(${params.join(", ")}) {`);
+    if (p.nsyms) run.line(`let ${syms};`);
+  }
   for (const id of p.outputs) {
     const b = p.buffers[id]!;
-    run.line(`const ${bufName(id)} = new ${ARRAY[b.dtype]}(${b.size});`);
+    run.line(`${outline ? "" : "const "}${bufName(id)} = new ${ARRAY[b.dtype]}(${b.size});`);
   }
-  if (p.nsyms) run.line(`let ${Array.from({ length: p.nsyms }, (_, i) => `s${i} = 0`).join(", ")};`);
-  for (const s of p.body) stmt(s, run);
+  runRecursion(block(p.body, run, 0));
   run.line(`return [${p.outputs.map(bufName).join(", ")}];`);
   run.close("};");
 
@@ -175,5 +213,28 @@ export function emitProgram(p: Program, opts: EmitOptions = {}): string {
   p.plan.slots.forEach((s, i) => w.line(`const t${i} = new ${ARRAY[s.dtype]}(${s.size});`));
   p.laneSets.forEach((l) => w.line(`const L${l.id} = rt.laneSet([${l.shape.join(", ")}]);`));
   if (dotScratch > 0) w.line(`const ${DOT_SCRATCH} = new Float64Array(${dotScratch});`);
-  return [w.text(), ...fnText, run.text()].join("\n");
+  return [w.text(), ...fnText, ...outlined, run.text()].join("\n");
+}
+
+/** Inputs beyond which `run` takes them as one array (engines cap a function's parameters at about 65,000). */
+const MAX_RUN_PARAMS = 1000;
+
+/** Whether the generated `run` takes its inputs as one array rather than one parameter each. */
+export function runTakesArray(p: Program): boolean {
+  return p.inputs.length > MAX_RUN_PARAMS;
+}
+
+/** Every OUTLINE_EVERY-th level of nested blocks is emitted as a function of its own (when the program nests that deep). */
+const OUTLINE_EVERY = 32;
+
+/** How deeply blocks nest in a statement list (a flat list is 1). */
+function stmtDepth(stmts: readonly Stmt[]): number {
+  let deepest = 0;
+  const stack: [readonly Stmt[], number][] = [[stmts, 1]];
+  while (stack.length) {
+    const [list, d] = stack.pop()!;
+    deepest = Math.max(deepest, d);
+    for (const s of list) for (const b of childBlocks(s)) stack.push([b, d + 1]);
+  }
+  return deepest;
 }

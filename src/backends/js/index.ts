@@ -3,10 +3,11 @@
 
 import type { ArrayValue, Jaxpr } from "../../ir/core.js";
 import { type Aval, avalStr, shapesEqual } from "../../ir/dtype.js";
+import { checkNesting } from "../../ir/traverse.js";
 import type { Backend, CompiledProgram } from "../backend.js";
 import { lowerJaxpr } from "../lower/index.js";
 import type { Program } from "../lower/kernel_ir.js";
-import { emitProgram } from "./emit_program.js";
+import { emitProgram, runTakesArray } from "./emit_program.js";
 import { runtime } from "./runtime.js";
 
 export interface JsCompileOptions {
@@ -22,13 +23,15 @@ export interface JsProgram extends CompiledProgram {
   readonly program: Program;
 }
 
-type RunFn = (...inputs: ArrayValue["data"][]) => ArrayValue["data"][];
+type RunFn = (...inputs: (ArrayValue["data"] | ArrayValue["data"][])[]) => ArrayValue["data"][];
 
 export function compileJs(jaxpr: Jaxpr, options: JsCompileOptions = {}): JsProgram {
+  checkNesting(jaxpr, "the js backend");
   const program = lowerJaxpr(jaxpr);
   const source = emitProgram(program, { debug: options.onKernel !== undefined, lanewiseSlots: options.lanewiseSlots });
   const factory = new Function("rt", "dbg", source) as (rt: typeof runtime, dbg: JsCompileOptions["onKernel"]) => RunFn;
   const fn = factory(runtime, options.onKernel);
+  const asArray = runTakesArray(program);
   const inAvals: Aval[] = [...jaxpr.constvars, ...jaxpr.invars].map((v) => v.aval);
   const outAvals: Aval[] = jaxpr.outvars.map((a) => a.aval);
   return {
@@ -42,7 +45,8 @@ export function compileJs(jaxpr: Jaxpr, options: JsCompileOptions = {}): JsProgr
           throw new TypeError(`js backend: argument ${i} must be ${avalStr(want)}, got ${avalStr(a)}`);
         }
       });
-      const outs = fn(...args.map((a) => a.data));
+      const datas = args.map((a) => a.data);
+      const outs = asArray ? fn(datas) : fn(...datas);
       return outs.map((data, i) => ({ dtype: outAvals[i]!.dtype, shape: [...outAvals[i]!.shape], data }));
     },
   };

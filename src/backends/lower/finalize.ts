@@ -11,6 +11,7 @@
 import type { BufId, BufferDecl, DotKernel, Instr, Kernel, LoopKernel, ReduceKernel, Stmt, Store, View } from "./kernel_ir.js";
 import { childBlocks, isKernel } from "./kernel_ir.js";
 import { instrOperands } from "./lanewise.js";
+import { type Recursion, recurse, runRecursion } from "../../ir/trampoline.js";
 
 /** Every view a statement reads (its own, not nested blocks'). */
 export function viewsRead(s: Stmt): View[] {
@@ -143,7 +144,7 @@ export function eliminateDeadStores(stmts: readonly Stmt[], buffers: readonly Bu
     }
   }
   if (replaced.size === 0) return [...stmts];
-  const rebuild = (list: readonly Stmt[]): Stmt[] => {
+  function* rebuild(list: readonly Stmt[]): Recursion<Stmt[]> {
     const out: Stmt[] = [];
     for (const s of list) {
       if (replaced.has(s)) {
@@ -152,23 +153,28 @@ export function eliminateDeadStores(stmts: readonly Stmt[], buffers: readonly Bu
         continue;
       }
       switch (s.kind) {
-        case "while":
-          out.push({ ...s, cond: rebuild(s.cond), body: rebuild(s.body) });
+        case "while": {
+          const cond = yield* recurse(rebuild(s.cond));
+          out.push({ ...s, cond, body: yield* recurse(rebuild(s.body)) });
           break;
-        case "switch":
-          out.push({ ...s, branches: s.branches.map(rebuild) });
+        }
+        case "switch": {
+          const branches: Stmt[][] = [];
+          for (const b of s.branches) branches.push(yield* recurse(rebuild(b)));
+          out.push({ ...s, branches });
           break;
+        }
         case "if_lanes":
         case "for":
-          out.push({ ...s, body: rebuild(s.body) });
+          out.push({ ...s, body: yield* recurse(rebuild(s.body)) });
           break;
         default:
           out.push(s);
       }
     }
     return out;
-  };
-  return rebuild(stmts);
+  }
+  return runRecursion(rebuild(stmts));
 }
 
 // ---- coalescing ---------------------------------------------------------------
@@ -280,22 +286,35 @@ function withLevels(k: Kernel): Kernel {
 
 export function finalizeKernels(stmts: readonly Stmt[]): Stmt[] {
   let next = 0;
-  const go = (list: readonly Stmt[]): Stmt[] =>
-    list.map((s): Stmt => {
-      if (isKernel(s)) return withLevels({ ...(s.kind === "dot" ? s : coalesce(s)), id: next++ });
+  // Kernel ids in program order; nested blocks wait on a heap stack (regions nest up to MAX_JAXPR_NESTING deep).
+  function* go(list: readonly Stmt[]): Recursion<Stmt[]> {
+    const out: Stmt[] = [];
+    for (const s of list) {
+      if (isKernel(s)) {
+        out.push(withLevels({ ...(s.kind === "dot" ? s : coalesce(s)), id: next++ }));
+        continue;
+      }
       switch (s.kind) {
         case "while": {
-          const cond = go(s.cond);
-          return { ...s, cond, body: go(s.body) };
+          const cond = yield* recurse(go(s.cond));
+          out.push({ ...s, cond, body: yield* recurse(go(s.body)) });
+          break;
         }
-        case "switch":
-          return { ...s, branches: s.branches.map(go) };
+        case "switch": {
+          const branches: Stmt[][] = [];
+          for (const b of s.branches) branches.push(yield* recurse(go(b)));
+          out.push({ ...s, branches });
+          break;
+        }
         case "if_lanes":
         case "for":
-          return { ...s, body: go(s.body) };
+          out.push({ ...s, body: yield* recurse(go(s.body)) });
+          break;
         default:
-          return s;
+          out.push(s);
       }
-    });
-  return go(stmts);
+    }
+    return out;
+  }
+  return runRecursion(go(stmts));
 }

@@ -2,6 +2,8 @@
 // Emitters (src/backends/js, later wasm) only consume the Program.
 
 import type { Jaxpr } from "../../ir/core.js";
+import { runRecursion } from "../../ir/trampoline.js";
+import { checkNesting } from "../../ir/traverse.js";
 import { sizeOf } from "../../ir/dtype.js";
 import type { Prim } from "../../ir/primitives.js";
 import { contiguous } from "./affine.js";
@@ -27,6 +29,7 @@ export const LOWER_RULES: { readonly [P in Prim]: LowerRule<P> } = { ...DATA_RUL
  * program of kernels over planned buffers.
  */
 export function lowerJaxpr(jaxpr: Jaxpr): Program {
+  checkNesting(jaxpr, "lowering");
   const L = new Lowerer(LOWER_RULES);
   const invars = [...jaxpr.constvars, ...jaxpr.invars];
   const inputs = invars.map((v, i) => {
@@ -39,7 +42,7 @@ export function lowerJaxpr(jaxpr: Jaxpr): Program {
   });
   const info = analyzeRegion({ ...jaxpr, constvars: [], invars }, null, jaxpr.outvars.map(() => true));
   const b = L.block({ restrict: null, mask: null, tag: "main" });
-  L.lowerScope(b, { ...jaxpr, constvars: [], invars }, info, inputs, dests);
+  runRecursion(L.lowerScope(b, { ...jaxpr, constvars: [], invars }, info, inputs, dests));
   L.flush(b);
   const body = finalizeKernels(eliminateDeadStores(b.stmts, L.buffers));
   return {

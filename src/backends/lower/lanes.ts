@@ -31,10 +31,16 @@
 // loop carries (a carry read in full inside must be full on entry, and then
 // the body must produce it in full). A scan's xs and ys are always full: a
 // row of them is another array, whose leading axis is not the lane axis.
+//
+// A region's analysis waits on its nested regions', so the walk runs on a heap
+// stack (ir/trampoline.ts), and results are memoized per (jaxpr, lanes,
+// outputs read in full): a carry fixpoint re-analyses its body, which would
+// otherwise re-analyse every loop nested in it (2^depth).
 
 import type { Eqn, Jaxpr } from "../../ir/core.js";
 import { type Shape, isShapePrefix } from "../../ir/dtype.js";
 import type { Prim } from "../../ir/primitives.js";
+import { type Recursion, recurse, runRecursion } from "../../ir/trampoline.js";
 
 export type LaneRead = "lane" | "any";
 
@@ -167,6 +173,21 @@ class Analysis {
  * at top level). `outNeedsFull[i]`: the caller reads output i on every lane.
  */
 export function analyzeRegion(j: Jaxpr, lanes: Shape | null, outNeedsFull: readonly boolean[]): RegionInfo {
+  return runRecursion(analyze(j, lanes, outNeedsFull, new Map()));
+}
+
+type Memo = Map<Jaxpr, Map<string, RegionInfo>>;
+
+function* analyze(j: Jaxpr, lanes: Shape | null, outNeedsFull: readonly boolean[], memo: Memo): Recursion<RegionInfo> {
+  const key = `${lanes ? lanes.join(",") : "-"}|${outNeedsFull.map((f) => (f ? 1 : 0)).join("")}`;
+  let byKey = memo.get(j);
+  if (!byKey) memo.set(j, (byKey = new Map()));
+  let info = byKey.get(key);
+  if (!info) byKey.set(key, (info = yield* analyzeOnce(j, lanes, outNeedsFull, memo)));
+  return info;
+}
+
+function* analyzeOnce(j: Jaxpr, lanes: Shape | null, outNeedsFull: readonly boolean[], memo: Memo): Recursion<RegionInfo> {
   const an = new Analysis(lanes && lanes.length ? lanes : null);
   j.outvars.forEach((a, i) => {
     if (a.kind === "var" && (outNeedsFull[i] || an.lanes === null)) an.needsFull.add(a.id);
@@ -175,7 +196,7 @@ export function analyzeRegion(j: Jaxpr, lanes: Shape | null, outNeedsFull: reado
     const e = j.eqns[ei]!;
     const outFull = e.outputs.map((v) => an.needsFull.has(v.id));
     if (CONTROL.has(e.prim)) {
-      analyzeControl(an, e, outFull);
+      yield* analyzeControl(an, e, outFull, memo);
       continue;
     }
     const p = an.lanes?.length ?? 0;
@@ -197,9 +218,10 @@ export function analyzeRegion(j: Jaxpr, lanes: Shape | null, outNeedsFull: reado
   };
 }
 
-function analyzeControl(an: Analysis, e: Eqn, outFull: boolean[]): void {
+function* analyzeControl(an: Analysis, e: Eqn, outFull: boolean[], memo: Memo): Recursion<void> {
   const P = an.lanes;
-  const inherit = (sub: Jaxpr, full: readonly boolean[]): RegionInfo => analyzeRegion(sub, P, full);
+  const region = (sub: Jaxpr, lanes: Shape | null, full: readonly boolean[]): Recursion<RegionInfo> => recurse(analyze(sub, lanes, full, memo));
+  const inherit = (sub: Jaxpr, full: readonly boolean[]): Recursion<RegionInfo> => region(sub, P, full);
   switch (e.prim) {
     case "while": {
       const { cond_jaxpr, body_jaxpr, cond_nconsts: cn, body_nconsts: bn } = (e as Eqn<"while">).params;
@@ -207,8 +229,8 @@ function analyzeControl(an: Analysis, e: Eqn, outFull: boolean[]): void {
       const pred = cond_jaxpr.outvars[0]!.aval.shape;
       if (pred.length > 0) {
         // Its own lanes: body outputs are only copied back on active lanes.
-        const cond = analyzeRegion(cond_jaxpr, pred, [false]);
-        const body = analyzeRegion(body_jaxpr, pred, body_jaxpr.outvars.map(() => false));
+        const cond = yield* region(cond_jaxpr, pred, [false]);
+        const body = yield* region(body_jaxpr, pred, body_jaxpr.outvars.map(() => false));
         const carryFull = Array.from({ length: nCarry }, (_, i) => outFull[i]! || cond.invarNeedsFull[cn + i]! || body.invarNeedsFull[bn + i]!);
         an.subs.set(e, { kind: "while", batched: true, cond, body, carryFull });
         const nested = P !== null && isShapePrefix(P, pred) && !outFull.some(Boolean);
@@ -220,8 +242,8 @@ function analyzeControl(an: Analysis, e: Eqn, outFull: boolean[]): void {
       let cond: RegionInfo;
       let body: RegionInfo;
       for (;;) {
-        body = inherit(body_jaxpr, carryFull);
-        cond = inherit(cond_jaxpr, [true]);
+        body = yield* inherit(body_jaxpr, carryFull);
+        cond = yield* inherit(cond_jaxpr, [true]);
         let changed = false;
         for (let i = 0; i < nCarry; i++) {
           if (!carryFull[i] && (body.invarNeedsFull[bn + i] || cond.invarNeedsFull[cn + i])) {
@@ -239,7 +261,8 @@ function analyzeControl(an: Analysis, e: Eqn, outFull: boolean[]): void {
       const { branches } = (e as Eqn<"cond">).params;
       const index = e.inputs[0]!.aval.shape;
       const batched = index.length > 0;
-      const infos = branches.map((b) => (batched ? analyzeRegion(b, index, b.outvars.map(() => false)) : inherit(b, outFull)));
+      const infos: RegionInfo[] = [];
+      for (const b of branches) infos.push(yield* (batched ? region(b, index, b.outvars.map(() => false)) : inherit(b, outFull)));
       an.subs.set(e, { kind: "cond", batched, branches: infos });
       const ops = e.inputs.slice(1).map((_, i) => infos.some((b) => b.invarNeedsFull[i]));
       const nested = !batched || (P !== null && isShapePrefix(P, index) && !outFull.some(Boolean));
@@ -255,7 +278,7 @@ function analyzeControl(an: Analysis, e: Eqn, outFull: boolean[]): void {
       const ysFull = e.outputs.slice(nc).map(() => true);
       let body: RegionInfo;
       for (;;) {
-        body = inherit(jaxpr, [...carryFull, ...ysFull]);
+        body = yield* inherit(jaxpr, [...carryFull, ...ysFull]);
         let changed = false;
         for (let i = 0; i < nc; i++) {
           if (!carryFull[i] && body.invarNeedsFull[nk + i]) {
@@ -270,7 +293,7 @@ function analyzeControl(an: Analysis, e: Eqn, outFull: boolean[]): void {
       return;
     }
     case "pjit": {
-      const body = inherit((e as Eqn<"pjit">).params.jaxpr, outFull);
+      const body = yield* inherit((e as Eqn<"pjit">).params.jaxpr, outFull);
       an.subs.set(e, { kind: "pjit", body });
       an.need(e, body.invarNeedsFull);
       return;

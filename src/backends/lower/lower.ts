@@ -17,6 +17,7 @@
 // (control.ts) with active-lane execution driven by the lane analysis (lanes.ts).
 
 import type { Atom, Eqn, Jaxpr } from "../../ir/core.js";
+import { type Recursion, recurse } from "../../ir/trampoline.js";
 import { type DType, type Shape, isShapePrefix, sizeOf } from "../../ir/dtype.js";
 import type { Params, Prim } from "../../ir/primitives.js";
 import { atWindow, contiguous } from "./affine.js";
@@ -39,8 +40,12 @@ export interface RuleCtx<P extends Prim = Prim> {
   readonly dests: readonly (Dest | null)[];
 }
 
-/** Produces the equation's output nodes from its input nodes. */
-export type LowerRule<P extends Prim> = (ins: readonly Node[], r: RuleCtx<P>) => Node[];
+/**
+ * Produces the equation's output nodes from its input nodes. Control-flow
+ * rules lower their bodies with `lowerScope`, so they are Recursions
+ * (ir/trampoline.ts): regions nest as deep as MAX_JAXPR_NESTING.
+ */
+export type LowerRule<P extends Prim> = (ins: readonly Node[], r: RuleCtx<P>) => Node[] | Recursion<Node[]>;
 
 export class Lowerer {
   readonly buffers: BufferDecl[] = [];
@@ -241,7 +246,7 @@ export class Lowerer {
    * Outputs with a destination are stored there (as soon as they are
    * computed); the output nodes are returned either way.
    */
-  lowerScope(b: Block, j: Jaxpr, info: RegionInfo, inputs: readonly Node[], dests: readonly (Dest | null)[]): Node[] {
+  *lowerScope(b: Block, j: Jaxpr, info: RegionInfo, inputs: readonly Node[], dests: readonly (Dest | null)[]): Recursion<Node[]> {
     const env = new Map<number, Node>();
     j.invars.forEach((v, i) => env.set(v.id, inputs[i]!));
     const read = (a: Atom): Node => {
@@ -262,7 +267,7 @@ export class Lowerer {
       const ins = e.inputs.map(read);
       const outDests = e.outputs.map((v) => destAtDef.get(v.id)?.dest ?? null);
       const rule = this.rules[e.prim] as LowerRule<Prim>;
-      const outs = rule(ins, {
+      const lowered = rule(ins, {
         L: this,
         b,
         e,
@@ -271,6 +276,7 @@ export class Lowerer {
         sub: info.subs.get(e),
         dests: outDests,
       });
+      const outs = Array.isArray(lowered) ? lowered : yield* recurse(lowered);
       e.outputs.forEach((v, i) => {
         const n = outs[i]!;
         const d = outDests[i];

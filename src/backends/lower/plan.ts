@@ -16,6 +16,7 @@ import type { BufId, BufferDecl, BufferPlan, Stmt } from "./kernel_ir.js";
 import { BYTES_PER_ELEMENT, childBlocks } from "./kernel_ir.js";
 import { viewsRead, viewsWritten } from "./finalize.js";
 import { SlotPool } from "./slot_pool.js";
+import { type Recursion, recurse, runRecursion } from "../../ir/trampoline.js";
 
 interface Interval {
   start: number;
@@ -58,25 +59,26 @@ export function lifetimes(body: readonly Stmt[]): Map<BufId, Interval> {
     loops[l]!.end = pos++;
     current = loops[l]!.parent;
   };
-  const walk = (stmts: readonly Stmt[]): void => {
+  // Nested blocks wait on a heap stack: regions nest up to MAX_JAXPR_NESTING deep.
+  function* walk(stmts: readonly Stmt[]): Recursion<void> {
     for (const s of stmts) {
       const start = pos++;
       if (s.kind === "while") {
         const l = openLoop(start);
-        walk(s.cond);
+        yield* recurse(walk(s.cond));
         touch(s.pred.buf, pos++);
-        walk(s.body);
+        yield* recurse(walk(s.body));
         closeLoop(l);
         continue;
       }
       for (const v of viewsRead(s)) touch(v.buf, start);
       for (const v of viewsWritten(s)) touch(v.buf, start);
       const l = s.kind === "for" ? openLoop(start) : -1;
-      for (const blk of childBlocks(s)) walk(blk);
+      for (const blk of childBlocks(s)) yield* recurse(walk(blk));
       if (l >= 0) closeLoop(l);
     }
-  };
-  walk(body);
+  }
+  runRecursion(walk(body));
   const parentOf = (l: number): number => loops[l]!.parent;
   const depthOf = (l: number): number => (l < 0 ? -1 : loops[l]!.depth);
   /** The innermost loop enclosing both (-1: the top level). */

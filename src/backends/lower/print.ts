@@ -4,7 +4,8 @@
 
 import { DTYPE_SHORT } from "../../ir/dtype.js";
 import type { Instr, Kernel, Offset, Program, Stmt, View } from "./kernel_ir.js";
-import { BYTES_PER_ELEMENT } from "./kernel_ir.js";
+import { BYTES_PER_ELEMENT, childBlocks, isKernel } from "./kernel_ir.js";
+import { type Recursion, recurse, runRecursion } from "../../ir/trampoline.js";
 
 function offsetStr(o: Offset): string {
   const parts = [String(o.c), ...o.terms.map((t) => `${t.coef}·s${t.sym}`)];
@@ -60,11 +61,12 @@ export function kernelSummary(k: Kernel): string {
   }
 }
 
-function stmtLines(s: Stmt, indent: string, detail: boolean, out: string[]): void {
-  const block = (title: string, stmts: readonly Stmt[]): void => {
+/** A statement's lines; nested blocks wait on a heap stack (regions nest up to MAX_JAXPR_NESTING deep). */
+function* stmtLines(s: Stmt, indent: string, detail: boolean, out: string[]): Recursion<void> {
+  function* block(title: string, stmts: readonly Stmt[]): Recursion<void> {
     out.push(`${indent}${title}`);
-    for (const c of stmts) stmtLines(c, `${indent}  `, detail, out);
-  };
+    for (const c of stmts) yield* recurse(stmtLines(c, `${indent}  `, detail, out));
+  }
   switch (s.kind) {
     case "loop":
     case "reduce":
@@ -90,29 +92,30 @@ function stmtLines(s: Stmt, indent: string, detail: boolean, out: string[]): voi
       return;
     case "while":
       out.push(`${indent}while${s.lanes === null ? "" : ` lanes=L${s.lanes}`} pred=${viewStr(s.pred)}`);
-      block("  cond:", s.cond);
-      block("  body:", s.body);
+      yield* block("  cond:", s.cond);
+      yield* block("  body:", s.body);
       return;
     case "switch":
       out.push(`${indent}switch ${viewStr(s.index)}`);
-      s.branches.forEach((b, k) => block(`  branch ${k}:`, b));
+      for (const [k, b] of s.branches.entries()) yield* block(`  branch ${k}:`, b);
       return;
     case "if_lanes":
-      block(`if any L${s.set}:`, s.body);
+      yield* block(`if any L${s.set}:`, s.body);
       return;
     case "for":
-      block(`for s${s.sym} in ${s.reverse ? "reversed " : ""}0..${s.count}:`, s.body);
+      yield* block(`for s${s.sym} in ${s.reverse ? "reversed " : ""}0..${s.count}:`, s.body);
       return;
   }
 }
 
 function countKernels(stmts: readonly Stmt[]): number {
   let n = 0;
-  for (const s of stmts) {
-    if (s.kind === "loop" || s.kind === "reduce" || s.kind === "dot") n++;
-    if (s.kind === "while") n += countKernels(s.cond) + countKernels(s.body);
-    if (s.kind === "switch") for (const b of s.branches) n += countKernels(b);
-    if (s.kind === "if_lanes" || s.kind === "for") n += countKernels(s.body);
+  const blocks: (readonly Stmt[])[] = [stmts];
+  while (blocks.length) {
+    for (const s of blocks.pop()!) {
+      if (isKernel(s)) n++;
+      for (const b of childBlocks(s)) blocks.push(b);
+    }
   }
   return n;
 }
@@ -120,7 +123,7 @@ function countKernels(stmts: readonly Stmt[]): number {
 function render(p: Program, detail: boolean): string {
   const out: string[] = [];
   out.push(`program: ${p.inputs.length} inputs, ${p.outputs.length} outputs, ${countKernels(p.body)} kernels, ${p.laneSets.length} lane sets`);
-  for (const s of p.body) stmtLines(s, "  ", detail, out);
+  for (const s of p.body) runRecursion(stmtLines(s, "  ", detail, out));
   out.push("buffers:");
   for (const b of p.buffers) {
     const slot = p.plan.slotOf.get(b.id);

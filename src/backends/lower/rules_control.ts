@@ -23,7 +23,8 @@ import { type Shape, isShapePrefix } from "../../ir/dtype.js";
 import { rowAt } from "./affine.js";
 import { type Block, type Dest, type LaneScope, viewsEqual } from "./block.js";
 import type { Lanes, Stmt, View } from "./kernel_ir.js";
-import type { SubInfo } from "./lanes.js";
+import type { RegionInfo, SubInfo } from "./lanes.js";
+import { type Recursion, recurse } from "../../ir/trampoline.js";
 import { type LowerRule, type Lowerer, loadsOf } from "./lower.js";
 import { type Node, constNode, loadNode, pendingDots, viewOf } from "./nodes.js";
 
@@ -111,7 +112,11 @@ function nestedMask(L: Lowerer, b: Block, own: LaneScope): { mask: LaneScope; co
   return { mask: own, combine: null };
 }
 
-const whileRule: LowerRule<"while"> = (ins, r) => {
+/** A region lowered by a control rule (waited on through the trampoline). */
+const lowerRegion = (L: Lowerer, b: Block, j: Jaxpr, info: RegionInfo, inputs: readonly Node[], dests: readonly (Dest | null)[]): Recursion<Node[]> =>
+  recurse(L.lowerScope(b, j, info, inputs, dests));
+
+const whileRule: LowerRule<"while"> = function* (ins, r) {
   const { L, b } = r;
   const info = subOf(r.sub, "while");
   const { cond_jaxpr, body_jaxpr, cond_nconsts: cn, body_nconsts: bn } = r.params;
@@ -129,12 +134,12 @@ const whileRule: LowerRule<"while"> = (ins, r) => {
     const { mask, combine } = nestedMask(L, b, own);
     if (combine) L.emit(b, combine);
     const condBlock = L.block({ restrict: own, mask, tag: `${name}.cond` });
-    const [pred] = L.lowerScope(condBlock, cond_jaxpr, info.cond, [...cconsts, ...carryNodes], [null]);
+    const [pred] = yield* lowerRegion(L, condBlock, cond_jaxpr, info.cond, [...cconsts, ...carryNodes], [null]);
     const predView = L.materializeContiguous(condBlock, pred!, "predicate");
     L.flush(condBlock);
     const bodyBlock = L.block({ restrict: own, mask, tag: `${name}.body` });
     if (combine) bodyBlock.stmts.push(combine);
-    const outs = L.lowerScope(bodyBlock, body_jaxpr, info.body, [...bconsts, ...carryNodes], body_jaxpr.outvars.map(() => null));
+    const outs = yield* lowerRegion(L, bodyBlock, body_jaxpr, info.body, [...bconsts, ...carryNodes], body_jaxpr.outvars.map(() => null));
     const lanes = L.lanesOf(own);
     copyBack(L, bodyBlock, body_jaxpr, bn, outs, carries, () => lanes);
     L.flush(bodyBlock);
@@ -143,11 +148,11 @@ const whileRule: LowerRule<"while"> = (ins, r) => {
   }
 
   const condBlock = L.block({ ...b.ctx, tag: `${name}.cond` });
-  const [pred] = L.lowerScope(condBlock, cond_jaxpr, info.cond, [...cconsts, ...carryNodes], [null]);
+  const [pred] = yield* lowerRegion(L, condBlock, cond_jaxpr, info.cond, [...cconsts, ...carryNodes], [null]);
   const predView = L.materialize(condBlock, pred!, "predicate");
   L.flush(condBlock);
   const bodyBlock = L.block({ ...b.ctx, tag: `${name}.body` });
-  const outs = L.lowerScope(bodyBlock, body_jaxpr, info.body, [...bconsts, ...carryNodes], body_jaxpr.outvars.map(() => null));
+  const outs = yield* lowerRegion(L, bodyBlock, body_jaxpr, info.body, [...bconsts, ...carryNodes], body_jaxpr.outvars.map(() => null));
   const restrict = b.ctx.restrict;
   const partial = (i: number): Lanes | null =>
     restrict && !info.carryFull[i] && isShapePrefix(restrict.shape, carryNodes[i]!.shape) ? L.lanesOf(restrict) : null;
@@ -164,14 +169,14 @@ function outputBuffers(L: Lowerer, e: Eqn, dests: readonly (Dest | null)[], labe
   });
 }
 
-const condRule: LowerRule<"cond"> = ([index, ...ops], r) => {
+const condRule: LowerRule<"cond"> = function* ([index, ...ops], r) {
   const { L, b } = r;
   const info = subOf(r.sub, "cond");
   const { branches } = r.params;
   const last = branches.length - 1;
   if (index!.op === "const" && index!.mat === null && index!.shape.length === 0) {
     const k = Math.min(Math.max(index!.value, 0), last);
-    return L.lowerScope(b, branches[k]!, info.branches[k]!, ops, r.e.outputs.map(() => null));
+    return yield* lowerRegion(L, b, branches[k]!, info.branches[k]!, ops, r.e.outputs.map(() => null));
   }
   const inputs = asInputs(L, b, ops);
   const name = L.regionName("cond");
@@ -180,12 +185,13 @@ const condRule: LowerRule<"cond"> = ([index, ...ops], r) => {
 
   if (index!.shape.length === 0) {
     const idx = L.materialize(b, index!, "index");
-    const blocks = branches.map((br, k) => {
+    const blocks: Stmt[][] = [];
+    for (const [k, br] of branches.entries()) {
       const blk = L.block({ ...b.ctx, tag: `${name}.branch${k}` });
-      L.lowerScope(blk, br, info.branches[k]!, inputs, outBufs.map((view) => ({ view, lanes: null, whole: false })));
+      yield* lowerRegion(L, blk, br, info.branches[k]!, inputs, outBufs.map((view) => ({ view, lanes: null, whole: false })));
       L.flush(blk);
-      return blk.stmts;
-    });
+      blocks.push(blk.stmts);
+    }
     L.emit(b, { kind: "switch", index: idx, branches: blocks });
     return outNodes;
   }
@@ -194,7 +200,7 @@ const condRule: LowerRule<"cond"> = ([index, ...ops], r) => {
   const idx = L.materializeContiguous(b, index!, "index");
   // Lanes outside the enclosing mask take no branch; the interpreter leaves them 0.
   if (b.ctx.mask) outNodes.forEach((n, i) => L.storeInto(b, constNode(0, n.dtype, n.shape), outBufs[i]!, null));
-  branches.forEach((br, k) => {
+  for (const [k, br] of branches.entries()) {
     const set = L.newLaneSet(laneShape);
     const own: LaneScope = { set, shape: laneShape };
     L.emit(b, { kind: "lanes_index", set, index: idx, branch: k, last, from: b.ctx.mask?.set ?? null });
@@ -202,14 +208,14 @@ const condRule: LowerRule<"cond"> = ([index, ...ops], r) => {
     const blk = L.block({ restrict: own, mask, tag: `${name}.branch${k}` });
     if (combine) blk.stmts.push(combine);
     const lanes = L.lanesOf(own);
-    L.lowerScope(blk, br, info.branches[k]!, inputs, outBufs.map((view) => ({ view, lanes, whole: false })));
+    yield* lowerRegion(L, blk, br, info.branches[k]!, inputs, outBufs.map((view) => ({ view, lanes, whole: false })));
     L.flush(blk);
     L.emit(b, { kind: "if_lanes", set, body: blk.stmts });
-  });
+  }
   return outNodes;
 };
 
-const scanRule: LowerRule<"scan"> = (ins, r) => {
+const scanRule: LowerRule<"scan"> = function* (ins, r) {
   const { L, b } = r;
   const info = subOf(r.sub, "scan");
   const { jaxpr, length, reverse, num_consts: nk, num_carry: nc } = r.params;
@@ -235,7 +241,7 @@ const scanRule: LowerRule<"scan"> = (ins, r) => {
     lanes: restrict && !info.ysFull[k] ? L.lanesOf(restrict) : null,
     whole: false,
   }));
-  const outs = L.lowerScope(bodyBlock, jaxpr, info.body, [...consts, ...carryNodes, ...xNodes], [...carries.map(() => null), ...yDests]);
+  const outs = yield* lowerRegion(L, bodyBlock, jaxpr, info.body, [...consts, ...carryNodes, ...xNodes], [...carries.map(() => null), ...yDests]);
   const partial = (i: number): Lanes | null =>
     restrict && !info.carryFull[i] && isShapePrefix(restrict.shape, carryNodes[i]!.shape) ? L.lanesOf(restrict) : null;
   copyBack(L, bodyBlock, jaxpr, nk, outs.slice(0, nc), carries, partial);
@@ -244,9 +250,9 @@ const scanRule: LowerRule<"scan"> = (ins, r) => {
   return [...carryNodes, ...ys.map((v, k) => loadNode(v, yOuts[k]!.aval.shape, yOuts[k]!.aval.dtype, false))];
 };
 
-const pjitRule: LowerRule<"pjit"> = (ins, r) => {
+const pjitRule: LowerRule<"pjit"> = function* (ins, r) {
   const info = subOf(r.sub, "pjit");
-  return r.L.lowerScope(r.b, r.params.jaxpr, info.body, ins, r.e.outputs.map(() => null));
+  return yield* lowerRegion(r.L, r.b, r.params.jaxpr, info.body, ins, r.e.outputs.map(() => null));
 };
 
 export const CONTROL_RULES: { readonly [P in ControlPrim]: LowerRule<P> } = {

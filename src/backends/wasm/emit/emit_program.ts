@@ -27,10 +27,11 @@ import { emitLoopKernel } from "./emit_loop.js";
 import { type KernelParams, emitAddress } from "./groups.js";
 import { LaneRuntime } from "./lanesets.js";
 import { liveAfter } from "./live_after.js";
-import { type MemoryLayout, layoutMemory } from "./layout.js";
+import { type MemoryLayout, WASM32_MAX_BYTES, WasmMemoryLimitError, formatBytes, layoutMemory } from "./layout.js";
 import { allKernels, normalize } from "./normalize.js";
 import { ConstPool, peephole } from "./peephole.js";
 import type { HostFns } from "./values.js";
+import { type Recursion, recurse, runRecursion } from "../../../ir/trampoline.js";
 
 export interface EmitOptions {
   /** Call the host's `dbg(kernelId, points)` before every kernel (points = iteration points visited). */
@@ -143,7 +144,11 @@ export function emitModule(p: Program, opts: EmitOptions = {}): EmittedModule {
   };
 
   const forCounters: Local[] = [];
-  const stmt = (s: Stmt, depth: number): void => {
+  // Nested blocks wait on a heap stack (ir/trampoline.ts): regions nest up to MAX_JAXPR_NESTING deep.
+  function* stmts(list: readonly Stmt[], depth: number): Recursion<void> {
+    for (const s of list) yield* recurse(stmt(s, depth));
+  }
+  function* stmt(s: Stmt, depth: number): Recursion<void> {
     const f = run;
     switch (s.kind) {
       case "loop":
@@ -198,7 +203,7 @@ export function emitModule(p: Program, opts: EmitOptions = {}): EmittedModule {
         if (lanewise) return lanewiseCall(s, lanewise);
         const exit = f.block();
         const top = f.loop();
-        for (const c of s.cond) stmt(c, depth + 1);
+        yield* stmts(s.cond, depth + 1);
         if (s.lanes === null) {
           viewAddress(s.pred);
           f.i32.load8_u().i32.eqz().br_if(exit);
@@ -209,7 +214,7 @@ export function emitModule(p: Program, opts: EmitOptions = {}): EmittedModule {
           viewAddress(s.pred);
           f.call(lanesRt.and()).i32.eqz().br_if(exit);
         }
-        for (const c of s.body) stmt(c, depth + 1);
+        yield* stmts(s.body, depth + 1);
         f.br(top);
         f.end();
         f.end();
@@ -229,18 +234,18 @@ export function emitModule(p: Program, opts: EmitOptions = {}): EmittedModule {
         f.i32.const(0).local.get(v).local.get(v).i32.const(0).i32.lt_s().select();
         f.br_table(labels, labels[n - 1]!);
         f.release(v);
-        s.branches.forEach((br, k) => {
+        for (const [k, br] of s.branches.entries()) {
           f.end(); // closes labels[k]
-          for (const c of br) stmt(c, depth + 1);
+          yield* stmts(br, depth + 1);
           if (k < n - 1) f.br(end);
-        });
+        }
         f.end();
         return;
       }
       case "if_lanes":
         f.i32.const(layout.laneSets[s.set]!.base).i32.load({ align: 4 });
         f.if();
-        for (const c of s.body) stmt(c, depth + 1);
+        yield* stmts(s.body, depth + 1);
         f.end();
         return;
       case "for": {
@@ -251,16 +256,18 @@ export function emitModule(p: Program, opts: EmitOptions = {}): EmittedModule {
         const top = f.loop();
         if (s.reverse) f.i32.const(s.count - 1).local.get(q).i32.sub().local.set(sym);
         else f.local.get(q).local.set(sym);
-        for (const c of s.body) stmt(c, depth + 1);
+        yield* stmts(s.body, depth + 1);
         f.local.get(q).i32.const(1).i32.add().local.tee(q).i32.const(s.count).i32.lt_u().br_if(top);
         f.end();
         return;
       }
     }
-  };
-  for (const s of p.body) stmt(s, 0);
+  }
+  runRecursion(stmts(p.body, 0));
   // The memory: the layout, then the constant pool (set by a data segment at instantiation).
-  const pages = Math.max(1, Math.ceil((pool.base + pool.byteLength) / PAGE_BYTES));
+  const memoryBytes = pool.base + pool.byteLength;
+  if (memoryBytes > WASM32_MAX_BYTES) throw new WasmMemoryLimitError(memoryBytes, [`the layout ${formatBytes(pool.base)}`, `constants ${formatBytes(pool.byteLength)}`]);
+  const pages = Math.max(1, Math.ceil(memoryBytes / PAGE_BYTES));
   m.addMemory({ min: pages }, { export: "memory" });
   if (pool.byteLength) m.addData(pool.base, pool.bytes());
   return { module: m, layout: { ...layout, pages }, kernelFunctions: fns.size };

@@ -13,6 +13,7 @@
 import type { BufId, Program, Stmt } from "../../lower/kernel_ir.js";
 import { childBlocks } from "../../lower/kernel_ir.js";
 import { viewsRead } from "../../lower/finalize.js";
+import { type Recursion, recurse, runRecursion } from "../../../ir/trampoline.js";
 
 export interface Liveness {
   /** Whether `buf` may be read after `s` has run. */
@@ -34,7 +35,8 @@ export function liveAfter(p: Program): Liveness {
   const places = new Map<Stmt, Place>();
   const reads = new Map<BufId, number[]>(); // ascending positions
   let pos = 0;
-  const number = (stmts: readonly Stmt[], parent: Stmt | null): void => {
+  // Nested blocks wait on a heap stack: regions nest up to MAX_JAXPR_NESTING deep.
+  function* number(stmts: readonly Stmt[], parent: Stmt | null): Recursion<void> {
     const placed: Place[] = [];
     for (const s of stmts) {
       const place: Place = { start: pos++, end: 0, blockEnd: 0, parent };
@@ -45,12 +47,12 @@ export function liveAfter(p: Program): Liveness {
         list.push(place.start);
         reads.set(v.buf, list);
       }
-      for (const b of childBlocks(s)) number(b, s);
+      for (const b of childBlocks(s)) yield* recurse(number(b, s));
       place.end = pos - 1;
     }
     for (const pl of placed) pl.blockEnd = pos - 1;
-  };
-  number(p.body, null);
+  }
+  runRecursion(number(p.body, null));
   const readIn = (buf: BufId, from: number, to: number): boolean => {
     const list = reads.get(buf);
     if (!list || from > to) return false;

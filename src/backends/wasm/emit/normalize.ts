@@ -10,6 +10,7 @@
 
 import type { DType, Shape } from "../../../ir/dtype.js";
 import type { BufId, Instr, Kernel, Offset, Program, Stmt, SymId, View } from "../../lower/kernel_ir.js";
+import { childBlocks, isKernel } from "../../lower/kernel_ir.js";
 
 export interface Normalized<T> {
   /** The kernels with buffer ids = parameter positions and sym ids = symbol positions. */
@@ -79,17 +80,14 @@ export function normalize<K extends Kernel>(p: Program, kernels: readonly K[], l
 /** Every kernel nested anywhere in a statement list. */
 export function allKernels(stmts: readonly Stmt[]): Kernel[] {
   const out: Kernel[] = [];
-  const walk = (list: readonly Stmt[]): void => {
-    for (const s of list) {
-      if (s.kind === "loop" || s.kind === "reduce" || s.kind === "dot") out.push(s);
-      else if (s.kind === "while") {
-        walk(s.cond);
-        walk(s.body);
-      } else if (s.kind === "switch") s.branches.forEach(walk);
-      else if (s.kind === "if_lanes" || s.kind === "for") walk(s.body);
+  // An explicit stack of blocks (regions nest deep); order does not matter to callers.
+  const blocks: (readonly Stmt[])[] = [stmts];
+  while (blocks.length) {
+    for (const s of blocks.pop()!) {
+      if (isKernel(s)) out.push(s);
+      for (const b of childBlocks(s)) blocks.push(b);
     }
-  };
-  walk(stmts);
+  }
   return out;
 }
 
