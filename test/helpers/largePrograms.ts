@@ -237,3 +237,35 @@ export function countEqns(j: Jaxpr): number {
   }
   return n;
 }
+
+/**
+ * A loop with `carries` f32[n] carries, run twice, whose body updates every
+ * carry from itself and its neighbour: c[k] ← c[k] + c[(k+1) mod carries]
+ * (simultaneously; 1 + carries body equations). Inputs: the initial carries;
+ * outputs: the final ones (reference: `ringLoopReference`).
+ */
+export function ringLoop(carries: number, n: number): Jaxpr {
+  const a = aval("float32", [n]);
+  const xs = Array.from({ length: carries }, () => newVar(a));
+  const [ci, pred] = [newVar(i32), newVar(scalar("bool"))];
+  const condJaxpr = newJaxpr({ invars: [ci, ...xs.map(() => newVar(a))], eqns: [makeEqn("lt", {}, [ci, lit(2, i32)], [pred])], outvars: [pred] });
+  const [bi, ni] = [newVar(i32), newVar(i32)];
+  const cs = xs.map(() => newVar(a));
+  const eqns: Eqn[] = [makeEqn("add", {}, [bi, lit(1, i32)], [ni])];
+  const next = cs.map((c, k) => {
+    const o = newVar(a);
+    eqns.push(makeEqn("add", {}, [c, cs[(k + 1) % carries]!], [o]));
+    return o;
+  });
+  const body = newJaxpr({ invars: [bi, ...cs], eqns, outvars: [ni, ...next] });
+  const outs = [newVar(i32), ...xs.map(() => newVar(a))];
+  const loop = makeEqn("while", { cond_jaxpr: condJaxpr, body_jaxpr: body, cond_nconsts: 0, body_nconsts: 0 }, [lit(0, i32), ...xs], outs);
+  return newJaxpr({ invars: xs, eqns: [loop], outvars: outs.slice(1) });
+}
+
+/** `ringLoop` on plain numbers (exact while the values stay small integers). */
+export function ringLoopReference(init: readonly number[]): number[] {
+  let c = [...init];
+  for (let step = 0; step < 2; step++) c = c.map((x, k) => x + c[(k + 1) % c.length]!);
+  return c;
+}

@@ -19,6 +19,8 @@ import {
   forwardingLoop,
   invariantLoop,
   nestedProgram,
+  ringLoop,
+  ringLoopReference,
   stepChain,
   wideSum,
 } from "../helpers/largePrograms.js";
@@ -50,6 +52,22 @@ describe.each(Object.keys(PASSES))("pass %s on large programs", (name) => {
     const x: ArrayValue = name === "batch" ? { dtype: "int32", shape: [2, 2], data: new Int32Array([0, 1, 2, 3]) } : { dtype: "int32", shape: [2], data: new Int32Array([0, 3]) };
     const want = Array.from(x.data).map((v) => leaves * v + (leaves * (leaves - 1)) / 2);
     expect(values(evalJaxpr(jaxpr, [], [x]))).toEqual([want]);
+  });
+
+  it(`a loop with ${EQNS / 2} carries, each updated from its neighbour`, { timeout: 60_000 }, () => {
+    const carries = EQNS / 2;
+    const { jaxpr } = runPass(name, ringLoop(carries, 2));
+    const init = Array.from({ length: carries }, (_, k) => k % 1000);
+    const want = ringLoopReference(init);
+    const lanes = name === "batch" ? 2 : 1; // batched: lane 1 holds twice lane 0's values
+    const args = init.map((v): ArrayValue => {
+      const row = [v, -v];
+      return { dtype: "float32", shape: lanes === 2 ? [2, 2] : [2], data: new Float32Array(lanes === 2 ? [...row, ...row.map((x) => 2 * x)] : row) };
+    });
+    const outs = evalJaxpr(jaxpr, [], args);
+    expect(outs.map((o) => o.data[0])).toEqual(want);
+    expect(outs.map((o) => o.data[1])).toEqual(want.map((v) => -v));
+    if (lanes === 2) expect(outs.map((o) => o.data[2])).toEqual(want.map((v) => 2 * v));
   });
 
   for (const kind of NEST_KINDS) {

@@ -65,24 +65,46 @@ function carryBuffers(L: Lowerer, b: Block, inits: readonly Node[], dests: reado
 function copyBack(L: Lowerer, b: Block, body: Jaxpr, nconsts: number, outs: readonly Node[], carries: readonly View[], lanesOf: (i: number) => Lanes | null): void {
   const carryBufs = new Set(carries.map((c) => c.buf));
   const reads = (n: Node): Map<number, View[]> => loadsOf(n, null).loads;
-  const hasDots = (i: number): boolean => pendingDots(outs[i]!).length > 0;
+  const withDots = outs.map((n) => pendingDots(n).length > 0);
   const todo = outs
     .map((_, i) => i)
     .filter((i) => {
       const ov = body.outvars[i]!;
       return !(ov.kind === "var" && ov.id === body.invars[nconsts + i]!.id); // unchanged carry
     })
-    .sort((x, y) => Number(hasDots(y)) - Number(hasDots(x)));
+    .sort((x, y) => Number(withDots[y]) - Number(withDots[x]));
+  // Whether a value after position t in `todo` still reads a carry buffer.
+  // Reads only shrink as values are materialized (a materialized part is
+  // then read from its temp), so each carry keeps the positions that read it
+  // at the start, and a position found not to read it any more is dropped:
+  // linear in the loop's carries, where recomputing every later value's
+  // reads at every step was quadratic.
+  const readers = new Map<number, { at: number[]; next: number }>();
+  todo.forEach((i, t) => {
+    for (const buf of reads(outs[i]!).keys()) {
+      if (!carryBufs.has(buf)) continue;
+      const r = readers.get(buf);
+      if (r) r.at.push(t);
+      else readers.set(buf, { at: [t], next: 0 });
+    }
+  });
+  const readLater = (buf: number, t: number): boolean => {
+    const r = readers.get(buf);
+    if (!r) return false;
+    while (r.next < r.at.length && (r.at[r.next]! <= t || !reads(outs[todo[r.at[r.next]!]!]!).has(buf))) r.next++;
+    return r.next < r.at.length;
+  };
   let pending: { i: number; n: Node }[] = [];
   todo.forEach((i, t) => {
     const n = outs[i]!;
     const carry = carries[i]!;
-    const later = new Set<number>();
-    for (const j of todo.slice(t + 1)) for (const buf of reads(outs[j]!).keys()) later.add(buf);
+    // The carries still read after this value, judged before anything of this step is stored.
+    const stillRead = new Set<number>();
+    for (const buf of [carry.buf, ...pending.map((q) => carries[q.i]!.buf)]) if (readLater(buf, t)) stillRead.add(buf);
     const v = viewOf(n);
     const selfReads = reads(n).get(carry.buf) ?? [];
     const dotReadsCarry = pendingDots(n).some((d) => d.op === "dot" && (d.spec.lhs.buf === carry.buf || d.spec.rhs.buf === carry.buf));
-    if (!v && !later.has(carry.buf) && !dotReadsCarry && selfReads.every((r) => viewsEqual(r, carry))) {
+    if (!v && !stillRead.has(carry.buf) && !dotReadsCarry && selfReads.every((r) => viewsEqual(r, carry))) {
       L.storeInto(b, n, carry, lanesOf(i), true);
     } else if (v && carryBufs.has(v.buf)) {
       const temp = L.newTemp(n.dtype, n.shape, "new carry");
@@ -92,8 +114,8 @@ function copyBack(L: Lowerer, b: Block, body: Jaxpr, nconsts: number, outs: read
       if (!v) L.materialize(b, n, "new carry");
       pending.push({ i, n });
     }
-    const ready = pending.filter((q) => !later.has(carries[q.i]!.buf));
-    pending = pending.filter((q) => later.has(carries[q.i]!.buf));
+    const ready = pending.filter((q) => !stillRead.has(carries[q.i]!.buf));
+    pending = pending.filter((q) => stillRead.has(carries[q.i]!.buf));
     for (const q of ready) L.storeInto(b, q.n, carries[q.i]!, lanesOf(q.i), true);
   });
   for (const q of pending) L.storeInto(b, q.n, carries[q.i]!, lanesOf(q.i), true);

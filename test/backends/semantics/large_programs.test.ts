@@ -1,6 +1,7 @@
 // Every backend compiles and runs programs of a hundred thousand equations
-// (a straight chain where each equation reads the previous result, and a
-// wide tree) and jaxprs nested MAX_JAXPR_NESTING deep, without running out of
+// (a straight chain where each equation reads the previous result, a wide
+// tree, a loop with fifty thousand carries) and jaxprs nested
+// MAX_JAXPR_NESTING deep, without running out of
 // stack; one level deeper is refused with an error naming the backend
 // (#11 item 9). Values are derived from the programs' construction
 // (test/helpers/largePrograms.ts), not from another tsjax run.
@@ -11,7 +12,7 @@ import { NestingLimitError, nestingDepth } from "../../../src/ir/traverse.js";
 import { scalarValue } from "../../../src/ir/value.js";
 import { expectAllClose } from "../../helpers/allclose.js";
 import { BACKEND_NAMES } from "../../helpers/backends.js";
-import { NEST_KINDS, nestedProgram, stepChain, tanhChain, tanhChainReference, wideSum } from "../../helpers/largePrograms.js";
+import { NEST_KINDS, nestedProgram, ringLoop, ringLoopReference, stepChain, tanhChain, tanhChainReference, wideSum } from "../../helpers/largePrograms.js";
 
 const EQNS = 100_000;
 const X = [0.5, 1, 2, -3, 0, 0.25, -0.75, 4];
@@ -36,6 +37,17 @@ describe.each(BACKEND_NAMES)("large programs on backend %s", (backend) => {
     const xs = [0, 1, 2, 3, -1, 7, 10, -5];
     const out = run(wideSum(leaves, xs.length), new Int32Array(xs));
     expect(Array.from(out.data)).toEqual(xs.map((x) => leaves * x + (leaves * (leaves - 1)) / 2));
+  });
+
+  it(`a loop with ${EQNS / 2} carries, each updated from its neighbour (copy-back order matters)`, { timeout: 60_000 }, () => {
+    const carries = EQNS / 2;
+    const init = Array.from({ length: carries }, (_, k) => k % 1000);
+    const outs = getBackend(backend)
+      .compile(ringLoop(carries, 2))
+      .run(init.map((v) => ({ dtype: "float32", shape: [2], data: new Float32Array([v, -v]) })));
+    const want = ringLoopReference(init);
+    expect(outs.map((o) => o.data[0])).toEqual(want);
+    expect(outs.map((o) => o.data[1])).toEqual(want.map((v) => -v));
   });
 
   for (const kind of NEST_KINDS) {
