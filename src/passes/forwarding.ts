@@ -4,14 +4,17 @@
 // we also see through the algebraic identities `simplify` removes, through
 // `select_n(p, x, x)`, and through loops and conds that forward a value.
 // Used by hoist-invariant-carries to prove a loop carry unmodified.
-//
-// Results are memoized per jaxpr (jaxprs are immutable): hoisting asks about
-// every carry of every loop, and about the same bodies again at each
-// enclosing level.
 
+import { directSubJaxprs } from "../ir/traverse.js";
 import type { Atom, Eqn, Jaxpr } from "../ir/core.js";
 import { shapesEqual } from "../ir/dtype.js";
-import { directSubJaxprs } from "../ir/traverse.js";
+
+/** Maps each equation output id to the equation that defines it and its index. */
+export function definitions(j: Jaxpr): Map<number, { eqn: Eqn; index: number }> {
+  const defs = new Map<number, { eqn: Eqn; index: number }>();
+  for (const e of j.eqns) e.outputs.forEach((v, index) => defs.set(v.id, { eqn: e, index }));
+  return defs;
+}
 
 const isLit = (a: Atom, v: number): boolean => a.kind === "lit" && a.value === v;
 
@@ -49,7 +52,7 @@ function forwardedOperand(e: Eqn, index: number): Atom | undefined {
  * resolved, since equations come in definition order) and sub-jaxprs through
  * their memoized forwards.
  */
-function forwardedThrough(e: Eqn, index: number, source: (a: Atom) => Atom, defs: ReadonlyMap<number, Eqn>): Atom | undefined {
+function forwardedThrough(e: Eqn, index: number, source: (a: Atom) => Atom, defs: ReadonlyMap<number, { eqn: Eqn; index: number }>): Atom | undefined {
   const simple = forwardedOperand(e, index);
   if (simple) return simple;
   switch (e.prim) {
@@ -57,7 +60,7 @@ function forwardedThrough(e: Eqn, index: number, source: (a: Atom) => Atom, defs
       const inner = e.inputs[0]!;
       if (inner.kind !== "var") return undefined;
       const d = defs.get(inner.id);
-      return d && d.prim === "neg" ? d.inputs[0] : undefined;
+      return d && d.eqn.prim === "neg" ? d.eqn.inputs[0] : undefined;
     }
     case "select_n": {
       const cases = e.inputs.slice(1).map(source);
@@ -94,6 +97,10 @@ export function sameAtom(a: Atom, b: Atom): boolean {
 /** Per output of a jaxpr: the index among constvars+invars of the input it provably equals. */
 type Forwards = readonly (number | undefined)[];
 
+/**
+ * Forwards per jaxpr (jaxprs are immutable): hoisting asks about every carry
+ * of every loop, and about the same bodies again at each enclosing level.
+ */
 const forwardsMemo = new WeakMap<Jaxpr, Forwards>();
 
 function memoizedForwards(j: Jaxpr): Forwards {
@@ -105,18 +112,18 @@ function memoizedForwards(j: Jaxpr): Forwards {
 /**
  * One scope: every variable's source (the earliest atom it provably equals,
  * an input, a literal or a computed value), in one pass in definition order,
- * so chains of forwards of any length cost one step each.
+ * so chains of forwards of any length cost one step each (no recursion along
+ * a chain of select_n, no cap on its length).
  */
 function analyse(j: Jaxpr): Forwards {
   const src = new Map<number, Atom>();
-  const defs = new Map<number, Eqn>();
+  const defs = definitions(j);
   const source = (a: Atom): Atom => (a.kind === "var" ? (src.get(a.id) ?? a) : a);
   for (const e of j.eqns) {
     e.outputs.forEach((v, index) => {
       const next = forwardedThrough(e, index, source, defs);
       src.set(v.id, next ? source(next) : v);
     });
-    for (const v of e.outputs) defs.set(v.id, e);
   }
   const position = new Map<number, number>();
   [...j.constvars, ...j.invars].forEach((v, i) => position.set(v.id, i));
