@@ -107,8 +107,9 @@ export class NestingLimitError extends RangeError {
 /**
  * Throws NestingLimitError when `j` nests deeper than MAX_JAXPR_NESTING.
  * `doing` names the operation for the message (`pass dce`, `the js backend`).
- * Every consumer that recurses per nesting level checks this on entry, so
- * within the limit none of them can run out of stack.
+ * Passes, the lowering and the backends check this on entry: the limit is
+ * part of the IR's contract (limits.ts), even where a walk would cope with
+ * more (theirs use heap stacks, not native recursion, per level).
  */
 export function checkNesting(j: Jaxpr, doing: string): void {
   const depth = nestingDepth(j);
@@ -119,8 +120,7 @@ export function checkNesting(j: Jaxpr, doing: string): void {
  * Rewrites `root` and every jaxpr nested in it, innermost first, with an
  * explicit stack (no recursion per nesting level). `rewrite(j, done)` gets a
  * jaxpr whose sub-jaxprs are all rewritten already: `done(sub)` returns the
- * rewritten version of a direct sub-jaxpr of j (a jaxpr that is itself a
- * rewrite result is returned as it is). For passes whose treatment of a
+ * rewritten version of a direct sub-jaxpr of j. For passes whose treatment of a
  * sub-jaxpr does not depend on where it occurs (cse, simplify, inline, …);
  * a jaxpr shared by several equations is rewritten once.
  */
@@ -140,9 +140,7 @@ export function rewriteBottomUp(root: Jaxpr, rewrite: (j: Jaxpr, done: (sub: Jax
       continue;
     }
     stack.pop();
-    const out = rewrite(top.j, lookup);
-    done.set(top.j, out);
-    if (!done.has(out)) done.set(out, out);
+    done.set(top.j, rewrite(top.j, lookup));
   }
   return done.get(root)!;
 }

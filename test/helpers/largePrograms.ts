@@ -201,7 +201,8 @@ export function invariantLoop(chain: number, n: number): Jaxpr {
 /**
  * (m:f32[n]) ↦ (m, 3): a while loop running 3 times whose carry m goes
  * through a chain of `chain` equations that each provably return their
- * operand (`select_n(p, y, y)`, `mul y 1.0`, `add y 0.0` in turn) — an
+ * operand (`select_n(p, y, y)`, `mul y 1.0`, a reshape to its own shape, in
+ * turn) — an
  * invariant carry that hoist-invariant-carries must see through the whole
  * chain to make a loop const.
  */
@@ -217,7 +218,7 @@ export function forwardingLoop(chain: number, n: number): Jaxpr {
     const o = newVar(a);
     if (k % 3 === 0) eqns.push(makeEqn("select_n", {}, [p, y, y], [o]));
     else if (k % 3 === 1) eqns.push(makeEqn("mul", {}, [y, lit(1, f32)], [o]));
-    else eqns.push(makeEqn("add", {}, [y, lit(-0, f32)], [o])); // x + (-0.0) is x; x + 0.0 is not at x = -0.0
+    else eqns.push(makeEqn("reshape", { new_sizes: [n] }, [y], [o]));
     y = o;
   }
   const body = newJaxpr({ invars: [bi, bm], eqns, outvars: [ni, y] });

@@ -159,7 +159,7 @@ export function pendingUpdates(root: Node): Node[] {
  * materializes `root` first and composes the view of its buffer).
  */
 export function composeNode(root: Node, shape: Shape, f: (a: Affine) => Affine | null, restricted: boolean): Node | null {
-  const memo = new Map<Node, Node | null>();
+  const memo = new Map<Node, Node>();
   // Children first, so every argument is rebuilt before the node reading it
   // (a leaf, the common case of a broadcast operand, is its own order).
   for (const n of isLeaf(root) ? [root] : topoOrder(root)) {
@@ -188,8 +188,7 @@ export function composeNode(root: Node, shape: Shape, f: (a: Affine) => Affine |
           // A pending dot or update cannot be re-indexed: the caller materializes first.
           return null;
         default: {
-          const args = n.args.map((a) => memo.get(a)!);
-          out = args.every((a) => a !== null) ? mkNode({ ...n, ...base, args } as Fields<Node>) : null;
+          out = mkNode({ ...n, ...base, args: n.args.map((a) => memo.get(a)!) } as Fields<Node>);
         }
       }
     }
