@@ -1,4 +1,4 @@
-// Control flow lowers to native statements (DESIGN.md "Control-flow semantics"):
+// Control flow lowers to native statements (docs/ir.md, "Control flow and calls"):
 //
 //   while  → `while` statement; carries live in their own buffers, each
 //            iteration's new values are computed from the old ones and then
