@@ -144,3 +144,32 @@ export function rewriteBottomUp(root: Jaxpr, rewrite: (j: Jaxpr, done: (sub: Jax
   }
   return done.get(root)!;
 }
+
+/**
+ * Whether some equation anywhere in `j` (its sub-jaxprs at any depth
+ * included) satisfies `test`. Passes ask such questions at every level of a
+ * nest of loops, so answers are memoized per jaxpr in `memo` (one memo per
+ * question; jaxprs are immutable), and the nest is walked with an explicit
+ * stack, not one native frame per level.
+ */
+export function anyNestedEqn(memo: WeakMap<Jaxpr, boolean>, j: Jaxpr, test: (e: Eqn) => boolean): boolean {
+  const known = memo.get(j);
+  if (known !== undefined) return known;
+  let found = false;
+  const seen = new Set<Jaxpr>();
+  const stack = [j];
+  while (stack.length && !found) {
+    const x = stack.pop()!;
+    const m = memo.get(x);
+    if (m !== undefined) {
+      found = m;
+      continue;
+    }
+    for (const e of x.eqns) {
+      if (test(e)) found = true;
+      for (const s of subJaxprs(e)) if (!seen.has(s)) (seen.add(s), stack.push(s));
+    }
+  }
+  memo.set(j, found);
+  return found;
+}

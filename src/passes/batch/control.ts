@@ -28,7 +28,7 @@
 //   batched instead (conservative: the nested ones might stay unbatched).
 
 import { type Eqn, type Jaxpr, newVar } from "../../ir/core.js";
-import { subJaxprs } from "../../ir/traverse.js";
+import { anyNestedEqn, subJaxprs } from "../../ir/traverse.js";
 import { debugName } from "../../ir/debugNames.js";
 import { type Recursion, recurse } from "../../ir/trampoline.js";
 import type { Params, Prim } from "../../ir/primitives.js";
@@ -59,37 +59,14 @@ function masksLanes(e: Eqn): boolean {
 const laneControlMemo = new WeakMap<Jaxpr, boolean>();
 const controlMemo = new WeakMap<Jaxpr, boolean>();
 
-/** Whether some equation nested anywhere in `j` satisfies `test`: memoized per jaxpr, with an explicit stack. */
-function anyNested(memo: WeakMap<Jaxpr, boolean>, j: Jaxpr, test: (e: Eqn) => boolean): boolean {
-  const known = memo.get(j);
-  if (known !== undefined) return known;
-  let found = false;
-  const seen = new Set<Jaxpr>();
-  const stack = [j];
-  while (stack.length && !found) {
-    const x = stack.pop()!;
-    const m = memo.get(x);
-    if (m !== undefined) {
-      found = m;
-      continue;
-    }
-    for (const e of x.eqns) {
-      if (test(e)) found = true;
-      for (const s of subJaxprs(e)) if (!seen.has(s)) (seen.add(s), stack.push(s));
-    }
-  }
-  memo.set(j, found);
-  return found;
-}
-
 /** `e` masks lanes, or some equation in its sub-jaxprs (at any depth) does. */
 export function hasLaneControl(e: Eqn): boolean {
-  return masksLanes(e) || subJaxprs(e).some((j) => anyNested(laneControlMemo, j, masksLanes));
+  return masksLanes(e) || subJaxprs(e).some((j) => anyNestedEqn(laneControlMemo, j, masksLanes));
 }
 
 /** Some equation of the jaxprs (at any depth) is a while or a cond. */
 function containsControl(js: readonly Jaxpr[]): boolean {
-  return js.some((j) => anyNested(controlMemo, j, (e) => e.prim === "while" || e.prim === "cond"));
+  return js.some((j) => anyNestedEqn(controlMemo, j, (e) => e.prim === "while" || e.prim === "cond"));
 }
 
 /** Fresh outputs of `eqn` batched at `dims`, for a dims-only probe (nothing is emitted: nobody runs a probe). */

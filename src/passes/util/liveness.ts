@@ -3,39 +3,20 @@
 
 import type { Eqn, Jaxpr, Var } from "../../ir/core.js";
 import type { Prim } from "../../ir/primitives.js";
-import { subJaxprs } from "../../ir/traverse.js";
+import { anyNestedEqn, subJaxprs } from "../../ir/traverse.js";
 
 /** True when `prim` occurs in `eqn` itself or anywhere in its sub-jaxprs, at any depth. */
 export function containsPrim(eqn: Eqn, prim: Prim): boolean {
   return eqn.prim === prim || subJaxprs(eqn).some((j) => jaxprContainsPrim(j, prim));
 }
 
-/** Answers per jaxpr and primitive (licm asks about every equation of every loop body, at every level of a nest). */
-const containsMemo = new WeakMap<Jaxpr, Map<Prim, boolean>>();
+/** Answers per primitive and jaxpr (licm asks about every equation of every loop body, at every level of a nest). */
+const containsMemo = new Map<Prim, WeakMap<Jaxpr, boolean>>();
 
 export function jaxprContainsPrim(j: Jaxpr, prim: Prim): boolean {
-  const known = containsMemo.get(j)?.get(prim);
-  if (known !== undefined) return known;
-  // An explicit stack over the nest (no recursion per level).
-  let found = false;
-  const seen = new Set<Jaxpr>();
-  const stack = [j];
-  while (stack.length && !found) {
-    const x = stack.pop()!;
-    const memo = containsMemo.get(x)?.get(prim);
-    if (memo !== undefined) {
-      found = memo;
-      continue;
-    }
-    for (const e of x.eqns) {
-      if (e.prim === prim) found = true;
-      for (const s of subJaxprs(e)) if (!seen.has(s)) (seen.add(s), stack.push(s));
-    }
-  }
-  let byPrim = containsMemo.get(j);
-  if (!byPrim) containsMemo.set(j, (byPrim = new Map()));
-  byPrim.set(prim, found);
-  return found;
+  let memo = containsMemo.get(prim);
+  if (!memo) containsMemo.set(prim, (memo = new WeakMap()));
+  return anyNestedEqn(memo, j, (e) => e.prim === prim);
 }
 
 /** Keeps the entries of `xs` whose flag is set. */
