@@ -3,15 +3,10 @@
 // checks these assertions; vitest runs the value checks.
 import { describe, expect, expectTypeOf, it } from "vitest";
 import { type Eqn, type Jaxpr, isEqnOf, parse } from "../../src/ir/index.js";
+import { CONTROL_FLOW_CASES } from "../fixtures/control_flow.js";
 
-const j = parse(`{ lambda ; a:i32[]. let
-    b:i32[] = while[
-      body_jaxpr={ lambda ; c:i32[]. let d:i32[] = add c 1:i32[] in (d,) }
-      body_nconsts=0
-      cond_jaxpr={ lambda ; e:i32[]. let f:bool[] = lt e 3:i32[] in (f,) }
-      cond_nconsts=0
-    ] a
-  in (b,) }`);
+// A scalar while (the control-flow fixtures' counting loop).
+const j = parse(CONTROL_FLOW_CASES.find((c) => c.name === "scalar while counts to 10")!.ir);
 
 describe("typed equations", () => {
   it("e.prim === 'while' narrows e.params", () => {
