@@ -1,11 +1,15 @@
 // while, cond, scan, pjit: the control-flow contract of docs/ir.md ("Control
 // flow and calls"), including batched predicates/indices and
 // active-lane masks (mask.ts).
+//
+// Each is a Recursion (ir/trampoline.ts) that waits on its sub-jaxprs with
+// `(yield sub(…)) as ArrayValue[]`: `recurse` without its wrapper generator,
+// since this runs once per loop iteration.
 
 import type { ArrayValue, Jaxpr } from "../../ir/core.js";
 import { type Aval, allocStorage, sizeOf } from "../../ir/dtype.js";
 import type { Params } from "../../ir/primitives.js";
-import { type Recursion, recurse, runRecursion } from "../../ir/trampoline.js";
+import { type Recursion, runRecursion } from "../../ir/trampoline.js";
 import type { EvalContext, Impl } from "./impl.js";
 import { andLanes, andMasks, anyLane, copyLanes, maskForLanes, selectLanes } from "./mask.js";
 import { clampIndex } from "./strided.js";
@@ -27,19 +31,19 @@ function* whileLoop(args: readonly ArrayValue[], params: Params["while"], _outAv
 
   if (predShape.length === 0) {
     for (;;) {
-      const [pred] = yield* recurse(sub(cond_jaxpr, [...condConsts, ...carry], mask));
+      const [pred] = (yield sub(cond_jaxpr, [...condConsts, ...carry], mask)) as ArrayValue[];
       if (!pred!.data[0]) return carry;
-      carry = yield* recurse(sub(body_jaxpr, [...bodyConsts, ...carry], mask));
+      carry = (yield sub(body_jaxpr, [...bodyConsts, ...carry], mask)) as ArrayValue[];
     }
   }
 
   let laneMask = mask;
   for (;;) {
-    const [pred] = yield* recurse(sub(cond_jaxpr, [...condConsts, ...carry], laneMask));
+    const [pred] = (yield sub(cond_jaxpr, [...condConsts, ...carry], laneMask)) as ArrayValue[];
     const active = andLanes(pred!.data as Uint8Array, maskForLanes(laneMask, predShape));
     if (!anyLane(active)) return carry;
     laneMask = andMasks({ dtype: "bool", shape: predShape, data: active }, mask);
-    const next = yield* recurse(sub(body_jaxpr, [...bodyConsts, ...carry], laneMask));
+    const next = (yield sub(body_jaxpr, [...bodyConsts, ...carry], laneMask)) as ArrayValue[];
     carry = carry.map((old, i) => selectLanes(active, next[i]!, old));
   }
 }
@@ -53,7 +57,7 @@ function* whileLoop(args: readonly ArrayValue[], params: Params["while"], _outAv
 function* cond([index, ...operands]: readonly ArrayValue[], { branches }: Params["cond"], outAvals: readonly Aval[], mask: ArrayValue | null, sub: SubEval): Recursion<ArrayValue[]> {
   const last = branches.length - 1;
   if (index!.shape.length === 0) {
-    return yield* recurse(sub(branches[clampIndex(index!.data[0]!, 0, last)]!, operands, mask));
+    return (yield sub(branches[clampIndex(index!.data[0]!, 0, last)]!, operands, mask)) as ArrayValue[];
   }
   const lanes = index!.data.length;
   const enclosing = maskForLanes(mask, index!.shape);
@@ -65,7 +69,7 @@ function* cond([index, ...operands]: readonly ArrayValue[], { branches }: Params
     }
     if (!anyLane(taken)) continue;
     const branchMask = andMasks({ dtype: "bool", shape: index!.shape, data: taken }, mask);
-    const results = yield* recurse(sub(branch, operands, branchMask));
+    const results = (yield sub(branch, operands, branchMask)) as ArrayValue[];
     results.forEach((r, i) => copyLanes(taken, r, outs[i]!));
   }
   return outAvals.map((a, i) => ({ dtype: a.dtype, shape: a.shape, data: outs[i]! }));
@@ -92,7 +96,7 @@ function* scan(args: readonly ArrayValue[], params: Params["scan"], outAvals: re
   const ys = yAvals.map((a) => allocStorage(a.dtype, sizeOf(a.shape)));
   for (let step = 0; step < length; step++) {
     const t = reverse ? length - 1 - step : step;
-    const outs = yield* recurse(sub(jaxpr, [...consts, ...carry, ...xs.map((x) => row(x, t))], mask));
+    const outs = (yield sub(jaxpr, [...consts, ...carry, ...xs.map((x) => row(x, t))], mask)) as ArrayValue[];
     carry = outs.slice(0, num_carry);
     outs.slice(num_carry).forEach((y, k) => ys[k]!.set(y.data, t * y.data.length));
   }
@@ -100,7 +104,7 @@ function* scan(args: readonly ArrayValue[], params: Params["scan"], outAvals: re
 }
 
 function* pjit(args: readonly ArrayValue[], { jaxpr }: Params["pjit"], _outAvals: readonly Aval[], mask: ArrayValue | null, sub: SubEval): Recursion<ArrayValue[]> {
-  return yield* recurse(sub(jaxpr, args, mask));
+  return (yield sub(jaxpr, args, mask)) as ArrayValue[];
 }
 
 type ControlPrim = "while" | "cond" | "scan" | "pjit";
