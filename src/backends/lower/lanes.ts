@@ -62,7 +62,7 @@ export type SubInfo =
   | { readonly kind: "pjit"; readonly body: RegionInfo };
 
 type ControlPrim = "while" | "cond" | "scan" | "pjit";
-type LaneRule = (e: Eqn, p: number) => LaneRead[];
+type LaneRule<P extends Prim = Prim> = (e: Eqn<P>, p: number) => LaneRead[];
 
 const elementwise: LaneRule = (e) => e.inputs.map((x) => (x.aval.shape.length === 0 ? "any" : "lane"));
 const allLane = (ok: boolean, e: Eqn): LaneRead[] => e.inputs.map(() => (ok ? "lane" : "any"));
@@ -85,11 +85,17 @@ function dotReads(e: Eqn<"dot_general">, p: number): LaneRead[] {
   return [maps(lsrc) ? "lane" : "any", maps(rsrc) ? "lane" : "any"];
 }
 
+/** How a restricted `e` reads each operand (its LANE_RULES entry). */
+export function laneReads(e: Eqn, p: number): LaneRead[] {
+  // The table is keyed by prim, so e matches its rule; TypeScript cannot correlate the two through a union index.
+  return (LANE_RULES[e.prim] as LaneRule)(e, p);
+}
+
 /**
  * Per operand, how a restricted equation reads it, assuming every output starts
  * with the lane shape (rank p). "lane": output lane l reads only lane l.
  */
-export const LANE_RULES: { readonly [P in Prim]: LaneRule } = {
+export const LANE_RULES: { readonly [P in Prim]: LaneRule<P> } = {
   neg: elementwise, exp: elementwise, log: elementwise, sin: elementwise, cos: elementwise,
   tanh: elementwise, logistic: elementwise, sqrt: elementwise, rsqrt: elementwise, abs: elementwise,
   sign: elementwise, floor: elementwise, ceil: elementwise, round: elementwise, not: elementwise,
@@ -99,37 +105,37 @@ export const LANE_RULES: { readonly [P in Prim]: LaneRule } = {
   select_n: elementwise,
   convert_element_type: elementwise,
   broadcast_in_dim: (e, p) => {
-    const { broadcast_dimensions: bd, shape } = (e as Eqn<"broadcast_in_dim">).params;
+    const { broadcast_dimensions: bd, shape } = e.params;
     const xs = e.inputs[0]!.aval.shape;
     let ok = xs.length >= p;
     for (let k = 0; ok && k < p; k++) ok = bd[k] === k && xs[k] === shape[k];
     return allLane(ok, e);
   },
   transpose: (e, p) => {
-    const perm = (e as Eqn<"transpose">).params.permutation;
+    const perm = e.params.permutation;
     let ok = true;
     for (let k = 0; k < p; k++) ok &&= perm[k] === k;
     return allLane(ok, e);
   },
   reshape: (e, p) => allLane(isShapePrefix(e.outputs[0]!.aval.shape.slice(0, p), e.inputs[0]!.aval.shape), e),
-  squeeze: (e, p) => allLane(below((e as Eqn<"squeeze">).params.dimensions, p), e),
-  expand_dims: (e, p) => allLane(below((e as Eqn<"expand_dims">).params.dimensions, p), e),
+  squeeze: (e, p) => allLane(below(e.params.dimensions, p), e),
+  expand_dims: (e, p) => allLane(below(e.params.dimensions, p), e),
   slice: (e, p) => {
-    const { start_indices, limit_indices, strides } = (e as Eqn<"slice">).params;
+    const { start_indices, limit_indices, strides } = e.params;
     const xs = e.inputs[0]!.aval.shape;
     let ok = true;
     for (let k = 0; k < p; k++) ok &&= start_indices[k] === 0 && limit_indices[k] === xs[k] && (strides === null || strides[k] === 1);
     return allLane(ok, e);
   },
-  reduce_sum: (e, p) => allLane(below((e as Eqn<"reduce_sum">).params.axes, p), e),
-  reduce_max: (e, p) => allLane(below((e as Eqn<"reduce_max">).params.axes, p), e),
-  reduce_min: (e, p) => allLane(below((e as Eqn<"reduce_min">).params.axes, p), e),
-  argmax: (e, p) => allLane(below((e as Eqn<"argmax">).params.axes, p), e),
-  dot_general: (e, p) => dotReads(e as Eqn<"dot_general">, p),
+  reduce_sum: (e, p) => allLane(below(e.params.axes, p), e),
+  reduce_max: (e, p) => allLane(below(e.params.axes, p), e),
+  reduce_min: (e, p) => allLane(below(e.params.axes, p), e),
+  argmax: (e, p) => allLane(below(e.params.axes, p), e),
+  dot_general: (e, p) => dotReads(e, p),
   iota: () => [],
-  concatenate: (e, p) => allLane((e as Eqn<"concatenate">).params.dimension >= p, e),
+  concatenate: (e, p) => allLane(e.params.dimension >= p, e),
   dynamic_slice: (e, p) => {
-    const sizes = (e as Eqn<"dynamic_slice">).params.slice_sizes;
+    const sizes = e.params.slice_sizes;
     const xs = e.inputs[0]!.aval.shape;
     let ok = true;
     for (let k = 0; k < p; k++) ok &&= sizes[k] === xs[k];
@@ -202,7 +208,7 @@ function* analyzeOnce(j: Jaxpr, lanes: Shape | null, outNeedsFull: readonly bool
     const p = an.lanes?.length ?? 0;
     const laned = an.lanes !== null && e.outputs.every((v) => an.hasLanes(v.aval.shape));
     if (laned && !outFull.some(Boolean)) {
-      const reads = LANE_RULES[e.prim](e, p);
+      const reads = laneReads(e, p);
       an.restricted.add(e);
       an.need(e, reads.map((r) => r === "any"));
     } else {
@@ -224,7 +230,7 @@ function* analyzeControl(an: Analysis, e: Eqn, outFull: boolean[], memo: Memo): 
   const inherit = (sub: Jaxpr, full: readonly boolean[]): Recursion<RegionInfo> => region(sub, P, full);
   switch (e.prim) {
     case "while": {
-      const { cond_jaxpr, body_jaxpr, cond_nconsts: cn, body_nconsts: bn } = (e as Eqn<"while">).params;
+      const { cond_jaxpr, body_jaxpr, cond_nconsts: cn, body_nconsts: bn } = e.params;
       const nCarry = e.inputs.length - cn - bn;
       const pred = cond_jaxpr.outvars[0]!.aval.shape;
       if (pred.length > 0) {
@@ -258,7 +264,7 @@ function* analyzeControl(an: Analysis, e: Eqn, outFull: boolean[], memo: Memo): 
       return;
     }
     case "cond": {
-      const { branches } = (e as Eqn<"cond">).params;
+      const { branches } = e.params;
       const index = e.inputs[0]!.aval.shape;
       const batched = index.length > 0;
       const infos: RegionInfo[] = [];
@@ -271,7 +277,7 @@ function* analyzeControl(an: Analysis, e: Eqn, outFull: boolean[], memo: Memo): 
       return;
     }
     case "scan": {
-      const { jaxpr, num_consts: nk, num_carry: nc } = (e as Eqn<"scan">).params;
+      const { jaxpr, num_consts: nk, num_carry: nc } = e.params;
       const carryFull = e.outputs.slice(0, nc).map((v, i) => outFull[i]! || !an.hasLanes(v.aval.shape));
       // An x slice / y row is a row of another array: its leading axis is not the lane
       // axis of the array outside (that is axis 0, the scan axis), so xs and ys are full.
@@ -293,7 +299,7 @@ function* analyzeControl(an: Analysis, e: Eqn, outFull: boolean[], memo: Memo): 
       return;
     }
     case "pjit": {
-      const body = yield* inherit((e as Eqn<"pjit">).params.jaxpr, outFull);
+      const body = yield* inherit(e.params.jaxpr, outFull);
       an.subs.set(e, { kind: "pjit", body });
       an.need(e, body.invarNeedsFull);
       return;

@@ -30,9 +30,11 @@ function toShape(L: Lowerer, b: Block, n: Node, shape: Shape): Node {
   return viewThrough(L, b, n, shape, (a) => affine.broadcastInDim(a, [], shape.length, []), n.restricted);
 }
 
-const unary = <P extends UnaryPrim>(prim: P): LowerRule<P> => ([x], r) => [
-  mkNode({ op: "unary", prim, rounding: prim === "round" ? (r.params as { rounding_method: number }).rounding_method : 0, args: [x!], ...outAval(r), restricted: r.restricted }),
-];
+/** A unary op; `rounding` is round's rounding_method (0 for the others, which have no params). */
+const unaryNode = <P extends UnaryPrim>(prim: P, x: Node, r: RuleCtx<P>, rounding = 0): Node =>
+  mkNode({ op: "unary", prim, rounding, args: [x], ...outAval(r), restricted: r.restricted });
+
+const unary = <P extends UnaryPrim>(prim: P): LowerRule<P> => ([x], r) => [unaryNode(prim, x!, r)];
 
 const binary = <P extends BinaryPrim | ComparePrim>(prim: P): LowerRule<P> => ([x, y], r) => {
   const { shape, dtype } = outAval(r);
@@ -90,7 +92,7 @@ type DataPrim = Exclude<Prim, "while" | "cond" | "scan" | "pjit">;
 export const DATA_RULES: { readonly [P in DataPrim]: LowerRule<P> } = {
   neg: unary("neg"), exp: unary("exp"), log: unary("log"), sin: unary("sin"), cos: unary("cos"),
   tanh: unary("tanh"), logistic: unary("logistic"), sqrt: unary("sqrt"), rsqrt: unary("rsqrt"),
-  abs: unary("abs"), sign: unary("sign"), floor: unary("floor"), ceil: unary("ceil"), round: unary("round"),
+  abs: unary("abs"), sign: unary("sign"), floor: unary("floor"), ceil: unary("ceil"), round: ([x], r) => [unaryNode("round", x!, r, r.params.rounding_method)],
   not: unary("not"),
   add: binary("add"), sub: binary("sub"), mul: binary("mul"), div: binary("div"), rem: binary("rem"),
   pow: binary("pow"), max: binary("max"), min: binary("min"), and: binary("and"), or: binary("or"),

@@ -1,7 +1,7 @@
 // The lane-local analysis (src/backends/lower/lanes.ts): which equations of a
 // batched region may run over the active lanes only.
 import { describe, expect, it } from "vitest";
-import { LANE_RULES, analyzeRegion } from "../../../src/backends/lower/lanes.js";
+import { analyzeRegion, laneReads } from "../../../src/backends/lower/lanes.js";
 import type { Eqn, Jaxpr } from "../../../src/ir/core.js";
 import { parse } from "../../../src/ir/parser.js";
 import { jit, nn, np, vmap, whileLoop } from "../../../src/index.js";
@@ -27,7 +27,7 @@ describe("lane rules: how a restricted equation reads each operand (p leading la
   for (const [name, ir, p, want] of cases) {
     it(name, () => {
       const e = eqnOf(ir);
-      expect(LANE_RULES[e.prim](e, p)).toEqual(want);
+      expect(laneReads(e, p)).toEqual(want);
     });
   }
 });
