@@ -1,5 +1,5 @@
 // The shared lowering, emitter-independent: Jaxpr → Program (kernel_ir.ts).
-// Emitters (src/backends/js, later wasm) only consume the Program.
+// Emitters (src/backends/js, src/backends/wasm) only consume the Program.
 
 import type { Jaxpr } from "../../ir/core.js";
 import { runRecursion } from "../../ir/trampoline.js";

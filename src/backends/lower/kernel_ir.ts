@@ -1,5 +1,5 @@
-// The kernel IR: what the shared lowering produces and what emitters (JS now,
-// WebAssembly later) consume. It is plain data with no closures, so an emitter
+// The kernel IR: what the shared lowering produces and what the emitters (JS
+// and WebAssembly) consume. It is plain data with no closures, so an emitter
 // is a pure function of it, and `formatProgram` (print.ts) shows it as text.
 //
 // Grammar (informal; `*` = list, `?` = optional):

@@ -14,7 +14,7 @@
 // and a materialization joins the open fused loop when it can (block.ts).
 // A pending dot product absorbs the elementwise DAG that consumes it as its
 // epilogue (dot.ts). Control flow lowers to native loops/branches
-// (control.ts) with active-lane execution driven by the lane analysis (lanes.ts).
+// (rules_control.ts) with active-lane execution driven by the lane analysis (lanes.ts).
 
 import type { Atom, Eqn, Jaxpr } from "../../ir/core.js";
 import { type Recursion, recurse } from "../../ir/trampoline.js";
