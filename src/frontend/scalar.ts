@@ -12,13 +12,10 @@
 // rather than a silent wrap-around.
 
 import { lit } from "../ir/core.js";
-import { type DType, aval, avalStr, castScalar } from "../ir/dtype.js";
+import { type DType, INT32_MAX, INT32_MIN, aval, avalStr, castScalar } from "../ir/dtype.js";
 import { formatLiteralValue } from "../ir/printer.js";
 import { inspectCustom } from "./format.js";
 import { registerPytreeLeaf } from "./pytree.js";
-
-export const INT32_MIN = -2147483648;
-export const INT32_MAX = 2147483647;
 
 /** Where a number is being converted, for the error message: `add` and `operand 2`, `array` and `element [0][3]`. */
 export interface ScalarContext {

@@ -7,6 +7,10 @@ export type DType = "float32" | "int32" | "bool";
 
 export const DTYPES: readonly DType[] = ["float32", "int32", "bool"];
 
+/** The range of int32. */
+export const INT32_MIN = -2147483648;
+export const INT32_MAX = 2147483647;
+
 /** Short names used in the text IR. */
 export const DTYPE_SHORT: { readonly [D in DType]: string } = {
   float32: "f32",

@@ -17,7 +17,7 @@
 // nor deep tuples can overflow the stack.
 
 import { type Atom, type Eqn, type Jaxpr, type Var, lit, makeEqn, newJaxpr, newVar } from "./core.js";
-import { type Aval, avalStr, castScalar, dtypeFromShort } from "./dtype.js";
+import { type Aval, INT32_MAX, INT32_MIN, avalStr, castScalar, dtypeFromShort } from "./dtype.js";
 import { MAX_JAXPR_NESTING } from "./limits.js";
 import { checkParamValue, describeKeyProblems, paramKeyProblems, paramKinds } from "./paramSchema.js";
 import { type Params, type Prim, isPrim } from "./primitives.js";
@@ -381,7 +381,7 @@ class Parser {
     const value = parseNumber(t.text);
     if (aval.dtype === "int32") {
       if (!Number.isInteger(value)) this.fail(t.start, `int literal ${shown} is not an integer`);
-      if (value < -(2 ** 31) || value > 2 ** 31 - 1) this.fail(t.start, `int literal ${shown} is out of int32 range`);
+      if (value < INT32_MIN || value > INT32_MAX) this.fail(t.start, `int literal ${shown} is out of int32 range`);
     }
     return lit(castScalar(aval.dtype, value), aval);
   }

@@ -19,7 +19,7 @@
 // the equation's line and column.
 
 import type { Atom, ClosedJaxpr, Eqn, Jaxpr, Var } from "./core.js";
-import { type Aval, avalStr, avalsEqual, isDType, sizeOf } from "./dtype.js";
+import { type Aval, INT32_MAX, INT32_MIN, avalStr, avalsEqual, isDType, sizeOf } from "./dtype.js";
 import { MAX_JAXPR_NESTING } from "./limits.js";
 import { validateParams } from "./paramSchema.js";
 import { abstractEval, isPrim } from "./primitives.js";
@@ -101,7 +101,7 @@ function literalProblem(a: Atom & { kind: "lit" }): string | undefined {
     case "bool":
       return v === 0 || v === 1 ? undefined : `${shown}: a bool literal holds 0 or 1`;
     case "int32":
-      return Number.isInteger(v) && v >= -(2 ** 31) && v <= 2 ** 31 - 1 ? undefined : `${shown} is not an int32 value`;
+      return Number.isInteger(v) && v >= INT32_MIN && v <= INT32_MAX ? undefined : `${shown} is not an int32 value`;
     case "float32":
       return Number.isNaN(v) || Math.fround(v) === v ? undefined : `${shown} is not a float32 value (round it with castScalar)`;
   }

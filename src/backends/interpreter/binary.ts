@@ -8,14 +8,13 @@
 // overflow, and int32 `pow` (exact square-and-multiply, intPow).
 
 import type { ArrayValue } from "../../ir/core.js";
-import { type DType, type Shape, allocStorage, sizeOf } from "../../ir/dtype.js";
+import { type DType, INT32_MIN, type Shape, allocStorage, sizeOf } from "../../ir/dtype.js";
 import type { BinaryPrim, ComparePrim } from "../../ir/primitives.js";
 import type { Impl } from "./impl.js";
 import { type PerDType, pick } from "./unary.js";
 
 export type ScalarFn2 = (x: number, y: number) => number;
 
-const INT32_MIN = -2147483648;
 
 function binary<P extends BinaryPrim | ComparePrim>(prim: P, fns: PerDType<ScalarFn2>): Impl<P> {
   return ([x, y], _params, [out]) => {

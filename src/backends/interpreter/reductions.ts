@@ -5,14 +5,12 @@
 // table. Float sums accumulate in double and round once when stored.
 
 import type { ArrayValue } from "../../ir/core.js";
-import { type DType, allocStorage, stridesOf } from "../../ir/dtype.js";
+import { type DType, INT32_MAX, INT32_MIN, allocStorage, stridesOf } from "../../ir/dtype.js";
 import type { ReducePrim } from "../../ir/primitives.js";
 import type { Impl } from "./impl.js";
 import { axisOffsets } from "./strided.js";
 import type { ScalarFn2 } from "./binary.js";
 
-const INT32_MIN = -2147483648;
-const INT32_MAX = 2147483647;
 
 interface Monoid {
   /** Value of reducing nothing. */

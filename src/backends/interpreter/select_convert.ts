@@ -1,14 +1,11 @@
 // select_n and convert_element_type.
 
 import type { ArrayValue } from "../../ir/core.js";
-import type { DType } from "../../ir/dtype.js";
-import { allocStorage } from "../../ir/dtype.js";
+import { type DType, INT32_MAX, INT32_MIN, allocStorage } from "../../ir/dtype.js";
 import type { Impl } from "./impl.js";
 import { clampIndex } from "./strided.js";
 import { type ScalarFn1, mapUnary } from "./unary.js";
 
-const INT32_MIN = -2147483648;
-const INT32_MAX = 2147483647;
 
 /** float -> int32 as XLA converts: truncate, saturate at the int32 range, NaN -> 0. */
 export function floatToInt32(x: number): number {

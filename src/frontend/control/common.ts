@@ -91,13 +91,6 @@ export function capturesAsInvars(j: Jaxpr): Jaxpr {
   return { constvars: [], invars: [...j.constvars, ...j.invars], eqns: j.eqns, outvars: j.outvars };
 }
 
-/** Checks a predicate: a scalar bool array or a JS boolean. */
-export function checkPredicate(what: string, p: unknown): Array | TypedScalar {
-  if (typeof p === "boolean") return new TypedScalar(p, "bool");
-  if (p instanceof Array && p.dtype === "bool" && p.ndim === 0) return p;
-  throw new TypeError(`${what} must return a scalar bool, got ${describeLeaf(p)}`);
-}
-
 const JS_LOGIC_HELP =
   "JS's &&, || and ! cannot combine arrays: an array is always truthy, so `a && b` is always b, `a || b` is always a and `!a` is always false. " +
   "Use a.and(b) or np.logicalAnd(a, b), a.or(b) or np.logicalOr(a, b), and a.not() or np.logicalNot(a).";

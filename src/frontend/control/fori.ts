@@ -30,14 +30,12 @@ export function foriLoop<const C>(
     unflatten(carry.def, conformToCarry("foriLoop body output", body(i, x as Traced<C>), carry, "carry"));
 
   if (typeof lower === "number" && typeof upper === "number") {
-    for (const [name, v] of [["lower", lower], ["upper", upper]] as const) {
-      if (!Number.isInteger(v)) throw new TypeError(`foriLoop: ${name} must be an integer, got ${v}`);
-      // The loop index is int32: a bound past its range would wrap.
-      new TypedScalar(v, "int32", { op: "foriLoop", what: name, hint: "the loop index is int32" });
-    }
+    // Both bounds are checked as the dynamic path checks them: integers that fit the int32 index.
+    const lo = bound("lower", lower);
+    bound("upper", upper);
     const [[, x]] = untypedScan(
       ([i, x]: [Array, unknown]) => [[i.add(1), step(i, x)], null],
-      [new TypedScalar(lower, "int32"), init],
+      [lo, init],
       null,
       { length: Math.max(upper - lower, 0) },
     ) as [[Array, unknown], null];

@@ -2,10 +2,10 @@
 // dynamic_slice / dynamic_update_slice with array or number start indices
 // (clamped into bounds by the primitives, as in lax).
 
-import { avalStr } from "../../ir/dtype.js";
+import { INT32_MAX, INT32_MIN, avalStr } from "../../ir/dtype.js";
 import { Array, type ArrayLike, type SliceSpec } from "../array.js";
 import * as lax from "../lax.js";
-import { INT32_MAX, INT32_MIN, TypedScalar } from "../scalar.js";
+import { TypedScalar } from "../scalar.js";
 import { checkArray, checkInteger, describe, describeStatic, tracedHint } from "./args.js";
 import { fmtShape } from "./shape-util.js";
 

@@ -17,13 +17,13 @@
 // than one operation in double (rsqrt), we do it in f64 too. `rem` and `pow`
 // on floats (C fmod, C pow) call the host (exact, rare); transcendentals use
 // the vectorised ≤ 2 ulp math (src/backends/wasm/math). int32 division
-// follows XLA (x/0 = -1, x%0 = x, INT_MIN/-1 = INT_MIN) without trapping;
+// follows XLA (x/0 = -1, x%0 = x, INT32_MIN/-1 = INT32_MIN) without trapping;
 // int32 pow is an exact square-and-multiply loop.
 //
 // Every rule takes its operands as locals (already of the width's type) and
 // leaves its result on the stack.
 
-import type { DType } from "../../../ir/dtype.js";
+import { type DType, INT32_MIN } from "../../../ir/dtype.js";
 import type { BinaryPrim, ComparePrim, UnaryPrim } from "../../../ir/primitives.js";
 import type { FunctionBuilder } from "../func.js";
 import { emitMath, type MathFn } from "../math/index.js";
@@ -58,7 +58,6 @@ export function valType(dtype: DType, width: Width): ValType {
 type Unary = (e: OpEnv, x: Local, dtype: DType, rounding: number) => void;
 type Binary = (e: OpEnv, x: Local, y: Local, argDtype: DType) => void;
 
-const INT_MIN = -2147483648;
 
 // ---- helpers ------------------------------------------------------------------
 
@@ -176,7 +175,7 @@ function signedOne(e: OpEnv, x: Local): void {
     f.f32.const(1).local.get(x).f32.copysign();
     return;
   }
-  f.local.get(x).v128.const("i32x4", [INT_MIN, INT_MIN, INT_MIN, INT_MIN]).v128.and();
+  f.local.get(x).v128.const("i32x4", [INT32_MIN, INT32_MIN, INT32_MIN, INT32_MIN]).v128.and();
   f.v128.const("f32x4", [1, 1, 1, 1]).v128.or();
 }
 
@@ -245,7 +244,7 @@ export const UNARY: { readonly [P in UnaryPrim]: Unary } = {
   abs: (e, x, d) => {
     if (d === "float32") return plain(e, ["f32.abs", "f32x4.abs"], x);
     if (e.width === 4) return vec(e, "i32x4.abs", x);
-    // |INT_MIN| wraps to INT_MIN, as the interpreter's Int32Array store does.
+    // |INT32_MIN| wraps to INT32_MIN, as the interpreter's Int32Array store does.
     e.f.i32.const(0).local.get(x).i32.sub().local.get(x).local.get(x).i32.const(0).i32.lt_s().select();
   },
   // NaN and ±0 stay as they are; everything else becomes ±1 (Math.sign).
@@ -276,22 +275,22 @@ export const UNARY: { readonly [P in UnaryPrim]: Unary } = {
 const arith = (fl: readonly [PlainOpName, PlainOpName], int: readonly [PlainOpName, PlainOpName]): Binary => (e, x, y, d) =>
   plain(e, d === "float32" ? fl : int, x, y);
 
-/** XLA int32 division: x/0 = -1, INT_MIN/-1 = INT_MIN (wasm would trap on both). */
+/** XLA int32 division: x/0 = -1, INT32_MIN/-1 = INT32_MIN (wasm would trap on both). */
 function intDivScalar(e: OpEnv, x: Local, y: Local): void {
   const { f } = e;
   const q = f.temp("i32");
-  // divide by 1 where the quotient is replaced below (y = 0) or would overflow (INT_MIN / -1 = INT_MIN / 1)
+  // divide by 1 where the quotient is replaced below (y = 0) or would overflow (INT32_MIN / -1 = INT32_MIN / 1)
   f.local.get(x);
   f.i32.const(1).local.get(y);
   f.local.get(y).i32.eqz();
-  f.local.get(x).i32.const(INT_MIN).i32.eq().local.get(y).i32.const(-1).i32.eq().i32.and();
+  f.local.get(x).i32.const(INT32_MIN).i32.eq().local.get(y).i32.const(-1).i32.eq().i32.and();
   f.i32.or().select();
   f.i32.div_s().local.set(q);
   f.i32.const(-1).local.get(q).local.get(y).i32.eqz().select();
   f.release(q);
 }
 
-/** XLA int32 remainder: x%0 = x; INT_MIN % -1 = 0 (wasm gives 0 without trapping). */
+/** XLA int32 remainder: x%0 = x; INT32_MIN % -1 = 0 (wasm gives 0 without trapping). */
 function intRemScalar(e: OpEnv, x: Local, y: Local): void {
   const { f } = e;
   f.local.get(x);
