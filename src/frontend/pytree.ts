@@ -11,6 +11,8 @@
 // (`layers.0.w`, `[1]`, `carry[2].w`) so errors can say *where* two structures
 // or two leaf types differ.
 
+import { inspectCustom } from "./format.js";
+
 /** What a registered class's `flatten` returns for its children: positional or named. */
 export type PytreeChildren = readonly unknown[] | { readonly [key: string]: unknown };
 
@@ -163,7 +165,7 @@ export class TreeDef {
     return `PyTreeDef(${this.body()})`;
   }
   /** `console.log` shows the same text. */
-  [Symbol.for("nodejs.util.inspect.custom")](): string {
+  [inspectCustom](): string {
     return this.toString();
   }
 
