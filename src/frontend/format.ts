@@ -16,6 +16,7 @@
 //     element in `repr` (`Array(2., dtype=float32)`).
 
 import type { ArrayValue } from "../ir/core.js";
+import { stridesOf } from "../ir/dtype.js";
 
 /**
  * Node's hook for `console.log` / `util.inspect`: a method under this key
@@ -190,16 +191,6 @@ function floatScalarStr(v: number): string {
 }
 
 // ---------------------------------------------------------------- layout (numpy's _formatArray)
-
-function stridesOf(shape: readonly number[]): number[] {
-  const s: number[] = [];
-  let acc = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    s[i] = acc;
-    acc *= shape[i]!;
-  }
-  return s;
-}
 
 /** The indices shown along an axis of length n: all, or the edge items when summarising. */
 function shownIndices(n: number, summarise: boolean): { lead: number[]; trail: number[] } {

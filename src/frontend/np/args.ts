@@ -4,7 +4,7 @@
 // `the string "abc"`), so a wrong call never surfaces as an internal
 // TypeError, a stack overflow or a silent wrong answer.
 
-import { type DType, avalStr, isDType } from "../../ir/dtype.js";
+import { type DType, INT32_MAX, avalStr, isDType } from "../../ir/dtype.js";
 import { Array, type ArrayLike } from "../array.js";
 import { TypedScalar, isJsScalar } from "../scalar.js";
 import { fmtShape } from "./shape-util.js";
@@ -83,7 +83,7 @@ export function checkInteger(name: string, x: unknown, what: string): number {
 }
 
 /** The most elements an array can have: element indices are int32. */
-export const MAX_SIZE = 2 ** 31 - 1;
+export const MAX_SIZE = INT32_MAX;
 
 /** A shape argument: a list of non-negative integers (or one integer); errors name the bad entry. */
 export function checkShape(name: string, shape: unknown, what = "shape"): number[] {

@@ -40,7 +40,7 @@ const INT32_DATA_HINT = 'pass { dtype: "float32" } to store it as float32';
  * int32's range, NaN or ±inf into int32 is an error naming the element.
  */
 export function array(data: ArrayData, opts?: DTypeOption): Array {
-  const dtype = checkDtype("array", checkOptions("array", opts, DTYPE_EXAMPLE).dtype);
+  const dtype = dtypeOption("array", opts);
   if (data instanceof Array) {
     // An array changes dtype as astype does (an array cast, not number conversion).
     if (data.isTracer || (dtype !== undefined && dtype !== data.dtype)) return dtype ? astype(data, dtype) : data;

@@ -1,6 +1,7 @@
 // numpy-style operand preparation for the np layer: dtype promotion
-// (bool < int32 < float32) with JS numbers weakly typed, and broadcasting. The IR's binary ops accept equal shapes or a rank-0 operand,
-// so `broadcast_in_dim` is inserted only where shapes really differ.
+// (bool < int32 < float32) with JS numbers weakly typed, and broadcasting.
+// The IR's binary ops accept equal shapes or a rank-0 operand, so
+// `broadcast_in_dim` is inserted only where shapes really differ.
 
 import { type DType, type Shape, promoteDTypes, shapesEqual } from "../../ir/dtype.js";
 import { Array, type ArrayLike } from "../array.js";
