@@ -14,7 +14,7 @@
 import type { Atom, Eqn, Jaxpr, Var } from "./core.js";
 import { avalStr } from "./dtype.js";
 import { formatLiteralValue } from "./printer.js";
-import { directSubJaxprs, isJaxpr } from "./traverse.js";
+import { computeBottomUp, isJaxpr } from "./traverse.js";
 
 function literalKey(a: Atom & { kind: "lit" }): string {
   // Literal text distinguishes -0.0 from 0.0 and keeps the dtype (1:i32[] vs 1.0:f32[]).
@@ -48,21 +48,8 @@ export class StructuralKeys {
   }
 
   jaxprKey(j: Jaxpr): string {
-    const hit = this.ofJaxpr.get(j);
-    if (hit !== undefined) return hit;
     // Sub-jaxprs first (their keys are memoized when the parent's params are keyed).
-    const stack: { j: Jaxpr; subs: Jaxpr[]; next: number }[] = [{ j, subs: directSubJaxprs(j), next: 0 }];
-    while (stack.length) {
-      const top = stack[stack.length - 1]!;
-      if (top.next < top.subs.length) {
-        const s = top.subs[top.next++]!;
-        if (!this.ofJaxpr.has(s)) stack.push({ j: s, subs: directSubJaxprs(s), next: 0 });
-        continue;
-      }
-      stack.pop();
-      this.ofJaxpr.set(top.j, this.keyOf(this.text(top.j)));
-    }
-    return this.ofJaxpr.get(j)!;
+    return computeBottomUp(j, this.ofJaxpr, (x) => this.keyOf(this.text(x)));
   }
 
   private keyOf(text: string): string {

@@ -131,18 +131,30 @@ export function rewriteBottomUp(root: Jaxpr, rewrite: (j: Jaxpr, done: (sub: Jax
     if (r === undefined) throw new Error("rewriteBottomUp: asked for a jaxpr that is not a sub-jaxpr of the one being rewritten");
     return r;
   };
-  const stack: { j: Jaxpr; subs: Jaxpr[]; next: number }[] = [{ j: root, subs: directSubJaxprs(root), next: 0 }];
-  while (stack.length) {
-    const top = stack[stack.length - 1]!;
-    if (top.next < top.subs.length) {
-      const s = top.subs[top.next++]!;
-      if (!done.has(s)) stack.push({ j: s, subs: directSubJaxprs(s), next: 0 });
-      continue;
+  return computeBottomUp(root, done, (j) => rewrite(j, lookup));
+}
+
+/**
+ * `compute(j)` for `root` and every jaxpr nested in it that `memo` does not
+ * hold yet, innermost first, each stored in `memo` before its parents are
+ * computed (so `compute` may read its sub-jaxprs' results there). An explicit
+ * stack, not one native frame per nesting level. Returns root's result.
+ */
+export function computeBottomUp<T>(root: Jaxpr, memo: Map<Jaxpr, T> | WeakMap<Jaxpr, T>, compute: (j: Jaxpr) => T): T {
+  if (!memo.has(root)) {
+    const stack: { j: Jaxpr; subs: Jaxpr[]; next: number }[] = [{ j: root, subs: directSubJaxprs(root), next: 0 }];
+    while (stack.length) {
+      const top = stack[stack.length - 1]!;
+      if (top.next < top.subs.length) {
+        const s = top.subs[top.next++]!;
+        if (!memo.has(s)) stack.push({ j: s, subs: directSubJaxprs(s), next: 0 });
+        continue;
+      }
+      stack.pop();
+      memo.set(top.j, compute(top.j));
     }
-    stack.pop();
-    done.set(top.j, rewrite(top.j, lookup));
   }
-  return done.get(root)!;
+  return memo.get(root)!;
 }
 
 /**

@@ -13,7 +13,7 @@
 import type { Atom, Eqn, Jaxpr } from "../ir/core.js";
 import { avalsEqual, shapesEqual } from "../ir/dtype.js";
 import type { Prim } from "../ir/primitives.js";
-import { directSubJaxprs } from "../ir/traverse.js";
+import { computeBottomUp } from "../ir/traverse.js";
 import { sameAtom } from "./rules/match.js";
 import type { Rule, RuleContext } from "./rules/rule.js";
 import { RULES } from "./rules/table.js";
@@ -110,19 +110,6 @@ function analyse(j: Jaxpr): Forwards {
 
 /** If output `k` of `j` provably equals one of its invars, that invar's index (among constvars+invars). */
 export function jaxprForward(j: Jaxpr, k: number): number | undefined {
-  if (!forwardsMemo.has(j)) {
-    // Sub-jaxprs first, with an explicit stack: loops can nest a thousand deep.
-    const stack: { j: Jaxpr; subs: Jaxpr[]; next: number }[] = [{ j, subs: directSubJaxprs(j), next: 0 }];
-    while (stack.length) {
-      const top = stack[stack.length - 1]!;
-      if (top.next < top.subs.length) {
-        const s = top.subs[top.next++]!;
-        if (!forwardsMemo.has(s)) stack.push({ j: s, subs: directSubJaxprs(s), next: 0 });
-        continue;
-      }
-      stack.pop();
-      forwardsMemo.set(top.j, analyse(top.j));
-    }
-  }
-  return memoizedForwards(j)[k];
+  // Sub-jaxprs first (analyse reads their forwards), without native recursion: loops can nest a thousand deep.
+  return computeBottomUp(j, forwardsMemo, analyse)[k];
 }
