@@ -9,6 +9,7 @@
 import type { ArrayValue, Jaxpr } from "../../ir/core.js";
 import { type Aval, allocStorage, sizeOf } from "../../ir/dtype.js";
 import type { Params } from "../../ir/primitives.js";
+import { scanParts, whileParts } from "../../ir/loopOperands.js";
 import { type Recursion, runRecursion } from "../../ir/trampoline.js";
 import type { EvalContext, Impl } from "./impl.js";
 import { andLanes, andMasks, anyLane, copyLanes, maskForLanes, selectLanes } from "./mask.js";
@@ -23,10 +24,9 @@ import { clampIndex } from "./strided.js";
  * the predicate is evaluated under the previous iteration's active lanes.
  */
 function* whileLoop(args: readonly ArrayValue[], params: Params["while"], _outAvals: readonly Aval[], mask: ArrayValue | null, sub: SubEval): Recursion<ArrayValue[]> {
-  const { cond_jaxpr, body_jaxpr, cond_nconsts, body_nconsts } = params;
-  const condConsts = args.slice(0, cond_nconsts);
-  const bodyConsts = args.slice(cond_nconsts, cond_nconsts + body_nconsts);
-  let carry = args.slice(cond_nconsts + body_nconsts);
+  const { cond_jaxpr, body_jaxpr } = params;
+  const { condConsts, bodyConsts, carries } = whileParts(args, params);
+  let carry = carries;
   const predShape = cond_jaxpr.outvars[0]!.aval.shape;
 
   if (predShape.length === 0) {
@@ -88,10 +88,9 @@ function row(x: ArrayValue, t: number): ArrayValue {
  * (ys still land at their step's index, as in JAX).
  */
 function* scan(args: readonly ArrayValue[], params: Params["scan"], outAvals: readonly Aval[], mask: ArrayValue | null, sub: SubEval): Recursion<ArrayValue[]> {
-  const { jaxpr, length, reverse, num_consts, num_carry } = params;
-  const consts = args.slice(0, num_consts);
-  let carry = args.slice(num_consts, num_consts + num_carry);
-  const xs = args.slice(num_consts + num_carry);
+  const { jaxpr, length, reverse, num_carry } = params;
+  const { consts, carries, xs } = scanParts(args, params);
+  let carry = carries;
   const yAvals = outAvals.slice(num_carry);
   const ys = yAvals.map((a) => allocStorage(a.dtype, sizeOf(a.shape)));
   for (let step = 0; step < length; step++) {
@@ -112,14 +111,21 @@ type ControlPrim = "while" | "cond" | "scan" | "pjit";
 /** Evaluates a closed sub-jaxpr (no consts) under a mask. */
 export type SubEval = (j: Jaxpr, args: readonly ArrayValue[], mask: ArrayValue | null) => Recursion<ArrayValue[]>;
 
+/** A control-flow primitive as a Recursion over a sub-jaxpr evaluator. */
+type ControlRecursion<P extends ControlPrim> = (
+  args: readonly ArrayValue[],
+  params: Params[P],
+  outAvals: readonly Aval[],
+  mask: ArrayValue | null,
+  sub: SubEval,
+) => Recursion<ArrayValue[]>;
+
 /**
  * The control-flow primitives as Recursions (ir/trampoline.ts) over a
  * sub-jaxpr evaluator: evalJaxpr runs them with its own generator, so loops
  * nested MAX_JAXPR_NESTING deep cost heap, not native stack.
  */
-export const controlFlowRecursions: {
-  readonly [P in ControlPrim]: (args: readonly ArrayValue[], params: Params[P], outAvals: readonly Aval[], mask: ArrayValue | null, sub: SubEval) => Recursion<ArrayValue[]>;
-} = { while: whileLoop, cond, scan, pjit };
+export const controlFlowRecursions: { readonly [P in ControlPrim]: ControlRecursion<P> } = { while: whileLoop, cond, scan, pjit };
 
 /** Sub-jaxprs through `ctx.evalJaxpr` (one synchronous call each). */
 function viaContext(ctx: EvalContext): SubEval {
@@ -134,8 +140,13 @@ function viaContext(ctx: EvalContext): SubEval {
  * iterations by wrapping `impls.while` and its context).
  */
 export const controlFlowImpls: { readonly [P in ControlPrim]: Impl<P> } = {
-  while: (args, params, outAvals, ctx) => runRecursion(whileLoop(args, params, outAvals, ctx.mask, viaContext(ctx))),
-  cond: (args, params, outAvals, ctx) => runRecursion(cond(args, params, outAvals, ctx.mask, viaContext(ctx))),
-  scan: (args, params, outAvals, ctx) => runRecursion(scan(args, params, outAvals, ctx.mask, viaContext(ctx))),
-  pjit: (args, params, outAvals, ctx) => runRecursion(pjit(args, params, outAvals, ctx.mask, viaContext(ctx))),
+  while: synchronous(whileLoop),
+  cond: synchronous(cond),
+  scan: synchronous(scan),
+  pjit: synchronous(pjit),
 };
+
+/** A control-flow Recursion as a synchronous table entry (its sub-jaxprs through `ctx.evalJaxpr`). */
+function synchronous<P extends ControlPrim>(rec: ControlRecursion<P>): Impl<P> {
+  return (args, params, outAvals, ctx) => runRecursion(rec(args, params, outAvals, ctx.mask, viaContext(ctx)));
+}
