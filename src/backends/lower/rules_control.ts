@@ -27,6 +27,7 @@ import type { RegionInfo, SubInfo } from "./lanes.js";
 import { type Recursion, recurse } from "../../ir/trampoline.js";
 import { type LowerRule, type Lowerer, loadsOf } from "./lower.js";
 import { type Node, constNode, loadNode, pendingDots, viewOf } from "./nodes.js";
+import { scanParts, whileParts } from "../../ir/loopOperands.js";
 
 type ControlPrim = "while" | "cond" | "scan" | "pjit";
 
@@ -141,11 +142,12 @@ const lowerRegion = (L: Lowerer, b: Block, j: Jaxpr, info: RegionInfo, inputs: r
 const whileRule: LowerRule<"while"> = function* (ins, r) {
   const { L, b } = r;
   const info = subOf(r.sub, "while");
-  const { cond_jaxpr, body_jaxpr, cond_nconsts: cn, body_nconsts: bn } = r.params;
-  const cconsts = asInputs(L, b, ins.slice(0, cn));
-  const bconsts = asInputs(L, b, ins.slice(cn, cn + bn));
-  const carries = carryBuffers(L, b, ins.slice(cn + bn), r.dests);
-  const carryNodes = carries.map((v, i) => loadNode(v, ins[cn + bn + i]!.shape, ins[cn + bn + i]!.dtype, false));
+  const { cond_jaxpr, body_jaxpr, body_nconsts: bn } = r.params;
+  const parts = whileParts(ins, r.params);
+  const cconsts = asInputs(L, b, parts.condConsts);
+  const bconsts = asInputs(L, b, parts.bodyConsts);
+  const carries = carryBuffers(L, b, parts.carries, r.dests);
+  const carryNodes = carries.map((v, i) => loadNode(v, parts.carries[i]!.shape, parts.carries[i]!.dtype, false));
   const name = L.regionName("while");
   const predShape = cond_jaxpr.outvars[0]!.aval.shape;
 
@@ -241,10 +243,11 @@ const scanRule: LowerRule<"scan"> = function* (ins, r) {
   const { L, b } = r;
   const info = subOf(r.sub, "scan");
   const { jaxpr, length, reverse, num_consts: nk, num_carry: nc } = r.params;
-  const consts = asInputs(L, b, ins.slice(0, nk));
-  const carries = carryBuffers(L, b, ins.slice(nk, nk + nc), r.dests);
-  const carryNodes = carries.map((v, i) => loadNode(v, ins[nk + i]!.shape, ins[nk + i]!.dtype, false));
-  const xs = ins.slice(nk + nc).map((n) => L.materialize(b, n, "xs"));
+  const parts = scanParts(ins, r.params);
+  const consts = asInputs(L, b, parts.consts);
+  const carries = carryBuffers(L, b, parts.carries, r.dests);
+  const carryNodes = carries.map((v, i) => loadNode(v, parts.carries[i]!.shape, parts.carries[i]!.dtype, false));
+  const xs = parts.xs.map((n) => L.materialize(b, n, "xs"));
   const yOuts = r.e.outputs.slice(nc);
   const ys = yOuts.map((v, k) => {
     const d = r.dests[nc + k];
@@ -255,7 +258,7 @@ const scanRule: LowerRule<"scan"> = function* (ins, r) {
   const restrict = b.ctx.restrict;
   const bodyBlock = L.block({ ...b.ctx, tag: `${name}.body` });
   const xNodes = xs.map((v, j) => {
-    const x = ins[nk + nc + j]!;
+    const x = parts.xs[j]!;
     return loadNode({ buf: v.buf, ...rowAt(v, t) }, x.shape.slice(1), x.dtype, false);
   });
   const yDests: Dest[] = ys.map((v, k) => ({
