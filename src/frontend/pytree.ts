@@ -69,7 +69,9 @@ function nodeTypeOf(x: object): PytreeNodeType<object> | undefined {
   return undefined;
 }
 
-function isPlainObject(x: object): boolean {
+/** A plain object (`{…}` or `Object.create(null)`), not a class instance or a JS array. */
+export function isPlainObject(x: unknown): x is Record<string, unknown> {
+  if (typeof x !== "object" || x === null) return false;
   const proto = Object.getPrototypeOf(x) as unknown;
   return proto === Object.prototype || proto === null;
 }

@@ -9,13 +9,11 @@
 // models that differ only in a static field trace separately.
 
 import { Array } from "../array.js";
-import { type PytreeChildren, registerPytreeNode } from "../pytree.js";
+import { type PytreeChildren, isPlainObject, registerPytreeNode } from "../pytree.js";
 
 export abstract class Module {}
 
 const isList = (v: unknown): v is readonly unknown[] => globalThis.Array.isArray(v);
-const isPlainObject = (v: unknown): v is Record<string, unknown> =>
-  v !== null && typeof v === "object" && (Object.getPrototypeOf(v) === Object.prototype || Object.getPrototypeOf(v) === null);
 
 /** True when `v` holds a parameter: it is an array or a module, or a list / plain object containing one. */
 export function hasParams(v: unknown): boolean {
