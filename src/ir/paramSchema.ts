@@ -2,21 +2,22 @@
 // check the generic values it read (`(1, 2)`, `float32`, `{ lambda ... }`), the
 // verifier to check params built in code, and docs/ir.md lists it.
 //
-// The table is a mapped type over `Prim`, and each entry is a mapped type over
-// that primitive's `Params` keys whose kind is derived from the TS type of the
-// param. So a new primitive, a new param, a renamed param or a param whose type
-// changes all fail `tsc` until this table agrees with `Params`.
+// Each primitive's spec (the `params` entry of its rules, prims/) is a mapped
+// type over that primitive's `Params` keys whose kind is derived from the TS
+// type of the param. So a new primitive, a new param, a renamed param or a
+// param whose type changes all fail `tsc` until the spec agrees with `Params`.
 //
 // Kinds also carry the context-free part of a param's valid range: counts,
 // sizes and axes are non-negative (`nat`, `nats`), strides positive. What
 // depends on the operands (an axis below the operand's rank, nconsts at most
 // the number of operands, slice bounds within the shape) is the shape rule's
-// to check, in `primitives.ts`; the verifier runs both.
+// to check, in prims/; the verifier runs both.
 
 import type { Jaxpr } from "./core.js";
 import { type DType, isDType } from "./dtype.js";
 import type { DotDimensionNumbers, Params, Prim } from "./primitives.js";
 import { isJaxpr } from "./traverse.js";
+import { PRIM_RULES } from "./prims/index.js";
 
 export type ParamKind =
   | "int"
@@ -59,64 +60,11 @@ export type ParamSpec<P extends Prim> = string extends keyof Params[P]
   ? { readonly [k: string]: never }
   : { readonly [K in keyof Params[P]]-?: KindOf<Params[P][K]> };
 
-export const paramSchema: { readonly [P in Prim]: ParamSpec<P> } = {
-  neg: {},
-  exp: {},
-  log: {},
-  sin: {},
-  cos: {},
-  tanh: {},
-  logistic: {},
-  sqrt: {},
-  rsqrt: {},
-  abs: {},
-  sign: {},
-  floor: {},
-  ceil: {},
-  round: { rounding_method: "int" },
-  not: {},
-  add: {},
-  sub: {},
-  mul: {},
-  div: {},
-  rem: {},
-  pow: {},
-  max: {},
-  min: {},
-  and: {},
-  or: {},
-  lt: {},
-  le: {},
-  gt: {},
-  ge: {},
-  eq: {},
-  ne: {},
-  select_n: {},
-  convert_element_type: { new_dtype: "dtype" },
-  broadcast_in_dim: { shape: "nats", broadcast_dimensions: "nats" },
-  reshape: { new_sizes: "nats" },
-  transpose: { permutation: "nats" },
-  squeeze: { dimensions: "nats" },
-  expand_dims: { dimensions: "nats" },
-  reduce_sum: { axes: "nats" },
-  reduce_max: { axes: "nats" },
-  reduce_min: { axes: "nats" },
-  argmax: { axes: "nats", index_dtype: "dtype" },
-  dot_general: { dimension_numbers: "dot_dims" },
-  iota: { dtype: "dtype", shape: "nats", dimension: "nat" },
-  concatenate: { dimension: "nat" },
-  slice: { start_indices: "nats", limit_indices: "nats", strides: "positive_ints_or_none" },
-  dynamic_slice: { slice_sizes: "nats" },
-  dynamic_update_slice: {},
-  while: { cond_jaxpr: "jaxpr", body_jaxpr: "jaxpr", cond_nconsts: "nat", body_nconsts: "nat" },
-  cond: { branches: "jaxprs" },
-  scan: { jaxpr: "jaxpr", length: "nat", reverse: "bool", num_consts: "nat", num_carry: "nat" },
-  pjit: { jaxpr: "jaxpr", name: "string" },
-};
-
 /** The kinds of `prim`'s params, keyed by param name. */
 export function paramKinds(prim: Prim): Readonly<Record<string, ParamKind>> {
-  return paramSchema[prim] as Readonly<Record<string, ParamKind>>;
+  // Every ParamSpec is a record of kinds; its keys are the primitive's param names.
+  const spec: { readonly [k: string]: ParamKind } = PRIM_RULES[prim].params;
+  return spec;
 }
 
 /** Human description of a kind, for error messages and docs. */

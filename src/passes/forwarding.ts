@@ -16,11 +16,11 @@ import type { Prim } from "../ir/primitives.js";
 import { computeBottomUp } from "../ir/traverse.js";
 import { sameAtom } from "./rules/match.js";
 import type { Rule, RuleContext } from "./rules/rule.js";
-import { RULES } from "./rules/table.js";
+import { rulesOf } from "../ir/prims/index.js";
 
 /**
  * The operand an equation's output provably equals, if any: one of simplify's
- * forwarding rules (src/passes/rules/table.ts) applies, so "provably
+ * forwarding rules (each primitive's `simplify` entry, ir/prims/) applies, so "provably
  * unchanged" here means exactly what simplify removes (`x*1`, `x+(-0.0)`,
  * `x-0`, `x/1`, no-op casts and shape ops, `neg(neg x)`, `select_n(p, x, x)`,
  * …). Rewrite rules that compute something new do not count.
@@ -29,7 +29,7 @@ function forwardedOperand(e: Eqn, index: number, defs: ReadonlyMap<number, Eqn>)
   if (e.outputs.length !== 1 || index !== 0) return undefined;
   const out = e.outputs[0]!;
   const ctx: RuleContext = { producer: (a) => (a.kind === "var" ? defs.get(a.id) : undefined) };
-  for (const rule of RULES[e.prim] as readonly Rule<Prim>[]) {
+  for (const rule of rulesOf(e.prim).simplify) {
     const r = rule.apply(e.inputs, e.params, ctx);
     if (r !== undefined && r.eqns.length === 0 && avalsEqual(r.outputs[0]!.aval, out.aval)) return r.outputs[0];
   }

@@ -1,4 +1,5 @@
-// Algebraic simplification driven by the rule table in rules/table.ts, plus
+// Algebraic simplification driven by each primitive's identities (the
+// `simplify` entry of its rules, ir/prims/), plus
 // constant folding (rules/fold.ts). Each scope is walked in order; a rewrite
 // replaces an equation's outputs by other atoms (and maybe new equations),
 // and later reads are substituted. The replaced equation is left out; any
@@ -14,7 +15,7 @@ import { mapSubJaxprs, rewriteBottomUp } from "../ir/traverse.js";
 import { type PassStats, bump, definePass, mergeStats } from "./pass.js";
 import { FOLD_LABEL, foldConstants } from "./rules/fold.js";
 import type { Replacement, Rule, RuleContext } from "./rules/rule.js";
-import { RULES } from "./rules/table.js";
+import { rulesOf } from "../ir/prims/index.js";
 import { type Subst, substAtoms, substEqn } from "./util/subst.js";
 
 /** Rounds per scope before giving up; every rule shrinks or canonicalises, so this is only a guard. */
@@ -32,7 +33,7 @@ interface Config {
 function firstRewrite(e: Eqn, ctx: RuleContext, cfg: Config): { label: string; replacement: Replacement } | undefined {
   const folded = cfg.fold ? foldConstants(e) : undefined;
   if (folded && typesMatch(e, folded)) return { label: FOLD_LABEL, replacement: folded };
-  for (const rule of RULES[e.prim] as readonly Rule<Prim>[]) {
+  for (const rule of rulesOf(e.prim).simplify) {
     const r = rule.apply(e.inputs, e.params, ctx);
     if (r && typesMatch(e, r)) return { label: rule.name, replacement: r };
   }

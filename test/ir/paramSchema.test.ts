@@ -1,7 +1,7 @@
 // The param schema: kinds per primitive and the validator shared by parser and verifier.
 import { describe, expect, it } from "vitest";
 import { PRIMS, ParseError, type Prim, parse } from "../../src/ir/index.js";
-import { checkParamValue, paramKinds, paramSchema, validateParams } from "../../src/ir/paramSchema.js";
+import { checkParamValue, paramKinds, validateParams } from "../../src/ir/paramSchema.js";
 
 const jaxpr = parse("{ lambda ; a:f32[]. let  in (a,) }");
 
@@ -68,17 +68,16 @@ const OUT_OF_RANGE: readonly [Prim, string, unknown, string][] = [
 const NUMERIC_KINDS = new Set(["int", "nat", "nats", "positive_ints_or_none", "dot_dims"]);
 
 describe("param schema", () => {
-  it("has an entry for every primitive, with the params of lax", () => {
-    expect(Object.keys(paramSchema).sort()).toEqual([...PRIMS].sort());
-    expect(paramSchema.add).toEqual({});
-    expect(paramSchema.slice).toEqual({ start_indices: "nats", limit_indices: "nats", strides: "positive_ints_or_none" });
-    expect(paramSchema.while).toEqual({ cond_jaxpr: "jaxpr", body_jaxpr: "jaxpr", cond_nconsts: "nat", body_nconsts: "nat" });
-    expect(paramSchema.cond).toEqual({ branches: "jaxprs" });
-    expect(paramSchema.dot_general).toEqual({ dimension_numbers: "dot_dims" });
-    expect(paramSchema.argmax).toEqual({ axes: "nats", index_dtype: "dtype" });
-    expect(paramSchema.scan).toEqual({ jaxpr: "jaxpr", length: "nat", reverse: "bool", num_consts: "nat", num_carry: "nat" });
-    expect(paramSchema.round).toEqual({ rounding_method: "int" });
-    expect(paramSchema.pjit).toEqual({ jaxpr: "jaxpr", name: "string" });
+  it("gives each primitive the params of lax", () => {
+    expect(paramKinds("add")).toEqual({});
+    expect(paramKinds("slice")).toEqual({ start_indices: "nats", limit_indices: "nats", strides: "positive_ints_or_none" });
+    expect(paramKinds("while")).toEqual({ cond_jaxpr: "jaxpr", body_jaxpr: "jaxpr", cond_nconsts: "nat", body_nconsts: "nat" });
+    expect(paramKinds("cond")).toEqual({ branches: "jaxprs" });
+    expect(paramKinds("dot_general")).toEqual({ dimension_numbers: "dot_dims" });
+    expect(paramKinds("argmax")).toEqual({ axes: "nats", index_dtype: "dtype" });
+    expect(paramKinds("scan")).toEqual({ jaxpr: "jaxpr", length: "nat", reverse: "bool", num_consts: "nat", num_carry: "nat" });
+    expect(paramKinds("round")).toEqual({ rounding_method: "int" });
+    expect(paramKinds("pjit")).toEqual({ jaxpr: "jaxpr", name: "string" });
   });
 
   it("accepts values of each kind", () => {

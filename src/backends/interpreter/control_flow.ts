@@ -9,11 +9,12 @@
 import type { ArrayValue, Jaxpr } from "../../ir/core.js";
 import { type Aval, allocStorage, sizeOf } from "../../ir/dtype.js";
 import type { Params } from "../../ir/primitives.js";
+import type { ControlPrim } from "../../ir/prims/control.js";
 import { scanParts, whileParts } from "../../ir/loopOperands.js";
 import { type Recursion, runRecursion } from "../../ir/trampoline.js";
-import type { EvalContext, Impl } from "./impl.js";
+import type { EvalContext, Impl } from "../../ir/prims/rules.js";
 import { andLanes, andMasks, anyLane, copyLanes, maskForLanes, selectLanes } from "./mask.js";
-import { clampIndex } from "./strided.js";
+import { clampIndex } from "../../ir/prims/strided.js";
 
 /**
  * Scalar predicate: an ordinary loop. Batched predicate `bool[B…]`: loop while
@@ -106,7 +107,6 @@ function* pjit(args: readonly ArrayValue[], { jaxpr }: Params["pjit"], _outAvals
   return (yield sub(jaxpr, args, mask)) as ArrayValue[];
 }
 
-type ControlPrim = "while" | "cond" | "scan" | "pjit";
 
 /** Evaluates a closed sub-jaxpr (no consts) under a mask. */
 export type SubEval = (j: Jaxpr, args: readonly ArrayValue[], mask: ArrayValue | null) => Recursion<ArrayValue[]>;

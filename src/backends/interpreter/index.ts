@@ -10,9 +10,9 @@ import { type Aval, avalStr, avalsEqual } from "../../ir/dtype.js";
 import { type Params, type Prim, abstractEval } from "../../ir/primitives.js";
 import { printEqn } from "../../ir/printer.js";
 import { scalarValue } from "../../ir/value.js";
-import type { EvalContext, Impl } from "./impl.js";
-import { impls } from "./impls.js";
-import { type SubEval, controlFlowImpls, controlFlowRecursions } from "./control_flow.js";
+import { PRIM_RULES, PRIMS } from "../../ir/prims/index.js";
+import type { EvalContext, Impl } from "../../ir/prims/rules.js";
+import { type SubEval, controlFlowRecursions } from "./control_flow.js";
 import { type Recursion, recurse, runRecursion } from "../../ir/trampoline.js";
 
 const CONTROL: ReadonlySet<Prim> = new Set<Prim>(["while", "cond", "scan", "pjit"]);
@@ -20,8 +20,16 @@ const CONTROL: ReadonlySet<Prim> = new Set<Prim>(["while", "cond", "scan", "pjit
 /** A control-flow Recursion with its params type erased (the equation's prim picked it). */
 type SubRun = (args: readonly ArrayValue[], params: unknown, outAvals: readonly Aval[], mask: ArrayValue | null, sub: SubEval) => Recursion<ArrayValue[]>;
 
-export type { EvalContext, Impl } from "./impl.js";
-export { impls } from "./impls.js";
+export type { EvalContext, Impl } from "../../ir/prims/rules.js";
+
+type ImplTable = { [P in Prim]: Impl<P> };
+
+/**
+ * The evaluator's dispatch table: each primitive's reference implementation
+ * (ir/prims/). It is a table of its own so that tools can wrap an entry (the
+ * fuzzer counts loop iterations by wrapping `impls.while`).
+ */
+export const impls: ImplTable = Object.fromEntries(PRIMS.map((p) => [p, PRIM_RULES[p].impl])) as ImplTable;
 
 /** Literals are immutable IR nodes, so each is materialized once. */
 const literalValues = new WeakMap<Literal, ArrayValue>();
@@ -99,7 +107,7 @@ function* evalJaxprRec(j: Jaxpr, consts: readonly ArrayValue[], args: readonly A
         `evalJaxpr: \`${printEqn(e, j)}\` declares (${e.outputs.map((v) => avalStr(v.aval)).join(", ")}) but computes (${outAvals.map(avalStr).join(", ")})`,
       );
     }
-    const control = CONTROL.has(e.prim) && impls[e.prim] === controlFlowImpls[e.prim as keyof typeof controlFlowImpls];
+    const control = CONTROL.has(e.prim) && impls[e.prim] === PRIM_RULES[e.prim].impl;
     const outs = control
       ? yield* recurse((controlFlowRecursions[e.prim as keyof typeof controlFlowRecursions] as SubRun)(ins, e.params, outAvals, mask, evalSub))
       : run(e.prim, e.params, ins, outAvals, ctx);

@@ -3,9 +3,9 @@
 // while/cond (the active-lane masks of src/backends/interpreter/mask.ts, kept
 // both as a mask and as a list of active lane indices).
 
-import { intDiv, intPow, intRem, powC } from "../interpreter/binary.js";
-import { floatToInt32 } from "../interpreter/select_convert.js";
-import { roundHalfAwayFromZero, roundHalfToEven } from "../interpreter/unary.js";
+import { intDiv, intPow, intRem, powC } from "../../ir/prims/binary.js";
+import { floatToInt32 } from "../../ir/prims/select_convert.js";
+import { roundHalfAwayFromZero, roundHalfToEven } from "../../ir/prims/unary.js";
 import type { Shape } from "../../ir/dtype.js";
 import { isShapePrefix, shapesEqual, sizeOf } from "../../ir/dtype.js";
 

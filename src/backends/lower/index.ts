@@ -5,24 +5,18 @@ import type { Jaxpr } from "../../ir/core.js";
 import { runRecursion } from "../../ir/trampoline.js";
 import { checkNesting } from "../../ir/traverse.js";
 import { sizeOf } from "../../ir/dtype.js";
-import type { Prim } from "../../ir/primitives.js";
 import { contiguous } from "./affine.js";
 import type { Dest } from "./block.js";
 import { eliminateDeadStores, finalizeKernels } from "./finalize.js";
 import type { Program } from "./kernel_ir.js";
 import { analyzeRegion } from "./lanes.js";
-import { type LowerRule, Lowerer } from "./lower.js";
+import { Lowerer } from "./lower.js";
 import { loadNode } from "./nodes.js";
 import { planBuffers } from "./plan.js";
-import { CONTROL_RULES } from "./rules_control.js";
-import { DATA_RULES } from "./rules_data.js";
 
 export type * from "./kernel_ir.js";
 export { formatProgram, formatPlan } from "./print.js";
 export { analyzeRegion, type RegionInfo } from "./lanes.js";
-
-/** One lowering rule per primitive: a new primitive fails tsc here until it has one. */
-export const LOWER_RULES: { readonly [P in Prim]: LowerRule<P> } = { ...DATA_RULES, ...CONTROL_RULES };
 
 /**
  * Lowers a closed jaxpr (constvars, if any, are taken as leading inputs) to a
@@ -30,7 +24,7 @@ export const LOWER_RULES: { readonly [P in Prim]: LowerRule<P> } = { ...DATA_RUL
  */
 export function lowerJaxpr(jaxpr: Jaxpr): Program {
   checkNesting(jaxpr, "lowering");
-  const L = new Lowerer(LOWER_RULES);
+  const L = new Lowerer();
   const invars = [...jaxpr.constvars, ...jaxpr.invars];
   const inputs = invars.map((v, i) => {
     const buf = L.newBuffer(v.aval.dtype, sizeOf(v.aval.shape), "input", `argument ${i}`, i);

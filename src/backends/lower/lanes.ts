@@ -14,7 +14,7 @@
 //                   not map lane l to lane l (reads v "any"where), or the
 //                   region's caller (a loop output that is read in full).
 //   restricted(e) — e's outputs all start with P, none needsFull, and the
-//                   primitive's lane rule accepts the layout (`LANE_RULES`):
+//                   primitive's lane-locality rule accepts the layout (ir/prims/):
 //                   each var operand is read "lane"-locally (lane l → lane l)
 //                   or "any"where (then it needsFull).
 //
@@ -40,9 +40,11 @@
 import type { Eqn, Jaxpr } from "../../ir/core.js";
 import { type Shape, isShapePrefix } from "../../ir/dtype.js";
 import type { Prim } from "../../ir/primitives.js";
+import type { ControlPrim } from "../../ir/prims/control.js";
+import { rulesOf } from "../../ir/prims/index.js";
+import type { LaneRead } from "./lane_locality.js";
 import { type Recursion, recurse, runRecursion } from "../../ir/trampoline.js";
 
-export type LaneRead = "lane" | "any";
 
 export interface RegionInfo {
   /** Equations whose kernels run over the region's active lanes only. */
@@ -61,96 +63,10 @@ export type SubInfo =
   | { readonly kind: "scan"; readonly body: RegionInfo; readonly carryFull: readonly boolean[]; readonly ysFull: readonly boolean[] }
   | { readonly kind: "pjit"; readonly body: RegionInfo };
 
-type ControlPrim = "while" | "cond" | "scan" | "pjit";
-type LaneRule<P extends Prim = Prim> = (e: Eqn<P>, p: number) => LaneRead[];
-
-const elementwise: LaneRule = (e) => e.inputs.map((x) => (x.aval.shape.length === 0 ? "any" : "lane"));
-const allLane = (ok: boolean, e: Eqn): LaneRead[] => e.inputs.map(() => (ok ? "lane" : "any"));
-const below = (axes: readonly number[], p: number): boolean => axes.every((a) => a >= p);
-const control: LaneRule = () => {
-  throw new Error("lanes: control flow is analyzed separately");
-};
-
-function dotReads(e: Eqn<"dot_general">, p: number): LaneRead[] {
-  const [[lc, rc], [lb, rb]] = e.params.dimension_numbers;
-  const [x, y] = e.inputs as [Eqn["inputs"][0], Eqn["inputs"][0]];
-  const lfree = x.aval.shape.map((_, i) => i).filter((i) => !lc.includes(i) && !lb.includes(i));
-  // Source axis in lhs / rhs of each output axis (batch…, lhs free…, rhs free…); -1 = none.
-  const lsrc = [...lb, ...lfree, ...y.aval.shape.map(() => -1)];
-  const rsrc = [...rb, ...lfree.map(() => -1), ...y.aval.shape.map((_, i) => i).filter((i) => !rc.includes(i) && !rb.includes(i))];
-  const maps = (src: readonly number[]): boolean => {
-    for (let k = 0; k < p; k++) if (src[k] !== k) return false;
-    return true;
-  };
-  return [maps(lsrc) ? "lane" : "any", maps(rsrc) ? "lane" : "any"];
-}
-
-/** How a restricted `e` reads each operand (its LANE_RULES entry). */
+/** How a restricted `e` reads each operand. */
 export function laneReads(e: Eqn, p: number): LaneRead[] {
-  // The table is keyed by prim, so e matches its rule; TypeScript cannot correlate the two through a union index.
-  return (LANE_RULES[e.prim] as LaneRule)(e, p);
+  return rulesOf(e.prim).laneLocality(e, p);
 }
-
-/**
- * Per operand, how a restricted equation reads it, assuming every output starts
- * with the lane shape (rank p). "lane": output lane l reads only lane l.
- */
-export const LANE_RULES: { readonly [P in Prim]: LaneRule<P> } = {
-  neg: elementwise, exp: elementwise, log: elementwise, sin: elementwise, cos: elementwise,
-  tanh: elementwise, logistic: elementwise, sqrt: elementwise, rsqrt: elementwise, abs: elementwise,
-  sign: elementwise, floor: elementwise, ceil: elementwise, round: elementwise, not: elementwise,
-  add: elementwise, sub: elementwise, mul: elementwise, div: elementwise, rem: elementwise,
-  pow: elementwise, max: elementwise, min: elementwise, and: elementwise, or: elementwise,
-  lt: elementwise, le: elementwise, gt: elementwise, ge: elementwise, eq: elementwise, ne: elementwise,
-  select_n: elementwise,
-  convert_element_type: elementwise,
-  broadcast_in_dim: (e, p) => {
-    const { broadcast_dimensions: bd, shape } = e.params;
-    const xs = e.inputs[0]!.aval.shape;
-    let ok = xs.length >= p;
-    for (let k = 0; ok && k < p; k++) ok = bd[k] === k && xs[k] === shape[k];
-    return allLane(ok, e);
-  },
-  transpose: (e, p) => {
-    const perm = e.params.permutation;
-    let ok = true;
-    for (let k = 0; k < p; k++) ok &&= perm[k] === k;
-    return allLane(ok, e);
-  },
-  reshape: (e, p) => allLane(isShapePrefix(e.outputs[0]!.aval.shape.slice(0, p), e.inputs[0]!.aval.shape), e),
-  squeeze: (e, p) => allLane(below(e.params.dimensions, p), e),
-  expand_dims: (e, p) => allLane(below(e.params.dimensions, p), e),
-  slice: (e, p) => {
-    const { start_indices, limit_indices, strides } = e.params;
-    const xs = e.inputs[0]!.aval.shape;
-    let ok = true;
-    for (let k = 0; k < p; k++) ok &&= start_indices[k] === 0 && limit_indices[k] === xs[k] && (strides === null || strides[k] === 1);
-    return allLane(ok, e);
-  },
-  reduce_sum: (e, p) => allLane(below(e.params.axes, p), e),
-  reduce_max: (e, p) => allLane(below(e.params.axes, p), e),
-  reduce_min: (e, p) => allLane(below(e.params.axes, p), e),
-  argmax: (e, p) => allLane(below(e.params.axes, p), e),
-  dot_general: (e, p) => dotReads(e, p),
-  iota: () => [],
-  concatenate: (e, p) => allLane(e.params.dimension >= p, e),
-  dynamic_slice: (e, p) => {
-    const sizes = e.params.slice_sizes;
-    const xs = e.inputs[0]!.aval.shape;
-    let ok = true;
-    for (let k = 0; k < p; k++) ok &&= sizes[k] === xs[k];
-    return e.inputs.map((_, i) => (i === 0 && ok ? "lane" : "any"));
-  },
-  dynamic_update_slice: (e, p) => {
-    const out = e.outputs[0]!.aval.shape;
-    const u = e.inputs[1]!.aval.shape;
-    return e.inputs.map((_, i) => (i === 0 ? "lane" : i === 1 && isShapePrefix(out.slice(0, p), u) ? "lane" : "any"));
-  },
-  while: control,
-  cond: control,
-  scan: control,
-  pjit: control,
-};
 
 const CONTROL: ReadonlySet<Prim> = new Set<ControlPrim>(["while", "cond", "scan", "pjit"]);
 

@@ -20,6 +20,7 @@ import type { Atom, Eqn, Jaxpr } from "../../ir/core.js";
 import { type Recursion, recurse } from "../../ir/trampoline.js";
 import { type DType, type Shape, isShapePrefix, sizeOf } from "../../ir/dtype.js";
 import type { Params, Prim } from "../../ir/primitives.js";
+import { rulesOf } from "../../ir/prims/index.js";
 import { atWindow, contiguous } from "./affine.js";
 import { Block, type Dest, type LaneScope, OpenKernel, type RegionCtx, lanesEqual, viewsEqual } from "./block.js";
 import { buildDotKernel } from "./dot.js";
@@ -53,8 +54,6 @@ export class Lowerer {
   nsyms = 0;
   private nextKernel = 0;
   private nextRegion = 0;
-
-  constructor(private readonly rules: { readonly [P in Prim]: LowerRule<P> }) {}
 
   // ---- declarations ---------------------------------------------------------
 
@@ -266,8 +265,7 @@ export class Lowerer {
     for (const e of j.eqns) {
       const ins = e.inputs.map(read);
       const outDests = e.outputs.map((v) => destAtDef.get(v.id)?.dest ?? null);
-      const rule = this.rules[e.prim] as LowerRule<Prim>;
-      const lowered = rule(ins, {
+      const lowered = rulesOf(e.prim).lower(ins, {
         L: this,
         b,
         e,

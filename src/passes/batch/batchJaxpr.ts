@@ -5,13 +5,12 @@
 
 import type { Atom, Eqn, Jaxpr, Var } from "../../ir/core.js";
 import { newVar } from "../../ir/core.js";
-import type { Prim } from "../../ir/primitives.js";
-import { type ControlBatchRule, controlBatchRules, hasLaneControl } from "./control.js";
+import { rulesOf } from "../../ir/prims/index.js";
+import { hasLaneControl } from "./control.js";
 import { Emitter } from "./emitter.js";
 import { type BVal, type BatchCtx, type Dim, type Reason, materialize, withBatch } from "./layout.js";
 import { printEqn } from "../../ir/printer.js";
 import { subJaxprs } from "../../ir/traverse.js";
-import { type BatchRule, type ControlPrim, simpleBatchRules } from "./rules.js";
 import { type Recursion, recurse, runRecursion } from "../../ir/trampoline.js";
 
 /** Per output: `"any"` keeps whatever the rules produce; a number forces "batched at that axis". */
@@ -115,8 +114,8 @@ export function* batchJaxprRec(
     } else {
       const batchedIns = inputs.filter((v) => v.dim !== null);
       const cause = (batchedIns.find((v) => v.why && !v.why.weak) ?? batchedIns[0])?.why;
-      const control = controlBatchRules[eqn.prim as ControlPrim] as ControlBatchRule<Prim> | undefined;
-      const ruleOuts = control ? yield* recurse(control(ctx, inputs, eqn.params, eqn)) : (simpleBatchRules[eqn.prim as Exclude<Prim, ControlPrim>] as BatchRule<Prim>)(ctx, inputs, eqn.params, eqn);
+      const batched = rulesOf(eqn.prim).batch(ctx, inputs, eqn.params, eqn);
+      const ruleOuts = Array.isArray(batched) ? batched : yield* recurse(batched);
       outs = ruleOuts.map((o) =>
         o.dim === null || o.why ? o : { ...o, why: lazyReason(() => `${describe(eqn)} reads a batched operand`, cause) },
       );

@@ -34,16 +34,11 @@ import { type Recursion, recurse } from "../../ir/trampoline.js";
 import type { Params, Prim } from "../../ir/primitives.js";
 import { type BatchOptions, type BatchedJaxpr, batchDimsRec, batchJaxprRec, type OutSpec } from "./batchJaxpr.js";
 import { type BVal, type BatchCtx, type Dim, type Reason, laneShape, materialize, moveBatch, withBatch } from "./layout.js";
-import type { ControlPrim } from "./rules.js";
+import type { ControlPrim } from "../../ir/prims/control.js";
 import { scanParts, whileParts } from "../../ir/loopOperands.js";
 
 /** A control-flow batching rule: a Recursion, since it batches its sub-jaxprs (batchJaxpr.ts). */
-export type ControlBatchRule<P extends Prim> = (
-  ctx: BatchCtx,
-  inputs: readonly BVal[],
-  params: Params[P],
-  eqn: Eqn<P>,
-) => Recursion<BVal[]>;
+type ControlBatchRule<P extends Prim> = (ctx: BatchCtx, inputs: readonly BVal[], params: Params[P], eqn: Eqn<P>) => Recursion<BVal[]>;
 
 const dimsOf = (vs: readonly BVal[]): Dim[] => vs.map((v) => v.dim);
 

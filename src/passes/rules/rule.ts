@@ -6,8 +6,8 @@
 // cannot change a type even when it matches too eagerly (`mul x:f32[] ones:f32[8]`
 // must not become `x`).
 
-import { type Atom, type Eqn, type Var, makeEqn, newVar } from "../../ir/core.js";
-import { type Params, type Prim, abstractEval } from "../../ir/primitives.js";
+import type { Atom, Eqn } from "../../ir/core.js";
+import type { Params, Prim } from "../../ir/primitives.js";
 
 export interface Replacement {
   readonly eqns: readonly Eqn[];
@@ -24,9 +24,6 @@ export interface Rule<P extends Prim> {
   readonly name: string;
   readonly apply: (inputs: readonly Atom[], params: Params[P], ctx: RuleContext) => Replacement | undefined;
 }
-
-/** One rule list per primitive, so a new primitive fails tsc until it says which rules it has (maybe none). */
-export type RuleTable = { readonly [P in Prim]: readonly Rule<P>[] };
 
 /** A rule whose replacement is an existing atom (or nothing). */
 export function forwardRule<P extends Prim>(
@@ -46,10 +43,4 @@ export function rewriteRule<P extends Prim>(
 
 export function forward(a: Atom | undefined): Replacement | undefined {
   return a === undefined ? undefined : { eqns: [], outputs: [a] };
-}
-
-/** A new single-output equation `prim[params] inputs`, typed by the primitive's shape rule. */
-export function emit<P extends Prim>(prim: P, params: Params[P], inputs: readonly Atom[]): Replacement {
-  const outs: Var[] = abstractEval(prim, params, inputs.map((a) => a.aval)).map((av) => newVar(av));
-  return { eqns: [makeEqn(prim, params, inputs, outs)], outputs: outs };
 }

@@ -23,7 +23,7 @@
 
 import type { ArrayValue, Jaxpr } from "../../../ir/core.js";
 import { type Aval, type DType, avalStr, shapesEqual } from "../../../ir/dtype.js";
-import { powC } from "../../interpreter/binary.js";
+import { powC } from "../../../ir/prims/binary.js";
 import type { CompiledProgram } from "../../backend.js";
 import { lowerJaxpr } from "../../lower/index.js";
 import type { Program } from "../../lower/kernel_ir.js";

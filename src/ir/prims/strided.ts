@@ -6,7 +6,7 @@
 // precompute `axisOffsets` tables once per call so their inner loops are plain
 // integer additions over typed arrays.
 
-import type { Shape, Storage } from "../../ir/dtype.js";
+import type { Shape, Storage } from "../dtype.js";
 
 /**
  * Offsets `Σ_k i_k * strides[axes[k]]` of every index combination over `axes`,

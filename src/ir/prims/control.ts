@@ -1,0 +1,156 @@
+// Control flow and calls: while, cond, scan, pjit.
+//
+// Their params, shape rules and identities are here. Their other rules walk
+// their sub-jaxprs with the machinery that runs them (the evaluator, the
+// batcher, the lowerer recurse into bodies as Recursions, ir/trampoline.ts),
+// so those rules are written beside that machinery and listed here:
+// backends/interpreter/control_flow.ts, passes/batch/control.ts and
+// backends/lower/rules_control.ts. The lane-locality analysis
+// (backends/lower/lanes.ts) treats control flow as regions of its own.
+//
+// Rules are reached through arrow functions so that this table can be built
+// while those modules are still loading (they import the table back).
+
+import type { Jaxpr } from "../core.js";
+import { type Aval, avalStr, isShapePrefix } from "../dtype.js";
+import { controlFlowImpls } from "../../backends/interpreter/control_flow.js";
+import { controlBatchRules } from "../../passes/batch/control.js";
+import { CONTROL_RULES } from "../../backends/lower/rules_control.js";
+import type { LaneLocalityRule } from "../../backends/lower/lane_locality.js";
+import type { FamilyRules } from "./rules.js";
+import { avalsStr, checkCounts, fail, jaxprInAvals, sameAvals } from "./shapeChecks.js";
+
+export interface ControlParams {
+  while: {
+    readonly cond_jaxpr: Jaxpr;
+    readonly body_jaxpr: Jaxpr;
+    readonly cond_nconsts: number;
+    readonly body_nconsts: number;
+  };
+  /** Index is clamped into [0, branches.length). A non-scalar index selects per lane. */
+  cond: { readonly branches: readonly Jaxpr[] };
+  scan: {
+    readonly jaxpr: Jaxpr;
+    readonly length: number;
+    readonly reverse: boolean;
+    readonly num_consts: number;
+    readonly num_carry: number;
+  };
+  pjit: { readonly jaxpr: Jaxpr; readonly name: string };
+}
+
+export type ControlPrim = keyof ControlParams;
+
+const regions: LaneLocalityRule<ControlPrim> = () => {
+  throw new Error("lanes: control flow is analyzed as regions, not by a lane-locality rule");
+};
+
+export const CONTROL_FLOW_RULES: FamilyRules<ControlPrim> = {
+  while: {
+    params: { cond_jaxpr: "jaxpr", body_jaxpr: "jaxpr", cond_nconsts: "nat", body_nconsts: "nat" },
+    shape: (inputs, { cond_jaxpr, body_jaxpr, cond_nconsts, body_nconsts }) => {
+      const prim = "while";
+      checkCounts(prim, { cond_nconsts, body_nconsts }, inputs);
+      const cconsts = inputs.slice(0, cond_nconsts);
+      const bconsts = inputs.slice(cond_nconsts, cond_nconsts + body_nconsts);
+      const carry = inputs.slice(cond_nconsts + body_nconsts);
+      if (cond_jaxpr.constvars.length || body_jaxpr.constvars.length) fail(prim, "cond_jaxpr and body_jaxpr must not have constvars", inputs);
+      const condIn = jaxprInAvals(cond_jaxpr);
+      if (!sameAvals(condIn, [...cconsts, ...carry])) {
+        fail(prim, `cond_jaxpr takes ${avalsStr(condIn)} but is given cond consts + carry ${avalsStr([...cconsts, ...carry])}`, []);
+      }
+      const bodyIn = jaxprInAvals(body_jaxpr);
+      if (!sameAvals(bodyIn, [...bconsts, ...carry])) {
+        fail(prim, `body_jaxpr takes ${avalsStr(bodyIn)} but is given body consts + carry ${avalsStr([...bconsts, ...carry])}`, []);
+      }
+      const bodyOut = body_jaxpr.outvars.map((v) => v.aval);
+      if (!sameAvals(bodyOut, carry)) fail(prim, `body_jaxpr returns ${avalsStr(bodyOut)} but the carry is ${avalsStr(carry)}`, []);
+      if (cond_jaxpr.outvars.length !== 1) fail(prim, `cond_jaxpr must return one value, returns ${cond_jaxpr.outvars.length}`, []);
+      const pred = cond_jaxpr.outvars[0]!.aval;
+      if (pred.dtype !== "bool") fail(prim, `cond_jaxpr must return a bool, returns ${avalStr(pred)}`, []);
+      for (const c of carry) {
+        if (!isShapePrefix(pred.shape, c.shape)) {
+          fail(prim, `batched predicate ${avalStr(pred)} must be a shape prefix of every carry, but a carry is ${avalStr(c)}`, []);
+        }
+      }
+      return [...carry];
+    },
+    impl: (...a) => controlFlowImpls.while(...a),
+    batch: (...a) => controlBatchRules.while(...a),
+    simplify: [],
+    laneLocality: regions,
+    lower: (...a) => CONTROL_RULES.while(...a),
+  },
+  cond: {
+    params: { branches: "jaxprs" },
+    shape: (inputs, { branches }) => {
+      const prim = "cond";
+      if (inputs.length < 1) fail(prim, "expects an index operand", inputs);
+      if (branches.length < 1) fail(prim, "needs at least one branch", inputs);
+      const [index, ...ops] = inputs as [Aval, ...Aval[]];
+      if (index.dtype !== "int32") fail(prim, `index must be int32, got ${avalStr(index)}`, []);
+      let outs: Aval[] | undefined;
+      branches.forEach((b, k) => {
+        if (b.constvars.length) fail(prim, `branch ${k} must not have constvars`, []);
+        const bin = jaxprInAvals(b);
+        if (!sameAvals(bin, ops)) fail(prim, `branch ${k} takes ${avalsStr(bin)} but the operands are ${avalsStr(ops)}`, []);
+        const bout = b.outvars.map((v) => v.aval);
+        if (outs === undefined) outs = bout;
+        else if (!sameAvals(outs, bout)) fail(prim, `branch ${k} returns ${avalsStr(bout)} but branch 0 returns ${avalsStr(outs)}`, []);
+      });
+      for (const o of outs!) {
+        if (!isShapePrefix(index.shape, o.shape)) fail(prim, `batched index ${avalStr(index)} must be a shape prefix of every output, but an output is ${avalStr(o)}`, []);
+      }
+      return outs!;
+    },
+    impl: (...a) => controlFlowImpls.cond(...a),
+    batch: (...a) => controlBatchRules.cond(...a),
+    simplify: [],
+    laneLocality: regions,
+    lower: (...a) => CONTROL_RULES.cond(...a),
+  },
+  scan: {
+    params: { jaxpr: "jaxpr", length: "nat", reverse: "bool", num_consts: "nat", num_carry: "nat" },
+    shape: (inputs, { jaxpr, length, num_consts, num_carry }) => {
+      const prim = "scan";
+      if (!Number.isInteger(length) || length < 0) fail(prim, `length must be a non-negative integer, got ${length}`, []);
+      checkCounts(prim, { num_consts, num_carry }, inputs);
+      if (jaxpr.constvars.length) fail(prim, "jaxpr must not have constvars", []);
+      const consts = inputs.slice(0, num_consts);
+      const carry = inputs.slice(num_consts, num_consts + num_carry);
+      const xs = inputs.slice(num_consts + num_carry);
+      const xSlices = xs.map((x) => {
+        if (x.shape.length === 0 || x.shape[0] !== length) fail(prim, `every xs operand needs leading dimension ${length}, got ${avalStr(x)}`, []);
+        return { dtype: x.dtype, shape: x.shape.slice(1) };
+      });
+      const expectIn = [...consts, ...carry, ...xSlices];
+      const jin = jaxprInAvals(jaxpr);
+      if (!sameAvals(jin, expectIn)) fail(prim, `jaxpr takes ${avalsStr(jin)} but is given consts + carry + x slices ${avalsStr(expectIn)}`, []);
+      const jout = jaxpr.outvars.map((v) => v.aval);
+      if (jout.length < num_carry || !sameAvals(jout.slice(0, num_carry), carry)) {
+        fail(prim, `jaxpr returns ${avalsStr(jout)} but must start with the carry ${avalsStr(carry)}`, []);
+      }
+      const ys = jout.slice(num_carry).map((y) => ({ dtype: y.dtype, shape: [length, ...y.shape] }));
+      return [...carry, ...ys];
+    },
+    impl: (...a) => controlFlowImpls.scan(...a),
+    batch: (...a) => controlBatchRules.scan(...a),
+    simplify: [],
+    laneLocality: regions,
+    lower: (...a) => CONTROL_RULES.scan(...a),
+  },
+  pjit: {
+    params: { jaxpr: "jaxpr", name: "string" },
+    shape: (inputs, { jaxpr }) => {
+      if (jaxpr.constvars.length) fail("pjit", "jaxpr must not have constvars", []);
+      const jin = jaxprInAvals(jaxpr);
+      if (!sameAvals(jin, inputs)) fail("pjit", `jaxpr takes ${avalsStr(jin)} but is given ${avalsStr(inputs)}`, []);
+      return jaxpr.outvars.map((v) => v.aval);
+    },
+    impl: (...a) => controlFlowImpls.pjit(...a),
+    batch: (...a) => controlBatchRules.pjit(...a),
+    simplify: [],
+    laneLocality: regions,
+    lower: (...a) => CONTROL_RULES.pjit(...a),
+  },
+};

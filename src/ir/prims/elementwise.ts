@@ -1,0 +1,89 @@
+// The rules elementwise primitives share. A unary or binary primitive is
+// declared by what is its own (the dtypes it accepts, a scalar function per
+// dtype, its identities); its shape rule, batching, lane locality and
+// lowering are the same for the whole family, so they are built here.
+
+import type { ArrayValue } from "../core.js";
+import { type DType, type Shape, allocStorage, sizeOf } from "../dtype.js";
+import type { Prim } from "../primitives.js";
+import type { Rule } from "../../passes/rules/rule.js";
+import { batchElementwise, batchUnary } from "../../passes/batch/rules.js";
+import { elementwiseLanes } from "../../backends/lower/lane_locality.js";
+import { lowerBinary, lowerUnary } from "../../backends/lower/rule_helpers.js";
+import type { BinaryPrim, ComparePrim } from "./binary.js";
+import type { UnaryPrim } from "./unary.js";
+import { type DTypeClass, elementwiseShape, unaryShape } from "./shapeChecks.js";
+import { type Impl, type PerDType, type PrimRules, type ScalarFn1, type ScalarFn2, pick } from "./rules.js";
+
+/** `f` applied to every element of `x`, stored as `dtype` (the store rounds to float32 or wraps to int32). */
+export function mapUnary(x: ArrayValue, dtype: DType, f: ScalarFn1): ArrayValue {
+  const n = x.data.length;
+  const res = allocStorage(dtype, n);
+  for (let i = 0; i < n; i++) res[i] = f(x.data[i]!);
+  return { dtype, shape: x.shape, data: res };
+}
+
+/** `f(x[i], y[i])` elementwise, a rank-0 operand standing for every index. */
+export function zipWith(x: ArrayValue, y: ArrayValue, dtype: DType, shape: Shape, f: ScalarFn2): ArrayValue {
+  const xd = x.data;
+  const yd = y.data;
+  const xs = x.shape.length === 0 ? 0 : 1;
+  const ys = y.shape.length === 0 ? 0 : 1;
+  const n = sizeOf(shape);
+  const res = allocStorage(dtype, n);
+  for (let i = 0; i < n; i++) res[i] = f(xd[i * xs]!, yd[i * ys]!);
+  return { dtype, shape, data: res };
+}
+
+/** The reference implementation of a unary op from its scalar function per dtype. */
+export function unaryImpl<P extends UnaryPrim>(prim: P, fns: PerDType<ScalarFn1>): Impl<P> {
+  return ([x], _params, [out]) => [mapUnary(x!, out!.dtype, pick(prim, fns, x!.dtype))];
+}
+
+export interface UnarySpec<P extends Prim> {
+  /** Operand dtypes the op accepts (the result has the operand's type). */
+  readonly dtypes: DTypeClass;
+  /** float64 (or exact int) scalar function per dtype; storing the result rounds it once. */
+  readonly scalar: PerDType<ScalarFn1>;
+  readonly simplify?: readonly Rule<P>[];
+}
+
+/** Every rule of a unary elementwise primitive without params. */
+export function unaryPrim<P extends Exclude<UnaryPrim, "round">>(prim: P, spec: UnarySpec<P>): PrimRules<P> {
+  return {
+    params: {} as PrimRules<P>["params"],
+    shape: unaryShape(prim, spec.dtypes),
+    impl: unaryImpl(prim, spec.scalar),
+    batch: batchUnary,
+    simplify: spec.simplify ?? [],
+    laneLocality: elementwiseLanes,
+    lower: lowerUnary(prim),
+  };
+}
+
+export interface BinarySpec<P extends Prim> {
+  /** Operand dtypes the op accepts; both operands have the same dtype. */
+  readonly dtypes: DTypeClass;
+  readonly scalar: PerDType<ScalarFn2>;
+  /** The result dtype when it is not the operands' (comparisons: bool). */
+  readonly result?: DType;
+  readonly simplify?: readonly Rule<P>[];
+}
+
+/** Every rule of a binary elementwise primitive (equal shapes, or one operand rank 0). */
+export function binaryPrim<P extends BinaryPrim | ComparePrim>(prim: P, spec: BinarySpec<P>): PrimRules<P> {
+  return {
+    params: {} as PrimRules<P>["params"],
+    shape: elementwiseShape(prim, spec.dtypes, spec.result),
+    impl: ([x, y], _params, [out]) => [zipWith(x!, y!, out!.dtype, out!.shape, pick(prim, spec.scalar, x!.dtype))],
+    batch: batchElementwise,
+    simplify: spec.simplify ?? [],
+    laneLocality: elementwiseLanes,
+    lower: lowerBinary(prim),
+  };
+}
+
+/** The same scalar function for every dtype (comparisons, max/min). */
+export function allDTypes<F>(f: F): PerDType<F> {
+  return { float32: f, int32: f, bool: f };
+}
