@@ -12,8 +12,9 @@
 // Usage: npx tsx scripts/wasm-math-fit.ts
 
 import { fileURLToPath } from "node:url";
+import { erf } from "../src/ir/prims/erf.js";
 
-interface Problem {
+export interface Problem {
   readonly name: string;
   /** Reduced argument interval. */
   readonly interval: readonly [number, number];
@@ -22,6 +23,15 @@ interface Problem {
   readonly fixed: (x: number) => number;
   /** Powers of x multiplied by the fitted coefficients. */
   readonly powers: readonly number[];
+  /**
+   * The function each coefficient multiplies, given x and its power; x^power
+   * unless set (erf's tail multiplies a polynomial by -e^(-x²)).
+   */
+  readonly basis?: (x: number, power: number) => number;
+}
+
+function basisOf(p: Problem): (x: number, power: number) => number {
+  return p.basis ?? ((x, e) => x ** e);
 }
 
 /** Least squares min ||A c - b|| by Householder QR (A is n×k, row-major arrays). */
@@ -72,17 +82,21 @@ function points(a: number, b: number, n: number): number[] {
 }
 
 /** Relative-error minimax fit of the free coefficients, with `fixedCoeffs` already chosen for the lowest powers. */
-function fit(p: Problem, fixedCoeffs: readonly number[]): number[] {
+export function fit(p: Problem, fixedCoeffs: readonly number[]): number[] {
   const xs = points(p.interval[0], p.interval[1], 2000);
   const free = p.powers.slice(fixedCoeffs.length);
-  const scale = free.map((e) => Math.max(Math.abs(p.interval[0]), Math.abs(p.interval[1])) ** e);
+  const basis = basisOf(p);
+  // Columns scaled to a maximum of about 1, for the conditioning of the least squares.
+  const scale = p.basis
+    ? free.map((e) => Math.max(...xs.map((x) => Math.abs(basis(x, e)))))
+    : free.map((e) => Math.max(Math.abs(p.interval[0]), Math.abs(p.interval[1])) ** e);
   const rows = xs.map((x) => {
     const w = 1 / Math.abs(p.target(x));
-    return free.map((e, j) => (w * x ** e) / scale[j]!);
+    return free.map((e, j) => (w * basis(x, e)) / scale[j]!);
   });
   const rhs = xs.map((x) => {
     let known = p.fixed(x);
-    fixedCoeffs.forEach((c, j) => (known += c * x ** p.powers[j]!));
+    fixedCoeffs.forEach((c, j) => (known += c * basis(x, p.powers[j]!)));
     return (p.target(x) - known) / Math.abs(p.target(x));
   });
   let u = new Array<number>(xs.length).fill(1 / xs.length);
@@ -100,18 +114,19 @@ function fit(p: Problem, fixedCoeffs: readonly number[]): number[] {
   return c.map((v, j) => v / scale[j]!);
 }
 
-function maxRelError(p: Problem, coeffs: readonly number[]): number {
+export function maxRelError(p: Problem, coeffs: readonly number[]): number {
+  const basis = basisOf(p);
   let worst = 0;
   for (const x of points(p.interval[0], p.interval[1], 20000)) {
     let y = p.fixed(x);
-    coeffs.forEach((c, j) => (y += c * x ** p.powers[j]!));
+    coeffs.forEach((c, j) => (y += c * basis(x, p.powers[j]!)));
     worst = Math.max(worst, Math.abs(y / p.target(x) - 1));
   }
   return worst;
 }
 
 /** Float32 coefficients, rounded lowest order first with refits in between. */
-function fitFloat32(p: Problem): number[] {
+export function fitFloat32(p: Problem): number[] {
   const chosen: number[] = [];
   while (chosen.length < p.powers.length) chosen.push(Math.fround(fit(p, chosen)[0]!));
   return chosen;
@@ -151,6 +166,30 @@ export const PROBLEMS: readonly Problem[] = [
     target: Math.cos,
     fixed: (r) => 1 - (r * r) / 2,
     powers: [4, 6, 8],
+  },
+  {
+    // trunc instead of nearest: r has the sign of x and |r| < ln2 (plus the overshoot of the rounded x·log2(e) near 88.7)
+    name: "expm1: e^r - 1 ≈ r + Σ c_k r^k (|r| ≤ ln2)",
+    interval: [-LN2 - 2e-5, LN2 + 2e-5],
+    target: Math.expm1,
+    fixed: (r) => r,
+    powers: [2, 3, 4, 5, 6, 7, 8],
+  },
+  {
+    name: "erf, small: erf(a) ≈ a + Σ c_k a^k",
+    interval: [0, 1],
+    target: erf,
+    fixed: (a) => a,
+    powers: [1, 3, 5, 7, 9, 11, 13],
+  },
+  {
+    // fitted for the relative error of erf itself, not of erfc (which only needs to be accurate relative to 1 - erfc)
+    name: "erf, tail: erf(a) ≈ 1 - e^(-a²)·Σ c_k (a - 2.5)^k",
+    interval: [1, 4],
+    target: erf,
+    fixed: () => 1,
+    powers: [0, 1, 2, 3, 4, 5, 6, 7, 8],
+    basis: (a, k) => -Math.exp(-a * a) * (a - 2.5) ** k,
   },
   {
     name: "tanh: tanh v ≈ v + Σ c_k v^k (|v| ≤ ln2/4)",

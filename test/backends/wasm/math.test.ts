@@ -1,12 +1,16 @@
-// The vectorised float32 transcendentals: max error ≤ 4 ulp against float64
-// Math rounded to float32 over ≥ 10^6 points per function, special values as
-// Math gives them, and the scalar tail bit-identical to the SIMD lanes.
+// The vectorised float32 transcendentals: max error within each function's
+// bound (MAX_ULP) against float64 Math (tsjax's float64 erf for erf) rounded to
+// float32 over ≥ 10^6 points per function, special values as Math gives them,
+// and the scalar tail bit-identical to the SIMD lanes.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { ModuleBuilder } from "../../../src/backends/wasm/index.js";
 import { emitMath, MATH_FNS, MATH_GENERATORS, mathFunction } from "../../../src/backends/wasm/math/index.js";
 import type { MathFn } from "../../../src/backends/wasm/math/index.js";
 import { addMapKernel } from "../../../src/backends/wasm/math/mapKernel.js";
+import { erf as erf64 } from "../../../src/ir/prims/erf.js";
+import { ERF_CLAMP } from "../../../src/backends/wasm/math/erf.js";
+import { EXPM1_MIN_ARG, EXPM1_OVERFLOW } from "../../../src/backends/wasm/math/exp.js";
 import { HALF_LN2, TANH_CLAMP } from "../../../src/backends/wasm/math/tanh.js";
 import { TRIG_MAX_ARG } from "../../../src/backends/wasm/math/trig.js";
 import { instantiate } from "./helpers.js";
@@ -14,7 +18,8 @@ import { accuracyPoints, compileKernels, formatTable, measure, REFERENCE, ulpDis
 import type { Accuracy } from "./mathAccuracy.js";
 
 const POINTS = 1_000_000;
-const MAX_ULP = 4;
+/** The asserted bound per function: 4 for the first six, 2 for those added with issue 12's log1p/expm1/erf. */
+const MAX_ULP: { readonly [K in MathFn]: number } = { exp: 4, log: 4, sin: 4, cos: 4, tanh: 4, logistic: 4, expm1: 2, log1p: 2, erf: 2 };
 
 /** Bitwise equality of two float32 arrays, any NaN equal to any NaN; returns the first mismatch index or -1. */
 function firstMismatch(a: Float32Array, b: Float32Array): number {
@@ -49,10 +54,10 @@ function run(fn: MathFn): Run {
 }
 
 describe.each(MATH_FNS.map((fn) => ({ fn })))("$fn", ({ fn }) => {
-  it(`max error ≤ ${MAX_ULP} ulp over ≥ 10^6 points`, () => {
+  it(`max error ≤ ${MAX_ULP[fn]} ulp over ≥ 10^6 points`, () => {
     const { xs, accuracy: acc } = run(fn);
     expect(xs.length).toBeGreaterThanOrEqual(POINTS);
-    expect(acc.maxUlp, `worst at x=${acc.worst.x}: got ${acc.worst.got}, expected ${acc.worst.expected}`).toBeLessThanOrEqual(MAX_ULP);
+    expect(acc.maxUlp, `worst at x=${acc.worst.x}: got ${acc.worst.got}, expected ${acc.worst.expected}`).toBeLessThanOrEqual(MAX_ULP[fn]);
   });
 
   it("the scalar path computes exactly what the SIMD lanes compute", () => {
@@ -74,7 +79,7 @@ describe.each(MATH_FNS.map((fn) => ({ fn })))("$fn", ({ fn }) => {
       heap.fill(-99, 0, 64);
       heap.set(few, 0);
       run(0, 4 * 32, n);
-      for (let i = 0; i < n; i++) expect(ulpDistance(heap[32 + i]!, Math.fround(REFERENCE[fn](few[i]!)))).toBeLessThanOrEqual(MAX_ULP);
+      for (let i = 0; i < n; i++) expect(ulpDistance(heap[32 + i]!, Math.fround(REFERENCE[fn](few[i]!)))).toBeLessThanOrEqual(MAX_ULP[fn]);
       expect(heap[32 + n]).toBe(-99);
     }
   });
@@ -166,6 +171,61 @@ const SPECIAL: { readonly [K in MathFn]: readonly [number, number][] } = {
     // a subnormal result, kept (the naive 1/(1+e^-x) would give 0)
     [-100, Math.fround(Math.exp(-100) / (1 + Math.exp(-100)))],
     [-200, 0],
+  ],
+  expm1: [
+    [NaN, NaN],
+    [Infinity, Infinity],
+    [-Infinity, -1],
+    [0, 0],
+    [-0, -0],
+    // tiny x: exactly x, subnormals included
+    [1e-30, Math.fround(1e-30)],
+    [-1e-30, Math.fround(-1e-30)],
+    [1.4e-45, Math.fround(1.4e-45)],
+    [-1.17549421e-38, Math.fround(-1.17549421e-38)],
+    // the largest x with a finite result, and beyond it
+    [EXPM1_OVERFLOW, Math.fround(Math.expm1(EXPM1_OVERFLOW))],
+    [88.7228394, Infinity],
+    [100, Infinity],
+    [3.4028235e38, Infinity],
+    // e^x < 2^-25: rounds to -1
+    [-17.5, -1],
+    [EXPM1_MIN_ARG, -1],
+    [-1000, -1],
+    [Math.LN2, 1],
+  ],
+  log1p: [
+    [NaN, NaN],
+    [Infinity, Infinity],
+    [-Infinity, NaN],
+    [0, 0],
+    [-0, -0],
+    [-1, -Infinity],
+    [-1.5, NaN],
+    [-3.4028235e38, NaN],
+    // tiny x: exactly x, subnormals included
+    [1e-30, Math.fround(1e-30)],
+    [-1e-30, Math.fround(-1e-30)],
+    [1.4e-45, Math.fround(1.4e-45)],
+    [-1.17549421e-38, Math.fround(-1.17549421e-38)],
+    [1, Math.fround(Math.LN2)],
+    [3.4028235e38, Math.fround(Math.log1p(Math.fround(3.4028235e38)))],
+  ],
+  erf: [
+    [NaN, NaN],
+    [Infinity, 1],
+    [-Infinity, -1],
+    [0, 0],
+    [-0, -0],
+    // tiny x: (2/√π)·x rounded (chosen away from ties: (2/√π)·1e-20 is 0.06 ulp above a float32)
+    [1e-20, Math.fround(erf64(Math.fround(1e-20)))],
+    [-3e-10, Math.fround(erf64(Math.fround(-3e-10)))],
+    [-1.4e-45, Math.fround(-1.4e-45)],
+    // float32 erf is ±1 from 3.9192059 on (where it is a near-tie) to the clamp and beyond
+    [3.95, 1],
+    [-ERF_CLAMP, -1],
+    [10, 1],
+    [-3.4028235e38, -1],
   ],
 };
 

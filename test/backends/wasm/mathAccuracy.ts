@@ -1,5 +1,5 @@
 // Accuracy measurement of the wasm float32 transcendentals against float64
-// Math rounded to float32, in ulps (the distance between the two float32
+// Math (and, for erf, tsjax's float64 erf) rounded to float32, in ulps (the distance between the two float32
 // values in the ordered sequence of floats).
 //
 // Each function gets a deterministic set of points (seeded PRNG): uniform
@@ -17,9 +17,12 @@ import { fileURLToPath } from "node:url";
 import { ModuleBuilder, PAGE_BYTES } from "../../../src/backends/wasm/index.js";
 import { MATH_FNS, MATH_GENERATORS } from "../../../src/backends/wasm/math/index.js";
 import type { MathFn } from "../../../src/backends/wasm/math/index.js";
+import { ERF_CLAMP, ERF_SWITCH } from "../../../src/backends/wasm/math/erf.js";
+import { EXPM1_MIN_ARG, EXPM1_OVERFLOW } from "../../../src/backends/wasm/math/exp.js";
 import { addMapKernel } from "../../../src/backends/wasm/math/mapKernel.js";
 import { TANH_CLAMP } from "../../../src/backends/wasm/math/tanh.js";
 import { TRIG_MAX_ARG } from "../../../src/backends/wasm/math/trig.js";
+import { erf } from "../../../src/ir/prims/erf.js";
 import { mulberry32 } from "../../helpers/random.js";
 
 const fround = Math.fround;
@@ -33,6 +36,10 @@ export const REFERENCE: { readonly [K in MathFn]: (x: number) => number } = {
   tanh: Math.tanh,
   // exp(x)/(1+exp(x)) for x < 0 keeps tiny results exact in float64.
   logistic: (x) => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x))),
+  expm1: Math.expm1,
+  log1p: Math.log1p,
+  // within 1 float64 ulp (test/ir/erf.test.ts)
+  erf,
 };
 
 // ---- float32 helpers --------------------------------------------------------
@@ -77,7 +84,7 @@ const prng = mulberry32;
 
 class Points {
   readonly xs: number[] = [];
-  constructor(private readonly rand: () => number) {}
+  constructor(readonly rand: () => number) {}
 
   add(x: number): void {
     this.xs.push(fround(x));
@@ -176,6 +183,39 @@ export function accuracyPoints(fn: MathFn, count: number): Float32Array {
       p.uniform(-1, 1, part(0.15));
       p.uniform(-105, -80, part(0.1));
       p.fillUniform(-20, 20, count);
+      break;
+    case "expm1":
+      p.uniform(-20, 89, part(0.2));
+      p.logUniform(1e-30, 89, part(0.3), true);
+      p.uniform(-1e-3, 1e-3, part(0.05));
+      p.uniform(-0.8, 0.8, part(0.1));
+      // n = trunc(x/ln2) switches at k·ln2
+      p.around(range(-26, 128, (k) => k * Math.LN2), 64);
+      // overflow, the clamp, and where the result starts to round to -1 (e^x = 2^-25)
+      p.around([EXPM1_OVERFLOW, -EXPM1_MIN_ARG, EXPM1_MIN_ARG, -25 * Math.LN2], 2000);
+      p.fillUniform(-10, 10, count);
+      break;
+    case "log1p":
+      p.logUniform(1.4e-45, 3.4028235e38, part(0.3), false);
+      // x in (-1, 0), every binade of |x|, and just above -1
+      for (let i = 0; i < part(0.15); i++) p.add(-fromBits(Math.floor(bitsOf(1) * p.rand())));
+      p.uniform(-1, -0.99, part(0.05));
+      p.around([-1], 2000);
+      p.uniform(-1e-3, 1e-3, part(0.05));
+      // the reduction of u = 1 + x switches k at √2·2^k; the exact correction switches form at x = 1
+      p.around(range(-24, 127, (k) => Math.SQRT2 * 2 ** k - 1), 64);
+      p.around([1], 1000);
+      p.uniform(-1, 10, part(0.1));
+      p.fillUniform(-0.5, 2, count);
+      break;
+    case "erf":
+      p.uniform(-5, 5, part(0.3));
+      p.logUniform(1e-30, 10, part(0.2), true);
+      p.uniform(-1e-3, 1e-3, part(0.05));
+      p.uniform(0.5, 4, part(0.2));
+      // the switch between the forms, where float32 erf reaches 1 (erfc = 2^-25), the clamp
+      p.around([ERF_SWITCH, -ERF_SWITCH, 3.9192059, -3.9192059, ERF_CLAMP, -ERF_CLAMP], 2000);
+      p.fillUniform(-4.5, 4.5, count);
       break;
   }
   return Float32Array.from(p.xs);

@@ -13,17 +13,23 @@ import type { FunctionBuilder } from "../func.js";
 import type { ModuleBuilder } from "../module.js";
 import type { FuncRef } from "../types.js";
 import { WasmBuildError } from "../types.js";
-import { exp } from "./exp.js";
+import { erf } from "./erf.js";
+import { exp, expm1 } from "./exp.js";
 import { Lanes } from "./lanes.js";
 import type { F, Shape } from "./lanes.js";
-import { log } from "./log.js";
+import { log, log1p } from "./log.js";
 import { logistic } from "./logistic.js";
 import { tanh } from "./tanh.js";
 import { cos, sin } from "./trig.js";
 
-export type MathFn = "exp" | "log" | "sin" | "cos" | "tanh" | "logistic";
+/**
+ * The functions provided. Adding one here makes `tsc` ask for its generator
+ * below and for its entries in the tests' tables. (New ones go last: the
+ * accuracy test seeds each function's points by its position.)
+ */
+export const MATH_FNS = ["exp", "log", "sin", "cos", "tanh", "logistic", "expm1", "log1p", "erf"] as const;
 
-export const MATH_FNS: readonly MathFn[] = ["exp", "log", "sin", "cos", "tanh", "logistic"];
+export type MathFn = (typeof MATH_FNS)[number];
 
 /** Each function written once against Lanes; the shape decides SIMD or scalar code. */
 export const MATH_GENERATORS: { readonly [K in MathFn]: (L: Lanes, x: F) => F } = {
@@ -33,6 +39,9 @@ export const MATH_GENERATORS: { readonly [K in MathFn]: (L: Lanes, x: F) => F } 
   cos,
   tanh,
   logistic,
+  expm1,
+  log1p,
+  erf,
 };
 
 /** Emits `fn` over the value on top of the stack (v128 for f32x4, f32 for f32), leaving the result there. */
