@@ -4,6 +4,7 @@
 //   <!-- gen: fixture test/passes/batch/while.jaxpr 1 -->   case 1: input, pipeline and output
 //   <!-- gen: cli dump examples/dump-demo.ts --passes dce -->  the output of a tsjax command
 //   <!-- gen: example examples/diagnostics.ts -->            what an example prints
+//   <!-- gen: primitives unary binary -->                     docs/ir.md's table rows for these families
 //   ...generated text...
 //   <!-- /gen -->
 //
@@ -17,6 +18,9 @@ import { readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseFixture } from "../test/passes/fixtureFormat.js";
+import { paramKinds } from "../src/ir/paramSchema.js";
+import type { Prim } from "../src/ir/primitives.js";
+import { FAMILIES, type FamilyName } from "../src/ir/prims/index.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const BLOCK = /<!-- gen: (.*?) -->\n[\s\S]*?<!-- \/gen -->/g;
@@ -52,6 +56,19 @@ function renderExample(file: string): string {
   return fence(`$ npx tsx ${file}\n${r.stdout}`);
 }
 
+/** The rows of docs/ir.md's primitive table for these families: name, params (their kinds) and the rule's `doc`. */
+function renderPrimitives(families: readonly string[]): string {
+  const rows = ["| primitive | params | operands → result |", "| --- | --- | --- |"];
+  for (const family of families) {
+    if (!(family in FAMILIES)) throw new Error(`gen-docs: unknown primitive family '${family}' (${Object.keys(FAMILIES).join(", ")})`);
+    for (const [prim, rules] of Object.entries(FAMILIES[family as FamilyName])) {
+      const params = Object.entries(paramKinds(prim as Prim)).map(([name, kind]) => `\`${name}: ${kind}\``);
+      rows.push(`| \`${prim}\` | ${params.length ? params.join(", ") : "—"} | ${rules.doc} |`);
+    }
+  }
+  return rows.join("\n");
+}
+
 function renderDirective(directive: string): string {
   const [kind, ...rest] = directive.trim().split(/\s+/);
   switch (kind) {
@@ -61,6 +78,8 @@ function renderDirective(directive: string): string {
       return renderCli(rest);
     case "example":
       return renderExample(rest[0]!);
+    case "primitives":
+      return renderPrimitives(rest);
     default:
       throw new Error(`gen-docs: unknown directive '${directive}'`);
   }

@@ -22,6 +22,7 @@ Bool data is true/false.
 """
 
 import json
+import math
 import pathlib
 import string
 
@@ -76,9 +77,12 @@ def case(prim, name, inputs, outputs, params=None):
     )
 
 
-def np_case(fn, name, inputs, output):
-    """A numpy function (by its numpy name) on concrete inputs, and numpy's result."""
-    NP_CASES.append({"fn": fn, "name": name, "inputs": [enc(x) for x in inputs], "output": enc(output)})
+def np_case(fn, name, inputs, output, ulp=0):
+    """A tsjax function on concrete inputs, and numpy's result. `fn` is its
+    path in numpy's spelling: "floor_divide" is np.floorDivide,
+    "scipy.special.erf" is scipy.special.erf. `ulp`: how many float32 ulps the
+    result may differ from numpy's correctly rounded one (0: bit for bit)."""
+    NP_CASES.append({"fn": fn, "name": name, "inputs": [enc(x) for x in inputs], "output": enc(output), "ulp": ulp})
 
 
 # ---------------------------------------------------------------- helpers
@@ -134,11 +138,24 @@ def unary_cases():
         "rsqrt": (lambda x: 1.0 / np.sqrt(x), [f32(np.abs(randn(2, 3)) + 0.01), f32([0.0, 4.0, -1.0, 0.25, NAN, INF])]),
         "floor": (np.floor, [randn(2, 3, scale=3), f32([-1.5, -0.5, 0.5, 1.5, 2.0, -0.0, 8388607.5, NAN, INF, -INF])]),
         "ceil": (np.ceil, [randn(2, 3, scale=3), f32([-1.5, -0.5, 0.5, 1.5, 2.0, -0.0, 8388607.5, NAN, INF, -INF])]),
+        "log1p": (np.log1p, [f32(np.abs(randn(2, 3)) - 0.5), f32([0.0, -0.0, 1e-8, -1e-8, 1e-30, -0.5, -1.0, -2.0, 3e38, NAN, INF, -INF])]),
+        "expm1": (np.expm1, [randn(2, 3, scale=2), f32([0.0, -0.0, 1e-8, -1e-8, 1e-30, 0.5, -20.0, -100.0, 88.0, 89.0, NAN, INF, -INF])]),
+        "erf": (np.vectorize(math.erf, otypes=[np.float64]), [randn(2, 3, scale=1.5), f32([0.0, -0.0, 1e-30, -1e-8, 0.5, 1.0, -2.0, 3.9, -4.0, 6.0, NAN, INF, -INF])]),
     }
     for prim, (fn, inputs) in specs.items():
         for k, x in enumerate(inputs):
             case(prim, ["random f32", "edge values"][k], [x], [via64(fn, x)])
         case(prim, "scalar", [f32(0.75)], [via64(fn, f32(0.75))])
+
+    # The user-facing functions of the newer unary primitives: float32 results
+    # within 2 ulp (the wasm backend's vector math), ints converted to float32
+    # first (JAX's promotion; numpy would compute int32 inputs in float64).
+    for path, prim in (("log1p", "log1p"), ("expm1", "expm1"), ("scipy.special.erf", "erf")):
+        fn, (x, edge) = specs[prim]
+        np_case(path, "random f32", [x], via64(fn, x), ulp=2)
+        np_case(path, "edge values", [edge], via64(fn, edge), ulp=2)
+        ints = i32([-3, 0, 1, 5])
+        np_case(path, "int32 operand promotes to float32", [ints], via64(fn, f32(ints)), ulp=2)
 
     # neg / abs / sign: float and int (int wraps: -INT_MIN == INT_MIN)
     ints = i32([INT_MIN, INT_MIN + 1, -5, -1, 0, 1, 7, INT_MAX])

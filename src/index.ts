@@ -1,6 +1,6 @@
 // tsjax: a JAX-style array compiler for TypeScript. The public entry point.
 export {
-  np, makeJaxpr, runJaxpr, traceToJaxpr, traceFlat, TracedJaxpr,
+  np, scipy, makeJaxpr, runJaxpr, traceToJaxpr, traceFlat, TracedJaxpr,
   nn, jit, type JitOptions, whileLoop, foriLoop, scan, cond, switchCase, vmap, VmapError, type VmapOptions, type AxisSpec,
   flatten, unflatten, flattenWithPaths, registerPytreeNode, TreeDef, PytreeError,
   type Traced, type CarryLike, type ScanOptions,

@@ -1,5 +1,6 @@
 // The frontend: arrays, np, pytrees, tracing and control flow.
 export * as np from "./np/index.js";
+export * as scipy from "./scipy/index.js";
 export { Array } from "./array.js";
 export { bind, bind1, type BindInput } from "./bind.js";
 export {

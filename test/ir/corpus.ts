@@ -1,7 +1,8 @@
 // Hand-written IR texts in exactly the form the printer emits, one well-typed
 // use (at least) of every primitive. The round-trip test feeds each through
 // `printChecked` (parse, verify, print, parse, print, compare), and a coverage
-// test checks that together they use every primitive in PRIMS.
+// test checks that together with the numpy fixtures' one-equation programs
+// (which it round-trips too) they use every primitive in PRIMS.
 
 export interface CorpusEntry {
   readonly name: string;

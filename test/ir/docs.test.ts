@@ -24,7 +24,7 @@ describe("docs/ir.md", () => {
   it("documents every primitive once, with the params of the schema", () => {
     const rows = new Map<string, string>();
     const section = DOC.slice(DOC.indexOf("\n## Primitives"), DOC.indexOf("\n## Adding a primitive"));
-    for (const m of section.matchAll(/^\| `([a-z_]+)` \| ([^|]*) \|/gm)) {
+    for (const m of section.matchAll(/^\| `([a-z0-9_]+)` \| ([^|]*) \|/gm)) {
       expect(rows.has(m[1]!), `duplicate row for ${m[1]}`).toBe(false);
       rows.set(m[1]!, m[2]!.trim());
     }

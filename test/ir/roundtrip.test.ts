@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { type Jaxpr, PRIMS, type Prim, aval, lit, makeEqn, newJaxpr, newVar, parse, printJaxpr, subJaxprs } from "../../src/ir/index.js";
 import { printChecked } from "../helpers/ir.js";
 import { CORPUS } from "./corpus.js";
+import { decodeArray, loadPrimitiveCases, singleEquation } from "../fixtures/primitives.js";
 
 function primsUsed(j: Jaxpr, into: Set<Prim>): Set<Prim> {
   for (const e of j.eqns) {
@@ -13,6 +14,17 @@ function primsUsed(j: Jaxpr, into: Set<Prim>): Set<Prim> {
   return into;
 }
 
+const FIXTURES = loadPrimitiveCases();
+
+describe("round trip of each numpy fixture's equation", () => {
+  for (const c of FIXTURES) {
+    it(`${c.prim}: ${c.name}`, () => {
+      const text = printJaxpr(singleEquation(c, c.inputs.map(decodeArray)));
+      expect(printChecked(text)).toBe(text);
+    });
+  }
+});
+
 describe("round trip of the IR corpus", () => {
   for (const entry of CORPUS) {
     it(entry.name, () => {
@@ -20,8 +32,8 @@ describe("round trip of the IR corpus", () => {
     });
   }
 
-  it("covers every primitive in PRIMS", () => {
-    const used = new Set<Prim>();
+  it("covers every primitive in PRIMS, with the numpy fixtures' equations", () => {
+    const used = new Set<Prim>(FIXTURES.map((c) => c.prim));
     for (const entry of CORPUS) primsUsed(parse(entry.text), used);
     const missing = PRIMS.filter((p) => !used.has(p));
     expect(missing).toEqual([]);

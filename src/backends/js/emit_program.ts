@@ -19,6 +19,7 @@ import { type Recursion, recurse, runRecursion } from "../../ir/trampoline.js";
 import { DOT_SCRATCH, emitDotKernel } from "./emit_dot.js";
 import { emitLanewiseWhile, lanewiseKernels } from "./emit_lanewise.js";
 import { emitLoopKernel } from "./emit_loop.js";
+import { SCALAR_HELPERS } from "./runtime.js";
 import { jsNumber } from "./scalar.js";
 import { type Params, Writer } from "./writer.js";
 
@@ -209,7 +210,7 @@ export function emitProgram(p: Program, opts: EmitOptions = {}): string {
   run.close("};");
 
   w.line('"use strict";');
-  w.line("const fr = Math.fround, idiv = rt.idiv, irem = rt.irem, powC = rt.powC, ipow = rt.ipow, f2i = rt.f2i, roundAway = rt.roundAway, roundEven = rt.roundEven;");
+  w.line(`const fr = Math.fround, ${Object.keys(SCALAR_HELPERS).map((name) => `${name} = rt.${name}`).join(", ")};`);
   p.plan.slots.forEach((s, i) => w.line(`const t${i} = new ${ARRAY[s.dtype]}(${s.size});`));
   p.laneSets.forEach((l) => w.line(`const L${l.id} = rt.laneSet([${l.shape.join(", ")}]);`));
   if (dotScratch > 0) w.line(`const ${DOT_SCRATCH} = new Float64Array(${dotScratch});`);

@@ -6,6 +6,7 @@
 import { intDiv, intPow, intRem, powC } from "../../ir/prims/binary.js";
 import { floatToInt32 } from "../../ir/prims/select_convert.js";
 import { roundHalfAwayFromZero, roundHalfToEven } from "../../ir/prims/unary.js";
+import { erf } from "../../ir/prims/erf.js";
 import type { Shape } from "../../ir/dtype.js";
 import { isShapePrefix, shapesEqual, sizeOf } from "../../ir/dtype.js";
 
@@ -94,7 +95,12 @@ function lanesCombine(s: LaneSet, active: LaneSet, outer: LaneSet): number {
   return rebuildList(s);
 }
 
-export const runtime = {
+/**
+ * Scalar functions the generated code calls by these names (js/scalar.ts):
+ * each primitive's reference semantics where it is not one JS operator or
+ * Math function. The generated prologue binds every one of them.
+ */
+export const SCALAR_HELPERS = {
   idiv: intDiv,
   irem: intRem,
   powC,
@@ -102,6 +108,11 @@ export const runtime = {
   f2i: floatToInt32,
   roundAway: roundHalfAwayFromZero,
   roundEven: roundHalfToEven,
+  erf,
+};
+
+export const runtime = {
+  ...SCALAR_HELPERS,
   laneSet,
   lanesInit,
   lanesAnd,

@@ -41,6 +41,9 @@ export const UNARY: { readonly [P in UnaryPrim]: Unary } = {
   ceil: (x) => `Math.ceil(${x})`,
   round: (x, _d, rounding) => (rounding === 1 ? `roundEven(${x})` : `roundAway(${x})`),
   not: perDType((x) => `(~${x})`, (x) => `(~${x})`, (x) => `(${x} ^ 1)`),
+  log1p: math("log1p"),
+  expm1: math("expm1"),
+  erf: (x) => `fr(erf(${x}))`,
 };
 
 const arith = (op: string, intForm: (x: string, y: string) => string): Binary => (x, y, d) =>

@@ -159,7 +159,7 @@ export function negative(x: ArrayLike): Array {
 // ---------------------------------------------------------------- unary math
 
 /** Float-only functions: int and bool inputs are converted to float32 first, as numpy does. */
-function floatUnary(name: string, prim: Exclude<UnaryPrim, "round">) {
+export function floatUnary(name: string, prim: Exclude<UnaryPrim, "round">) {
   return (x: ArrayLike): Array => lax.unary(prim, single(name, x, "float32"));
 }
 
@@ -171,6 +171,10 @@ export const tanh = floatUnary("tanh", "tanh");
 export const sqrt = floatUnary("sqrt", "sqrt");
 /** The logistic function 1 / (1 + exp(-x)). */
 export const sigmoid = floatUnary("sigmoid", "logistic");
+/** log(1 + x), accurate for x near 0 where `log(1 + x)` loses x to rounding. */
+export const log1p = floatUnary("log1p", "log1p");
+/** exp(x) - 1, accurate for x near 0 where `exp(x) - 1` cancels. */
+export const expm1 = floatUnary("expm1", "expm1");
 
 export function abs(x: ArrayLike): Array {
   const o = single("abs", x);

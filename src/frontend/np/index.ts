@@ -7,7 +7,7 @@ export {
 } from "./creation.js";
 export {
   add, subtract, multiply, divide, floorDivide, remainder, power, negative,
-  exp, log, sin, cos, tanh, sqrt, sigmoid, abs, sign, floor, ceil, round,
+  exp, log, log1p, expm1, sin, cos, tanh, sqrt, sigmoid, abs, sign, floor, ceil, round,
   maximum, minimum, less, lessEqual, greater, greaterEqual, equal, notEqual,
   logicalAnd, logicalOr, logicalNot, bitwiseAnd, bitwiseOr, bitwiseNot, where, astype,
 } from "./elementwise.js";

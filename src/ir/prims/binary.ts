@@ -120,13 +120,18 @@ export const BINARY_RULES: FamilyRules<BinaryPrim> = {
   }),
   div: binaryPrim("div", {
     dtypes: "numeric",
+    note: "int division truncates toward zero (C, `lax.div`)",
     scalar: { float32: (x, y) => x / y, int32: intDiv },
     // x/1 -> x: exact for every x
     simplify: [forwardRule("x/1 -> x", ([x, y], _, c) => (isConst(y!, 1, c) ? x : undefined))],
   }),
   // JS `%` on doubles is C fmod (sign of the dividend, exact).
-  rem: binaryPrim("rem", { dtypes: "numeric", scalar: { float32: (x, y) => x % y, int32: intRem } }),
-  pow: binaryPrim("pow", { dtypes: "numeric", scalar: { float32: powC, int32: intPow } }),
+  rem: binaryPrim("rem", { dtypes: "numeric", note: "the result has the sign of the dividend (C `fmod`/`%`, `lax.rem`)", scalar: { float32: (x, y) => x % y, int32: intRem } }),
+  pow: binaryPrim("pow", {
+    dtypes: "numeric",
+    note: "f32 is C `pow`; i32 is exact and wraps (square and multiply, as numpy computes it), and a negative exponent gives 1 for a base of 1, ±1 (by the exponent's parity) for −1 and 0 for any other base (XLA; numpy raises instead)",
+    scalar: { float32: powC, int32: intPow },
+  }),
   // Math.max/min return NaN if either side is NaN, which is XLA's float max/min.
   max: binaryPrim("max", { dtypes: "any", scalar: allDTypes(Math.max) }),
   min: binaryPrim("min", { dtypes: "any", scalar: allDTypes(Math.min) }),

@@ -47,6 +47,7 @@ const regions: LaneLocalityRule<ControlPrim> = () => {
 
 export const CONTROL_FLOW_RULES: FamilyRules<ControlPrim> = {
   while: {
+    doc: "`cconsts…, bconsts…, init…` → final carry (the avals of `init`)",
     params: { cond_jaxpr: "jaxpr", body_jaxpr: "jaxpr", cond_nconsts: "nat", body_nconsts: "nat" },
     shape: (inputs, { cond_jaxpr, body_jaxpr, cond_nconsts, body_nconsts }) => {
       const prim = "while";
@@ -82,6 +83,7 @@ export const CONTROL_FLOW_RULES: FamilyRules<ControlPrim> = {
     lower: (...a) => CONTROL_RULES.while(...a),
   },
   cond: {
+    doc: "`index, operands…` → the branches' common outputs",
     params: { branches: "jaxprs" },
     shape: (inputs, { branches }) => {
       const prim = "cond";
@@ -110,6 +112,7 @@ export const CONTROL_FLOW_RULES: FamilyRules<ControlPrim> = {
     lower: (...a) => CONTROL_RULES.cond(...a),
   },
   scan: {
+    doc: "`consts…, init…, xs…` → final carry, then `ys…`",
     params: { jaxpr: "jaxpr", length: "nat", reverse: "bool", num_consts: "nat", num_carry: "nat" },
     shape: (inputs, { jaxpr, length, num_consts, num_carry }) => {
       const prim = "scan";
@@ -140,6 +143,7 @@ export const CONTROL_FLOW_RULES: FamilyRules<ControlPrim> = {
     lower: (...a) => CONTROL_RULES.scan(...a),
   },
   pjit: {
+    doc: "operands → the jaxpr's outputs",
     params: { jaxpr: "jaxpr", name: "string" },
     shape: (inputs, { jaxpr }) => {
       if (jaxpr.constvars.length) fail("pjit", "jaxpr must not have constvars", []);

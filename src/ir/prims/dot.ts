@@ -142,6 +142,7 @@ function dotLaneLocality(e: Eqn<"dot_general">, p: number): LaneRead[] {
 
 export const DOT_RULES: FamilyRules<"dot_general"> = {
   dot_general: {
+    doc: "`lhs, rhs` (same dtype, f32 or i32) → batch dims, then lhs free dims, then rhs free dims; contracting and batch sizes must match pairwise",
     params: { dimension_numbers: "dot_dims" },
     shape: dotShape,
     impl: dotGeneral,

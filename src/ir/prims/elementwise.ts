@@ -40,9 +40,17 @@ export function unaryImpl<P extends UnaryPrim>(prim: P, fns: PerDType<ScalarFn1>
   return ([x], _params, [out]) => [mapUnary(x!, out!.dtype, pick(prim, fns, x!.dtype))];
 }
 
+/** How docs/ir.md names a dtype class, for a unary op and for a binary one. */
+const UNARY_DTYPES_DOC: { readonly [C in DTypeClass]: string } = { float: "f32", numeric: "f32, i32", int_or_bool: "i32, bool", any: "any dtype" };
+const BINARY_DTYPES_DOC: { readonly [C in DTypeClass]: string } = { float: "f32", numeric: "f32 or i32", int_or_bool: "i32 (bitwise) or bool", any: "any dtype" };
+
+const withNote = (text: string, note: string | undefined): string => (note ? `${text}; ${note}` : text);
+
 export interface UnarySpec<P extends Prim> {
   /** Operand dtypes the op accepts (the result has the operand's type). */
   readonly dtypes: DTypeClass;
+  /** What docs/ir.md says besides the types (the formula, an edge case). */
+  readonly note?: string;
   /** float64 (or exact int) scalar function per dtype; storing the result rounds it once. */
   readonly scalar: PerDType<ScalarFn1>;
   readonly simplify?: readonly Rule<P>[];
@@ -51,6 +59,7 @@ export interface UnarySpec<P extends Prim> {
 /** Every rule of a unary elementwise primitive without params. */
 export function unaryPrim<P extends Exclude<UnaryPrim, "round">>(prim: P, spec: UnarySpec<P>): PrimRules<P> {
   return {
+    doc: withNote(`\`x\` (${UNARY_DTYPES_DOC[spec.dtypes]}) → same aval`, spec.note),
     params: {} as PrimRules<P>["params"],
     shape: unaryShape(prim, spec.dtypes),
     impl: unaryImpl(prim, spec.scalar),
@@ -67,12 +76,15 @@ export interface BinarySpec<P extends Prim> {
   readonly scalar: PerDType<ScalarFn2>;
   /** The result dtype when it is not the operands' (comparisons: bool). */
   readonly result?: DType;
+  /** What docs/ir.md says besides the types. */
+  readonly note?: string;
   readonly simplify?: readonly Rule<P>[];
 }
 
 /** Every rule of a binary elementwise primitive (equal shapes, or one operand rank 0). */
 export function binaryPrim<P extends BinaryPrim | ComparePrim>(prim: P, spec: BinarySpec<P>): PrimRules<P> {
   return {
+    doc: withNote(`elementwise binary, ${BINARY_DTYPES_DOC[spec.dtypes]}${spec.result ? ` → ${spec.result}` : ""}`, spec.note),
     params: {} as PrimRules<P>["params"],
     shape: elementwiseShape(prim, spec.dtypes, spec.result),
     impl: ([x, y], _params, [out]) => [zipWith(x!, y!, out!.dtype, out!.shape, pick(prim, spec.scalar, x!.dtype))],

@@ -16,6 +16,21 @@ import { SELECT_CONVERT_RULES } from "./select_convert.js";
 import { SHAPE_OP_RULES } from "./shape_ops.js";
 import { UNARY_RULES } from "./unary.js";
 
+/** The families, by the name docs and tools use for them (docs/ir.md's tables are generated per family). */
+export const FAMILIES = {
+  unary: UNARY_RULES,
+  binary: BINARY_RULES,
+  compare: COMPARE_RULES,
+  select_convert: SELECT_CONVERT_RULES,
+  shape_ops: SHAPE_OP_RULES,
+  reductions: REDUCTION_RULES,
+  dot: DOT_RULES,
+  indexing: INDEXING_RULES,
+  control: CONTROL_FLOW_RULES,
+} as const;
+
+export type FamilyName = keyof typeof FAMILIES;
+
 export const PRIM_RULES: { readonly [P in Prim]: PrimRules<P> } = {
   ...UNARY_RULES,
   ...BINARY_RULES,

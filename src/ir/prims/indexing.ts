@@ -93,6 +93,7 @@ const dynamicUpdateSlice: Impl<"dynamic_update_slice"> = ([x, update, ...starts]
 
 export const INDEXING_RULES: FamilyRules<IndexingPrim> = {
   iota: {
+    doc: "no operands → `dtype[shape]` (f32 or i32) holding each element's index along `dimension`",
     params: { dtype: "dtype", shape: "nats", dimension: "nat" },
     shape: (inputs, { dtype, shape, dimension }) => {
       arity("iota", inputs, 0);
@@ -116,6 +117,7 @@ export const INDEXING_RULES: FamilyRules<IndexingPrim> = {
     },
   },
   concatenate: {
+    doc: "one or more operands of one dtype and rank, equal except along `dimension` → sizes along `dimension` summed",
     params: { dimension: "nat" },
     shape: (inputs, { dimension }) => {
       if (inputs.length < 1) fail("concatenate", "expects at least one operand", inputs);
@@ -160,6 +162,7 @@ export const INDEXING_RULES: FamilyRules<IndexingPrim> = {
     },
   },
   slice: {
+    doc: "`x` → per axis `ceil((limit − start) / stride)`, with `0 ≤ start ≤ limit ≤ size` and stride ≥ 1 (`None` = all 1)",
     params: { start_indices: "nats", limit_indices: "nats", strides: "positive_ints_or_none" },
     shape: (inputs, { start_indices: start, limit_indices: limit, strides }) => {
       arity("slice", inputs, 1);
@@ -205,6 +208,7 @@ export const INDEXING_RULES: FamilyRules<IndexingPrim> = {
     lower: ([x], r) => [viewThrough(r.L, r.b, x!, outAval(r).shape, (a) => affine.slice(a, r.params.start_indices, r.params.strides), r.restricted)],
   },
   dynamic_slice: {
+    doc: "`x, start₀, …` (one i32[] per axis) → `slice_sizes`; starts are clamped so the slice stays in bounds",
     params: { slice_sizes: "nats" },
     shape: (inputs, { slice_sizes }) => {
       const [x, ...idx] = inputs as [Aval, ...Aval[]];
@@ -246,6 +250,7 @@ export const INDEXING_RULES: FamilyRules<IndexingPrim> = {
     },
   },
   dynamic_update_slice: {
+    doc: "`x, update, start₀, …` (update of `x`'s dtype and rank, no larger; one i32[] start per axis, clamped) → `x`'s aval",
     params: {},
     shape: (inputs) => {
       const [x, u, ...idx] = inputs as [Aval, Aval, ...Aval[]];

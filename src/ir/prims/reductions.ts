@@ -106,8 +106,9 @@ const argmax: Impl<"argmax"> = ([x], { axes }, [out]) => {
 };
 
 
-function reducePrim<P extends ReducePrim>(prim: P, reducer: "sum" | "max" | "min"): PrimRules<P> {
+function reducePrim<P extends ReducePrim>(prim: P, reducer: "sum" | "max" | "min", doc: string): PrimRules<P> {
   return {
+    doc,
     params: { axes: "nats" } as PrimRules<P>["params"],
     shape: reduceShape(prim),
     impl: reduce(prim),
@@ -119,10 +120,11 @@ function reducePrim<P extends ReducePrim>(prim: P, reducer: "sum" | "max" | "min
 }
 
 export const REDUCTION_RULES: FamilyRules<ReductionPrim> = {
-  reduce_sum: reducePrim("reduce_sum", "sum"),
-  reduce_max: reducePrim("reduce_max", "max"),
-  reduce_min: reducePrim("reduce_min", "min"),
+  reduce_sum: reducePrim("reduce_sum", "sum", "`x` (f32, i32) → `x` without `axes`"),
+  reduce_max: reducePrim("reduce_max", "max", "`x` (any) → `x` without `axes`"),
+  reduce_min: reducePrim("reduce_min", "min", "`x` (any) → `x` without `axes`"),
   argmax: {
+    doc: "`x` → i32 with the one axis in `axes` removed; the axis must be non-empty and `index_dtype` is `int32`",
     params: { axes: "nats", index_dtype: "dtype" },
     shape: (inputs, { axes, index_dtype }) => {
       arity("argmax", inputs, 1);

@@ -66,6 +66,8 @@ export function pick<F>(prim: string, fns: PerDType<F>, dtype: DType): F {
  * field makes every primitive's entry fail tsc until it has the rule.
  */
 export interface PrimRules<P extends Prim> {
+  /** Operands → result and semantics in one line: its row in docs/ir.md (generated from here). */
+  readonly doc: string;
   /** Param name -> kind: how the parser reads and the verifier checks params. */
   readonly params: ParamSpec<P>;
   /** Output avals from operand avals; throws ShapeError naming the primitive. */

@@ -68,6 +68,7 @@ function literalCase(p: Atom, cases: readonly Atom[]): Atom | undefined {
 
 export const SELECT_CONVERT_RULES: FamilyRules<SelectConvertPrim> = {
   select_n: {
+    doc: "`which, case0, case1, …`: the cases share one aval (the result); `which` is bool (at most 2 cases; false picks case 0) or i32 (picks `cases[which]`, clamped into range), rank 0 (picks a whole case) or the cases' shape (per element)",
     params: {},
     shape: (inputs) => {
       if (inputs.length < 2) fail("select_n", "expects a selector and at least one case", inputs);
@@ -95,6 +96,7 @@ export const SELECT_CONVERT_RULES: FamilyRules<SelectConvertPrim> = {
     lower: lowerSelect,
   },
   convert_element_type: {
+    doc: "`x` → `new_dtype` with `x`'s shape; f32→i32 truncates toward zero, →bool is `x ≠ 0`",
     params: { new_dtype: "dtype" },
     shape: (inputs, { new_dtype }) => {
       arity("convert_element_type", inputs, 1);

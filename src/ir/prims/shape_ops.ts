@@ -58,6 +58,7 @@ const sameShape = (x: Aval, shape: readonly number[]): boolean => x.shape.length
 
 export const SHAPE_OP_RULES: FamilyRules<ShapeOpPrim> = {
   broadcast_in_dim: {
+    doc: "`x` → `shape`; operand axis `i` becomes output axis `broadcast_dimensions[i]` (strictly increasing, one per operand axis) and must have size 1 or `shape[broadcast_dimensions[i]]`",
     params: { shape: "nats", broadcast_dimensions: "nats" },
     shape: (inputs, { shape, broadcast_dimensions: bd }) => {
       const prim = "broadcast_in_dim";
@@ -105,6 +106,7 @@ export const SHAPE_OP_RULES: FamilyRules<ShapeOpPrim> = {
     },
   },
   reshape: {
+    doc: "`x` → `new_sizes` (same element count, row-major order)",
     params: { new_sizes: "nats" },
     shape: (inputs, { new_sizes }) => {
       arity("reshape", inputs, 1);
@@ -134,6 +136,7 @@ export const SHAPE_OP_RULES: FamilyRules<ShapeOpPrim> = {
     },
   },
   transpose: {
+    doc: "`x` → shape `x.shape[permutation[i]]`",
     params: { permutation: "nats" },
     shape: (inputs, { permutation }) => {
       arity("transpose", inputs, 1);
@@ -168,6 +171,7 @@ export const SHAPE_OP_RULES: FamilyRules<ShapeOpPrim> = {
     lower: ([x], r) => [viewThrough(r.L, r.b, x!, outAval(r).shape, (a) => affine.transpose(a, r.params.permutation), r.restricted)],
   },
   squeeze: {
+    doc: "`x` → `x` without the listed axes, which must have size 1",
     params: { dimensions: "nats" },
     shape: (inputs, { dimensions }) => {
       arity("squeeze", inputs, 1);
@@ -187,6 +191,7 @@ export const SHAPE_OP_RULES: FamilyRules<ShapeOpPrim> = {
     lower: ([x], r) => [viewThrough(r.L, r.b, x!, outAval(r).shape, (a) => affine.squeeze(a, r.params.dimensions), r.restricted)],
   },
   expand_dims: {
+    doc: "`x` → rank `x.rank + len(dimensions)`, size-1 axes at the listed output positions",
     params: { dimensions: "nats" },
     shape: (inputs, { dimensions }) => {
       arity("expand_dims", inputs, 1);

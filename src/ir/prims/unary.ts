@@ -1,5 +1,5 @@
 // Unary elementwise primitives: neg, exp, log, sin, cos, tanh, logistic,
-// sqrt, rsqrt, abs, sign, floor, ceil, round, not.
+// sqrt, rsqrt, abs, sign, floor, ceil, round, not, log1p, expm1, erf.
 //
 // Each is a scalar function per dtype. Results are computed in double
 // precision and stored into the output typed array, which performs the single
@@ -14,6 +14,7 @@ import { forwardRule } from "../../passes/rules/rule.js";
 import { elementwiseLanes } from "../../backends/lower/lane_locality.js";
 import { unaryNode } from "../../backends/lower/rule_helpers.js";
 import { unaryImpl, unaryPrim } from "./elementwise.js";
+import { erf } from "./erf.js";
 import type { FamilyRules, NoParams, ScalarFn1 } from "./rules.js";
 import { fail, unaryShape } from "./shapeChecks.js";
 
@@ -34,6 +35,9 @@ export interface UnaryParams {
   /** rounding_method 0 = half away from zero (lax default), 1 = half to even (jnp.round). */
   round: { readonly rounding_method: number };
   not: NoParams;
+  log1p: NoParams;
+  expm1: NoParams;
+  erf: NoParams;
 }
 
 export type UnaryPrim = keyof UnaryParams;
@@ -79,14 +83,15 @@ export const UNARY_RULES: FamilyRules<UnaryPrim> = {
   sin: unaryPrim("sin", { dtypes: "float", scalar: { float32: Math.sin } }),
   cos: unaryPrim("cos", { dtypes: "float", scalar: { float32: Math.cos } }),
   tanh: unaryPrim("tanh", { dtypes: "float", scalar: { float32: Math.tanh } }),
-  logistic: unaryPrim("logistic", { dtypes: "float", scalar: { float32: (x) => 1 / (1 + Math.exp(-x)) } }),
+  logistic: unaryPrim("logistic", { dtypes: "float", note: "1 / (1 + e⁻ˣ)", scalar: { float32: (x) => 1 / (1 + Math.exp(-x)) } }),
   sqrt: unaryPrim("sqrt", { dtypes: "float", scalar: { float32: Math.sqrt } }),
-  rsqrt: unaryPrim("rsqrt", { dtypes: "float", scalar: { float32: (x) => 1 / Math.sqrt(x) } }),
+  rsqrt: unaryPrim("rsqrt", { dtypes: "float", note: "1 / √x", scalar: { float32: (x) => 1 / Math.sqrt(x) } }),
   abs: unaryPrim("abs", { dtypes: "numeric", scalar: { float32: abs, int32: abs } }),
-  sign: unaryPrim("sign", { dtypes: "numeric", scalar: { float32: sign, int32: sign } }),
+  sign: unaryPrim("sign", { dtypes: "numeric", note: "−1, 0 or 1", scalar: { float32: sign, int32: sign } }),
   floor: unaryPrim("floor", { dtypes: "float", scalar: { float32: Math.floor } }),
   ceil: unaryPrim("ceil", { dtypes: "float", scalar: { float32: Math.ceil } }),
   round: {
+    doc: "`x` (f32) → same aval; method 0 rounds half away from zero (lax default), 1 half to even (`jnp.round`)",
     params: { rounding_method: "int" },
     shape: (inputs, { rounding_method }) => {
       if (rounding_method !== 0 && rounding_method !== 1) fail("round", `rounding_method must be 0 or 1, got ${rounding_method}`, inputs);
@@ -101,9 +106,13 @@ export const UNARY_RULES: FamilyRules<UnaryPrim> = {
   // Bitwise on int32; logical on bool (stored as 0/1).
   not: unaryPrim("not", {
     dtypes: "int_or_bool",
+    note: "bitwise on i32, logical on bool",
     scalar: { int32: (x) => ~x, bool: (x) => x ^ 1 },
     simplify: [forwardRule("not(not(x)) -> x", ([x], _, c) => producedBy(x!, "not", c)?.inputs[0])],
   }),
+  log1p: unaryPrim("log1p", { dtypes: "float", note: "log(1 + x), accurate where 1 + x would round x away", scalar: { float32: Math.log1p } }),
+  expm1: unaryPrim("expm1", { dtypes: "float", note: "eˣ − 1, accurate near 0", scalar: { float32: Math.expm1 } }),
+  erf: unaryPrim("erf", { dtypes: "float", note: "the error function 2/√π ∫₀ˣ e^(−t²) dt", scalar: { float32: erf } }),
 };
 
 export const UNARY_PRIMS = Object.keys(UNARY_RULES) as readonly UnaryPrim[];

@@ -7,26 +7,15 @@
 // that order's error bound of numpy's double-accumulated fixture.
 import { describe, expect, it } from "vitest";
 import { getBackend } from "../../../src/backends/index.js";
-import { type ArrayValue, type Jaxpr, makeEqn, newJaxpr, newVar } from "../../../src/ir/core.js";
-import { type DotDimensionNumbers, PRIMS, type Prim, abstractEval } from "../../../src/ir/primitives.js";
-import { verify } from "../../../src/ir/verifier.js";
+import { type DotDimensionNumbers, PRIMS, type Prim } from "../../../src/ir/primitives.js";
 import { expectAllClose } from "../../helpers/allclose.js";
 import { BACKEND_NAMES, FLOAT32_DOT_BACKENDS, exactVsInterpreter, expectSameData } from "../../helpers/backends.js";
 import { dotErrorBound, float32RunsDot } from "../../helpers/dotModel.js";
 import { evalJaxpr } from "../../../src/backends/interpreter/index.js";
-import { type PrimitiveCase, decodeArray, loadPrimitiveCases } from "../../fixtures/primitives.js";
+import { decodeArray, loadPrimitiveCases, singleEquation } from "../../fixtures/primitives.js";
 
 const cases = loadPrimitiveCases();
 const CONTROL_FLOW: readonly Prim[] = ["while", "cond", "scan", "pjit"];
-
-/** `{ lambda ; a b…. let outs = prim[params] a b… in (outs) }` for the case's operand types. */
-function singleEquation(c: PrimitiveCase, inputs: readonly ArrayValue[]): Jaxpr {
-  const invars = inputs.map((x) => newVar({ dtype: x.dtype, shape: x.shape }));
-  const outvars = abstractEval(c.prim, c.params, invars.map((v) => v.aval)).map(newVar);
-  const j = newJaxpr({ invars, eqns: [makeEqn(c.prim, c.params, invars, outvars)], outvars });
-  verify(j);
-  return j;
-}
 
 describe.each(BACKEND_NAMES)("numpy fixtures on backend %s", (backend) => {
   for (const c of cases) {

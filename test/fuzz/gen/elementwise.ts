@@ -5,6 +5,7 @@
 // few equations. Whenever a float would reach a discrete op without being
 // exact (bits.ts), the builder picks a continuous op instead.
 
+import { acceptedDtypes } from "../../helpers/acceptedDtypes.js";
 import { type DType, type Shape, promoteDTypes } from "../../../src/ir/dtype.js";
 import { BINARY_PRIMS, type BinaryPrim, COMPARE_PRIMS, type ComparePrim, UNARY_PRIMS, type UnaryPrim } from "../../../src/ir/primitives.js";
 import { BOOL_BITS, type Exactness, addBits, isExactFloat, join, mulBits, roundedBits } from "./bits.js";
@@ -31,7 +32,7 @@ export function literalStep(s: Scope, c: Choices): void {
 
 /** Unary ops whose float result is discrete: they need an exact operand. */
 const DISCRETE_UNARY: ReadonlySet<UnaryPrim> = new Set(["sign", "floor", "ceil", "round"]);
-const FLOAT_ONLY_UNARY: ReadonlySet<UnaryPrim> = new Set(["exp", "log", "sin", "cos", "tanh", "logistic", "sqrt", "rsqrt", "floor", "ceil", "round"]);
+const FLOAT_ONLY_UNARY: ReadonlySet<UnaryPrim> = new Set(UNARY_PRIMS.filter((p) => acceptedDtypes(p, 1).join() === "float32"));
 
 function unaryBits(prim: UnaryPrim, x: Val): Exactness {
   switch (prim) {

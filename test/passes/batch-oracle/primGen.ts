@@ -5,6 +5,7 @@
 // Shapes have rank 0–3 and dims 0–3 (mostly 1–3) so every case evaluates in
 // microseconds.
 
+import { acceptedDtypes } from "../../helpers/acceptedDtypes.js";
 import fc from "fast-check";
 import { type Atom, type Jaxpr, type Literal, lit, makeEqn, newVar } from "../../../src/ir/core.js";
 import { type Aval, type DType, castScalar } from "../../../src/ir/dtype.js";
@@ -78,14 +79,8 @@ const av = (dtype: DType, shape: readonly number[]): Aval => ({ dtype, shape: [.
 // ---------------------------------------------------------------------------
 // Elementwise
 
-export const UNARY_CLASS: { readonly [P in UnaryPrim]: DTypeClass } = {
-  neg: "numeric", exp: "float", log: "float", sin: "float", cos: "float", tanh: "float", logistic: "float",
-  sqrt: "float", rsqrt: "float", abs: "numeric", sign: "numeric", floor: "float", ceil: "float", round: "float",
-  not: "int_or_bool",
-};
-
 export function unaryArb(prim: UnaryPrim): fc.Arbitrary<GenCase> {
-  return fc.record({ dtype: dtypeArb(UNARY_CLASS[prim]), shape: shapeArb(), rm: fc.constantFrom(0, 1) }).map(({ dtype, shape, rm }) =>
+  return fc.record({ dtype: fc.constantFrom(...acceptedDtypes(prim, 1)), shape: shapeArb(), rm: fc.constantFrom(0, 1) }).map(({ dtype, shape, rm }) =>
     prim === "round" ? singleEqn("round", { rounding_method: rm }, [av(dtype, shape)]) : singleEqn(prim, {} as Params[typeof prim], [av(dtype, shape)]),
   );
 }
@@ -94,11 +89,6 @@ export const convertArb: fc.Arbitrary<GenCase> = fc
   .record({ from: dtypeArb("any"), to: dtypeArb("any"), shape: shapeArb() })
   .map(({ from, to, shape }) => singleEqn("convert_element_type", { new_dtype: to }, [av(from, shape)]));
 
-export const BINARY_CLASS: { readonly [P in BinaryPrim | ComparePrim]: DTypeClass } = {
-  add: "numeric", sub: "numeric", mul: "numeric", div: "numeric", rem: "numeric", pow: "numeric",
-  max: "any", min: "any", and: "int_or_bool", or: "int_or_bool",
-  lt: "any", le: "any", gt: "any", ge: "any", eq: "any", ne: "any",
-};
 
 /**
  * How the two operands relate: equal shapes, one a rank-0 variable, or one a
@@ -110,7 +100,7 @@ export const LITERAL_FORMS: readonly BinaryForm[] = ["lhs_literal", "rhs_literal
 
 export function binaryArb(prim: BinaryPrim | ComparePrim, forms: readonly BinaryForm[]): fc.Arbitrary<GenCase> {
   return fc
-    .record({ dtype: dtypeArb(BINARY_CLASS[prim]), shape: shapeArb(), form: fc.constantFrom(...forms) })
+    .record({ dtype: fc.constantFrom(...acceptedDtypes(prim, 2)), shape: shapeArb(), form: fc.constantFrom(...forms) })
     .chain(({ dtype, shape, form }) =>
       literalArb(dtype).map((l) => {
         const full = av(dtype, shape), scalar = av(dtype, []);

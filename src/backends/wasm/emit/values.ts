@@ -26,7 +26,7 @@
 import { type DType, INT32_MIN } from "../../../ir/dtype.js";
 import type { BinaryPrim, ComparePrim, UnaryPrim } from "../../../ir/primitives.js";
 import type { FunctionBuilder } from "../func.js";
-import { emitMath, type MathFn } from "../math/index.js";
+import { MATH_FNS, emitMath, type MathFn } from "../math/index.js";
 import { TRIG_MAX_ARG } from "../math/trig.js";
 import type { PlainOpName } from "../ops.js";
 import type { FuncRef, Local, ValType } from "../types.js";
@@ -224,7 +224,18 @@ function roundAway(e: OpEnv, x: Local): void {
 
 // ---- unary --------------------------------------------------------------------
 
+/**
+ * Unary ops that the vector math library provides under their own name (all
+ * but sin and cos, which need a host fallback): a new one is selected by
+ * adding it to the library (math/index.ts), nothing here.
+ */
+type LibraryUnary = Exclude<MathFn & UnaryPrim, "sin" | "cos">;
+const LIBRARY_UNARY = Object.fromEntries(
+  MATH_FNS.filter((fn): fn is LibraryUnary => fn !== "sin" && fn !== "cos").map((fn) => [fn, math(fn)]),
+) as { readonly [P in LibraryUnary]: Unary };
+
 export const UNARY: { readonly [P in UnaryPrim]: Unary } = {
+  ...LIBRARY_UNARY,
   neg: (e, x, d) => {
     if (d === "float32") return plain(e, ["f32.neg", "f32x4.neg"], x);
     if (e.width === 1) {
@@ -233,12 +244,8 @@ export const UNARY: { readonly [P in UnaryPrim]: Unary } = {
     }
     vec(e, "i32x4.neg", x);
   },
-  exp: math("exp"),
-  log: math("log"),
   sin: trig("sin"),
   cos: trig("cos"),
-  tanh: math("tanh"),
-  logistic: math("logistic"),
   sqrt: (e, x) => plain(e, ["f32.sqrt", "f32x4.sqrt"], x),
   rsqrt: (e, x) => rsqrt(e, x),
   abs: (e, x, d) => {
