@@ -6,7 +6,7 @@
 // ulp would do; measured, it is within 1 ulp (test/ir/erf.test.ts compares it
 // with Python's math.erf, itself within 1 ulp, on a few thousand points).
 //
-// Three regions of a = |x| (erf is odd, so the sign is put back at the end):
+// Five regions of a = |x| (erf is odd, so the sign is put back at the end):
 //
 // - a < 2^-28: erf(x) = (2/√π)·x·(1 - x²/3 + …) and x²/3 < 2^-57 is below
 //   float64's resolution, so erf(x) = x + x·(2/√π - 1), computed on 8x and
