@@ -6,7 +6,7 @@
 // ulp would do; measured, it is within 1 ulp (test/ir/erf.test.ts compares it
 // with Python's math.erf, itself within 1 ulp, on a few thousand points).
 //
-// Three regions of a = |x| (erf is odd, so the sign is put back at the end):
+// Five regions of a = |x| (erf is odd, so the sign is put back at the end):
 //
 // - a < 2^-28: erf(x) = (2/√π)·x·(1 - x²/3 + …) and x²/3 < 2^-57 is below
 //   float64's resolution, so erf(x) = x + x·(2/√π - 1), computed on 8x and
@@ -18,19 +18,26 @@
 //   0.08·x, so its rounding errors reach the result divided by about ten and
 //   the error is dominated by the final addition's half ulp.
 //
-// - 1/2 ≤ a < 2: the same series summed in double-double arithmetic (an unevaluated sum hi + lo of two
-//   float64, about 106 significant bits). The alternating terms reach
-//   1.8 at a = 2 where the sum is 0.88, so plain float64 would lose up to
-//   four bits to cancellation; double-double loses them far below the
-//   result's last bit. Up to about 50 terms near a = 2, fewer for small a.
+// - 1/2 ≤ a < 3: the Taylor expansion around the nearest centre c = j/8
+//   (|h| = |a - c| ≤ 1/16, h exact), whose derivatives are Hermite
+//   polynomials times erf'(c) = 2/√π·e^(-c²):
+//     erf(c + h) = erf(c) + erf'(c)·Σ_{k≥0} (-1)^k H_k(c)·h^(k+1)/(k+1)!
+//   with 15 terms (the first left out is below 2^-62). erf(c) is a
+//   double-double (hi + lo, about 106 bits), computed once when the module
+//   loads by the Maclaurin series in double-double arithmetic: its
+//   alternating terms reach 63 at c = 3 where the sum is 0.89, so plain
+//   float64 would lose six bits to cancellation there. The
+//   correction erf'(c)·Σ is at most 0.07 next to erf(c) ≥ 0.52, so its
+//   rounding errors (and erf'(c)'s, from Math.exp) are damped about ten
+//   times; the error is dominated by the final addition's half ulp.
 //
-// - 2 ≤ a < 6: erf = 1 - erfc with erfc(a) = e^(-a²)/(√π·F(a)) and Laplace's
+// - 3 ≤ a < 6: erf = 1 - erfc with erfc(a) = e^(-a²)/(√π·F(a)) and Laplace's
 //   continued fraction F(a) = a + (1/2)/(a + 1/(a + (3/2)/(a + 2/(a + …)))),
-//   50 levels evaluated backwards (relative error below 1e-15 at a = 2, the
-//   worst case, and falling fast with a). erfc(2) = 4.7e-3 is small next to
-//   1, so erfc's own error of a few ulp (from the rounding of a² and the
-//   fraction) moves erf by far less than half an ulp: what remains is the
-//   rounding of 1 - erfc.
+//   25 levels evaluated backwards (absolute error of erfc below 1e-19 at
+//   a = 3, the worst case, and falling fast with a). erfc(3) = 2.2e-5 is
+//   small next to 1, so erfc's own error of a few ulp (from the rounding of
+//   a² and the fraction) moves erf by far less than half an ulp: what
+//   remains is the rounding of 1 - erfc.
 //
 // - a ≥ 6: erfc(6) = 2.2e-17 is below half an ulp of 1 (5.6e-17), so erf = ±1.
 //
@@ -55,15 +62,19 @@ const MACLAURIN: readonly number[] = [
 
 const TINY = 2 ** -28;
 const SMALL = 0.5;
-const SERIES_END = 2;
+const TAYLOR_END = 3;
 const ONE_BEYOND = 6;
-const CONTINUED_FRACTION_LEVELS = 50;
+const CONTINUED_FRACTION_LEVELS = 25;
 /**
- * The series stops once a term is below 2^-60 of the running sum: the terms
- * left out (alternating, decreasing) then move the result by less than 1/128
- * of its ulp.
+ * The Maclaurin series (run once per centre, when the module loads) stops
+ * once a term is below 2^-100 of the running sum: what is left out is then
+ * below the double-double's own rounding.
  */
-const SERIES_TOLERANCE = 2 ** -60;
+const SERIES_TOLERANCE = 2 ** -100;
+/** Spacing of the Taylor expansions' centres on [1/2, 3]. */
+const CENTRE_STEP = 1 / 8;
+/** Terms of each Taylor expansion beyond the first: |h| ≤ 1/16, so the next is below 2^-62. */
+const TAYLOR_TERMS = 14;
 
 /** Veltkamp's split constant 2^27 + 1: splits a float64 into two 26-bit halves. */
 const SPLITTER = 134217729;
@@ -79,25 +90,59 @@ export function erf(x: number): number {
     return x + x * (TWO_OVER_SQRT_PI_MINUS_1 + z * p);
   }
   let y: number;
-  if (a < SERIES_END) y = maclaurin(a);
+  if (a < TAYLOR_END) y = taylor(a);
   else if (a < ONE_BEYOND) y = 1 - erfcContinuedFraction(a);
   else y = 1;
   return x < 0 ? -y : y;
 }
 
-/** erfc(a) for a ≥ 2 by Laplace's continued fraction, to a relative error well below 1e-14. */
+/** erfc(a) for a ≥ 3 by Laplace's continued fraction, to an absolute error below 1e-19. */
 function erfcContinuedFraction(a: number): number {
   let f = a;
   for (let k = CONTINUED_FRACTION_LEVELS; k >= 1; k--) f = a + (0.5 * k) / f;
   return Math.exp(-a * a) / (SQRT_PI * f);
 }
 
+interface Centre {
+  readonly c: number;
+  /** erf(c) = erfHi + erfLo. */
+  readonly erfHi: number;
+  readonly erfLo: number;
+  /** erf'(c) = 2/√π·e^(-c²). */
+  readonly slope: number;
+}
+
+/** The expansion centres c = j/8 for j = 4 … 24. */
+const CENTRES: readonly Centre[] = Array.from({ length: (TAYLOR_END - SMALL) / CENTRE_STEP + 1 }, (_, j) => {
+  const c = SMALL + j * CENTRE_STEP;
+  const [erfHi, erfLo] = maclaurin(c);
+  return { c, erfHi, erfLo, slope: TWO_OVER_SQRT_PI_HI * Math.exp(-c * c) };
+});
+
+/** erf(a) for 1/2 ≤ a < 3 by the Taylor expansion around the nearest centre. */
+function taylor(a: number): number {
+  const { c, erfHi, erfLo, slope } = CENTRES[Math.round((a - SMALL) / CENTRE_STEP)]!;
+  const h = a - c;
+  // Σ (-1)^k H_k(c)·h^(k+1)/(k+1)!, with H_0 = 1, H_1 = 2c, H_(k+1) = 2c·H_k - 2k·H_(k-1).
+  let hermitePrev = 1;
+  let hermite = 2 * c;
+  let power = h;
+  let sum = h;
+  for (let k = 1; k <= TAYLOR_TERMS; k++) {
+    power *= -h / (k + 1);
+    sum += hermite * power;
+    const next = 2 * c * hermite - 2 * k * hermitePrev;
+    hermitePrev = hermite;
+    hermite = next;
+  }
+  return erfHi + (erfLo + slope * sum);
+}
+
 /**
- * erf(a) for 0 ≤ a < 2 by the Maclaurin series in double-double arithmetic.
- * Each double-double operation is written out inline (Dekker's and Knuth's
- * error-free transformations) to avoid allocating a pair per operation.
+ * erf(a) as a double-double [hi, lo] by the Maclaurin series in double-double
+ * arithmetic (Dekker's and Knuth's error-free transformations, written out).
  */
-function maclaurin(a: number): number {
+function maclaurin(a: number): readonly [number, number] {
   // z = a² exactly, as zHi + zLo (Dekker's product).
   const zHi = a * a;
   const zLo = productError(a, a, zHi);
@@ -113,10 +158,8 @@ function maclaurin(a: number): number {
     tHi = pHi + pLo;
     tLo = pLo - (tHi - pHi);
     // t ← t/n, then the term q = t/(2n+1).
-    tHi = divideBySmallInteger(tHi, tLo, n);
-    tLo = quotientLow;
-    const qHi = divideBySmallInteger(tHi, tLo, 2 * n + 1);
-    const qLo = quotientLow;
+    [tHi, tLo] = divideBySmallInteger(tHi, tLo, n);
+    const [qHi, qLo] = divideBySmallInteger(tHi, tLo, 2 * n + 1);
     const termHi = n % 2 === 1 ? -qHi : qHi;
     const termLo = n % 2 === 1 ? -qLo : qLo;
     // sum ← sum + term (Knuth's two-sum on the high parts, then renormalise).
@@ -127,10 +170,11 @@ function maclaurin(a: number): number {
     sLo = err - (sHi - s);
     if (Math.abs(qHi) < SERIES_TOLERANCE * sHi) break;
   }
-  // erf = (2/√π)·sum, rounded once.
+  // erf = (2/√π)·sum
   const rHi = sHi * TWO_OVER_SQRT_PI_HI;
   const rLo = productError(sHi, TWO_OVER_SQRT_PI_HI, rHi) + (sHi * TWO_OVER_SQRT_PI_LO + sLo * TWO_OVER_SQRT_PI_HI);
-  return rHi + rLo;
+  const hi = rHi + rLo;
+  return [hi, rLo - (hi - rHi)];
 }
 
 /** The rounding error of the float64 product p = fl(a·b): a·b = p + error exactly (Dekker, no FMA). */
@@ -144,17 +188,13 @@ function productError(a: number, b: number, p: number): number {
   return aHi * bHi - p + aHi * bLo + aLo * bHi + aLo * bLo;
 }
 
-/** The low part of the last divideBySmallInteger quotient (a second return value without allocating a pair). */
-let quotientLow = 0;
-
-/** (hi + lo)/d for a small positive integer d, as a normalised double-double: returns the high part, sets quotientLow. */
-function divideBySmallInteger(hi: number, lo: number, d: number): number {
+/** (hi + lo)/d for a small positive integer d, as a normalised double-double. */
+function divideBySmallInteger(hi: number, lo: number, d: number): readonly [number, number] {
   const q1 = hi / d;
   // remainder (hi + lo) - q1·d, with q1·d exact as p + pErr
   const p = q1 * d;
   const pErr = productError(q1, d, p);
   const q2 = (hi - p - pErr + lo) / d;
   const q = q1 + q2;
-  quotientLow = q2 - (q - q1);
-  return q;
+  return [q, q2 - (q - q1)];
 }
