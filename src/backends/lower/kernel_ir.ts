@@ -212,11 +212,81 @@ export function childBlocks(s: Stmt): (readonly Stmt[])[] {
     case "if_lanes":
     case "for":
       return [s.body];
-    default:
+    case "loop":
+    case "reduce":
+    case "dot":
+    case "setsym":
+    case "lanes_init":
+    case "lanes_index":
+    case "lanes_combine":
       return [];
   }
 }
 
 export function isKernel(s: Stmt): s is Kernel {
-  return s.kind === "loop" || s.kind === "reduce" || s.kind === "dot";
+  switch (s.kind) {
+    case "loop":
+    case "reduce":
+    case "dot":
+      return true;
+    case "setsym":
+    case "lanes_init":
+    case "lanes_index":
+    case "lanes_combine":
+    case "while":
+    case "switch":
+    case "if_lanes":
+    case "for":
+      return false;
+  }
+}
+
+/** Whether the statement repeats its body (what it reads may be read again by the next iteration). */
+export function isLoopStmt(s: Stmt): boolean {
+  switch (s.kind) {
+    case "while":
+    case "for":
+      return true;
+    case "loop":
+    case "reduce":
+    case "dot":
+    case "setsym":
+    case "lanes_init":
+    case "lanes_index":
+    case "lanes_combine":
+    case "switch":
+    case "if_lanes":
+      return false;
+  }
+}
+
+/** Number of iteration axes, the length of every stride list in the kernel (a dot's: [lanes…, b, m, n]; its operands add k). */
+export function iterationRank(k: Kernel): number {
+  switch (k.kind) {
+    case "loop":
+    case "reduce":
+      return k.shape.length;
+    case "dot":
+      return k.laneShape.length + 3;
+  }
+}
+
+/** Iteration points a kernel visits per active lane (all of them without lanes): what debug hooks count. */
+export function pointsPerLane(k: Kernel): number {
+  switch (k.kind) {
+    case "loop":
+    case "reduce":
+      return k.shape.slice(k.lanes ? k.lanes.rank : 0).reduce((a, d) => a * d, 1);
+    case "dot":
+      return k.b * k.m * k.n;
+  }
+}
+
+/**
+ * The compile-time end of an exhaustive `switch`: with every case handled
+ * `x` is `never`, so a new kind of statement, kernel or instr is a type error
+ * here rather than a silently skipped case.
+ */
+export function unhandled(x: never, what: string): never {
+  throw new Error(`kernel IR: unhandled ${what} ${JSON.stringify(x)}`);
 }

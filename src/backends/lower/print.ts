@@ -4,7 +4,7 @@
 
 import { DTYPE_SHORT } from "../../ir/dtype.js";
 import type { Instr, Kernel, Offset, Program, Stmt, View } from "./kernel_ir.js";
-import { BYTES_PER_ELEMENT, childBlocks, isKernel } from "./kernel_ir.js";
+import { BYTES_PER_ELEMENT, childBlocks, isKernel, unhandled } from "./kernel_ir.js";
 import { type Recursion, recurse, runRecursion } from "../../ir/trampoline.js";
 
 function offsetStr(o: Offset): string {
@@ -36,6 +36,8 @@ function instrStr(i: Instr, k: number): string {
         return `convert %${i.x}`;
       case "acc":
         return "acc";
+      default:
+        return unhandled(i, "instr");
     }
   })();
   return `%${k}:${t} = ${body}  @${i.level}`;
@@ -105,6 +107,8 @@ function* stmtLines(s: Stmt, indent: string, detail: boolean, out: string[]): Re
     case "for":
       yield* block(`for s${s.sym} in ${s.reverse ? "reversed " : ""}0..${s.count}:`, s.body);
       return;
+    default:
+      unhandled(s, "statement");
   }
 }
 
