@@ -16,10 +16,12 @@ import { loadNode } from "./nodes.js";
 import { planBuffers } from "./plan.js";
 import { CONTROL_RULES } from "./rules_control.js";
 import { DATA_RULES } from "./rules_data.js";
+import { assertValidProgram, loweringChecked } from "./verify.js";
 
 export type * from "./kernel_ir.js";
 export { formatProgram, formatPlan } from "./print.js";
 export { analyzeRegion, type RegionInfo } from "./lanes.js";
+export { setCheckedLowering, verifyProgram, type Violation, type VerifyRule } from "./verify.js";
 
 /** One lowering rule per primitive: a new primitive fails tsc here until it has one. */
 export const LOWER_RULES: { readonly [P in Prim]: LowerRule<P> } = { ...DATA_RULES, ...CONTROL_RULES };
@@ -45,7 +47,7 @@ export function lowerJaxpr(jaxpr: Jaxpr): Program {
   runRecursion(L.lowerScope(b, { ...jaxpr, constvars: [], invars }, info, inputs, dests));
   L.flush(b);
   const body = finalizeKernels(eliminateDeadStores(b.stmts, L.buffers));
-  return {
+  const program: Program = {
     buffers: L.buffers,
     laneSets: L.laneSets,
     nsyms: L.nsyms,
@@ -54,4 +56,6 @@ export function lowerJaxpr(jaxpr: Jaxpr): Program {
     body,
     plan: planBuffers(body, L.buffers),
   };
+  if (loweringChecked()) assertValidProgram(program);
+  return program;
 }
