@@ -14,7 +14,7 @@
 
 import { DTYPE_SHORT, type DType } from "../../ir/dtype.js";
 import type { BufId, Kernel, Offset, Program, Stmt } from "../lower/kernel_ir.js";
-import { childBlocks, pointsPerLane, unhandled } from "../lower/kernel_ir.js";
+import { childBlocks, planOf, pointsPerLane, unhandled } from "../lower/kernel_ir.js";
 import { type Recursion, recurse, runRecursion } from "../../ir/trampoline.js";
 import { DOT_SCRATCH, emitDotKernel } from "./emit_dot.js";
 import { emitLanewiseWhile, lanewiseKernels } from "./emit_lanewise.js";
@@ -68,13 +68,13 @@ export function emitProgram(p: Program, opts: EmitOptions = {}): string {
   const kernelCall = (k: Kernel): string => {
     switch (k.kind) {
       case "dot": {
-        const { params, body, scratch } = emitDotKernel(k);
+        const { params, body, scratch } = emitDotKernel(k, planOf(p, k.id, k.kind));
         dotScratch = Math.max(dotScratch, scratch, 1);
         return define(params, body, k.lanes?.set ?? null);
       }
       case "loop":
       case "reduce": {
-        const { params, body } = emitLoopKernel(k, k.lanes ? p.laneSets[k.lanes.set]!.shape : []);
+        const { params, body } = emitLoopKernel(k, planOf(p, k.id, k.kind), k.lanes ? p.laneSets[k.lanes.set]!.shape : []);
         return define(params, body, k.lanes?.set ?? null);
       }
     }

@@ -13,6 +13,7 @@ import type { Program } from "./kernel_ir.js";
 import { analyzeRegion } from "./lanes.js";
 import { type LowerRule, Lowerer } from "./lower.js";
 import { loadNode } from "./nodes.js";
+import { planKernels } from "./kernel_plan.js";
 import { planBuffers } from "./plan.js";
 import { CONTROL_RULES } from "./rules_control.js";
 import { DATA_RULES } from "./rules_data.js";
@@ -55,6 +56,7 @@ export function lowerJaxpr(jaxpr: Jaxpr): Program {
     outputs: dests.map((d) => d.view.buf),
     body,
     plan: planBuffers(body, L.buffers),
+    kernelPlans: planKernels(body),
   };
   if (loweringChecked()) assertValidProgram(program);
   return program;

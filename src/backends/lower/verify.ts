@@ -12,6 +12,7 @@
 //   dtype      loads and stores have their buffer's dtype
 //   acc        `acc` only in dot kernels
 //   reduce     nKept within the shape; argmax gives int32
+//   plan       every kernel has a plan of its kind (kernel_plan.ts)
 //
 // It runs after every lowering in checked mode (`setCheckedLowering`: on in
 // the test suite and under the CLI's verification), so a lowering change that
@@ -24,7 +25,7 @@ import { childBlocks, unhandled } from "./kernel_ir.js";
 import { instrOperands } from "./lanewise.js";
 import { viewStr } from "./print.js";
 
-export type VerifyRule = "ids" | "ssa" | "level" | "rank" | "bounds" | "self-read" | "lanes" | "dtype" | "acc" | "reduce";
+export type VerifyRule = "ids" | "ssa" | "level" | "rank" | "bounds" | "self-read" | "lanes" | "dtype" | "acc" | "reduce" | "plan";
 
 export interface Violation {
   readonly rule: VerifyRule;
@@ -209,6 +210,7 @@ class Verifier {
     const where = `k${k.id} (${k.tag})`;
     if (this.kernelIds.has(k.id)) this.fail("ids", where, `kernel id ${k.id} is used twice`);
     this.kernelIds.add(k.id);
+    if (this.p.kernelPlans[k.id]?.kind !== k.kind) this.fail("plan", where, `has no ${k.kind} plan (kernelPlans[${k.id}] is ${this.p.kernelPlans[k.id]?.kind ?? "missing"})`);
     const dims = iterationDims(k);
     if (k.lanes) {
       if (this.laneSet(k.lanes.set, where, true)) {

@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import type { BufferDecl, Instr, Kernel, LoopKernel, Program, Stmt, View } from "../../../src/backends/lower/kernel_ir.js";
 import { assertValidProgram, verifyProgram, type VerifyRule } from "../../../src/backends/lower/verify.js";
 import type { DType } from "../../../src/ir/dtype.js";
+import { planKernels } from "../../../src/backends/lower/kernel_plan.js";
 import { lower } from "./helpers.js";
 
 const buf = (id: number, dtype: DType, size: number, role: BufferDecl["role"]): BufferDecl => ({ id, dtype, size, role, label: `b${id}`, ...(role === "temp" ? {} : { index: 0 }) });
@@ -35,6 +36,7 @@ function program(body: readonly Stmt[], over: Partial<Program> = {}): Program {
     outputs: [1],
     body,
     plan: { slotOf: new Map(), slots: [], tempBytes: 0, tempBytesNoReuse: 0, outputBytes: 32 },
+    kernelPlans: planKernels(body),
     ...over,
   };
 }
@@ -102,6 +104,8 @@ describe("kernel-IR verifier", () => {
       p: program([{ kind: "reduce", id: 0, tag: "main", lanes: null, shape: [1, 8], nKept: 1, instrs: [load(view(0, [0, 1]), 2)], value: 0, reducer: "argmax", outDtype: "float32", out: view(1, [1]) }]),
     },
   ];
+
+  cases.push({ rule: "plan", what: "a kernel without its plan", p: program([loopKernel()], { kernelPlans: [] }) });
 
   for (const c of cases) {
     it(`reports ${c.what} under '${c.rule}'`, () => {

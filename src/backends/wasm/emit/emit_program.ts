@@ -17,7 +17,7 @@
 
 import { type Shape, stridesOf } from "../../../ir/dtype.js";
 import type { Kernel, LoopKernel, Program, Stmt, View } from "../../lower/kernel_ir.js";
-import { pointsPerLane, unhandled } from "../../lower/kernel_ir.js";
+import { planOf, pointsPerLane, unhandled } from "../../lower/kernel_ir.js";
 import { FunctionBuilder } from "../func.js";
 import { ModuleBuilder, PAGE_BYTES } from "../module.js";
 import type { FuncRef, Local } from "../types.js";
@@ -29,7 +29,7 @@ import { type KernelParams, emitAddress } from "./groups.js";
 import { LaneRuntime } from "./lanesets.js";
 import { liveAfter } from "./live_after.js";
 import { type MemoryLayout, WASM32_MAX_BYTES, WasmMemoryLimitError, formatBytes, layoutMemory } from "./layout.js";
-import { allKernels, normalize } from "./normalize.js";
+import { allKernels, normalize, normalizePlan } from "./normalize.js";
 import { ConstPool, peephole } from "./peephole.js";
 import type { HostFns } from "./values.js";
 import { type Recursion, recurse, runRecursion } from "../../../ir/trampoline.js";
@@ -116,11 +116,11 @@ export function emitModule(p: Program, opts: EmitOptions = {}): EmittedModule {
       const params: KernelParams = { ...P, dtypes: norm.dtypes };
       switch (nk.kind) {
         case "dot":
-          emitDotKernel(f, nk, params, host, layout.scratch);
+          emitDotKernel(f, nk, normalizePlan(planOf(p, k.id, nk.kind), norm), params, host, layout.scratch);
           return;
         case "loop":
         case "reduce":
-          emitLoopKernel(f, nk, shape, params, host);
+          emitLoopKernel(f, nk, normalizePlan(planOf(p, k.id, nk.kind), norm), shape, params, host);
           return;
       }
     });
