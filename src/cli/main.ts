@@ -12,7 +12,7 @@
 import { readFileSync } from "node:fs";
 import { compileJs } from "../backends/js/index.js";
 import { wasmText } from "../backends/wasm/emit/index.js";
-import { formatPlan, lowerJaxpr } from "../backends/lower/index.js";
+import { formatPlan, lowerJaxpr, setCheckedLowering } from "../backends/lower/index.js";
 import { jitPipeline } from "../frontend/jit.js";
 import type { Jaxpr } from "../ir/core.js";
 import { parse } from "../ir/parser.js";
@@ -29,7 +29,7 @@ const PIPELINE_FLAGS: Record<string, FlagSpec> = {
   "print-before": { value: true, repeat: true, metavar: "PASS", doc: "print the IR before the named pass(es)" },
   "print-after": { value: true, repeat: true, metavar: "PASS", doc: "print the IR after the named pass(es)" },
   timing: { value: false, doc: "print per-pass wall time and statistics (to stderr)" },
-  "no-verify": { value: false, doc: "skip the IR verifier, which by default checks the input and the IR after every pass" },
+  "no-verify": { value: false, doc: "skip the IR verifier, which by default checks the input, the IR after every pass and (with --emit) the lowered kernel program" },
   verify: { value: false, doc: "verify the input and after every pass (the default; kept for compatibility)" },
   debug: { value: false, doc: "show stack traces for errors" },
   help: { value: false, doc: "show this help" },
@@ -69,8 +69,8 @@ traced jaxpr and the final IR is printed. With --emit the final IR (after
 --passes, or else after jit's own pipeline) is lowered as jit would compile
 it (captured constants become leading inputs) and the js backend's source, the
 wasm backend's module in the WebAssembly text format, or the kernel/buffer plan
-is printed instead. The traced IR and the IR after every pass are verified
-(--no-verify skips that).
+is printed instead. The traced IR, the IR after every pass and the lowered
+kernel program are verified (--no-verify skips that).
 
 Options:
 ${formatFlags(DUMP_FLAGS)}`;
@@ -148,6 +148,8 @@ async function cmdDump(argv: string[]): Promise<void> {
   if (dumpsShowFinal(args)) write(`// ----- IR traced ${name} -----\n${printJaxpr(traced)}`);
   // Run the bundle's own pass manager so vars it creates share one id space with the trace.
   const result = runPasses(traced, args, tsjax.passes.runPipeline as typeof runPipeline, pipeline);
+  // The lowered kernel program is verified too (lower/verify.ts), unless --no-verify.
+  setCheckedLowering(verifying(args));
   if (emit === "js") return write(compileJs(result.jaxpr).source);
   if (emit === "wat") return write(wasmText(result.jaxpr));
   if (emit === "plan") return write(formatPlan(lowerJaxpr(result.jaxpr)));

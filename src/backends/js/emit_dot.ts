@@ -19,9 +19,9 @@
 // Float sums are accumulated in double in the jaxpr's k order, as the
 // interpreter does, so results match bit for bit.
 
-import type { DotKernel } from "../lower/kernel_ir.js";
+import type { DotKernel, KernelPlan } from "../lower/kernel_ir.js";
 import { jsNumber } from "./scalar.js";
-import { Params, Writer, instrExpr } from "./writer.js";
+import { Params, Writer, instrExpr, offsetGroups } from "./writer.js";
 
 const RB = 4; // rows per block
 const CB = 4; // columns per block
@@ -29,53 +29,32 @@ const CB = 4; // columns per block
 /** The scratch array dot kernels write their sums to (float64, allocated once per program). */
 export const DOT_SCRATCH = "dacc";
 
-interface Group {
-  readonly base: string;
-  /** [lanes…, b, m, n] */
-  readonly strides: readonly number[];
-}
-
 /** ` + x·s` (nothing for s = 0); x is an identifier or a parenthesized expression. */
 const mulTerm = (x: string, s: number): string => (s === 0 ? "" : s === 1 ? ` + ${x}` : ` + ${x} * ${jsNumber(s)}`);
 
 /** The kernel's function body and parameters, and the scratch elements it needs. */
-export function emitDotKernel(k: DotKernel): { params: Params; body: string; scratch: number } {
+export function emitDotKernel(k: DotKernel, plan: KernelPlan & { kind: "dot" }): { params: Params; body: string; scratch: number } {
   const P = new Params();
   const w = new Writer();
   const p = k.lanes ? k.lanes.rank : 0;
   const isInt = k.dtype === "int32";
   const A = P.buf(k.lhs.buf);
   const B = P.buf(k.rhs.buf);
-  const [sbA, smA, , skA] = k.lhs.strides.slice(p) as [number, number, number, number];
-  const [sbB, , snB, skB] = k.rhs.strides.slice(p) as [number, number, number, number];
-  const laneA = k.lhs.strides.slice(0, p);
-  const laneB = k.rhs.strides.slice(0, p);
+  const { b: sbA, mn: smA, k: skA, lanes: laneA } = plan.lhs;
+  const { b: sbB, mn: snB, k: skB, lanes: laneB } = plan.rhs;
   const M = k.m;
   const N = k.n;
   const K = k.k;
 
-  // Epilogue access groups (loads, iotas, stores), deduplicated by pattern.
-  const groups: Group[] = [];
-  const keyToGroup = new Map<string, number>();
-  const groupOf = (base: string, strides: readonly number[]): number => {
-    const key = `${base}|${strides.join(",")}`;
-    let g = keyToGroup.get(key);
-    if (g === undefined) {
-      g = groups.push({ base, strides }) - 1;
-      keyToGroup.set(key, g);
-    }
-    return g;
-  };
-  const instrGroup = new Map<number, number>();
+  // Epilogue access groups (loads, iotas, stores; strides over [lanes…, b, m, n]).
+  const epilogueGroups = offsetGroups(plan.access, P);
+  const groups = epilogueGroups.list;
+  const instrGroup = epilogueGroups.groupOf;
   const instrBuf = new Map<number, string>();
   k.instrs.forEach((ins, i) => {
-    if (ins.op === "load") {
-      instrGroup.set(i, groupOf(P.offset(ins.view.offset), ins.view.strides));
-      instrBuf.set(i, P.buf(ins.view.buf));
-    }
-    if (ins.op === "index") instrGroup.set(i, groupOf(jsNumber(ins.offset), ins.strides));
+    if (ins.op === "load") instrBuf.set(i, P.buf(ins.view.buf));
   });
-  const stores = k.stores.map((s) => ({ g: groupOf(P.offset(s.view.offset), s.view.strides), buf: P.buf(s.view.buf), value: s.value }));
+  const stores = k.stores.map((s, si) => ({ g: epilogueGroups.storeGroups[si]!, buf: P.buf(s.view.buf), value: s.value }));
 
   w.line(`const A = ${A}, B = ${B};`);
   w.line(`const offA = ${P.offset(k.lhs.offset)}, offB = ${P.offset(k.rhs.offset)};`);
@@ -191,8 +170,7 @@ export function emitDotKernel(k: DotKernel): { params: Params; body: string; scr
     return terms.length ? ` + ${terms.join(" + ")}` : "";
   };
 
-  const rowsAreLanes = p === 1 && k.b === 1 && laneB.every((s) => s === 0);
-  if (rowsAreLanes) {
+  if (plan.rowsAreLanes) {
     // Rows = (active lane, m) pairs, blocked together: B is shared by every lane.
     P.usesLanes = true;
     /** Declares `l${n}` (the lane) and, with M > 1, `m${n}` (the row within it) of row expression r. */

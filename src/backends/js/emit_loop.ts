@@ -10,53 +10,19 @@
 // depend on); loads of an iteration come before its stores.
 
 import { jsNumber } from "./scalar.js";
-import type { Instr, LoopKernel, ReduceKernel } from "../lower/kernel_ir.js";
-import { Params, Writer, instrExpr } from "./writer.js";
-
-interface Group {
-  readonly base: string;
-  readonly strides: readonly number[];
-}
-
-class Groups {
-  readonly list: Group[] = [];
-  private readonly keys = new Map<string, number>();
-
-  of(base: string, strides: readonly number[]): number {
-    const key = `${base}|${strides.join(",")}`;
-    let i = this.keys.get(key);
-    if (i === undefined) {
-      i = this.list.push({ base, strides }) - 1;
-      this.keys.set(key, i);
-    }
-    return i;
-  }
-}
-
-const IDENTITY: Record<"sum" | "max" | "min", Record<string, number>> = {
-  sum: { float32: 0, int32: 0 },
-  max: { float32: -Infinity, int32: -2147483648, bool: 0 },
-  min: { float32: Infinity, int32: 2147483647, bool: 1 },
-};
+import type { Instr, KernelPlan, LoopKernel, ReduceKernel } from "../lower/kernel_ir.js";
+import { type OffsetGroups, Params, Writer, instrExpr, offsetGroups } from "./writer.js";
 
 /** The body of the function computing a loop or reduce kernel, and its parameters. */
-export function emitLoopKernel(k: LoopKernel | ReduceKernel, laneShape: readonly number[]): { params: Params; body: string } {
+export function emitLoopKernel(k: LoopKernel | ReduceKernel, plan: KernelPlan & { kind: "loop" | "reduce" }, laneShape: readonly number[]): { params: Params; body: string } {
   const P = new Params();
   const w = new Writer();
   const shape = k.shape;
   const rank = shape.length;
   const p = k.lanes ? k.lanes.rank : 0;
   const nKept = k.kind === "reduce" ? k.nKept : rank;
-  const groups = new Groups();
-  const groupOf = new Map<number, number>(); // instr → group
-  k.instrs.forEach((ins, i) => {
-    if (ins.op === "load") groupOf.set(i, groups.of(P.offset(ins.view.offset), ins.view.strides));
-    if (ins.op === "index") groupOf.set(i, groups.of(jsNumber(ins.offset), ins.strides));
-  });
-  const storeGroups =
-    k.kind === "loop"
-      ? k.stores.map((s) => groups.of(P.offset(s.view.offset), s.view.strides))
-      : [groups.of(P.offset(k.out.offset), [...k.out.strides, ...new Array<number>(rank - nKept).fill(0)])];
+  const groups = offsetGroups(plan.access, P);
+  const { groupOf, storeGroups } = groups;
   // Buffer parameters in a fixed order: loads, then stores.
   const bufOf = new Map<number, string>();
   k.instrs.forEach((ins, i) => {
@@ -91,7 +57,7 @@ export function emitLoopKernel(k: LoopKernel | ReduceKernel, laneShape: readonly
   const startAcc = (): void => {
     if (k.kind !== "reduce") return;
     if (reducer === "argmax") w.line("let best = 0, bi = -1;");
-    else w.line(`let acc = ${jsNumber(IDENTITY[reducer as "sum"][k.instrs[k.value]!.dtype]!)};`);
+    else if (plan.kind === "reduce") w.line(`let acc = ${jsNumber(plan.identity)};`);
   };
   const innermost = (): void => {
     if (k.kind === "loop") {
@@ -178,7 +144,7 @@ export function emitLoopKernel(k: LoopKernel | ReduceKernel, laneShape: readonly
 }
 
 /** Names of the offset variables valid at loop depth `d` (outside the loop of axis d). */
-function restoreNames(groups: Groups, cur: string[], d: number, p: number): void {
+function restoreNames(groups: OffsetGroups, cur: string[], d: number, p: number): void {
   groups.list.forEach((g, j) => {
     let name = `g${j}`;
     if (d >= p && p > 0 && g.strides.slice(0, p).some((s) => s !== 0)) name = `g${j}_l`;

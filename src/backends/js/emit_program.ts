@@ -14,7 +14,7 @@
 
 import { DTYPE_SHORT, type DType } from "../../ir/dtype.js";
 import type { BufId, Kernel, Offset, Program, Stmt } from "../lower/kernel_ir.js";
-import { childBlocks } from "../lower/kernel_ir.js";
+import { childBlocks, planOf, pointsPerLane, unhandled } from "../lower/kernel_ir.js";
 import { type Recursion, recurse, runRecursion } from "../../ir/trampoline.js";
 import { DOT_SCRATCH, emitDotKernel } from "./emit_dot.js";
 import { emitLanewiseWhile, lanewiseKernels } from "./emit_lanewise.js";
@@ -67,18 +67,22 @@ export function emitProgram(p: Program, opts: EmitOptions = {}): string {
   };
   let dotScratch = 0;
   const kernelCall = (k: Kernel): string => {
-    if (k.kind === "dot") {
-      const { params, body, scratch } = emitDotKernel(k);
-      dotScratch = Math.max(dotScratch, scratch, 1);
-      return define(params, body, k.lanes?.set ?? null);
+    switch (k.kind) {
+      case "dot": {
+        const { params, body, scratch } = emitDotKernel(k, planOf(p, k.id, k.kind));
+        dotScratch = Math.max(dotScratch, scratch, 1);
+        return define(params, body, k.lanes?.set ?? null);
+      }
+      case "loop":
+      case "reduce": {
+        const { params, body } = emitLoopKernel(k, planOf(p, k.id, k.kind), k.lanes ? p.laneSets[k.lanes.set]!.shape : []);
+        return define(params, body, k.lanes?.set ?? null);
+      }
     }
-    const { params, body } = emitLoopKernel(k, k.lanes ? p.laneSets[k.lanes.set]!.shape : []);
-    return define(params, body, k.lanes?.set ?? null);
   };
 
   const points = (k: Kernel): string => {
-    const inner = k.kind === "dot" ? k.b * k.m * k.n : k.shape.slice(k.lanes ? k.lanes.rank : 0).reduce((a, d) => a * d, 1);
-    if (k.kind === "dot" && !k.lanes) return jsNumber(inner);
+    const inner = pointsPerLane(k);
     return k.lanes ? `L${k.lanes.set}.count * ${inner}` : jsNumber(inner);
   };
 
@@ -183,6 +187,8 @@ export function emitProgram(p: Program, opts: EmitOptions = {}): string {
         out.close();
         return;
       }
+      default:
+        unhandled(s, "statement");
     }
   }
 

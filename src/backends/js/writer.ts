@@ -2,7 +2,7 @@
 // parameter table of one kernel function. Every identifier is made here from
 // counters (a0, y0, v3, …); nothing from the user's program is ever spliced in.
 
-import type { BufId, Instr, Offset, SymId } from "../lower/kernel_ir.js";
+import type { AccessPlan, BufId, Instr, Offset, SymId } from "../lower/kernel_ir.js";
 import { BINARY, UNARY, convertExpr, jsNumber, selectExpr } from "./scalar.js";
 
 export class Writer {
@@ -87,4 +87,43 @@ export function instrExpr(ins: Instr, arg: (i: number) => string, leaf: () => st
     case "convert":
       return convertExpr(arg(ins.x), ins.from, ins.dtype);
   }
+}
+
+/** A JS offset variable: element index `base + Σ i_k·strides_k`, shared by every access with that pattern whatever its array. */
+export interface OffsetGroup {
+  readonly base: string;
+  readonly strides: readonly number[];
+}
+
+export interface OffsetGroups {
+  readonly list: readonly OffsetGroup[];
+  /** instr → its offset variable (loads and iotas). */
+  readonly groupOf: ReadonlyMap<number, number>;
+  /** Per store: its offset variable. */
+  readonly storeGroups: readonly number[];
+}
+
+/**
+ * The kernel's access groups (kernel_plan.ts) as JS offset variables: arrays
+ * are indexed by element, so groups that differ only in their buffer (or an
+ * iota and a view with the same pattern) share one variable.
+ */
+export function offsetGroups(access: AccessPlan, P: Params): OffsetGroups {
+  const list: OffsetGroup[] = [];
+  const keys = new Map<string, number>();
+  const of = access.groups.map((g) => {
+    const base = P.offset(g.offset);
+    const key = `${base}|${g.strides.join(",")}`;
+    let i = keys.get(key);
+    if (i === undefined) {
+      i = list.push({ base, strides: g.strides }) - 1;
+      keys.set(key, i);
+    }
+    return i;
+  });
+  const groupOf = new Map<number, number>();
+  access.ofInstr.forEach((g, i) => {
+    if (g >= 0) groupOf.set(i, of[g]!);
+  });
+  return { list, groupOf, storeGroups: access.ofStore.map((g) => of[g]!) };
 }

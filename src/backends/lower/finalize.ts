@@ -9,7 +9,7 @@
 // - levels: each instr's loop depth, for hoisting invariants.
 
 import type { BufId, BufferDecl, DotKernel, Instr, Kernel, LoopKernel, ReduceKernel, Stmt, Store, View } from "./kernel_ir.js";
-import { childBlocks, isKernel } from "./kernel_ir.js";
+import { childBlocks, isKernel, iterationRank, unhandled } from "./kernel_ir.js";
 import { instrOperands } from "./lanewise.js";
 import { type Recursion, recurse, runRecursion } from "../../ir/trampoline.js";
 
@@ -29,7 +29,10 @@ export function viewsRead(s: Stmt): View[] {
       return [s.pred];
     case "switch":
       return [s.index];
-    default:
+    case "lanes_init":
+    case "lanes_combine":
+    case "if_lanes":
+    case "for":
       return [];
   }
 }
@@ -42,7 +45,14 @@ export function viewsWritten(s: Stmt): View[] {
       return s.stores.map((st) => st.view);
     case "reduce":
       return [s.out];
-    default:
+    case "setsym":
+    case "lanes_init":
+    case "lanes_index":
+    case "lanes_combine":
+    case "while":
+    case "switch":
+    case "if_lanes":
+    case "for":
       return [];
   }
 }
@@ -75,8 +85,14 @@ function pruneInstrs(instrs: readonly Instr[], roots: readonly number[]): { inst
       case "select":
         out.push({ ...ins, which: r(ins.which), cases: ins.cases.map(r) });
         break;
-      default:
+      case "load":
+      case "const":
+      case "index":
+      case "acc":
         out.push(ins);
+        break;
+      default:
+        unhandled(ins, "instr");
     }
   });
   return { instrs: out, remap };
@@ -168,8 +184,17 @@ export function eliminateDeadStores(stmts: readonly Stmt[], buffers: readonly Bu
         case "for":
           out.push({ ...s, body: yield* recurse(rebuild(s.body)) });
           break;
-        default:
+        case "loop":
+        case "reduce":
+        case "dot":
+        case "setsym":
+        case "lanes_init":
+        case "lanes_index":
+        case "lanes_combine":
           out.push(s);
+          break;
+        default:
+          unhandled(s, "statement");
       }
     }
     return out;
@@ -242,7 +267,7 @@ export function coalesce<K extends LoopKernel | ReduceKernel>(k0: K): K {
 
 /** Loop depth at which each instr can be computed (lane axes count as one loop). */
 function withLevels(k: Kernel): Kernel {
-  const rank = k.kind === "dot" ? k.laneShape.length + 3 : k.shape.length;
+  const rank = iterationRank(k);
   const p = k.lanes ? k.lanes.rank : 0;
   const depthOf = (strides: readonly number[]): number => {
     let lvl = 0;
@@ -290,11 +315,14 @@ export function finalizeKernels(stmts: readonly Stmt[]): Stmt[] {
   function* go(list: readonly Stmt[]): Recursion<Stmt[]> {
     const out: Stmt[] = [];
     for (const s of list) {
-      if (isKernel(s)) {
-        out.push(withLevels({ ...(s.kind === "dot" ? s : coalesce(s)), id: next++ }));
-        continue;
-      }
       switch (s.kind) {
+        case "loop":
+        case "reduce":
+          out.push(withLevels({ ...coalesce(s), id: next++ }));
+          break;
+        case "dot":
+          out.push(withLevels({ ...s, id: next++ }));
+          break;
         case "while": {
           const cond = yield* recurse(go(s.cond));
           out.push({ ...s, cond, body: yield* recurse(go(s.body)) });
@@ -310,8 +338,14 @@ export function finalizeKernels(stmts: readonly Stmt[]): Stmt[] {
         case "for":
           out.push({ ...s, body: yield* recurse(go(s.body)) });
           break;
-        default:
+        case "setsym":
+        case "lanes_init":
+        case "lanes_index":
+        case "lanes_combine":
           out.push(s);
+          break;
+        default:
+          unhandled(s, "statement");
       }
     }
     return out;

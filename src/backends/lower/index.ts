@@ -12,11 +12,14 @@ import type { Program } from "./kernel_ir.js";
 import { analyzeRegion } from "./lanes.js";
 import { Lowerer } from "./lower.js";
 import { loadNode } from "./nodes.js";
+import { planKernels } from "./kernel_plan.js";
 import { planBuffers } from "./plan.js";
+import { assertValidProgram, loweringChecked } from "./verify.js";
 
 export type * from "./kernel_ir.js";
 export { formatProgram, formatPlan } from "./print.js";
 export { analyzeRegion, type RegionInfo } from "./lanes.js";
+export { setCheckedLowering, verifyProgram, type Violation, type VerifyRule } from "./verify.js";
 
 /**
  * Lowers a closed jaxpr (constvars, if any, are taken as leading inputs) to a
@@ -39,7 +42,7 @@ export function lowerJaxpr(jaxpr: Jaxpr): Program {
   runRecursion(L.lowerScope(b, { ...jaxpr, constvars: [], invars }, info, inputs, dests));
   L.flush(b);
   const body = finalizeKernels(eliminateDeadStores(b.stmts, L.buffers));
-  return {
+  const program: Program = {
     buffers: L.buffers,
     laneSets: L.laneSets,
     nsyms: L.nsyms,
@@ -47,5 +50,8 @@ export function lowerJaxpr(jaxpr: Jaxpr): Program {
     outputs: dests.map((d) => d.view.buf),
     body,
     plan: planBuffers(body, L.buffers),
+    kernelPlans: planKernels(body),
   };
+  if (loweringChecked()) assertValidProgram(program);
+  return program;
 }

@@ -6,6 +6,7 @@
 //
 //   Program  ::= buffers: BufferDecl*  laneSets: LaneSetDecl*  nsyms
 //                inputs: BufId*  outputs: BufId*  body: Stmt*  plan: BufferPlan
+//                kernelPlans: KernelPlan* (by kernel id)
 //   BufferDecl ::= id dtype size role(input | output | temp)
 //   Stmt     ::= Kernel
 //              | setsym   sym := clamp(load View | const, lo, hi)        (dynamic indices)
@@ -25,6 +26,14 @@
 //              | binary prim x y | select which cases* | convert x | acc
 //   Store    ::= View := instr
 //   View     ::= buf[offset + Σ_k i_k·strides_k]   offset = c + Σ coef·sym
+//   KernelPlan ::= loop access | reduce access identity
+//              | dot access lhs:(lanes b m k) rhs:(lanes b n k) rowsAreLanes
+//   access   ::= groups:(buf|iota offset strides)* ofInstr* ofStore*
+//
+// Kernel plans are what both emitters would otherwise each derive from a
+// kernel (kernel_plan.ts): its access groups (the distinct strided patterns,
+// one running position each), a reduction's starting value, a dot's operand
+// strides by role and whether its rows are its lanes.
 //
 // Iteration spaces. A kernel iterates over `shape` in row-major order; every
 // View (and `index`) in it has one stride per iteration axis. With `lanes`
@@ -190,6 +199,39 @@ export interface BufferPlan {
   readonly outputBytes: number;
 }
 
+/** One strided access pattern: loads, iotas (buf null) and stores with the same buffer, offset and strides share it. */
+export interface AccessGroup {
+  readonly buf: BufId | null;
+  readonly offset: Offset;
+  /** Element strides over the kernel's iteration axes ([lanes…, b, m, n] for a dot's epilogue). */
+  readonly strides: readonly number[];
+}
+
+export interface AccessPlan {
+  /** Distinct access patterns in first-use order (instrs, then stores). */
+  readonly groups: readonly AccessGroup[];
+  /** Per instr: the group of a load or index, else -1. */
+  readonly ofInstr: readonly number[];
+  /** Per store (a reduce: its out view, strides padded with 0 over the reduced axes). */
+  readonly ofStore: readonly number[];
+}
+
+/** A dot operand's strides by role: [lanes…], batch, its free axis (m for lhs, n for rhs), k. */
+export interface DotOperandStrides {
+  readonly lanes: readonly number[];
+  readonly b: number;
+  readonly mn: number;
+  readonly k: number;
+}
+
+/** Emitter-independent decisions about one kernel (kernel_plan.ts), read by both emitters. */
+export type KernelPlan =
+  | { readonly kind: "loop"; readonly access: AccessPlan }
+  /** `identity`: the accumulator's start (the reducer's identity for the value's dtype; unused by argmax). */
+  | { readonly kind: "reduce"; readonly access: AccessPlan; readonly identity: number }
+  /** `rowsAreLanes`: one lane axis, no batch, rhs shared by all lanes: (lane, m) pairs are blocked together as rows. */
+  | { readonly kind: "dot"; readonly access: AccessPlan; readonly lhs: DotOperandStrides; readonly rhs: DotOperandStrides; readonly rowsAreLanes: boolean };
+
 export interface Program {
   readonly buffers: readonly BufferDecl[];
   readonly laneSets: readonly LaneSetDecl[];
@@ -198,6 +240,16 @@ export interface Program {
   readonly outputs: readonly BufId[];
   readonly body: readonly Stmt[];
   readonly plan: BufferPlan;
+  /** Per kernel id: the decisions both emitters read (kernel_plan.ts). */
+  readonly kernelPlans: readonly KernelPlan[];
+}
+
+/** The plan of kernel `id`, a `kind` kernel. */
+export function planOf<K extends Kernel["kind"]>(p: Program, id: number, kind: K): Extract<KernelPlan, { kind: K }> {
+  const plan = p.kernelPlans[id];
+  if (!plan || plan.kind !== kind) throw new Error(`kernel IR: kernel k${id} has no ${kind} plan`);
+  // (Checked just above; tsc cannot narrow a union by a generic kind.)
+  return plan as Extract<KernelPlan, { kind: K }>;
 }
 
 export const BYTES_PER_ELEMENT: { readonly [D in DType]: number } = { float32: 4, int32: 4, bool: 1 };
@@ -212,11 +264,81 @@ export function childBlocks(s: Stmt): (readonly Stmt[])[] {
     case "if_lanes":
     case "for":
       return [s.body];
-    default:
+    case "loop":
+    case "reduce":
+    case "dot":
+    case "setsym":
+    case "lanes_init":
+    case "lanes_index":
+    case "lanes_combine":
       return [];
   }
 }
 
 export function isKernel(s: Stmt): s is Kernel {
-  return s.kind === "loop" || s.kind === "reduce" || s.kind === "dot";
+  switch (s.kind) {
+    case "loop":
+    case "reduce":
+    case "dot":
+      return true;
+    case "setsym":
+    case "lanes_init":
+    case "lanes_index":
+    case "lanes_combine":
+    case "while":
+    case "switch":
+    case "if_lanes":
+    case "for":
+      return false;
+  }
+}
+
+/** Whether the statement repeats its body (what it reads may be read again by the next iteration). */
+export function isLoopStmt(s: Stmt): boolean {
+  switch (s.kind) {
+    case "while":
+    case "for":
+      return true;
+    case "loop":
+    case "reduce":
+    case "dot":
+    case "setsym":
+    case "lanes_init":
+    case "lanes_index":
+    case "lanes_combine":
+    case "switch":
+    case "if_lanes":
+      return false;
+  }
+}
+
+/** Number of iteration axes, the length of every stride list in the kernel (a dot's: [lanes…, b, m, n]; its operands add k). */
+export function iterationRank(k: Kernel): number {
+  switch (k.kind) {
+    case "loop":
+    case "reduce":
+      return k.shape.length;
+    case "dot":
+      return k.laneShape.length + 3;
+  }
+}
+
+/** Iteration points a kernel visits per active lane (all of them without lanes): what debug hooks count. */
+export function pointsPerLane(k: Kernel): number {
+  switch (k.kind) {
+    case "loop":
+    case "reduce":
+      return k.shape.slice(k.lanes ? k.lanes.rank : 0).reduce((a, d) => a * d, 1);
+    case "dot":
+      return k.b * k.m * k.n;
+  }
+}
+
+/**
+ * The compile-time end of an exhaustive `switch`: with every case handled
+ * `x` is `never`, so a new kind of statement, kernel or instr is a type error
+ * here rather than a silently skipped case.
+ */
+export function unhandled(x: never, what: string): never {
+  throw new Error(`kernel IR: unhandled ${what} ${JSON.stringify(x)}`);
 }

@@ -17,7 +17,10 @@ export function instrOperands(ins: Instr): readonly number[] {
       return [ins.x, ins.y];
     case "select":
       return [ins.which, ...ins.cases];
-    default:
+    case "load":
+    case "const":
+    case "index":
+    case "acc":
       return [];
   }
 }

@@ -13,7 +13,7 @@
 // pooled.
 
 import type { BufId, BufferDecl, BufferPlan, Stmt } from "./kernel_ir.js";
-import { BYTES_PER_ELEMENT, childBlocks } from "./kernel_ir.js";
+import { BYTES_PER_ELEMENT, childBlocks, isLoopStmt } from "./kernel_ir.js";
 import { viewsRead, viewsWritten } from "./finalize.js";
 import { SlotPool } from "./slot_pool.js";
 import { type Recursion, recurse, runRecursion } from "../../ir/trampoline.js";
@@ -73,7 +73,7 @@ export function lifetimes(body: readonly Stmt[]): Map<BufId, Interval> {
       }
       for (const v of viewsRead(s)) touch(v.buf, start);
       for (const v of viewsWritten(s)) touch(v.buf, start);
-      const l = s.kind === "for" ? openLoop(start) : -1;
+      const l = isLoopStmt(s) ? openLoop(start) : -1;
       for (const blk of childBlocks(s)) yield* recurse(walk(blk));
       if (l >= 0) closeLoop(l);
     }

@@ -3,8 +3,8 @@
 // `formatProgram` (the same with every kernel's instructions).
 
 import { DTYPE_SHORT } from "../../ir/dtype.js";
-import type { Instr, Kernel, Offset, Program, Stmt, View } from "./kernel_ir.js";
-import { BYTES_PER_ELEMENT, childBlocks, isKernel } from "./kernel_ir.js";
+import type { AccessGroup, Instr, Kernel, KernelPlan, Offset, Program, Stmt, View } from "./kernel_ir.js";
+import { BYTES_PER_ELEMENT, childBlocks, isKernel, unhandled } from "./kernel_ir.js";
 import { type Recursion, recurse, runRecursion } from "../../ir/trampoline.js";
 
 function offsetStr(o: Offset): string {
@@ -36,6 +36,8 @@ function instrStr(i: Instr, k: number): string {
         return `convert %${i.x}`;
       case "acc":
         return "acc";
+      default:
+        return unhandled(i, "instr");
     }
   })();
   return `%${k}:${t} = ${body}  @${i.level}`;
@@ -45,8 +47,30 @@ function lanesStr(k: Kernel): string {
   return k.lanes ? ` lanes=L${k.lanes.set}/${k.lanes.rank}` : "";
 }
 
-/** One line per kernel: kind, iteration space, lanes, the fused elementwise ops, where it writes. */
-export function kernelSummary(k: Kernel): string {
+/** The plan's decisions in a kernel's summary line: access groups, a reduction's start, a dot's row blocking. */
+function planStr(plan: KernelPlan | undefined): string {
+  if (!plan) return "";
+  const groups = ` groups=${plan.access.groups.length}`;
+  switch (plan.kind) {
+    case "loop":
+      return groups;
+    case "reduce":
+      return `${groups} init=${plan.identity}`;
+    case "dot":
+      return `${groups}${plan.rowsAreLanes ? " rows=lanes" : ""}`;
+  }
+}
+
+function groupStr(g: AccessGroup, i: number): string {
+  return `g${i}=${g.buf === null ? "iota" : `b${g.buf}`}[${offsetStr(g.offset)}; ${g.strides.join(",")}]`;
+}
+
+/** One line per kernel: kind, iteration space, lanes, the fused elementwise ops, where it writes, its plan. */
+export function kernelSummary(k: Kernel, plan?: KernelPlan): string {
+  return kernelLine(k) + planStr(plan);
+}
+
+function kernelLine(k: Kernel): string {
   const ops = k.instrs.flatMap((i) => (i.op === "unary" || i.op === "binary" ? [i.prim] : i.op === "select" || i.op === "convert" ? [i.op] : []));
   const list = ops.length ? `(${ops.join(",")})` : "";
   switch (k.kind) {
@@ -62,22 +86,28 @@ export function kernelSummary(k: Kernel): string {
 }
 
 /** A statement's lines; nested blocks wait on a heap stack (regions nest up to MAX_JAXPR_NESTING deep). */
-function* stmtLines(s: Stmt, indent: string, detail: boolean, out: string[]): Recursion<void> {
+function* stmtLines(p: Program, s: Stmt, indent: string, detail: boolean, out: string[]): Recursion<void> {
   function* block(title: string, stmts: readonly Stmt[]): Recursion<void> {
     out.push(`${indent}${title}`);
-    for (const c of stmts) yield* recurse(stmtLines(c, `${indent}  `, detail, out));
+    for (const c of stmts) yield* recurse(stmtLines(p, c, `${indent}  `, detail, out));
   }
   switch (s.kind) {
     case "loop":
     case "reduce":
-    case "dot":
-      out.push(`${indent}${kernelSummary(s)}`);
+    case "dot": {
+      const plan = p.kernelPlans[s.id];
+      out.push(`${indent}${kernelSummary(s, plan)}`);
+      if (detail && plan) {
+        out.push(`${indent}    groups: ${plan.access.groups.map(groupStr).join(" ")}`);
+        if (plan.kind === "dot") out.push(`${indent}    lhs strides: lanes=[${plan.lhs.lanes.join(",")}] b=${plan.lhs.b} m=${plan.lhs.mn} k=${plan.lhs.k}; rhs strides: lanes=[${plan.rhs.lanes.join(",")}] b=${plan.rhs.b} n=${plan.rhs.mn} k=${plan.rhs.k}`);
+      }
       if (detail) {
         s.instrs.forEach((i, k) => out.push(`${indent}    ${instrStr(i, k)}`));
         if (s.kind === "reduce") out.push(`${indent}    ${viewStr(s.out)} := ${s.reducer} %${s.value}`);
         else for (const st of s.stores) out.push(`${indent}    ${viewStr(st.view)} := %${st.value}`);
       }
       return;
+    }
     case "setsym":
       out.push(`${indent}s${s.sym} = clamp(${s.src ? viewStr(s.src) : s.value}, ${s.lo}, ${s.hi})`);
       return;
@@ -105,6 +135,8 @@ function* stmtLines(s: Stmt, indent: string, detail: boolean, out: string[]): Re
     case "for":
       yield* block(`for s${s.sym} in ${s.reverse ? "reversed " : ""}0..${s.count}:`, s.body);
       return;
+    default:
+      unhandled(s, "statement");
   }
 }
 
@@ -123,7 +155,7 @@ function countKernels(stmts: readonly Stmt[]): number {
 function render(p: Program, detail: boolean): string {
   const out: string[] = [];
   out.push(`program: ${p.inputs.length} inputs, ${p.outputs.length} outputs, ${countKernels(p.body)} kernels, ${p.laneSets.length} lane sets`);
-  for (const s of p.body) runRecursion(stmtLines(s, "  ", detail, out));
+  for (const s of p.body) runRecursion(stmtLines(p, s, "  ", detail, out));
   out.push("buffers:");
   for (const b of p.buffers) {
     const slot = p.plan.slotOf.get(b.id);

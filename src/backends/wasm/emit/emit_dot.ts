@@ -40,7 +40,7 @@
 // rows are blocked together four at a time, each row found through the
 // active-lane list.
 
-import type { DotKernel, Instr as KInstr } from "../../lower/kernel_ir.js";
+import type { DotKernel, Instr as KInstr, KernelPlan } from "../../lower/kernel_ir.js";
 import type { Instr } from "../instr.js";
 import type { FunctionBuilder } from "../func.js";
 import type { Local } from "../types.js";
@@ -90,7 +90,7 @@ export function dotScratchBytes(k: DotKernel): number {
   return sizes(k).total;
 }
 
-export function emitDotKernel(f: FunctionBuilder, k: DotKernel, P: KernelParams, host: HostFns, scratch: number): void {
+export function emitDotKernel(f: FunctionBuilder, k: DotKernel, plan: KernelPlan & { kind: "dot" }, P: KernelParams, host: HostFns, scratch: number): void {
   const p = k.lanes ? k.lanes.rank : 0;
   const { m, n, k: K } = k;
   if (k.b === 0 || m === 0 || n === 0) return;
@@ -100,21 +100,18 @@ export function emitDotKernel(f: FunctionBuilder, k: DotKernel, P: KernelParams,
   const scratchB = scratch;
   const scratchA = scratch + aOffset;
   const scratchT = scratch + tOffset; // double totals [row][vector][lo, hi], when runsInDouble
-  const [sbA, smA, , skA] = k.lhs.strides.slice(p).map((s) => s * 4) as [number, number, number, number];
-  const [sbB, , snB, skB] = k.rhs.strides.slice(p).map((s) => s * 4) as [number, number, number, number];
-  const laneA = k.lhs.strides.slice(0, p).map((s) => s * 4);
-  const laneB = k.rhs.strides.slice(0, p).map((s) => s * 4);
+  // Operand strides in bytes (both operands are 4-byte elements).
+  const [sbA, smA, skA] = [plan.lhs.b * 4, plan.lhs.mn * 4, plan.lhs.k * 4];
+  const [sbB, snB, skB] = [plan.rhs.b * 4, plan.rhs.mn * 4, plan.rhs.k * 4];
+  const laneA = plan.lhs.lanes.map((s) => s * 4);
+  const laneB = plan.rhs.lanes.map((s) => s * 4);
   const nvec = NVEC; // accumulator vectors per row of a block
   const rowBytes = K * ep; // one packed lhs row
 
   // ---- epilogue: access groups and values -------------------------------------------
-  const groups = new Groups();
-  const groupOf = new Map<number, number>();
-  k.instrs.forEach((ins, i) => {
-    if (ins.op === "load") groupOf.set(i, groups.ofView(ins.view.buf, P.dtypes[ins.view.buf]!, ins.view.offset, ins.view.strides));
-    if (ins.op === "index") groupOf.set(i, groups.ofIndex(ins.offset, ins.strides));
-  });
-  const storeGroups = k.stores.map((s) => groups.ofView(s.view.buf, P.dtypes[s.view.buf]!, s.view.offset, s.view.strides));
+  const groups = Groups.fromPlan(plan.access, P.dtypes);
+  const groupOf = plan.access.ofInstr;
+  const storeGroups = plan.access.ofStore;
   const gStride = (g: number, axis: number): number => groups.list[g]!.strides[axis]! * groups.list[g]!.unit;
   const snG = (g: number): number => gStride(g, p + 2);
 
@@ -135,7 +132,7 @@ export function emitDotKernel(f: FunctionBuilder, k: DotKernel, P: KernelParams,
       f.local.get(accLocal!);
       return;
     }
-    const g = groupOf.get(i)!;
+    const g = groupOf[i]!;
     const s = snG(g);
     // A level-0 leaf (no stride anywhere) is computed once at entry, from the group's base.
     const ptr = ins.level === 0 ? e0[g]! : ep_[g]!;
@@ -444,8 +441,7 @@ export function emitDotKernel(f: FunctionBuilder, k: DotKernel, P: KernelParams,
     f.end();
   };
 
-  const rowsAreLanes = p === 1 && k.b === 1 && laneB.every((s) => s === 0);
-  if (rowsAreLanes) {
+  if (plan.rowsAreLanes) {
     // Rows = (active lane, m) pairs; the rhs is shared by all of them.
     const ls = P.lanes!;
     const laneOf = f.addLocal("i32", "lane");

@@ -14,7 +14,7 @@
 // Reductions run scalar in the jaxpr's order; float sums accumulate in f64
 // and round once, exactly as the interpreter does.
 
-import type { Instr, LoopKernel, ReduceKernel } from "../../lower/kernel_ir.js";
+import type { Instr, KernelPlan, LoopKernel, ReduceKernel } from "../../lower/kernel_ir.js";
 import type { FunctionBuilder } from "../func.js";
 import type { Local } from "../types.js";
 import { emitLoad, emitStore } from "./access.js";
@@ -22,11 +22,6 @@ import { Groups, type KernelParams, addScaled, countedLoop, laneCoords } from ".
 import { KernelValues, splatsNeeded } from "./kernel_values.js";
 import { LANE_LIST_OFFSET } from "./layout.js";
 import { BINARY, type HostFns, type OpEnv, type Width, indexAs } from "./values.js";
-
-const IDENTITY: Record<"max" | "min", Record<string, number>> = {
-  max: { float32: -Infinity, int32: -2147483648, bool: 0 },
-  min: { float32: Infinity, int32: 2147483647, bool: 1 },
-};
 
 /** Whether the innermost axis may run four points at a time. */
 function vectorizable(k: LoopKernel): boolean {
@@ -41,7 +36,7 @@ function vectorizable(k: LoopKernel): boolean {
   return true;
 }
 
-export function emitLoopKernel(f: FunctionBuilder, k: LoopKernel | ReduceKernel, laneShape: readonly number[], P: KernelParams, host: HostFns): void {
+export function emitLoopKernel(f: FunctionBuilder, k: LoopKernel | ReduceKernel, plan: KernelPlan & { kind: "loop" | "reduce" }, laneShape: readonly number[], P: KernelParams, host: HostFns): void {
   const shape = k.shape;
   const rank = shape.length;
   const p = k.lanes ? k.lanes.rank : 0;
@@ -50,16 +45,9 @@ export function emitLoopKernel(f: FunctionBuilder, k: LoopKernel | ReduceKernel,
   if (shape.slice(0, nKept).some((d) => d === 0)) return;
   const vecLevel = k.kind === "loop" && vectorizable(k) ? rank : -1;
 
-  const groups = new Groups();
-  const groupOf = new Map<number, number>();
-  k.instrs.forEach((ins, i) => {
-    if (ins.op === "load") groupOf.set(i, groups.ofView(ins.view.buf, P.dtypes[ins.view.buf]!, ins.view.offset, ins.view.strides));
-    if (ins.op === "index") groupOf.set(i, groups.ofIndex(ins.offset, ins.strides));
-  });
-  const storeGroups =
-    k.kind === "loop"
-      ? k.stores.map((s) => groups.ofView(s.view.buf, P.dtypes[s.view.buf]!, s.view.offset, s.view.strides))
-      : [groups.ofView(k.out.buf, P.dtypes[k.out.buf]!, k.out.offset, [...k.out.strides, ...new Array<number>(rank - nKept).fill(0)])];
+  const groups = Groups.fromPlan(plan.access, P.dtypes);
+  const groupOf = plan.access.ofInstr;
+  const storeGroups = plan.access.ofStore;
   // argmax needs the position along the reduced axis: an iota over it.
   const argIndex = k.kind === "reduce" && k.reducer === "argmax" && rank > nKept ? groups.ofIndex(0, shape.map((_, a) => (a === nKept ? 1 : 0))) : -1;
 
@@ -67,7 +55,7 @@ export function emitLoopKernel(f: FunctionBuilder, k: LoopKernel | ReduceKernel,
   const strideOf = (g: number, a: number): number => groups.list[g]!.strides[a]! * groups.list[g]!.unit;
 
   const leaf = (i: number, ins: Instr, width: Width): void => {
-    const g = groupOf.get(i)!;
+    const g = groupOf[i]!;
     if (ins.op === "load") {
       emitLoad(f, ins.dtype, width, cur[g]!, 0, width === 4 ? strideOf(g, rank - 1) : 0);
       return;
@@ -103,7 +91,7 @@ export function emitLoopKernel(f: FunctionBuilder, k: LoopKernel | ReduceKernel,
       f.i32.const(-1).local.set(bestIdx!);
       return;
     }
-    const id = k.reducer === "sum" ? 0 : IDENTITY[k.reducer][valueDtype]!;
+    const id = plan.kind === "reduce" ? plan.identity : 0;
     if (floatSum) f.f64.const(id);
     else if (valueDtype === "float32") f.f32.const(id);
     else f.i32.const(id);

@@ -16,7 +16,8 @@
 // function, emit_lanewise.ts).
 
 import { type Shape, stridesOf } from "../../../ir/dtype.js";
-import type { DotKernel, Kernel, LoopKernel, Program, ReduceKernel, Stmt, View } from "../../lower/kernel_ir.js";
+import type { Kernel, LoopKernel, Program, Stmt, View } from "../../lower/kernel_ir.js";
+import { planOf, pointsPerLane, unhandled } from "../../lower/kernel_ir.js";
 import { FunctionBuilder } from "../func.js";
 import { ModuleBuilder, PAGE_BYTES } from "../module.js";
 import type { FuncRef, Local } from "../types.js";
@@ -28,7 +29,7 @@ import { type KernelParams, emitAddress } from "./groups.js";
 import { LaneRuntime } from "./lanesets.js";
 import { liveAfter } from "./live_after.js";
 import { type MemoryLayout, WASM32_MAX_BYTES, WasmMemoryLimitError, formatBytes, layoutMemory } from "./layout.js";
-import { allKernels, normalize } from "./normalize.js";
+import { allKernels, normalize, normalizePlan } from "./normalize.js";
 import { ConstPool, peephole } from "./peephole.js";
 import type { HostFns } from "./values.js";
 import { type Recursion, recurse, runRecursion } from "../../../ir/trampoline.js";
@@ -49,7 +50,7 @@ type While = Extract<Stmt, { kind: "while" }>;
 
 export function emitModule(p: Program, opts: EmitOptions = {}): EmittedModule {
   const lanewiseOf = (s: While): LoopKernel[] | null => (s.lanes === null || opts.debug ? null : lanewiseKernels(s, p.laneSets[s.lanes]!.shape.length));
-  const scratchBytes = allKernels(p.body).reduce((most, k) => Math.max(most, k.kind === "dot" ? dotScratchBytes(k) : 0), 0);
+  const scratchBytes = allKernels(p.body).reduce((most, k) => Math.max(most, kernelScratchBytes(k)), 0);
   const layout = layoutMemory(p, scratchBytes);
   const m = new ModuleBuilder();
   const pool = new ConstPool(layout.totalBytes);
@@ -109,15 +110,23 @@ export function emitModule(p: Program, opts: EmitOptions = {}): EmittedModule {
     const shape = k.lanes ? laneShape(k.lanes.set) : [];
     const norm = normalize(p, [k], shape);
     const nk = norm.value.kernels[0]!;
-    const key = k.kind === "dot" ? `${norm.key}@${layout.scratch}` : norm.key;
+    // A dot function's code holds the scratch address.
+    const key = nk.kind === "dot" ? `${norm.key}@${layout.scratch}` : norm.key;
     const fn = declare(key, k.kind, norm.bufs.length, norm.syms.length, k.lanes !== null, (f, P) => {
       const params: KernelParams = { ...P, dtypes: norm.dtypes };
-      if (nk.kind === "dot") emitDotKernel(f, nk as DotKernel, params, host, layout.scratch);
-      else emitLoopKernel(f, nk as LoopKernel | ReduceKernel, shape, params, host);
+      switch (nk.kind) {
+        case "dot":
+          emitDotKernel(f, nk, normalizePlan(planOf(p, k.id, nk.kind), norm), params, host, layout.scratch);
+          return;
+        case "loop":
+        case "reduce":
+          emitLoopKernel(f, nk, normalizePlan(planOf(p, k.id, nk.kind), norm), shape, params, host);
+          return;
+      }
     });
     if (dbg) {
       run.i32.const(k.id);
-      const inner = k.kind === "dot" ? k.b * k.m * k.n : k.shape.slice(k.lanes ? k.lanes.rank : 0).reduce((a, d) => a * d, 1);
+      const inner = pointsPerLane(k);
       if (k.lanes) run.i32.const(layout.laneSets[k.lanes.set]!.base).i32.load({ align: 4 }).i32.const(inner).i32.mul();
       else run.i32.const(inner);
       run.call(dbg);
@@ -261,6 +270,8 @@ export function emitModule(p: Program, opts: EmitOptions = {}): EmittedModule {
         f.end();
         return;
       }
+      default:
+        unhandled(s, "statement");
     }
   }
   runRecursion(stmts(p.body, 0));
@@ -271,4 +282,15 @@ export function emitModule(p: Program, opts: EmitOptions = {}): EmittedModule {
   m.addMemory({ min: pages }, { export: "memory" });
   if (pool.byteLength) m.addData(pool.base, pool.bytes());
   return { module: m, layout: { ...layout, pages }, kernelFunctions: fns.size };
+}
+
+/** Scratch bytes a kernel's function uses (dots pack their operands there). */
+function kernelScratchBytes(k: Kernel): number {
+  switch (k.kind) {
+    case "dot":
+      return dotScratchBytes(k);
+    case "loop":
+    case "reduce":
+      return 0;
+  }
 }

@@ -5,7 +5,7 @@
 // is the index value itself (unit 1).
 
 import type { DType } from "../../../ir/dtype.js";
-import type { Offset } from "../../lower/kernel_ir.js";
+import type { AccessPlan, Offset } from "../../lower/kernel_ir.js";
 import type { FunctionBuilder } from "../func.js";
 import type { Local } from "../types.js";
 import { ELEM_BYTES } from "./access.js";
@@ -31,6 +31,17 @@ export interface KernelParams {
 export class Groups {
   readonly list: Group[] = [];
   private readonly keys = new Map<string, number>();
+
+  /** The kernel's access groups (kernel_plan.ts), numbered as in the plan; `dtypes`: each buffer parameter's. */
+  static fromPlan(access: AccessPlan, dtypes: readonly DType[]): Groups {
+    const g = new Groups();
+    for (const a of access.groups) {
+      if (a.buf === null) g.ofIndex(a.offset.c, a.strides);
+      else g.ofView(a.buf, dtypes[a.buf]!, a.offset, a.strides);
+    }
+    if (g.list.length !== access.groups.length) throw new Error("wasm: a kernel plan lists one access group twice");
+    return g;
+  }
 
   private add(g: Group): number {
     const key = JSON.stringify(g);

@@ -11,7 +11,7 @@
 // statement, level by level up its enclosing statements.
 
 import type { BufId, Program, Stmt } from "../../lower/kernel_ir.js";
-import { childBlocks } from "../../lower/kernel_ir.js";
+import { childBlocks, isLoopStmt } from "../../lower/kernel_ir.js";
 import { viewsRead } from "../../lower/finalize.js";
 import { type Recursion, recurse, runRecursion } from "../../../ir/trampoline.js";
 
@@ -73,7 +73,7 @@ export function liveAfter(p: Program): Liveness {
         if (readIn(buf, at.end + 1, at.blockEnd)) return true;
         const up: Stmt | null = at.parent;
         // Inside a loop, everything the loop reads may be read again by its next iteration.
-        if (up && (up.kind === "while" || up.kind === "for")) {
+        if (up && isLoopStmt(up)) {
           const loop = places.get(up)!;
           if (readIn(buf, loop.start, loop.end)) return true;
         }

@@ -9,7 +9,7 @@
 // identifies the function's code exactly.
 
 import type { DType, Shape } from "../../../ir/dtype.js";
-import type { BufId, Instr, Kernel, Offset, Program, Stmt, SymId, View } from "../../lower/kernel_ir.js";
+import type { AccessPlan, BufId, Instr, Kernel, KernelPlan, Offset, Program, Stmt, SymId, View } from "../../lower/kernel_ir.js";
 import { childBlocks, isKernel } from "../../lower/kernel_ir.js";
 
 export interface Normalized<T> {
@@ -91,3 +91,21 @@ export function allKernels(stmts: readonly Stmt[]): Kernel[] {
   return out;
 }
 
+
+/** A kernel's plan in the parameter names of its normalized form (every buffer and symbol it names is already a parameter). */
+export function normalizePlan<P extends KernelPlan>(plan: P, norm: Normalized<unknown>): P {
+  const param = (list: readonly number[], id: number, what: string): number => {
+    const i = list.indexOf(id);
+    if (i < 0) throw new Error(`wasm: a kernel plan names ${what} ${id}, which its kernel does not`);
+    return i;
+  };
+  const access: AccessPlan = {
+    ...plan.access,
+    groups: plan.access.groups.map((g) => ({
+      buf: g.buf === null ? null : param(norm.bufs, g.buf, "buffer"),
+      offset: { c: g.offset.c, terms: g.offset.terms.map((t) => ({ sym: param(norm.syms, t.sym, "symbol"), coef: t.coef })) },
+      strides: g.strides,
+    })),
+  };
+  return { ...plan, access };
+}
