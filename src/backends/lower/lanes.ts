@@ -1,39 +1,41 @@
-// Lane-local analysis: which equations of a batched loop body (or batched cond
-// branch) may run over the active lanes only.
+// Active-row analysis: which equations of a batched loop body (or batched cond
+// branch) may run over the active rows only. (A row is one element of the
+// batched predicate or index; docs/architecture.md, "Words". The kernel IR
+// calls a set of rows a lane set.)
 //
 // Inside a batched `while` with predicate shape P (or a batched `cond` with
-// index shape P) a value whose shape starts with P has one block per lane.
+// index shape P) a value whose shape starts with P has one block per row.
 // Running an equation "restricted" means computing only the blocks of active
-// lanes; the other blocks of its result are left stale ("partial" value).
-// That is correct exactly when every reader of a partial value reads lane l
-// of it only to produce lane l of its own result. So the analysis is a
+// rows; the other blocks of its result are left stale ("partial" value).
+// That is correct exactly when every reader of a partial value reads row l
+// of it only to produce row l of its own result. So the analysis is a
 // backward pass over the region:
 //
-//   needsFull(v)  — some reader needs every lane of v to be valid: a reader
+//   needsFull(v)  — some reader needs every row of v to be valid: a reader
 //                   that is not restricted, or a restricted reader that does
-//                   not map lane l to lane l (reads v "any"where), or the
+//                   not map row l to row l (reads v "any"where), or the
 //                   region's caller (a loop output that is read in full).
 //   restricted(e) — e's outputs all start with P, none needsFull, and the
-//                   primitive's lane-locality rule accepts the layout (ir/prims/):
-//                   each var operand is read "lane"-locally (lane l → lane l)
+//                   primitive's row-locality rule accepts the layout (ir/prims/):
+//                   each var operand is read "row"-locally (row l → row l)
 //                   or "any"where (then it needsFull).
 //
-// Region inputs (carries, consts) are always valid on every lane that matters,
+// Region inputs (carries, consts) are always valid on every row that matters,
 // so the body is always runnable: in the worst case nothing is restricted and
-// the loop computes every lane and keeps only the active lanes' results
-// (compute-all-then-select). When every lane-prefixed value of the body is
+// the loop computes every row and keeps only the active rows' results
+// (compute-all-then-select). When every row-prefixed value of the body is
 // restricted — always the case for bodies produced by vmap with carries
-// batched at axis 0 — the body is *lane-local* and finished lanes cost nothing.
+// batched at axis 0 — the body is *row-local* and finished rows cost nothing.
 //
-// Control flow nests: a batched while/cond inside introduces its own lane
+// Control flow nests: a batched while/cond inside introduces its own row
 // shape P' (restricted in the outer sense only if P is a prefix of P'); a
 // scalar while, scan, scalar cond or pjit inherits P, with a fixpoint over
 // loop carries (a carry read in full inside must be full on entry, and then
 // the body must produce it in full). A scan's xs and ys are always full: a
-// row of them is another array, whose leading axis is not the lane axis.
+// row of them is another array, whose leading axis is not the row axis.
 //
 // A region's analysis waits on its nested regions', so the walk runs on a heap
-// stack (ir/trampoline.ts), and results are memoized per (jaxpr, lanes,
+// stack (ir/trampoline.ts), and results are memoized per (jaxpr, rows,
 // outputs read in full): a carry fixpoint re-analyses its body, which would
 // otherwise re-analyse every loop nested in it (2^depth).
 
@@ -42,7 +44,7 @@ import { type Shape, isShapePrefix } from "../../ir/dtype.js";
 import type { Prim } from "../../ir/primitives.js";
 import type { ControlPrim } from "../../ir/prims/control.js";
 import { rulesOf } from "../../ir/prims/index.js";
-import type { LaneRead } from "./lane_locality.js";
+import type { RowRead } from "./row_locality.js";
 import { type Recursion, recurse, runRecursion } from "../../ir/trampoline.js";
 
 
@@ -64,8 +66,8 @@ export type SubInfo =
   | { readonly kind: "pjit"; readonly body: RegionInfo };
 
 /** How a restricted `e` reads each operand. */
-export function laneReads(e: Eqn, p: number): LaneRead[] {
-  return rulesOf(e.prim).laneLocality(e, p);
+export function rowReads(e: Eqn, p: number): RowRead[] {
+  return rulesOf(e.prim).rowLocality(e, p);
 }
 
 const CONTROL: ReadonlySet<Prim> = new Set<ControlPrim>(["while", "cond", "scan", "pjit"]);
@@ -124,7 +126,7 @@ function* analyzeOnce(j: Jaxpr, lanes: Shape | null, outNeedsFull: readonly bool
     const p = an.lanes?.length ?? 0;
     const laned = an.lanes !== null && e.outputs.every((v) => an.hasLanes(v.aval.shape));
     if (laned && !outFull.some(Boolean)) {
-      const reads = laneReads(e, p);
+      const reads = rowReads(e, p);
       an.restricted.add(e);
       an.need(e, reads.map((r) => r === "any"));
     } else {

@@ -5,7 +5,7 @@
 // batcher, the lowerer recurse into bodies as Recursions, ir/trampoline.ts),
 // so those rules are written beside that machinery and listed here:
 // backends/interpreter/control_flow.ts, passes/batch/control.ts and
-// backends/lower/rules_control.ts. The lane-locality analysis
+// backends/lower/rules_control.ts. The active-row analysis
 // (backends/lower/lanes.ts) treats control flow as regions of its own.
 //
 // Rules are reached through arrow functions so that this table can be built
@@ -16,7 +16,7 @@ import { type Aval, avalStr, isShapePrefix } from "../dtype.js";
 import { controlFlowImpls } from "../../backends/interpreter/control_flow.js";
 import { controlBatchRules } from "../../passes/batch/control.js";
 import { CONTROL_RULES } from "../../backends/lower/rules_control.js";
-import type { LaneLocalityRule } from "../../backends/lower/lane_locality.js";
+import type { RowLocalityRule } from "../../backends/lower/row_locality.js";
 import type { FamilyRules } from "./rules.js";
 import { avalsStr, checkCounts, fail, jaxprInAvals, sameAvals } from "./shapeChecks.js";
 
@@ -27,7 +27,7 @@ export interface ControlParams {
     readonly cond_nconsts: number;
     readonly body_nconsts: number;
   };
-  /** Index is clamped into [0, branches.length). A non-scalar index selects per lane. */
+  /** Index is clamped into [0, branches.length). A non-scalar index selects per row (each element of the index picks the branch for its row). */
   cond: { readonly branches: readonly Jaxpr[] };
   scan: {
     readonly jaxpr: Jaxpr;
@@ -41,8 +41,8 @@ export interface ControlParams {
 
 export type ControlPrim = keyof ControlParams;
 
-const regions: LaneLocalityRule<ControlPrim> = () => {
-  throw new Error("lanes: control flow is analyzed as regions, not by a lane-locality rule");
+const regions: RowLocalityRule<ControlPrim> = () => {
+  throw new Error("lanes: control flow is analyzed as regions, not by a row-locality rule");
 };
 
 export const CONTROL_FLOW_RULES: FamilyRules<ControlPrim> = {
@@ -79,7 +79,7 @@ export const CONTROL_FLOW_RULES: FamilyRules<ControlPrim> = {
     impl: (...a) => controlFlowImpls.while(...a),
     batch: (...a) => controlBatchRules.while(...a),
     simplify: [],
-    laneLocality: regions,
+    rowLocality: regions,
     lower: (...a) => CONTROL_RULES.while(...a),
   },
   cond: {
@@ -108,7 +108,7 @@ export const CONTROL_FLOW_RULES: FamilyRules<ControlPrim> = {
     impl: (...a) => controlFlowImpls.cond(...a),
     batch: (...a) => controlBatchRules.cond(...a),
     simplify: [],
-    laneLocality: regions,
+    rowLocality: regions,
     lower: (...a) => CONTROL_RULES.cond(...a),
   },
   scan: {
@@ -139,7 +139,7 @@ export const CONTROL_FLOW_RULES: FamilyRules<ControlPrim> = {
     impl: (...a) => controlFlowImpls.scan(...a),
     batch: (...a) => controlBatchRules.scan(...a),
     simplify: [],
-    laneLocality: regions,
+    rowLocality: regions,
     lower: (...a) => CONTROL_RULES.scan(...a),
   },
   pjit: {
@@ -154,7 +154,7 @@ export const CONTROL_FLOW_RULES: FamilyRules<ControlPrim> = {
     impl: (...a) => controlFlowImpls.pjit(...a),
     batch: (...a) => controlBatchRules.pjit(...a),
     simplify: [],
-    laneLocality: regions,
+    rowLocality: regions,
     lower: (...a) => CONTROL_RULES.pjit(...a),
   },
 };

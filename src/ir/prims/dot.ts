@@ -19,7 +19,7 @@ import { type Aval, allocStorage, stridesOf } from "../dtype.js";
 import { batchedAxis } from "../../passes/batch/layout.js";
 import type { BVal, BatchCtx, Dim } from "../../passes/batch/layout.js";
 import { bufferView, outAval } from "../../backends/lower/rule_helpers.js";
-import type { LaneRead } from "../../backends/lower/lane_locality.js";
+import type { RowRead } from "../../backends/lower/row_locality.js";
 import { mkNode } from "../../backends/lower/nodes.js";
 import type { Eqn } from "../core.js";
 import type { FamilyRules, Impl } from "./rules.js";
@@ -125,8 +125,8 @@ function dotBatch(ctx: BatchCtx, [x, y]: readonly BVal[], params: DotParams["dot
   return [{ atom: ctx.em.emit1("dot_general", { dimension_numbers: dims }, [x!.atom, y!.atom]), dim: outDim }];
 }
 
-/** A lane-restricted dot reads an operand per lane when each lane axis of the output comes from the same axis of it. */
-function dotLaneLocality(e: Eqn<"dot_general">, p: number): LaneRead[] {
+/** A row-restricted dot reads an operand per row when each row axis of the output comes from the same axis of it. */
+function dotLaneLocality(e: Eqn<"dot_general">, p: number): RowRead[] {
   const [[lc, rc], [lb, rb]] = e.params.dimension_numbers;
   const [x, y] = e.inputs as [Atom, Atom];
   const lfree = x.aval.shape.map((_, i) => i).filter((i) => !lc.includes(i) && !lb.includes(i));
@@ -137,7 +137,7 @@ function dotLaneLocality(e: Eqn<"dot_general">, p: number): LaneRead[] {
     for (let k = 0; k < p; k++) if (src[k] !== k) return false;
     return true;
   };
-  return [maps(lsrc) ? "lane" : "any", maps(rsrc) ? "lane" : "any"];
+  return [maps(lsrc) ? "row" : "any", maps(rsrc) ? "row" : "any"];
 }
 
 export const DOT_RULES: FamilyRules<"dot_general"> = {
@@ -148,7 +148,7 @@ export const DOT_RULES: FamilyRules<"dot_general"> = {
     impl: dotGeneral,
     batch: (ctx, inputs, params) => dotBatch(ctx, inputs, params),
     simplify: [],
-    laneLocality: dotLaneLocality,
+    rowLocality: dotLaneLocality,
     lower: ([x, y], r) => {
       const { shape, dtype } = outAval(r);
       const lhs = bufferView(r.L, r.b, x!);

@@ -1,6 +1,6 @@
 // The rules elementwise primitives share. A unary or binary primitive is
 // declared by what is its own (the dtypes it accepts, a scalar function per
-// dtype, its identities); its shape rule, batching, lane locality and
+// dtype, its identities); its shape rule, batching, row locality and
 // lowering are the same for the whole family, so they are built here.
 
 import type { ArrayValue } from "../core.js";
@@ -8,7 +8,7 @@ import { type DType, type Shape, allocStorage, sizeOf } from "../dtype.js";
 import type { Prim } from "../primitives.js";
 import type { Rule } from "../../passes/rules/rule.js";
 import { batchElementwise, batchUnary } from "../../passes/batch/rules.js";
-import { elementwiseLanes } from "../../backends/lower/lane_locality.js";
+import { elementwiseRows } from "../../backends/lower/row_locality.js";
 import { lowerBinary, lowerUnary } from "../../backends/lower/rule_helpers.js";
 import type { BinaryPrim, ComparePrim } from "./binary.js";
 import type { UnaryPrim } from "./unary.js";
@@ -65,7 +65,7 @@ export function unaryPrim<P extends Exclude<UnaryPrim, "round">>(prim: P, spec: 
     impl: unaryImpl(prim, spec.scalar),
     batch: batchUnary,
     simplify: spec.simplify ?? [],
-    laneLocality: elementwiseLanes,
+    rowLocality: elementwiseRows,
     lower: lowerUnary(prim),
   };
 }
@@ -90,7 +90,7 @@ export function binaryPrim<P extends BinaryPrim | ComparePrim>(prim: P, spec: Bi
     impl: ([x, y], _params, [out]) => [zipWith(x!, y!, out!.dtype, out!.shape, pick(prim, spec.scalar, x!.dtype))],
     batch: batchElementwise,
     simplify: spec.simplify ?? [],
-    laneLocality: elementwiseLanes,
+    rowLocality: elementwiseRows,
     lower: lowerBinary(prim),
   };
 }

@@ -10,8 +10,8 @@
 import type { ArrayValue } from "../core.js";
 import { type Aval, type DType, type Shape, allocStorage, isShapePrefix, sizeOf, stridesOf } from "../dtype.js";
 import { I32_ZERO, batchedAxis, materialize } from "../../passes/batch/layout.js";
-import { insertAt, perLaneScan } from "../../passes/batch/rules.js";
-import { allLane } from "../../backends/lower/lane_locality.js";
+import { insertAt, perElementScan } from "../../passes/batch/rules.js";
+import { allRows } from "../../backends/lower/row_locality.js";
 import * as affine from "../../backends/lower/affine.js";
 import type { View } from "../../backends/lower/kernel_ir.js";
 import { bufferView, dynamicStarts, outAval, outTarget, viewThrough } from "../../backends/lower/rule_helpers.js";
@@ -109,7 +109,7 @@ export const INDEXING_RULES: FamilyRules<IndexingPrim> = {
       throw new Error("iota has no operands, so it is never batched");
     },
     simplify: [],
-    laneLocality: () => [],
+    rowLocality: () => [],
     lower: (_ins, r) => {
       const { dtype, shape, dimension } = r.params;
       const strides = shape.map((_, i) => (i === dimension ? 1 : 0));
@@ -145,11 +145,11 @@ export const INDEXING_RULES: FamilyRules<IndexingPrim> = {
       return [{ atom: ctx.em.emit1("concatenate", { dimension: dimension + 1 }, atoms), dim: 0 }];
     },
     simplify: [],
-    laneLocality: (e, p) => allLane(e.params.dimension >= p, e),
+    rowLocality: (e, p) => allRows(e.params.dimension >= p, e),
     lower: (ins, r) => {
       const { L, b } = r;
       const out = outAval(r);
-      // Parts along a lane axis do not start with the lane shape: they are written in full.
+      // Parts along a row axis do not start with the row shape: they are written in full.
       const lanes = r.restricted && b.ctx.restrict && r.params.dimension >= b.ctx.restrict.shape.length ? L.lanesOf(b.ctx.restrict) : null;
       const target = outTarget(r, "concatenate", lanes);
       let pos = 0;
@@ -198,12 +198,12 @@ export const INDEXING_RULES: FamilyRules<IndexingPrim> = {
       return [{ atom: out, dim: d }];
     },
     simplify: [],
-    laneLocality: (e, p) => {
+    rowLocality: (e, p) => {
       const { start_indices, limit_indices, strides } = e.params;
       const xs = e.inputs[0]!.aval.shape;
       let ok = true;
       for (let k = 0; k < p; k++) ok &&= start_indices[k] === 0 && limit_indices[k] === xs[k] && (strides === null || strides[k] === 1);
-      return allLane(ok, e);
+      return allRows(ok, e);
     },
     lower: ([x], r) => [viewThrough(r.L, r.b, x!, outAval(r).shape, (a) => affine.slice(a, r.params.start_indices, r.params.strides), r.restricted)],
   },
@@ -228,18 +228,18 @@ export const INDEXING_RULES: FamilyRules<IndexingPrim> = {
     impl: dynamicSlice,
     batch: (ctx, inputs, { slice_sizes }, eqn) => {
       const [x, ...idx] = inputs;
-      if (idx.some((i) => i.dim !== null)) return perLaneScan(ctx, eqn, inputs);
+      if (idx.some((i) => i.dim !== null)) return perElementScan(ctx, eqn, inputs);
       const d = x!.dim!;
       const out = ctx.em.emit1("dynamic_slice", { slice_sizes: insertAt(slice_sizes, d, ctx.size) }, [x!.atom, ...insertAt(idx.map((i) => i.atom), d, I32_ZERO)]);
       return [{ atom: out, dim: d }];
     },
     simplify: [],
-    laneLocality: (e, p) => {
+    rowLocality: (e, p) => {
       const sizes = e.params.slice_sizes;
       const xs = e.inputs[0]!.aval.shape;
       let ok = true;
       for (let k = 0; k < p; k++) ok &&= sizes[k] === xs[k];
-      return e.inputs.map((_, i) => (i === 0 && ok ? "lane" : "any"));
+      return e.inputs.map((_, i) => (i === 0 && ok ? "row" : "any"));
     },
     lower: ([x, ...idx], r) => {
       const { L, b } = r;
@@ -266,17 +266,17 @@ export const INDEXING_RULES: FamilyRules<IndexingPrim> = {
     impl: dynamicUpdateSlice,
     batch: (ctx, inputs, params, eqn) => {
       const [x, u, ...idx] = inputs;
-      if (idx.some((i) => i.dim !== null)) return perLaneScan(ctx, eqn, inputs);
+      if (idx.some((i) => i.dim !== null)) return perElementScan(ctx, eqn, inputs);
       const d = x!.dim ?? u!.dim!;
       const xb = materialize(ctx, x!, d), ub = materialize(ctx, u!, d);
       const out = ctx.em.emit1("dynamic_update_slice", params, [xb.atom, ub.atom, ...insertAt(idx.map((i) => i.atom), d, I32_ZERO)]);
       return [{ atom: out, dim: d }];
     },
     simplify: [],
-    laneLocality: (e, p) => {
+    rowLocality: (e, p) => {
       const out = e.outputs[0]!.aval.shape;
       const u = e.inputs[1]!.aval.shape;
-      return e.inputs.map((_, i) => (i === 0 ? "lane" : i === 1 && isShapePrefix(out.slice(0, p), u) ? "lane" : "any"));
+      return e.inputs.map((_, i) => (i === 0 ? "row" : i === 1 && isShapePrefix(out.slice(0, p), u) ? "row" : "any"));
     },
     // Lazy: written when materialized (Lowerer.storeUpdate), in place when the destination already holds the operand.
     lower: ([x, u, ...idx], r) => {

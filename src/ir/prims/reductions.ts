@@ -11,7 +11,7 @@ import type { ArrayValue } from "../core.js";
 import { type Aval, type DType, INT32_MAX, INT32_MIN, allocStorage, stridesOf } from "../dtype.js";
 import { forwardRule } from "../../passes/rules/rule.js";
 import { batchReduce } from "../../passes/batch/rules.js";
-import { allLane, below } from "../../backends/lower/lane_locality.js";
+import { allRows, below } from "../../backends/lower/row_locality.js";
 import { lowerReduce } from "../../backends/lower/rule_helpers.js";
 import type { FamilyRules, Impl, PrimRules, ScalarFn2 } from "./rules.js";
 import { arity, checkAxes, fail, fmtTuple, reduceShape } from "./shapeChecks.js";
@@ -114,7 +114,7 @@ function reducePrim<P extends ReducePrim>(prim: P, reducer: "sum" | "max" | "min
     impl: reduce(prim),
     batch: batchReduce(),
     simplify: [forwardRule("reduce(x, ()) -> x", ([x], { axes }) => (axes.length === 0 ? x : undefined))],
-    laneLocality: (e, p) => allLane(below(e.params.axes, p), e),
+    rowLocality: (e, p) => allRows(below(e.params.axes, p), e),
     lower: lowerReduce(reducer),
   };
 }
@@ -138,7 +138,7 @@ export const REDUCTION_RULES: FamilyRules<ReductionPrim> = {
     impl: argmax,
     batch: batchReduce(),
     simplify: [],
-    laneLocality: (e, p) => allLane(below(e.params.axes, p), e),
+    rowLocality: (e, p) => allRows(below(e.params.axes, p), e),
     lower: lowerReduce("argmax"),
   },
 };

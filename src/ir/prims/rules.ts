@@ -15,7 +15,7 @@ import type { Params, Prim } from "../primitives.js";
 import type { BatchRule } from "../../passes/batch/rules.js";
 import type { Rule } from "../../passes/rules/rule.js";
 import type { LowerRule } from "../../backends/lower/lower.js";
-import type { LaneLocalityRule } from "../../backends/lower/lane_locality.js";
+import type { RowLocalityRule } from "../../backends/lower/row_locality.js";
 
 export type NoParams = Record<string, never>;
 
@@ -79,7 +79,7 @@ export interface PrimRules<P extends Prim> {
   /** Exact algebraic identities, tried in order by `simplify` (and `forwarding`). */
   readonly simplify: readonly Rule<P>[];
   /** Which operands a lane-restricted equation reads at its own lane only (backends/lower/lanes.ts). */
-  readonly laneLocality: LaneLocalityRule<P>;
+  readonly rowLocality: RowLocalityRule<P>;
   /** Kernel-IR lowering: output nodes from operand nodes (backends/lower). */
   readonly lower: LowerRule<P>;
 }

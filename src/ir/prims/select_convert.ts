@@ -7,7 +7,7 @@ import { type Aval, type DType, INT32_MAX, INT32_MIN, allocStorage, avalsEqual, 
 import { sameAtom } from "../../passes/rules/match.js";
 import { forwardRule } from "../../passes/rules/rule.js";
 import { alignElementwise, batchUnary } from "../../passes/batch/rules.js";
-import { elementwiseLanes } from "../../backends/lower/lane_locality.js";
+import { elementwiseRows } from "../../backends/lower/row_locality.js";
 import { lowerConvert, lowerSelect } from "../../backends/lower/rule_helpers.js";
 import { mapUnary } from "./elementwise.js";
 import type { FamilyRules, Impl, NoParams, ScalarFn1 } from "./rules.js";
@@ -92,7 +92,7 @@ export const SELECT_CONVERT_RULES: FamilyRules<SelectConvertPrim> = {
       forwardRule("select_n(p, x, x) -> x", ([, ...cases]) => (cases.every((x) => sameAtom(x, cases[0]!)) ? cases[0] : undefined)),
       forwardRule("select_n(k, ...) -> case k (literal k)", ([p, ...cases]) => literalCase(p!, cases)),
     ],
-    laneLocality: elementwiseLanes,
+    rowLocality: elementwiseRows,
     lower: lowerSelect,
   },
   convert_element_type: {
@@ -105,7 +105,7 @@ export const SELECT_CONVERT_RULES: FamilyRules<SelectConvertPrim> = {
     impl: convertElementType,
     batch: batchUnary,
     simplify: [forwardRule("convert_element_type(x) -> x (same dtype)", ([x], { new_dtype }) => (x!.aval.dtype === new_dtype ? x : undefined))],
-    laneLocality: elementwiseLanes,
+    rowLocality: elementwiseRows,
     lower: lowerConvert,
   },
 };

@@ -11,7 +11,7 @@ import { isIdentityPermutation, producedBy } from "../../passes/rules/match.js";
 import { emit } from "../../passes/rules/emit.js";
 import { forwardRule, rewriteRule } from "../../passes/rules/rule.js";
 import { batchedAxis, moveBatch } from "../../passes/batch/layout.js";
-import { allLane, below } from "../../backends/lower/lane_locality.js";
+import { allRows, below } from "../../backends/lower/row_locality.js";
 import * as affine from "../../backends/lower/affine.js";
 import { outAval, viewThrough } from "../../backends/lower/rule_helpers.js";
 import { isLeaf, loadNode } from "../../backends/lower/nodes.js";
@@ -89,12 +89,12 @@ export const SHAPE_OP_RULES: FamilyRules<ShapeOpPrim> = {
       forwardRule("broadcast_in_dim(x) -> x (same shape, identity dims)", ([x], { broadcast_dimensions: bd, shape }) =>
         bd.length === shape.length && isIdentityPermutation(bd) ? x : undefined),
     ],
-    laneLocality: (e, p) => {
+    rowLocality: (e, p) => {
       const { broadcast_dimensions: bd, shape } = e.params;
       const xs = e.inputs[0]!.aval.shape;
       let ok = xs.length >= p;
       for (let k = 0; ok && k < p; k++) ok = bd[k] === k && xs[k] === shape[k];
-      return allLane(ok, e);
+      return allRows(ok, e);
     },
     lower: ([x], r) => {
       const { shape } = outAval(r);
@@ -129,7 +129,7 @@ export const SHAPE_OP_RULES: FamilyRules<ShapeOpPrim> = {
         return inner ? emit("reshape", params, inner.inputs) : undefined;
       }),
     ],
-    laneLocality: (e, p) => allLane(isShapePrefix(e.outputs[0]!.aval.shape.slice(0, p), e.inputs[0]!.aval.shape), e),
+    rowLocality: (e, p) => allRows(isShapePrefix(e.outputs[0]!.aval.shape.slice(0, p), e.inputs[0]!.aval.shape), e),
     lower: ([x], r) => {
       const { shape } = outAval(r);
       return [viewThrough(r.L, r.b, x!, shape, (a) => affine.reshape(a, x!.shape, shape), r.restricted)];
@@ -162,11 +162,11 @@ export const SHAPE_OP_RULES: FamilyRules<ShapeOpPrim> = {
         return inner ? emit("transpose", { permutation: outer.map((d) => inner.params.permutation[d]!) }, inner.inputs) : undefined;
       }),
     ],
-    laneLocality: (e, p) => {
+    rowLocality: (e, p) => {
       const perm = e.params.permutation;
       let ok = true;
       for (let k = 0; k < p; k++) ok &&= perm[k] === k;
-      return allLane(ok, e);
+      return allRows(ok, e);
     },
     lower: ([x], r) => [viewThrough(r.L, r.b, x!, outAval(r).shape, (a) => affine.transpose(a, r.params.permutation), r.restricted)],
   },
@@ -187,7 +187,7 @@ export const SHAPE_OP_RULES: FamilyRules<ShapeOpPrim> = {
       return [{ atom: ctx.em.emit1("squeeze", { dimensions: dims }, [x!.atom]), dim: d - dims.filter((a) => a < d).length }];
     },
     simplify: [forwardRule("squeeze(x, ()) -> x", ([x], { dimensions }) => (dimensions.length === 0 ? x : undefined))],
-    laneLocality: (e, p) => allLane(below(e.params.dimensions, p), e),
+    rowLocality: (e, p) => allRows(below(e.params.dimensions, p), e),
     lower: ([x], r) => [viewThrough(r.L, r.b, x!, outAval(r).shape, (a) => affine.squeeze(a, r.params.dimensions), r.restricted)],
   },
   expand_dims: {
@@ -209,7 +209,7 @@ export const SHAPE_OP_RULES: FamilyRules<ShapeOpPrim> = {
       return [{ atom: ctx.em.emit1("expand_dims", { dimensions: dimensions.map((a) => a + 1) }, [v.atom]), dim: 0 }];
     },
     simplify: [forwardRule("expand_dims(x, ()) -> x", ([x], { dimensions }) => (dimensions.length === 0 ? x : undefined))],
-    laneLocality: (e, p) => allLane(below(e.params.dimensions, p), e),
+    rowLocality: (e, p) => allRows(below(e.params.dimensions, p), e),
     lower: ([x], r) => {
       const { shape } = outAval(r);
       return [viewThrough(r.L, r.b, x!, shape, (a) => affine.expandDims(a, shape.length, r.params.dimensions), r.restricted)];

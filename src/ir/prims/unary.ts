@@ -11,7 +11,7 @@
 import { batchUnary } from "../../passes/batch/rules.js";
 import { producedBy } from "../../passes/rules/match.js";
 import { forwardRule } from "../../passes/rules/rule.js";
-import { elementwiseLanes } from "../../backends/lower/lane_locality.js";
+import { elementwiseRows } from "../../backends/lower/row_locality.js";
 import { unaryNode } from "../../backends/lower/rule_helpers.js";
 import { unaryImpl, unaryPrim } from "./elementwise.js";
 import { erf } from "./erf.js";
@@ -100,7 +100,7 @@ export const UNARY_RULES: FamilyRules<UnaryPrim> = {
     impl: (args, params, outAvals, ctx) => (params.rounding_method === 1 ? roundToEven : roundAwayFromZero)(args, params, outAvals, ctx),
     batch: batchUnary,
     simplify: [],
-    laneLocality: elementwiseLanes,
+    rowLocality: elementwiseRows,
     lower: ([x], r) => [unaryNode("round", x!, r, r.params.rounding_method)],
   },
   // Bitwise on int32; logical on bool (stored as 0/1).

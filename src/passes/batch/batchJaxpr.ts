@@ -1,5 +1,5 @@
 // The batching driver: given a jaxpr and, per input, a batch axis or null,
-// produce the jaxpr that computes all lanes at once, and per output its batch
+// produce the jaxpr that computes all batch elements at once, and per output its batch
 // axis. Equations whose operands are all unbatched are copied unchanged, so
 // values that do not depend on a batched input never grow a batch axis.
 

@@ -33,7 +33,7 @@ import { debugName } from "../../ir/debugNames.js";
 import { type Recursion, recurse } from "../../ir/trampoline.js";
 import type { Params, Prim } from "../../ir/primitives.js";
 import { type BatchOptions, type BatchedJaxpr, batchDimsRec, batchJaxprRec, type OutSpec } from "./batchJaxpr.js";
-import { type BVal, type BatchCtx, type Dim, type Reason, laneShape, materialize, moveBatch, withBatch } from "./layout.js";
+import { type BVal, type BatchCtx, type Dim, type Reason, elementShape, materialize, moveBatch, withBatch } from "./layout.js";
 import type { ControlPrim } from "../../ir/prims/control.js";
 import { scanParts, whileParts } from "../../ir/loopOperands.js";
 
@@ -155,7 +155,7 @@ export const controlBatchRules: { readonly [P in ControlPrim]: ControlBatchRule<
     // An index that is already per-lane (from an inner vmap) must stay a prefix
     // of the outputs, so it is batched too as soon as any output is, and when
     // lane masks require it (see the file comment).
-    const laneIndex = laneShape(index).length > 0;
+    const laneIndex = elementShape(index).length > 0;
     const indexBatched = index.dim !== null || (laneIndex && (outBatched.some(Boolean) || ctx.masked || containsControl(branches)));
     const specs: OutSpec[] = outBatched.map((b) => (indexBatched || b ? 0 : "any"));
     if (ctx.dimsOnly) return probeOutputs(ctx, eqn, specs.map((sp) => (sp === "any" ? null : sp)));

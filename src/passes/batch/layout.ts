@@ -1,7 +1,7 @@
 // Batch-axis bookkeeping shared by the batching rules.
 //
 // A batched value is an atom plus `dim`: the axis of the atom that is the vmap
-// axis (`null` = the same for every lane, i.e. unbatched). Rules keep layouts
+// axis (`null` = the same for every batch element, i.e. unbatched). Rules keep layouts
 // cheap: they move a batch axis only when a primitive needs it somewhere
 // specific, and broadcast an unbatched operand only when the IR requires
 // matching shapes.
@@ -61,21 +61,21 @@ export interface BatchCtx {
 
 export const unbatched = (atom: Atom): BVal => ({ atom, dim: null });
 
-/** The per-lane shape: the atom's shape without the batch axis. */
-export function laneShape(v: BVal): number[] {
+/** The element shape: the atom's shape without the batch axis (one batch element's shape). */
+export function elementShape(v: BVal): number[] {
   const s = [...v.atom.aval.shape];
   if (v.dim !== null) s.splice(v.dim, 1);
   return s;
 }
 
-/** Inserts the batch axis of size `size` at `dim` into a lane shape. */
-export function withBatch(lane: readonly number[], dim: number, size: number): number[] {
-  const s = [...lane];
+/** Inserts the batch axis of size `size` at `dim` into an element shape. */
+export function withBatch(element: readonly number[], dim: number, size: number): number[] {
+  const s = [...element];
   s.splice(dim, 0, size);
   return s;
 }
 
-/** Lane axis `a` of a value batched at `dim` is this axis of the atom. */
+/** Element axis `a` of a value batched at `dim` is this axis of the atom. */
 export function batchedAxis(a: number, dim: number): number {
   return a >= dim ? a + 1 : a;
 }
@@ -91,22 +91,22 @@ export function moveBatch(ctx: BatchCtx, v: BVal, to: number): BVal {
 }
 
 /**
- * A value batched at `to` whose lane shape is `lane`: moves the batch axis, or
- * broadcasts an unbatched value / a lane-scalar across the batch (and lane) axes.
+ * A value batched at `to` whose element shape is `element`: moves the batch axis, or
+ * broadcasts an unbatched value / a per-element scalar across the batch (and element) axes.
  */
-export function materialize(ctx: BatchCtx, v: BVal, to: number, lane?: readonly number[]): BVal {
-  const target = lane ?? laneShape(v);
-  const cur = laneShape(v);
-  const sameLane = cur.length === target.length && cur.every((d, i) => d === target[i]);
-  if (v.dim !== null && sameLane) return moveBatch(ctx, v, to);
+export function materialize(ctx: BatchCtx, v: BVal, to: number, element?: readonly number[]): BVal {
+  const target = element ?? elementShape(v);
+  const cur = elementShape(v);
+  const sameElement = cur.length === target.length && cur.every((d, i) => d === target[i]);
+  if (v.dim !== null && sameElement) return moveBatch(ctx, v, to);
   const shape = withBatch(target, to, ctx.size);
   if (v.dim === null) {
-    if (!sameLane && cur.length !== 0) throw new Error(`materialize: lane shape [${cur}] cannot broadcast to [${target}]`);
-    const dims = sameLane ? target.map((_, i) => batchedAxis(i, to)) : [];
+    if (!sameElement && cur.length !== 0) throw new Error(`materialize: element shape [${cur}] cannot broadcast to [${target}]`);
+    const dims = sameElement ? target.map((_, i) => batchedAxis(i, to)) : [];
     return { atom: ctx.em.emit1("broadcast_in_dim", { shape, broadcast_dimensions: dims }, [v.atom]), dim: to };
   }
-  // A batched lane-scalar (shape [B]) spread over a non-scalar lane shape.
-  if (cur.length !== 0) throw new Error(`materialize: lane shape [${cur}] cannot broadcast to [${target}]`);
+  // A batched per-element scalar (shape [B]) spread over a non-scalar element shape.
+  if (cur.length !== 0) throw new Error(`materialize: element shape [${cur}] cannot broadcast to [${target}]`);
   return { atom: ctx.em.emit1("broadcast_in_dim", { shape, broadcast_dimensions: [to] }, [v.atom]), dim: to };
 }
 

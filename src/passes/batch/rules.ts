@@ -7,7 +7,7 @@ import type { Atom, Eqn, Jaxpr } from "../../ir/core.js";
 import { newVar } from "../../ir/core.js";
 import type { Params, Prim } from "../../ir/primitives.js";
 import type { Recursion } from "../../ir/trampoline.js";
-import { type BVal, type BatchCtx, batchedAxis, laneShape, materialize, moveBatch } from "./layout.js";
+import { type BVal, type BatchCtx, batchedAxis, elementShape, materialize, moveBatch } from "./layout.js";
 
 /**
  * The equation with some operands batched, as batched outputs. Control-flow
@@ -23,16 +23,16 @@ export const batchUnary: BatchRule<Prim> = (ctx, [x], params, eqn) => [
 /**
  * Elementwise ops: operands must have equal shapes or be rank 0. Batched
  * operands share one batch axis (the first full-shape batched operand's, so the
- * common case needs no transpose); an unbatched lane-scalar stays a scalar;
+ * common case needs no transpose); an unbatched scalar stays a scalar;
  * anything else is broadcast to the full batched shape.
  */
 export function alignElementwise(ctx: BatchCtx, inputs: readonly BVal[], scalarOk: (i: number) => boolean): { atoms: Atom[]; dim: number } {
-  const lanes = inputs.map(laneShape);
-  const full = lanes.find((s) => s.length > 0) ?? [];
-  const anchor = inputs.find((v, i) => v.dim !== null && lanes[i]!.length === full.length);
+  const shapes = inputs.map(elementShape);
+  const full = shapes.find((s) => s.length > 0) ?? [];
+  const anchor = inputs.find((v, i) => v.dim !== null && shapes[i]!.length === full.length);
   const dim = anchor?.dim ?? 0;
   const atoms = inputs.map((v, i) => {
-    if (v.dim === null && lanes[i]!.length === 0 && scalarOk(i)) return v.atom;
+    if (v.dim === null && shapes[i]!.length === 0 && scalarOk(i)) return v.atom;
     return materialize(ctx, v, dim, full).atom;
   });
   return { atoms, dim };
@@ -53,8 +53,8 @@ export function batchReduce<P extends "reduce_sum" | "reduce_max" | "reduce_min"
   };
 }
 
-/** Applies a primitive lane by lane with a `scan` over the batch (gathers we have no primitive for). */
-export function perLaneScan(ctx: BatchCtx, eqn: Eqn, inputs: readonly BVal[]): BVal[] {
+/** Applies a primitive element by element with a `scan` over the batch (gathers we have no primitive for). */
+export function perElementScan(ctx: BatchCtx, eqn: Eqn, inputs: readonly BVal[]): BVal[] {
   const consts = inputs.filter((v) => v.dim === null);
   const xs = inputs.filter((v) => v.dim !== null).map((v) => moveBatch(ctx, v, 0));
   const constVars = consts.map((v) => newVar(v.atom.aval));

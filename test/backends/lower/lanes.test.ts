@@ -1,33 +1,33 @@
 // The lane-local analysis (src/backends/lower/lanes.ts): which equations of a
 // batched region may run over the active lanes only.
 import { describe, expect, it } from "vitest";
-import { analyzeRegion, laneReads } from "../../../src/backends/lower/lanes.js";
+import { analyzeRegion, rowReads } from "../../../src/backends/lower/lanes.js";
 import type { Eqn, Jaxpr } from "../../../src/ir/core.js";
 import { parse } from "../../../src/ir/parser.js";
 import { jit, nn, np, vmap, whileLoop } from "../../../src/index.js";
 
 const eqnOf = (ir: string): Eqn => parse(ir).eqns[0]!;
 
-describe("lane rules: how a restricted equation reads each operand (p leading lane axes)", () => {
+describe("row-locality rules: how a restricted equation reads each operand (p leading row axes)", () => {
   const cases: [string, string, number, string[]][] = [
-    ["elementwise with a scalar", "{ lambda ; a:f32[4,3] b:f32[]. let c:f32[4,3] = mul a b in (c,) }", 1, ["lane", "any"]],
-    ["transpose keeping the lane axis", "{ lambda ; a:f32[4,3,2]. let b:f32[4,2,3] = transpose[permutation=(0, 2, 1)] a in (b,) }", 1, ["lane"]],
+    ["elementwise with a scalar", "{ lambda ; a:f32[4,3] b:f32[]. let c:f32[4,3] = mul a b in (c,) }", 1, ["row", "any"]],
+    ["transpose keeping the lane axis", "{ lambda ; a:f32[4,3,2]. let b:f32[4,2,3] = transpose[permutation=(0, 2, 1)] a in (b,) }", 1, ["row"]],
     ["transpose moving the lane axis", "{ lambda ; a:f32[4,4]. let b:f32[4,4] = transpose[permutation=(1, 0)] a in (b,) }", 1, ["any"]],
-    ["reduction over a non-lane axis", "{ lambda ; a:f32[4,3]. let b:f32[4] = reduce_sum[axes=(1,)] a in (b,) }", 1, ["lane"]],
-    ["broadcast adding a trailing axis", "{ lambda ; a:f32[4]. let b:f32[4,5] = broadcast_in_dim[broadcast_dimensions=(0,) shape=(4, 5)] a in (b,) }", 1, ["lane"]],
+    ["reduction over a non-lane axis", "{ lambda ; a:f32[4,3]. let b:f32[4] = reduce_sum[axes=(1,)] a in (b,) }", 1, ["row"]],
+    ["broadcast adding a trailing axis", "{ lambda ; a:f32[4]. let b:f32[4,5] = broadcast_in_dim[broadcast_dimensions=(0,) shape=(4, 5)] a in (b,) }", 1, ["row"]],
     ["broadcast of an unbatched vector", "{ lambda ; a:f32[5]. let b:f32[4,5] = broadcast_in_dim[broadcast_dimensions=(1,) shape=(4, 5)] a in (b,) }", 1, ["any"]],
-    ["h @ W: lanes are lhs rows, W is shared", "{ lambda ; a:f32[4,8] b:f32[8,16]. let c:f32[4,16] = dot_general[dimension_numbers=(((1,), (0,)), ((), ()))] a b in (c,) }", 1, ["lane", "any"]],
-    ["batched matmul: lanes are the batch axis", "{ lambda ; a:f32[4,8] b:f32[4,8,16]. let c:f32[4,16] = dot_general[dimension_numbers=(((1,), (1,)), ((0,), (0,)))] a b in (c,) }", 1, ["lane", "lane"]],
+    ["h @ W: lanes are lhs rows, W is shared", "{ lambda ; a:f32[4,8] b:f32[8,16]. let c:f32[4,16] = dot_general[dimension_numbers=(((1,), (0,)), ((), ()))] a b in (c,) }", 1, ["row", "any"]],
+    ["batched matmul: lanes are the batch axis", "{ lambda ; a:f32[4,8] b:f32[4,8,16]. let c:f32[4,16] = dot_general[dimension_numbers=(((1,), (1,)), ((0,), (0,)))] a b in (c,) }", 1, ["row", "row"]],
     ["contracting over the lane axis", "{ lambda ; a:f32[4,4] b:f32[4,3]. let c:f32[4,3] = dot_general[dimension_numbers=(((0,), (0,)), ((), ()))] a b in (c,) }", 1, ["any", "any"]],
-    ["slice of the lane axis", "{ lambda ; a:f32[4,6]. let b:f32[4,2] = slice[limit_indices=(4, 6) start_indices=(0, 1) strides=(1, 3)] a in (b,) }", 1, ["lane"]],
+    ["slice of the lane axis", "{ lambda ; a:f32[4,6]. let b:f32[4,2] = slice[limit_indices=(4, 6) start_indices=(0, 1) strides=(1, 3)] a in (b,) }", 1, ["row"]],
     ["slice cutting lanes", "{ lambda ; a:f32[8,6]. let b:f32[4,6] = slice[limit_indices=(4, 6) start_indices=(0, 0) strides=None] a in (b,) }", 1, ["any"]],
-    ["reshape of the trailing axes", "{ lambda ; a:f32[2,3,4]. let b:f32[2,12] = reshape[new_sizes=(2, 12)] a in (b,) }", 1, ["lane"]],
-    ["dynamic_update_slice of whole lanes", "{ lambda ; a:f32[4,6] b:f32[4,2] c:i32[] d:i32[]. let e:f32[4,6] = dynamic_update_slice a b c d in (e,) }", 1, ["lane", "lane", "any", "any"]],
+    ["reshape of the trailing axes", "{ lambda ; a:f32[2,3,4]. let b:f32[2,12] = reshape[new_sizes=(2, 12)] a in (b,) }", 1, ["row"]],
+    ["dynamic_update_slice of whole lanes", "{ lambda ; a:f32[4,6] b:f32[4,2] c:i32[] d:i32[]. let e:f32[4,6] = dynamic_update_slice a b c d in (e,) }", 1, ["row", "row", "any", "any"]],
   ];
   for (const [name, ir, p, want] of cases) {
     it(name, () => {
       const e = eqnOf(ir);
-      expect(laneReads(e, p)).toEqual(want);
+      expect(rowReads(e, p)).toEqual(want);
     });
   }
 });
