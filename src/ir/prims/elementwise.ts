@@ -5,7 +5,7 @@
 
 import type { ArrayValue } from "../core.js";
 import { type DType, type Shape, allocStorage, sizeOf } from "../dtype.js";
-import type { Prim } from "../primitives.js";
+import type { Params, Prim } from "../primitives.js";
 import type { Rule } from "../../passes/rules/rule.js";
 import { batchElementwise, batchUnary } from "../../passes/batch/rules.js";
 import { elementwiseRows } from "../../backends/lower/row_locality.js";
@@ -13,7 +13,7 @@ import { lowerBinary, lowerUnary } from "../../backends/lower/rule_helpers.js";
 import type { BinaryPrim, ComparePrim } from "./binary.js";
 import type { UnaryPrim } from "./unary.js";
 import { type DTypeClass, elementwiseShape, unaryShape } from "./shapeChecks.js";
-import { type Impl, type PerDType, type PrimRules, type ScalarFn1, type ScalarFn2, pick } from "./rules.js";
+import { type Impl, type NoParams, type PerDType, type PrimRules, type ScalarFn1, type ScalarFn2, pick } from "./rules.js";
 
 /** `f` applied to every element of `x`, stored as `dtype` (the store rounds to float32 or wraps to int32). */
 export function mapUnary(x: ArrayValue, dtype: DType, f: ScalarFn1): ArrayValue {
@@ -46,6 +46,19 @@ const BINARY_DTYPES_DOC: { readonly [C in DTypeClass]: string } = { float: "f32"
 
 const withNote = (text: string, note: string | undefined): string => (note ? `${text}; ${note}` : text);
 
+/** The primitives whose params are `NoParams`. */
+type NoParamsPrim = { [K in Prim]: Params[K] extends NoParams ? K : never }[Prim];
+
+/**
+ * The param spec of a primitive without params: `{}`. `ParamSpec<P>` of a
+ * generic P is a conditional type tsc cannot resolve inside these builders, so
+ * the one cast lives here, and the builders only accept primitives whose
+ * params are `NoParams`.
+ */
+function noParams<P extends NoParamsPrim>(): PrimRules<P>["params"] {
+  return {} as PrimRules<P>["params"];
+}
+
 export interface UnarySpec<P extends Prim> {
   /** Operand dtypes the op accepts (the result has the operand's type). */
   readonly dtypes: DTypeClass;
@@ -57,10 +70,10 @@ export interface UnarySpec<P extends Prim> {
 }
 
 /** Every rule of a unary elementwise primitive without params. */
-export function unaryPrim<P extends Exclude<UnaryPrim, "round">>(prim: P, spec: UnarySpec<P>): PrimRules<P> {
+export function unaryPrim<P extends UnaryPrim & NoParamsPrim>(prim: P, spec: UnarySpec<P>): PrimRules<P> {
   return {
     doc: withNote(`\`x\` (${UNARY_DTYPES_DOC[spec.dtypes]}) → same aval`, spec.note),
-    params: {} as PrimRules<P>["params"],
+    params: noParams<P>(),
     shape: unaryShape(prim, spec.dtypes),
     impl: unaryImpl(prim, spec.scalar),
     batch: batchUnary,
@@ -82,10 +95,10 @@ export interface BinarySpec<P extends Prim> {
 }
 
 /** Every rule of a binary elementwise primitive (equal shapes, or one operand rank 0). */
-export function binaryPrim<P extends BinaryPrim | ComparePrim>(prim: P, spec: BinarySpec<P>): PrimRules<P> {
+export function binaryPrim<P extends (BinaryPrim | ComparePrim) & NoParamsPrim>(prim: P, spec: BinarySpec<P>): PrimRules<P> {
   return {
     doc: withNote(`elementwise binary, ${BINARY_DTYPES_DOC[spec.dtypes]}${spec.result ? ` → ${spec.result}` : ""}`, spec.note),
-    params: {} as PrimRules<P>["params"],
+    params: noParams<P>(),
     shape: elementwiseShape(prim, spec.dtypes, spec.result),
     impl: ([x, y], _params, [out]) => [zipWith(x!, y!, out!.dtype, out!.shape, pick(prim, spec.scalar, x!.dtype))],
     batch: batchElementwise,

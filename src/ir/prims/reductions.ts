@@ -109,6 +109,7 @@ const argmax: Impl<"argmax"> = ([x], { axes }, [out]) => {
 function reducePrim<P extends ReducePrim>(prim: P, reducer: "sum" | "max" | "min", doc: string): PrimRules<P> {
   return {
     doc,
+    // ParamSpec of a generic P is unresolved here; the table below checks each entry against its primitive.
     params: { axes: "nats" } as PrimRules<P>["params"],
     shape: reduceShape(prim),
     impl: reduce(prim),
