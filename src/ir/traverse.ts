@@ -5,6 +5,28 @@
 
 import type { Eqn, Jaxpr, Var } from "./core.js";
 import { MAX_JAXPR_NESTING } from "./limits.js";
+import type { Params, Prim } from "./primitives.js";
+
+/** The params of `T` holding a jaxpr or a tuple of jaxprs (a param-less primitive's `Record<string, never>` has none). */
+type JaxprParamKeys<T> = { [K in keyof T]-?: [T[K]] extends [never] ? never : T[K] extends Jaxpr | readonly Jaxpr[] ? K : never }[keyof T];
+
+/** The primitives with sub-jaxprs (while, scan, cond, pjit), read off their params' types. */
+export type PrimWithBodies = { [P in Prim]: [JaxprParamKeys<Params[P]>] extends [never] ? never : P }[Prim];
+
+// The same set at run time. Every key must be listed, so a new primitive with
+// a jaxpr param is a compile error here, and then in each pass's switch over
+// this set, until someone decides what the pass does with it.
+const PRIMS_WITH_BODIES: { readonly [P in PrimWithBodies]: true } = { while: true, scan: true, cond: true, pjit: true };
+
+/** Narrows to the equations with sub-jaxprs, so a `switch (e.prim)` over them can end in `unhandledPrim`. */
+export function hasBodies(e: Eqn): e is Eqn<PrimWithBodies> {
+  return Object.hasOwn(PRIMS_WITH_BODIES, e.prim);
+}
+
+/** The default of an exhaustive `switch (e.prim)`: unreachable, and a compile error once a case is missing. */
+export function unhandledPrim(e: never): never {
+  throw new Error(`internal error: no case for primitive '${String(Reflect.get(e, "prim"))}' (a switch over primitives misses one)`);
+}
 
 export function isJaxpr(v: unknown): v is Jaxpr {
   return (

@@ -13,7 +13,7 @@
 import type { Eqn, Jaxpr, Var } from "../ir/core.js";
 import { makeEqn } from "../ir/core.js";
 import { type Recursion, recurse, runRecursion } from "../ir/trampoline.js";
-import { mapSubJaxprs, subJaxprs } from "../ir/traverse.js";
+import { hasBodies, unhandledPrim } from "../ir/traverse.js";
 import { type PassStats, bump, defineRewritePass, mergeStats } from "./pass.js";
 import { countFalse, keep, liveFlags } from "./util/liveness.js";
 import { type BoundOperand, editScan, editWhile, scanSlots, whileSlots } from "./util/loopSurgery.js";
@@ -70,6 +70,7 @@ function* dceScopeOnce(j: Jaxpr, usedOutputs: readonly boolean[], stats: PassSta
 
 /** An equation with at least one live output, with its dead outputs (and what only they needed) removed where sound. */
 function* pruneEqn(e: Eqn, liveOuts: readonly boolean[], stats: PassStats, memo: Memo): Recursion<Eqn> {
+  if (!hasBodies(e)) return e;
   switch (e.prim) {
     case "while":
       return yield* pruneWhile(e, liveOuts, stats, memo);
@@ -79,12 +80,8 @@ function* pruneEqn(e: Eqn, liveOuts: readonly boolean[], stats: PassStats, memo:
       return yield* pruneCond(e, liveOuts, stats, memo);
     case "pjit":
       return yield* prunePjit(e, liveOuts, stats, memo);
-    default: {
-      // Any other equation with bodies: clean the bodies, keep their signatures.
-      const cleaned = new Map<Jaxpr, Jaxpr>();
-      for (const sub of subJaxprs(e)) cleaned.set(sub, yield* recurse(dceKeepingSignature(sub, stats, memo)));
-      return cleaned.size ? mapSubJaxprs(e, (sub) => cleaned.get(sub)!) : e;
-    }
+    default:
+      return unhandledPrim(e);
   }
 }
 

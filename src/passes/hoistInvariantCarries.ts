@@ -15,7 +15,7 @@
 // plain forward by the time the outer loop is analysed: nesting composes.
 
 import type { Atom, Eqn, Jaxpr } from "../ir/core.js";
-import { mapSubJaxprs, rewriteBottomUp, usedVarIds } from "../ir/traverse.js";
+import { hasBodies, mapSubJaxprs, rewriteBottomUp, unhandledPrim, usedVarIds } from "../ir/traverse.js";
 import { jaxprForward } from "./forwarding.js";
 import { type PassStats, bump, defineRewritePass } from "./pass.js";
 import { type ScanCarry, type WhileCarry, editScan, editWhile, scanSlots, whileSlots } from "./util/loopSurgery.js";
@@ -96,6 +96,23 @@ export function hoistInvariantCarries(j: Jaxpr, stats: PassStats = {}): Jaxpr {
   return rewriteBottomUp(j, (x, done) => hoistScope(x, stats, done));
 }
 
+/** The rewrite of `e`, if it has carries to hoist or outputs to forward. */
+function rewriteOf(e: Eqn, stats: PassStats): Rewrite | undefined {
+  if (!hasBodies(e)) return undefined;
+  switch (e.prim) {
+    case "while":
+      return hoistWhile(e, stats);
+    case "scan":
+      return hoistScan(e, stats);
+    case "cond":
+      return pruneCondPassThrough(e, stats);
+    case "pjit": // calls stay as they are: forwarding sees through them, inline removes them
+      return undefined;
+    default:
+      return unhandledPrim(e);
+  }
+}
+
 function hoistScope(j: Jaxpr, stats: PassStats, done: (sub: Jaxpr) => Jaxpr): Jaxpr {
   const subst = new Map<number, Atom>();
   const read = (a: Atom): Atom => (a.kind === "var" ? (subst.get(a.id) ?? a) : a);
@@ -103,11 +120,7 @@ function hoistScope(j: Jaxpr, stats: PassStats, done: (sub: Jaxpr) => Jaxpr): Ja
   for (const e0 of j.eqns) {
     let e = mapSubJaxprs(e0, done);
     e = { ...e, inputs: e.inputs.map(read) };
-    const rw =
-      e.prim === "while" ? hoistWhile(e, stats)
-      : e.prim === "scan" ? hoistScan(e, stats)
-      : e.prim === "cond" ? pruneCondPassThrough(e, stats)
-      : undefined;
+    const rw = rewriteOf(e, stats);
     if (!rw) {
       eqns.push(e);
       continue;

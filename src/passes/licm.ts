@@ -14,7 +14,7 @@
 import { castDraft } from "immer";
 import { type Atom, type Eqn, type Jaxpr, newVar } from "../ir/core.js";
 import { scanParts, whileParts } from "../ir/loopOperands.js";
-import { mapSubJaxprs, rewriteBottomUp } from "../ir/traverse.js";
+import { hasBodies, mapSubJaxprs, rewriteBottomUp, unhandledPrim } from "../ir/traverse.js";
 import { type PassStats, bump, defineRewritePass } from "./pass.js";
 import { containsPrim } from "./util/liveness.js";
 import { type BoundOperand, editScan, editWhile } from "./util/loopSurgery.js";
@@ -105,11 +105,26 @@ function hoistScan(e: Eqn<"scan">, stats: PassStats): Eqn[] {
   return [...h.outer, loop];
 }
 
+/** `e`, preceded by what was hoisted out of it when it is a loop. */
+function hoistOutOf(e: Eqn, stats: PassStats): Eqn[] {
+  if (!hasBodies(e)) return [e];
+  switch (e.prim) {
+    case "while":
+      return hoistWhile(e, stats);
+    case "scan":
+      return hoistScan(e, stats);
+    case "cond": // each branch runs at most once: nothing is repeated
+    case "pjit":
+      return [e];
+    default:
+      return unhandledPrim(e);
+  }
+}
+
 function licmScope(j: Jaxpr, stats: PassStats, done: (sub: Jaxpr) => Jaxpr): Jaxpr {
   const eqns: Eqn[] = [];
   for (const e0 of j.eqns) {
-    const e = mapSubJaxprs(e0, done);
-    const out = e.prim === "while" ? hoistWhile(e, stats) : e.prim === "scan" ? hoistScan(e, stats) : [e];
+    const out = hoistOutOf(mapSubJaxprs(e0, done), stats);
     for (const x of out) eqns.push(x); // not push(...out): a body can hoist more equations than a call takes arguments
   }
   return { ...j, eqns };
