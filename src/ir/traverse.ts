@@ -1,7 +1,10 @@
 // Generic access to the sub-jaxprs an equation carries in its params
-// (while bodies, cond branches, scan/pjit bodies). Passes, the printer and the
-// verifier use these instead of switching on primitives, so a new primitive
-// with a jaxpr param is handled everywhere at once.
+// (while bodies, cond branches, scan/pjit bodies). Walks that treat every body
+// alike (the printer, the verifier, rewriting bottom-up) use these instead of
+// switching on primitives, so they handle a new primitive with a jaxpr param
+// at once. Rewrites that depend on what a body means (a loop's carries, a
+// call's inlining) switch over `PrimWithBodies` exhaustively instead, so the
+// same new primitive is a compile error in each until it is handled there.
 
 import type { Eqn, Jaxpr, Var } from "./core.js";
 import { MAX_JAXPR_NESTING } from "./limits.js";
