@@ -107,7 +107,9 @@ export function renderPassDocs(): string {
   out.push("1. Create `src/passes/<name>.ts` exporting `definePass({ name, summary, options, run })`; `run` takes");
   out.push("   a jaxpr and the parsed options and returns `{ jaxpr, stats }` without mutating its input (the IR is");
   out.push("   immutable plain data; build new equations, use `newVar` for fresh variables). Recurse into");
-  out.push("   sub-jaxprs with `mapSubJaxprs` from `src/ir/traverse.ts`.");
+  out.push("   sub-jaxprs with `mapSubJaxprs` from `src/ir/traverse.ts`. To drop, add or move consts and carries");
+  out.push("   of a while or scan, edit its slots with `editWhile`/`editScan` (`src/passes/util/loopSurgery.ts`),");
+  out.push("   which rebuild operands, sub-jaxpr signatures, outputs and counts together.");
   out.push("2. Add it to the list in `src/passes/registry.ts`; it is now available in every text pipeline.");
   out.push("3. Add fixtures `test/passes/<name>/*.jaxpr`: a `// RUN: <pipeline>` header, cases separated by");
   out.push("   `// -----`, each an input jaxpr then `// CHECK:` and the expected output (optionally `// STATS:`).");

@@ -1,10 +1,35 @@
 // Generic access to the sub-jaxprs an equation carries in its params
-// (while bodies, cond branches, scan/pjit bodies). Passes, the printer and the
-// verifier use these instead of switching on primitives, so a new primitive
-// with a jaxpr param is handled everywhere at once.
+// (while bodies, cond branches, scan/pjit bodies). Walks that treat every body
+// alike (the printer, the verifier, rewriting bottom-up) use these instead of
+// switching on primitives, so they handle a new primitive with a jaxpr param
+// at once. Rewrites that depend on what a body means (a loop's carries, a
+// call's inlining) switch over `PrimWithBodies` exhaustively instead, so the
+// same new primitive is a compile error in each until it is handled there.
 
 import type { Eqn, Jaxpr, Var } from "./core.js";
 import { MAX_JAXPR_NESTING } from "./limits.js";
+import type { Params, Prim } from "./primitives.js";
+
+/** The params of `T` holding a jaxpr or a tuple of jaxprs (a param-less primitive's `Record<string, never>` has none). */
+type JaxprParamKeys<T> = { [K in keyof T]-?: [T[K]] extends [never] ? never : T[K] extends Jaxpr | readonly Jaxpr[] ? K : never }[keyof T];
+
+/** The primitives with sub-jaxprs (while, scan, cond, pjit), read off their params' types. */
+export type PrimWithBodies = { [P in Prim]: [JaxprParamKeys<Params[P]>] extends [never] ? never : P }[Prim];
+
+// The same set at run time. Every key must be listed, so a new primitive with
+// a jaxpr param is a compile error here, and then in each pass's switch over
+// this set, until someone decides what the pass does with it.
+const PRIMS_WITH_BODIES: { readonly [P in PrimWithBodies]: true } = { while: true, scan: true, cond: true, pjit: true };
+
+/** Narrows to the equations with sub-jaxprs, so a `switch (e.prim)` over them can end in `unhandledPrim`. */
+export function hasBodies(e: Eqn): e is Eqn<PrimWithBodies> {
+  return Object.hasOwn(PRIMS_WITH_BODIES, e.prim);
+}
+
+/** The default of an exhaustive `switch (e.prim)`: unreachable, and a compile error once a case is missing. */
+export function unhandledPrim(e: never): never {
+  throw new Error(`internal error: no case for primitive '${String(Reflect.get(e, "prim"))}' (a switch over primitives misses one)`);
+}
 
 export function isJaxpr(v: unknown): v is Jaxpr {
   return (

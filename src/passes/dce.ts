@@ -13,10 +13,10 @@
 import type { Eqn, Jaxpr, Var } from "../ir/core.js";
 import { makeEqn } from "../ir/core.js";
 import { type Recursion, recurse, runRecursion } from "../ir/trampoline.js";
-import { mapSubJaxprs, subJaxprs } from "../ir/traverse.js";
+import { hasBodies, unhandledPrim } from "../ir/traverse.js";
 import { type PassStats, bump, defineRewritePass, mergeStats } from "./pass.js";
-import { countFalse, countTrue, keep, liveFlags } from "./util/liveness.js";
-import { scanParts, splitConsts, whileParts } from "../ir/loopOperands.js";
+import { countFalse, keep, liveFlags } from "./util/liveness.js";
+import { type BoundOperand, editScan, editWhile, scanSlots, whileSlots } from "./util/loopSurgery.js";
 
 interface ScopeResult {
   /** The jaxpr with dead equations removed and only the used outputs; inputs untouched. */
@@ -70,6 +70,7 @@ function* dceScopeOnce(j: Jaxpr, usedOutputs: readonly boolean[], stats: PassSta
 
 /** An equation with at least one live output, with its dead outputs (and what only they needed) removed where sound. */
 function* pruneEqn(e: Eqn, liveOuts: readonly boolean[], stats: PassStats, memo: Memo): Recursion<Eqn> {
+  if (!hasBodies(e)) return e;
   switch (e.prim) {
     case "while":
       return yield* pruneWhile(e, liveOuts, stats, memo);
@@ -79,12 +80,8 @@ function* pruneEqn(e: Eqn, liveOuts: readonly boolean[], stats: PassStats, memo:
       return yield* pruneCond(e, liveOuts, stats, memo);
     case "pjit":
       return yield* prunePjit(e, liveOuts, stats, memo);
-    default: {
-      // Any other equation with bodies: clean the bodies, keep their signatures.
-      const cleaned = new Map<Jaxpr, Jaxpr>();
-      for (const sub of subJaxprs(e)) cleaned.set(sub, yield* recurse(dceKeepingSignature(sub, stats, memo)));
-      return cleaned.size ? mapSubJaxprs(e, (sub) => cleaned.get(sub)!) : e;
-    }
+    default:
+      return unhandledPrim(e);
   }
 }
 
@@ -124,37 +121,31 @@ function* fixpoint<R>(
 // body computation of a live carry reads it. Keeping a carry that is read
 // makes its body output live, which can make more carries live: fixpoint.
 function* pruneWhile(e: Eqn<"while">, liveOuts: readonly boolean[], stats: PassStats, memo: Memo): Recursion<Eqn> {
-  const { cond_jaxpr: cj, body_jaxpr: bj, cond_nconsts: cn, body_nconsts: bn } = e.params;
+  const { cond_jaxpr: cj, body_jaxpr: bj } = e.params;
+  const { condConsts, bodyConsts, carries } = whileSlots(e);
   const { live, result } = yield* fixpoint(
     liveOuts,
     function* (live, scratch) {
       const body = yield* recurse(dceScope(bj, live, scratch, memo));
       const cond = yield* recurse(dceScope(cj, [true], scratch, memo));
-      const next = live.map((l, i) => l || body.live.has(bj.invars[bn + i]!.id) || cond.live.has(cj.invars[cn + i]!.id));
+      const next = live.map((l, i) => l || body.live.has(carries[i]!.bodyBinder.id) || cond.live.has(carries[i]!.condBinder.id));
       return { next, result: { body, cond } };
     },
     stats,
   );
   const { body, cond } = result;
-  const [cConstIn, cCarryIn] = splitConsts(cj.invars, cn);
-  const [bConstIn, bCarryIn] = splitConsts(bj.invars, bn);
-  const condConstUsed = liveFlags(cConstIn, cond.live);
-  const bodyConstUsed = liveFlags(bConstIn, body.live);
+  const condConstUsed = (c: BoundOperand) => cond.live.has(c.binder.id);
+  const bodyConstUsed = (c: BoundOperand) => body.live.has(c.binder.id);
   bump(stats, "while carries removed", countFalse(live));
-  bump(stats, "while consts removed", countFalse(condConstUsed) + countFalse(bodyConstUsed));
-  const { condConsts: cconsts, bodyConsts: bconsts, carries: init } = whileParts(e.inputs, e.params);
-  const condJaxpr = withInvars(cond.jaxpr, [...keep(cConstIn, condConstUsed), ...keep(cCarryIn, live)]);
-  const bodyJaxpr = withInvars(body.jaxpr, [...keep(bConstIn, bodyConstUsed), ...keep(bCarryIn, live)]);
-  return makeEqn(
-    "while",
-    {
-      cond_jaxpr: condJaxpr,
-      body_jaxpr: bodyJaxpr,
-      cond_nconsts: countTrue(condConstUsed),
-      body_nconsts: countTrue(bodyConstUsed),
+  bump(stats, "while consts removed", countUnused(condConsts, condConstUsed) + countUnused(bodyConsts, bodyConstUsed));
+  return editWhile(
+    e,
+    (loop) => {
+      loop.condConsts = loop.condConsts.filter(condConstUsed);
+      loop.bodyConsts = loop.bodyConsts.filter(bodyConstUsed);
+      loop.carries = loop.carries.filter((_, i) => live[i]);
     },
-    [...keep(cconsts, condConstUsed), ...keep(bconsts, bodyConstUsed), ...keep(init, live)],
-    keep(e.outputs, live),
+    { cond: cond.jaxpr, body: body.jaxpr },
   );
 }
 
@@ -162,32 +153,37 @@ function* pruneWhile(e: Eqn<"while">, liveOuts: readonly boolean[], stats: PassS
 // Body: (consts, carries, x slices) -> (carries, ys). Unused ys go; a carry
 // goes when its output is unused and no live body output reads it (fixpoint).
 function* pruneScan(e: Eqn<"scan">, liveOuts: readonly boolean[], stats: PassStats, memo: Memo): Recursion<Eqn> {
-  const { jaxpr: j, num_consts: nc, num_carry: k } = e.params;
+  const { jaxpr: j, num_carry: k } = e.params;
+  const { consts, carries, xs } = scanSlots(e);
   const liveYs = liveOuts.slice(k);
   const { live: liveCarry, result: body } = yield* fixpoint(
     liveOuts.slice(0, k),
     function* (live, scratch) {
       const body = yield* recurse(dceScope(j, [...live, ...liveYs], scratch, memo));
-      const next = live.map((l, i) => l || body.live.has(j.invars[nc + i]!.id));
+      const next = live.map((l, i) => l || body.live.has(carries[i]!.bodyBinder.id));
       return { next, result: body };
     },
     stats,
   );
-  const bodyIn = scanParts(j.invars, e.params);
-  const constUsed = liveFlags(bodyIn.consts, body.live);
-  const xsUsed = liveFlags(bodyIn.xs, body.live);
+  const used = (b: BoundOperand) => body.live.has(b.binder.id);
   bump(stats, "scan carries removed", countFalse(liveCarry));
   bump(stats, "scan ys removed", countFalse(liveYs));
-  bump(stats, "scan consts removed", countFalse(constUsed));
-  bump(stats, "scan xs removed", countFalse(xsUsed));
-  const { consts, carries: init, xs } = scanParts(e.inputs, e.params);
-  const invars = [...keep(bodyIn.consts, constUsed), ...keep(bodyIn.carries, liveCarry), ...keep(bodyIn.xs, xsUsed)];
-  return makeEqn(
-    "scan",
-    { ...e.params, jaxpr: withInvars(body.jaxpr, invars), num_consts: countTrue(constUsed), num_carry: countTrue(liveCarry) },
-    [...keep(consts, constUsed), ...keep(init, liveCarry), ...keep(xs, xsUsed)],
-    [...keep(e.outputs.slice(0, k), liveCarry), ...keep(e.outputs.slice(k), liveYs)],
+  bump(stats, "scan consts removed", countUnused(consts, used));
+  bump(stats, "scan xs removed", countUnused(xs, used));
+  return editScan(
+    e,
+    (loop) => {
+      loop.consts = loop.consts.filter(used);
+      loop.carries = loop.carries.filter((_, i) => liveCarry[i]);
+      loop.xs = loop.xs.filter(used);
+      loop.ys = loop.ys.filter((_, i) => liveYs[i]);
+    },
+    body.jaxpr,
   );
+}
+
+function countUnused(bs: readonly BoundOperand[], used: (b: BoundOperand) => boolean): number {
+  return bs.reduce((n, b) => (used(b) ? n : n + 1), 0);
 }
 
 // cond[branches] index operands…: outputs unused outside go from every branch,

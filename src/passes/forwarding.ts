@@ -13,7 +13,7 @@
 import type { Atom, Eqn, Jaxpr } from "../ir/core.js";
 import { avalsEqual, shapesEqual } from "../ir/dtype.js";
 import type { Prim } from "../ir/primitives.js";
-import { computeBottomUp } from "../ir/traverse.js";
+import { computeBottomUp, hasBodies, unhandledPrim } from "../ir/traverse.js";
 import { sameAtom } from "./rules/match.js";
 import type { Rule, RuleContext } from "./rules/rule.js";
 import { rulesOf } from "../ir/prims/index.js";
@@ -45,12 +45,13 @@ function forwardedOperand(e: Eqn, index: number, defs: ReadonlyMap<number, Eqn>)
 function forwardedThrough(e: Eqn, index: number, source: (a: Atom) => Atom, defs: ReadonlyMap<number, Eqn>): Atom | undefined {
   const simple = forwardedOperand(e, index, defs);
   if (simple) return simple;
+  if (e.prim === "select_n") {
+    const cases = e.inputs.slice(1).map(source);
+    const first = cases[0]!;
+    return cases.every((c) => sameAtom(c, first)) && shapesEqual(first.aval.shape, e.outputs[index]!.aval.shape) ? first : undefined;
+  }
+  if (!hasBodies(e)) return undefined;
   switch (e.prim) {
-    case "select_n": {
-      const cases = e.inputs.slice(1).map(source);
-      const first = cases[0]!;
-      return cases.every((c) => sameAtom(c, first)) && shapesEqual(first.aval.shape, e.outputs[index]!.aval.shape) ? first : undefined;
-    }
     case "pjit": {
       const p = memoizedForwards(e.params.jaxpr)[index];
       return p === undefined ? undefined : e.inputs[p];
@@ -69,7 +70,7 @@ function forwardedThrough(e: Eqn, index: number, source: (a: Atom) => Atom, defs
       return index < ncarry && memoizedForwards(jaxpr)[index] === nc + index ? e.inputs[nc + index] : undefined;
     }
     default:
-      return undefined;
+      return unhandledPrim(e);
   }
 }
 

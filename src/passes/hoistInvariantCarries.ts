@@ -15,10 +15,10 @@
 // plain forward by the time the outer loop is analysed: nesting composes.
 
 import type { Atom, Eqn, Jaxpr } from "../ir/core.js";
-import { mapSubJaxprs, rewriteBottomUp, usedVarIds } from "../ir/traverse.js";
+import { hasBodies, mapSubJaxprs, rewriteBottomUp, unhandledPrim, usedVarIds } from "../ir/traverse.js";
 import { jaxprForward } from "./forwarding.js";
 import { type PassStats, bump, defineRewritePass } from "./pass.js";
-import { scanParts, splitConsts, whileParts } from "../ir/loopOperands.js";
+import { type ScanCarry, type WhileCarry, editScan, editWhile, scanSlots, whileSlots } from "./util/loopSurgery.js";
 
 interface Rewrite {
   /** Replacement equation, or none when the equation disappears entirely. */
@@ -31,67 +31,45 @@ function pick<T>(xs: readonly T[], keep: readonly boolean[]): T[] {
   return xs.filter((_, i) => keep[i]);
 }
 
-function hoistWhile(e: Eqn<"while">, stats: PassStats): Rewrite | undefined {
-  const { cond_jaxpr: cj, body_jaxpr: bj, cond_nconsts: cn, body_nconsts: bn } = e.params;
-  const nCarry = e.outputs.length;
-  const hoist = Array.from({ length: nCarry }, (_, i) => jaxprForward(bj, i) === bn + i);
-  if (!hoist.some(Boolean)) return undefined;
-  const keep = hoist.map((h) => !h);
-  const { condConsts: cconsts, bodyConsts: bconsts, carries: init } = whileParts(e.inputs, e.params);
-
-  // Body: hoisted carry binders move to the front of the consts.
-  const [bConstIn, bCarryIn] = splitConsts(bj.invars, bn);
-  const body: Jaxpr = {
-    ...bj,
-    invars: [...pick(bCarryIn, hoist), ...bConstIn, ...pick(bCarryIn, keep)],
-    outvars: pick(bj.outvars, keep),
-  };
-  // Cond: a hoisted carry it reads becomes a cond const (one it ignores is dropped).
-  const condUsed = usedVarIds(cj);
-  const [cConstIn, cCarryIn] = splitConsts(cj.invars, cn);
-  const toCondConst = hoist.map((h, i) => h && condUsed.has(cCarryIn[i]!.id));
-  const cond: Jaxpr = {
-    ...cj,
-    invars: [...pick(cCarryIn, toCondConst), ...cConstIn, ...pick(cCarryIn, keep)],
-  };
-  const nHoisted = hoist.filter(Boolean).length;
-  bump(stats, "carries hoisted", nHoisted);
+/** The hoisted carries' outputs -> their initial values, which they always equal. */
+function hoistedForwards(carries: readonly (WhileCarry | ScanCarry)[], hoist: readonly boolean[]): Map<number, Atom> {
   const forwards = new Map<number, Atom>();
-  e.outputs.forEach((v, i) => hoist[i] && forwards.set(v.id, init[i]!));
-  const outputs = pick(e.outputs, keep);
-  const eqn: Eqn<"while"> = {
-    prim: "while",
-    params: { cond_jaxpr: cond, body_jaxpr: body, cond_nconsts: cn + toCondConst.filter(Boolean).length, body_nconsts: bn + nHoisted },
-    inputs: [...pick(init, toCondConst), ...cconsts, ...pick(init, hoist), ...bconsts, ...pick(init, keep)],
-    outputs,
-  };
-  return { eqn: outputs.length ? eqn : undefined, forwards };
+  carries.forEach((c, i) => hoist[i] && forwards.set(c.output.id, c.init));
+  return forwards;
+}
+
+function hoistWhile(e: Eqn<"while">, stats: PassStats): Rewrite | undefined {
+  const { cond_jaxpr: cj, body_jaxpr: bj, body_nconsts: bn } = e.params;
+  const hoist = e.outputs.map((_, i) => jaxprForward(bj, i) === bn + i);
+  if (!hoist.some(Boolean)) return undefined;
+  bump(stats, "carries hoisted", hoist.filter(Boolean).length);
+  const condUsed = usedVarIds(cj);
+  const eqn = editWhile(e, (loop) => {
+    // A hoisted carry becomes a body const (in front of the others), and a
+    // cond const when the cond reads it (the cond drops one it ignores).
+    const hoisted = loop.carries.filter((_, i) => hoist[i]);
+    loop.carries = loop.carries.filter((_, i) => !hoist[i]);
+    const condReads = hoisted.filter((c) => condUsed.has(c.condBinder.id));
+    loop.bodyConsts = [...hoisted.map((c) => ({ operand: c.init, binder: c.bodyBinder })), ...loop.bodyConsts];
+    loop.condConsts = [...condReads.map((c) => ({ operand: c.init, binder: c.condBinder })), ...loop.condConsts];
+  });
+  const forwards = hoistedForwards(whileSlots(e).carries, hoist);
+  return { eqn: eqn.outputs.length ? eqn : undefined, forwards };
 }
 
 function hoistScan(e: Eqn<"scan">, stats: PassStats): Rewrite | undefined {
   const { jaxpr: j, num_consts: nc, num_carry: ncarry } = e.params;
   const hoist = Array.from({ length: ncarry }, (_, i) => jaxprForward(j, i) === nc + i);
   if (!hoist.some(Boolean)) return undefined;
-  const keep = hoist.map((h) => !h);
-  const { consts, carries: init, xs } = scanParts(e.inputs, e.params);
-  const bodyIn = scanParts(j.invars, e.params);
-  const body: Jaxpr = {
-    ...j,
-    invars: [...pick(bodyIn.carries, hoist), ...bodyIn.consts, ...pick(bodyIn.carries, keep), ...bodyIn.xs],
-    outvars: [...pick(j.outvars.slice(0, ncarry), keep), ...j.outvars.slice(ncarry)],
-  };
-  const nHoisted = hoist.filter(Boolean).length;
-  bump(stats, "carries hoisted", nHoisted);
-  const forwards = new Map<number, Atom>();
-  e.outputs.forEach((v, i) => i < ncarry && hoist[i] && forwards.set(v.id, init[i]!));
-  const outputs = [...pick(e.outputs.slice(0, ncarry), keep), ...e.outputs.slice(ncarry)];
-  const eqn: Eqn<"scan"> = {
-    prim: "scan",
-    params: { ...e.params, jaxpr: body, num_consts: nc + nHoisted, num_carry: ncarry - nHoisted },
-    inputs: [...pick(init, hoist), ...consts, ...pick(init, keep), ...xs],
-    outputs,
-  };
-  return { eqn: outputs.length ? eqn : undefined, forwards };
+  bump(stats, "carries hoisted", hoist.filter(Boolean).length);
+  const eqn = editScan(e, (loop) => {
+    // A hoisted carry becomes a const, in front of the others.
+    const hoisted = loop.carries.filter((_, i) => hoist[i]);
+    loop.carries = loop.carries.filter((_, i) => !hoist[i]);
+    loop.consts = [...hoisted.map((c) => ({ operand: c.init, binder: c.bodyBinder })), ...loop.consts];
+  });
+  const forwards = hoistedForwards(scanSlots(e).carries, hoist);
+  return { eqn: eqn.outputs.length ? eqn : undefined, forwards };
 }
 
 function pruneCondPassThrough(e: Eqn<"cond">, stats: PassStats): Rewrite | undefined {
@@ -118,6 +96,23 @@ export function hoistInvariantCarries(j: Jaxpr, stats: PassStats = {}): Jaxpr {
   return rewriteBottomUp(j, (x, done) => hoistScope(x, stats, done));
 }
 
+/** The rewrite of `e`, if it has carries to hoist or outputs to forward. */
+function rewriteOf(e: Eqn, stats: PassStats): Rewrite | undefined {
+  if (!hasBodies(e)) return undefined;
+  switch (e.prim) {
+    case "while":
+      return hoistWhile(e, stats);
+    case "scan":
+      return hoistScan(e, stats);
+    case "cond":
+      return pruneCondPassThrough(e, stats);
+    case "pjit": // calls stay as they are: forwarding sees through them, inline removes them
+      return undefined;
+    default:
+      return unhandledPrim(e);
+  }
+}
+
 function hoistScope(j: Jaxpr, stats: PassStats, done: (sub: Jaxpr) => Jaxpr): Jaxpr {
   const subst = new Map<number, Atom>();
   const read = (a: Atom): Atom => (a.kind === "var" ? (subst.get(a.id) ?? a) : a);
@@ -125,11 +120,7 @@ function hoistScope(j: Jaxpr, stats: PassStats, done: (sub: Jaxpr) => Jaxpr): Ja
   for (const e0 of j.eqns) {
     let e = mapSubJaxprs(e0, done);
     e = { ...e, inputs: e.inputs.map(read) };
-    const rw =
-      e.prim === "while" ? hoistWhile(e, stats)
-      : e.prim === "scan" ? hoistScan(e, stats)
-      : e.prim === "cond" ? pruneCondPassThrough(e, stats)
-      : undefined;
+    const rw = rewriteOf(e, stats);
     if (!rw) {
       eqns.push(e);
       continue;

@@ -11,20 +11,24 @@
 // Loops are processed inner first, so an invariant of an inner loop can be
 // hoisted to the outer body and from there out of the outer loop.
 
-import { type Atom, type Eqn, type Jaxpr, type Var, makeEqn, newVar } from "../ir/core.js";
-import { mapSubJaxprs, rewriteBottomUp } from "../ir/traverse.js";
+import { castDraft } from "immer";
+import { type Atom, type Eqn, type Jaxpr, newVar } from "../ir/core.js";
+import { scanParts, whileParts } from "../ir/loopOperands.js";
+import { hasBodies, mapSubJaxprs, rewriteBottomUp, unhandledPrim } from "../ir/traverse.js";
 import { type PassStats, bump, defineRewritePass } from "./pass.js";
 import { containsPrim } from "./util/liveness.js";
-import { type Subst, substAtoms, substEqn } from "./util/subst.js";
-import { whileParts } from "../ir/loopOperands.js";
+import { type BoundOperand, editScan, editWhile } from "./util/loopSurgery.js";
+import { type Subst, substAtom, substAtoms, substEqn } from "./util/subst.js";
 
 interface Hoisted {
   /** Equations moved out, rewritten to read the loop's operands: they go before the loop. */
   readonly outer: readonly Eqn[];
-  /** The body without them, with `newConsts` inserted right after its existing consts. */
-  readonly body: Jaxpr;
-  /** Outer vars (results of `outer`) that become new const operands, in order. */
-  readonly newOperands: readonly Var[];
+  /** The jaxpr without them, reading the new consts' binders instead of the hoisted results (invars unchanged). */
+  readonly jaxpr: Jaxpr;
+  /** Hoisted results the loop still reads: the outer var as operand, a fresh inner var as binder. */
+  readonly newConsts: readonly BoundOperand[];
+  /** Hoisted result -> its new binder (the loop's slots name the body's outputs too). */
+  readonly inner: Subst;
 }
 
 /**
@@ -45,7 +49,7 @@ function hoistFrom(body: Jaxpr, nconsts: number, constOperands: readonly Atom[],
       remaining.push(e);
     }
   }
-  if (outer.length === 0) return { outer, body, newOperands: [] };
+  if (outer.length === 0) return { outer, jaxpr: body, newConsts: [], inner: new Map() };
   bump(stats, "eqns hoisted", outer.length);
 
   // Each hoisted result the loop still reads becomes a new const: outside it
@@ -53,66 +57,74 @@ function hoistFrom(body: Jaxpr, nconsts: number, constOperands: readonly Atom[],
   const stillRead = new Set<number>();
   for (const e of remaining) for (const a of e.inputs) if (a.kind === "var") stillRead.add(a.id);
   for (const a of body.outvars) if (a.kind === "var") stillRead.add(a.id);
-  const toInner: Subst = new Map();
-  const newOperands: Var[] = [];
-  const newConsts: Var[] = [];
+  const inner: Subst = new Map();
+  const newConsts: BoundOperand[] = [];
   for (const e of outer) {
     for (const v of e.outputs) {
       if (!stillRead.has(v.id)) continue;
-      const inner = newVar(v.aval);
-      toInner.set(v.id, inner);
-      newOperands.push(v);
-      newConsts.push(inner);
+      const binder = newVar(v.aval);
+      inner.set(v.id, binder);
+      newConsts.push({ operand: v, binder });
     }
   }
-  const newBody: Jaxpr = {
-    constvars: body.constvars,
-    invars: [...body.invars.slice(0, nconsts), ...newConsts, ...body.invars.slice(nconsts)],
-    eqns: remaining.map((e) => substEqn(toInner, e)),
-    outvars: substAtoms(toInner, body.outvars),
-  };
-  return { outer, body: newBody, newOperands };
+  return { outer, jaxpr: { ...body, eqns: remaining.map((e) => substEqn(inner, e)), outvars: substAtoms(inner, body.outvars) }, newConsts, inner };
 }
 
+// The new consts go after each sub-jaxpr's existing consts; the body's
+// outputs that were hoisted results now read their new binders.
 function hoistWhile(e: Eqn<"while">, stats: PassStats): Eqn[] {
   const { cond_jaxpr, body_jaxpr, cond_nconsts: cn, body_nconsts: bn } = e.params;
-  const { condConsts: cconsts, bodyConsts: bconsts, carries } = whileParts(e.inputs, e.params);
-  const c = hoistFrom(cond_jaxpr, cn, cconsts, stats);
-  const b = hoistFrom(body_jaxpr, bn, bconsts, stats);
+  const { condConsts, bodyConsts } = whileParts(e.inputs, e.params);
+  const c = hoistFrom(cond_jaxpr, cn, condConsts, stats);
+  const b = hoistFrom(body_jaxpr, bn, bodyConsts, stats);
   if (c.outer.length === 0 && b.outer.length === 0) return [e];
-  const loop = makeEqn(
-    "while",
-    {
-      cond_jaxpr: c.body,
-      body_jaxpr: b.body,
-      cond_nconsts: cn + c.newOperands.length,
-      body_nconsts: bn + b.newOperands.length,
+  const loop = editWhile(
+    e,
+    (loop) => {
+      loop.condConsts = [...loop.condConsts, ...castDraft(c.newConsts)];
+      loop.bodyConsts = [...loop.bodyConsts, ...castDraft(b.newConsts)];
+      for (const carry of loop.carries) carry.bodyOut = castDraft(substAtom(b.inner, carry.bodyOut));
     },
-    [...cconsts, ...c.newOperands, ...bconsts, ...b.newOperands, ...carries],
-    e.outputs,
+    { cond: c.jaxpr, body: b.jaxpr },
   );
   return [...c.outer, ...b.outer, loop];
 }
 
 function hoistScan(e: Eqn<"scan">, stats: PassStats): Eqn[] {
   const { jaxpr, num_consts: nc } = e.params;
-  const consts = e.inputs.slice(0, nc);
-  const h = hoistFrom(jaxpr, nc, consts, stats);
+  const h = hoistFrom(jaxpr, nc, scanParts(e.inputs, e.params).consts, stats);
   if (h.outer.length === 0) return [e];
-  const loop = makeEqn(
-    "scan",
-    { ...e.params, jaxpr: h.body, num_consts: nc + h.newOperands.length },
-    [...consts, ...h.newOperands, ...e.inputs.slice(nc)],
-    e.outputs,
+  const loop = editScan(
+    e,
+    (loop) => {
+      loop.consts = [...loop.consts, ...castDraft(h.newConsts)];
+      for (const out of [...loop.carries, ...loop.ys]) out.bodyOut = castDraft(substAtom(h.inner, out.bodyOut));
+    },
+    h.jaxpr,
   );
   return [...h.outer, loop];
+}
+
+/** `e`, preceded by what was hoisted out of it when it is a loop. */
+function hoistOutOf(e: Eqn, stats: PassStats): Eqn[] {
+  if (!hasBodies(e)) return [e];
+  switch (e.prim) {
+    case "while":
+      return hoistWhile(e, stats);
+    case "scan":
+      return hoistScan(e, stats);
+    case "cond": // each branch runs at most once: nothing is repeated
+    case "pjit":
+      return [e];
+    default:
+      return unhandledPrim(e);
+  }
 }
 
 function licmScope(j: Jaxpr, stats: PassStats, done: (sub: Jaxpr) => Jaxpr): Jaxpr {
   const eqns: Eqn[] = [];
   for (const e0 of j.eqns) {
-    const e = mapSubJaxprs(e0, done);
-    const out = e.prim === "while" ? hoistWhile(e, stats) : e.prim === "scan" ? hoistScan(e, stats) : [e];
+    const out = hoistOutOf(mapSubJaxprs(e0, done), stats);
     for (const x of out) eqns.push(x); // not push(...out): a body can hoist more equations than a call takes arguments
   }
   return { ...j, eqns };

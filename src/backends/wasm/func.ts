@@ -25,24 +25,49 @@ type PlainMethods<NS extends string> = { readonly [M in Suffix<PlainOpName, NS>]
 type MemMethods<NS extends string> = { readonly [M in Suffix<MemOpName, NS>]: (arg?: MemArg) => FunctionBuilder };
 type LaneMethods<NS extends string> = { readonly [M in Suffix<LaneOpName, NS>]: (lane: number) => FunctionBuilder };
 
-interface ConstMethods {
+/** Instructions with immediates the tables do not describe: constants, shuffles, locals, globals, bulk memory. */
+interface ImmediateMethods {
   i32: { const(value: number): FunctionBuilder };
   i64: { const(value: bigint | number): FunctionBuilder };
   f32: { const(value: number): FunctionBuilder };
   f64: { const(value: number): FunctionBuilder };
   v128: { const(shape: V128Shape, lanes: readonly (number | bigint)[]): FunctionBuilder };
   i8x16: { shuffle(lanes: readonly number[]): FunctionBuilder };
+  local: { get(l: Local): FunctionBuilder; set(l: Local): FunctionBuilder; tee(l: Local): FunctionBuilder };
+  global: { get(g: GlobalRef): FunctionBuilder; set(g: GlobalRef): FunctionBuilder };
+  memory: {
+    /** Current size in 64 KiB pages. */
+    size(): FunctionBuilder;
+    /** [delta pages] -> [old size or -1]. */
+    grow(): FunctionBuilder;
+    /** [dest src n] -> []. */
+    copy(): FunctionBuilder;
+    /** [dest byte n] -> []. */
+    fill(): FunctionBuilder;
+  };
 }
 
-export type NamespaceName = "i32" | "i64" | "f32" | "f64" | "v128" | "i8x16" | "i16x8" | "i32x4" | "i64x2" | "f32x4" | "f64x2";
+export type NamespaceName = keyof ImmediateMethods | "i16x8" | "i32x4" | "f32x4" | "f64x2";
 
 /** `f.i32`, `f.f32x4`, ...: one method per instruction of that prefix. */
 export type Namespace<NS extends NamespaceName> = PlainMethods<NS> &
   MemMethods<NS> &
   LaneMethods<NS> &
-  (NS extends keyof ConstMethods ? ConstMethods[NS] : unknown);
+  (NS extends keyof ImmediateMethods ? ImmediateMethods[NS] : unknown);
 
-const NAMESPACES: readonly NamespaceName[] = ["i32", "i64", "f32", "f64", "v128", "i8x16", "i16x8", "i32x4", "i64x2", "f32x4", "f64x2"];
+const NAMESPACES: readonly NamespaceName[] = ["i32", "i64", "f32", "f64", "v128", "i8x16", "i16x8", "i32x4", "f32x4", "f64x2", "local", "global", "memory"];
+
+/**
+ * A namespace object holds only the builder it writes to; its methods live on
+ * a prototype made once per namespace from the opcode tables (see
+ * `FunctionBuilder.NAMESPACE_CLASSES`), so a new builder allocates one small
+ * object per namespace, not a closure per instruction.
+ */
+class NamespaceView {
+  constructor(readonly builder: FunctionBuilder) {}
+}
+
+type NamespaceClasses = { readonly [NS in NamespaceName]: new (builder: FunctionBuilder) => Namespace<NS> };
 
 export interface FunctionSpec<P extends Record<string, ValType>> {
   readonly name: string;
@@ -66,37 +91,20 @@ export class FunctionBuilder<P extends Record<string, ValType> = Record<string, 
   readonly locals: Local[] = [];
   readonly body: Instr[] = [];
 
-  readonly i32!: Namespace<"i32">;
-  readonly i64!: Namespace<"i64">;
-  readonly f32!: Namespace<"f32">;
-  readonly f64!: Namespace<"f64">;
-  readonly v128!: Namespace<"v128">;
-  readonly i8x16!: Namespace<"i8x16">;
-  readonly i16x8!: Namespace<"i16x8">;
-  readonly i32x4!: Namespace<"i32x4">;
-  readonly i64x2!: Namespace<"i64x2">;
-  readonly f32x4!: Namespace<"f32x4">;
-  readonly f64x2!: Namespace<"f64x2">;
+  readonly i32 = this.namespace("i32");
+  readonly i64 = this.namespace("i64");
+  readonly f32 = this.namespace("f32");
+  readonly f64 = this.namespace("f64");
+  readonly v128 = this.namespace("v128");
+  readonly i8x16 = this.namespace("i8x16");
+  readonly i16x8 = this.namespace("i16x8");
+  readonly i32x4 = this.namespace("i32x4");
+  readonly f32x4 = this.namespace("f32x4");
+  readonly f64x2 = this.namespace("f64x2");
 
-  readonly local = {
-    get: (l: Local) => this.localOp("local.get", l),
-    set: (l: Local) => this.localOp("local.set", l),
-    tee: (l: Local) => this.localOp("local.tee", l),
-  };
-  readonly global = {
-    get: (g: GlobalRef) => this.globalOp("global.get", g),
-    set: (g: GlobalRef) => this.globalOp("global.set", g),
-  };
-  readonly memory = {
-    /** Current size in 64 KiB pages. */
-    size: () => this.memoryOp("memory.size", [], ["i32"]),
-    /** [delta pages] -> [old size or -1]. */
-    grow: () => this.memoryOp("memory.grow", ["i32"], ["i32"]),
-    /** [dest src n] -> []. */
-    copy: () => this.memoryOp("memory.copy", ["i32", "i32", "i32"], []),
-    /** [dest byte n] -> []. */
-    fill: () => this.memoryOp("memory.fill", ["i32", "i32", "i32"], []),
-  };
+  readonly local = this.namespace("local");
+  readonly global = this.namespace("global");
+  readonly memory = this.namespace("memory");
 
   private readonly stack: OperandStack;
   private readonly localNames = new Set<string>();
@@ -115,26 +123,78 @@ export class FunctionBuilder<P extends Record<string, ValType> = Record<string, 
     for (const [name, type] of Object.entries(params)) byName[name] = this.declare(type, name);
     this.params = byName as { readonly [K in keyof P]: Local };
     this.stack = new OperandStack(() => `function '${this.name}', instruction #${this.body.length} (${this.current})`, this.type.results);
-    this.installNamespaces();
   }
 
-  private installNamespaces(): void {
-    const spaces: Record<string, Record<string, unknown>> = {};
-    for (const ns of NAMESPACES) spaces[ns] = {};
-    const method = (full: string, fn: unknown) => {
+  /** One class per namespace, its prototype holding a method per instruction of the tables (built once, at class definition). */
+  private static readonly NAMESPACE_CLASSES: NamespaceClasses = FunctionBuilder.namespaceClasses();
+
+  private static namespaceClasses(): NamespaceClasses {
+    const classes = Object.fromEntries(NAMESPACES.map((ns) => [ns, class extends NamespaceView {}]));
+    const method = (full: string, fn: (this: NamespaceView, ...args: never[]) => FunctionBuilder) => {
       const dot = full.indexOf(".");
-      spaces[full.slice(0, dot)]![full.slice(dot + 1)] = fn;
+      Object.defineProperty(classes[full.slice(0, dot)]!.prototype, full.slice(dot + 1), { value: fn, writable: true, configurable: true });
     };
-    for (const op of Object.keys(PLAIN_OPS) as PlainOpName[]) method(op, () => this.op(op));
-    for (const op of Object.keys(MEM_OPS) as MemOpName[]) method(op, (arg?: MemArg) => this.memOp(op, arg));
-    for (const op of Object.keys(LANE_OPS) as LaneOpName[]) method(op, (lane: number) => this.laneOp(op, lane));
-    method("i32.const", (v: number) => this.i32Const(v));
-    method("i64.const", (v: bigint | number) => this.i64Const(v));
-    method("f32.const", (v: number) => this.f32Const(v));
-    method("f64.const", (v: number) => this.f64Const(v));
-    method("v128.const", (shape: V128Shape, lanes: readonly (number | bigint)[]) => this.v128Const(shape, lanes));
-    method("i8x16.shuffle", (lanes: readonly number[]) => this.shuffle(lanes));
-    Object.assign(this, spaces);
+    for (const op of Object.keys(PLAIN_OPS) as PlainOpName[]) {
+      method(op, function () {
+        return this.builder.op(op);
+      });
+    }
+    for (const op of Object.keys(MEM_OPS) as MemOpName[]) {
+      method(op, function (arg?: MemArg) {
+        return this.builder.memOp(op, arg);
+      });
+    }
+    for (const op of Object.keys(LANE_OPS) as LaneOpName[]) {
+      method(op, function (lane: number) {
+        return this.builder.laneOp(op, lane);
+      });
+    }
+    method("i32.const", function (v: number) {
+      return this.builder.i32Const(v);
+    });
+    method("i64.const", function (v: bigint | number) {
+      return this.builder.i64Const(v);
+    });
+    method("f32.const", function (v: number) {
+      return this.builder.f32Const(v);
+    });
+    method("f64.const", function (v: number) {
+      return this.builder.f64Const(v);
+    });
+    method("v128.const", function (shape: V128Shape, lanes: readonly (number | bigint)[]) {
+      return this.builder.v128Const(shape, lanes);
+    });
+    method("i8x16.shuffle", function (lanes: readonly number[]) {
+      return this.builder.shuffle(lanes);
+    });
+    for (const op of ["local.get", "local.set", "local.tee"] as const) {
+      method(op, function (l: Local) {
+        return this.builder.localOp(op, l);
+      });
+    }
+    for (const op of ["global.get", "global.set"] as const) {
+      method(op, function (g: GlobalRef) {
+        return this.builder.globalOp(op, g);
+      });
+    }
+    method("memory.size", function () {
+      return this.builder.memoryOp("memory.size", [], ["i32"]);
+    });
+    method("memory.grow", function () {
+      return this.builder.memoryOp("memory.grow", ["i32"], ["i32"]);
+    });
+    method("memory.copy", function () {
+      return this.builder.memoryOp("memory.copy", ["i32", "i32", "i32"], []);
+    });
+    method("memory.fill", function () {
+      return this.builder.memoryOp("memory.fill", ["i32", "i32", "i32"], []);
+    });
+    // The methods come from the tables at run time; the table-derived `Namespace` types say what they are.
+    return classes as unknown as NamespaceClasses;
+  }
+
+  private namespace<NS extends NamespaceName>(ns: NS): Namespace<NS> {
+    return new FunctionBuilder.NAMESPACE_CLASSES[ns](this);
   }
 
   // ---- locals -------------------------------------------------------------
