@@ -13,7 +13,8 @@
 import type { Atom, Eqn, Jaxpr } from "../ir/core.js";
 import { avalsEqual, shapesEqual } from "../ir/dtype.js";
 import type { Prim } from "../ir/primitives.js";
-import { computeBottomUp, hasBodies, unhandledPrim } from "../ir/traverse.js";
+import { match } from "ts-pattern";
+import { computeBottomUp, hasBodies } from "../ir/traverse.js";
 import { sameAtom } from "./rules/match.js";
 import type { Rule, RuleContext } from "./rules/rule.js";
 import { rulesOf } from "../ir/prims/index.js";
@@ -51,27 +52,22 @@ function forwardedThrough(e: Eqn, index: number, source: (a: Atom) => Atom, defs
     return cases.every((c) => sameAtom(c, first)) && shapesEqual(first.aval.shape, e.outputs[index]!.aval.shape) ? first : undefined;
   }
   if (!hasBodies(e)) return undefined;
-  switch (e.prim) {
-    case "pjit": {
-      const p = memoizedForwards(e.params.jaxpr)[index];
-      return p === undefined ? undefined : e.inputs[p];
-    }
-    case "cond": {
-      const branches = e.params.branches;
-      const ps = branches.map((b) => memoizedForwards(b)[index]);
-      return ps.every((p) => p !== undefined && p === ps[0]) ? e.inputs[1 + ps[0]!] : undefined;
-    }
-    case "while": {
-      const { body_jaxpr: body, body_nconsts: bn, cond_nconsts: cn } = e.params;
-      return memoizedForwards(body)[index] === bn + index ? e.inputs[cn + bn + index] : undefined;
-    }
-    case "scan": {
-      const { jaxpr, num_consts: nc, num_carry: ncarry } = e.params;
-      return index < ncarry && memoizedForwards(jaxpr)[index] === nc + index ? e.inputs[nc + index] : undefined;
-    }
-    default:
-      return unhandledPrim(e);
-  }
+  return match(e)
+    .with({ prim: "pjit" }, ({ params, inputs }) => {
+      const p = memoizedForwards(params.jaxpr)[index];
+      return p === undefined ? undefined : inputs[p];
+    })
+    .with({ prim: "cond" }, ({ params, inputs }) => {
+      const ps = params.branches.map((b) => memoizedForwards(b)[index]);
+      return ps.every((p) => p !== undefined && p === ps[0]) ? inputs[1 + ps[0]!] : undefined;
+    })
+    .with({ prim: "while" }, ({ params: { body_jaxpr: body, body_nconsts: bn, cond_nconsts: cn }, inputs }) =>
+      memoizedForwards(body)[index] === bn + index ? inputs[cn + bn + index] : undefined,
+    )
+    .with({ prim: "scan" }, ({ params: { jaxpr, num_consts: nc, num_carry: ncarry }, inputs }) =>
+      index < ncarry && memoizedForwards(jaxpr)[index] === nc + index ? inputs[nc + index] : undefined,
+    )
+    .exhaustive();
 }
 
 /** Per output of a jaxpr: the index among constvars+invars of the input it provably equals. */

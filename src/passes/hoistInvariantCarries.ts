@@ -15,7 +15,8 @@
 // plain forward by the time the outer loop is analysed: nesting composes.
 
 import type { Atom, Eqn, Jaxpr } from "../ir/core.js";
-import { hasBodies, mapSubJaxprs, rewriteBottomUp, unhandledPrim, usedVarIds } from "../ir/traverse.js";
+import { match } from "ts-pattern";
+import { hasBodies, mapSubJaxprs, rewriteBottomUp, usedVarIds } from "../ir/traverse.js";
 import { jaxprForward } from "./forwarding.js";
 import { type PassStats, bump, defineRewritePass } from "./pass.js";
 import { type ScanCarry, type WhileCarry, editScan, editWhile, scanSlots, whileSlots } from "./util/loopSurgery.js";
@@ -99,18 +100,12 @@ export function hoistInvariantCarries(j: Jaxpr, stats: PassStats = {}): Jaxpr {
 /** The rewrite of `e`, if it has carries to hoist or outputs to forward. */
 function rewriteOf(e: Eqn, stats: PassStats): Rewrite | undefined {
   if (!hasBodies(e)) return undefined;
-  switch (e.prim) {
-    case "while":
-      return hoistWhile(e, stats);
-    case "scan":
-      return hoistScan(e, stats);
-    case "cond":
-      return pruneCondPassThrough(e, stats);
-    case "pjit": // calls stay as they are: forwarding sees through them, inline removes them
-      return undefined;
-    default:
-      return unhandledPrim(e);
-  }
+  return match(e)
+    .with({ prim: "while" }, (w) => hoistWhile(w, stats))
+    .with({ prim: "scan" }, (s) => hoistScan(s, stats))
+    .with({ prim: "cond" }, (c) => pruneCondPassThrough(c, stats))
+    .with({ prim: "pjit" }, () => undefined) // calls stay as they are: forwarding sees through them, inline removes them
+    .exhaustive();
 }
 
 function hoistScope(j: Jaxpr, stats: PassStats, done: (sub: Jaxpr) => Jaxpr): Jaxpr {

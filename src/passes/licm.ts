@@ -14,7 +14,8 @@
 import { castDraft } from "immer";
 import { type Atom, type Eqn, type Jaxpr, newVar } from "../ir/core.js";
 import { scanParts, whileParts } from "../ir/loopOperands.js";
-import { hasBodies, mapSubJaxprs, rewriteBottomUp, unhandledPrim } from "../ir/traverse.js";
+import { P, match } from "ts-pattern";
+import { hasBodies, mapSubJaxprs, rewriteBottomUp } from "../ir/traverse.js";
 import { type PassStats, bump, defineRewritePass } from "./pass.js";
 import { containsPrim } from "./util/liveness.js";
 import { type BoundOperand, editScan, editWhile } from "./util/loopSurgery.js";
@@ -108,17 +109,11 @@ function hoistScan(e: Eqn<"scan">, stats: PassStats): Eqn[] {
 /** `e`, preceded by what was hoisted out of it when it is a loop. */
 function hoistOutOf(e: Eqn, stats: PassStats): Eqn[] {
   if (!hasBodies(e)) return [e];
-  switch (e.prim) {
-    case "while":
-      return hoistWhile(e, stats);
-    case "scan":
-      return hoistScan(e, stats);
-    case "cond": // each branch runs at most once: nothing is repeated
-    case "pjit":
-      return [e];
-    default:
-      return unhandledPrim(e);
-  }
+  return match(e)
+    .with({ prim: "while" }, (w) => hoistWhile(w, stats))
+    .with({ prim: "scan" }, (s) => hoistScan(s, stats))
+    .with({ prim: P.union("cond", "pjit") }, () => [e]) // each branch or call runs at most once: nothing is repeated
+    .exhaustive();
 }
 
 function licmScope(j: Jaxpr, stats: PassStats, done: (sub: Jaxpr) => Jaxpr): Jaxpr {
