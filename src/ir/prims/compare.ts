@@ -2,6 +2,7 @@
 // result. JS comparisons on numbers already give false for NaN except `!==`,
 // as IEEE (and XLA) do. Kernel IR: the scalar op of the same name.
 
+import { zeroJvp } from "../../passes/ad/rules.js";
 import { allDTypes, binaryPrim } from "./elementwise.js";
 import type { FamilyRules, NoParams, ScalarFn2 } from "./rules.js";
 
@@ -16,7 +17,7 @@ export interface CompareParams {
 
 export type ComparePrim = keyof CompareParams;
 
-const compare = <P extends ComparePrim>(prim: P, f: ScalarFn2) => binaryPrim(prim, { dtypes: "any", result: "bool", scalar: allDTypes(f) });
+const compare = <P extends ComparePrim>(prim: P, f: ScalarFn2) => binaryPrim(prim, { dtypes: "any", result: "bool", jvp: zeroJvp, scalar: allDTypes(f) });
 
 export const COMPARE_RULES: FamilyRules<ComparePrim> = {
   lt: compare("lt", (x, y) => (x < y ? 1 : 0)),

@@ -18,6 +18,8 @@ import { controlBatchRules } from "../../passes/batch/control.js";
 import { CONTROL_RULES } from "../../backends/lower/rules_control.js";
 import type { RowLocalityRule } from "../../backends/lower/row_locality.js";
 import type { FamilyRules } from "./rules.js";
+import type { JvpRule } from "../../passes/ad/rules.js";
+import { pjitJvp, pjitTranspose } from "../../passes/ad/control.js";
 import { avalsStr, checkCounts, fail, jaxprInAvals, sameAvals } from "./shapeChecks.js";
 
 export interface ControlParams {
@@ -40,6 +42,13 @@ export interface ControlParams {
 }
 
 export type ControlPrim = keyof ControlParams;
+
+/** Forward mode through this loop or branch: not built yet (issue #13), an error naming it rather than a wrong answer. */
+const notYet =
+  (prim: ControlPrim): JvpRule<ControlPrim> =>
+  () => {
+    throw new Error(`jvp: differentiating through ${prim} is not supported yet; compute the derivative outside the ${prim}, or differentiate a program without it`);
+  };
 
 const regions: RowLocalityRule<ControlPrim> = () => {
   throw new Error("lanes: control flow is analyzed as regions, not by a row-locality rule");
@@ -81,6 +90,8 @@ export const CONTROL_FLOW_RULES: FamilyRules<ControlPrim> = {
     simplify: [],
     rowLocality: regions,
     lower: (...a) => CONTROL_RULES.while(...a),
+    jvp: notYet("while"),
+    transpose: null,
   },
   cond: {
     doc: "`index, operands…` → the branches' common outputs",
@@ -110,6 +121,8 @@ export const CONTROL_FLOW_RULES: FamilyRules<ControlPrim> = {
     simplify: [],
     rowLocality: regions,
     lower: (...a) => CONTROL_RULES.cond(...a),
+    jvp: notYet("cond"),
+    transpose: null,
   },
   scan: {
     doc: "`consts…, init…, xs…` → final carry, then `ys…`",
@@ -141,6 +154,8 @@ export const CONTROL_FLOW_RULES: FamilyRules<ControlPrim> = {
     simplify: [],
     rowLocality: regions,
     lower: (...a) => CONTROL_RULES.scan(...a),
+    jvp: notYet("scan"),
+    transpose: null,
   },
   pjit: {
     doc: "operands → the jaxpr's outputs",
@@ -156,5 +171,7 @@ export const CONTROL_FLOW_RULES: FamilyRules<ControlPrim> = {
     simplify: [],
     rowLocality: regions,
     lower: (...a) => CONTROL_RULES.pjit(...a),
+    jvp: (ops, primals, tangents, params) => pjitJvp(ops, primals, tangents, params),
+    transpose: (ops, cts, inputs, params) => pjitTranspose(ops, cts, inputs, params),
   },
 };

@@ -15,6 +15,7 @@
 // consuming it, then a `dot` kernel (backends/lower/dot.ts).
 
 import type { Atom } from "../core.js";
+import { type Ops, jvpWithOutputs } from "../../passes/ad/rules.js";
 import { type Aval, allocStorage, stridesOf } from "../dtype.js";
 import { batchedAxis } from "../../passes/batch/layout.js";
 import type { BVal, BatchCtx, Dim } from "../../passes/batch/layout.js";
@@ -156,5 +157,51 @@ export const DOT_RULES: FamilyRules<"dot_general"> = {
       const spec = { lhs, rhs, lhsShape: x!.shape, rhsShape: y!.shape, dims: r.params.dimension_numbers };
       return [mkNode({ op: "dot", spec, shape, dtype, restricted: r.restricted })];
     },
+    // Bilinear: d(x·y) = tx·y + x·ty.
+    jvp: jvpWithOutputs((ops, [x, y], [tx, ty], _outs, params) => [
+      ops.addTangents(tx && ops.emit1("dot_general", params, [tx, y!]), ty && ops.emit1("dot_general", params, [x!, ty])),
+    ]),
+    transpose: (ops, [ct], [x, y], { dimension_numbers }) => {
+      if (x!.linear && y!.linear) throw new Error("transpose: dot_general of two tangents is not linear");
+      if (ct === null) return [null, null];
+      return [
+        x!.linear ? dotOperandCotangent(ops, ct, y!.atom, x!.atom.aval.shape.length, dimension_numbers, "lhs") : null,
+        y!.linear ? dotOperandCotangent(ops, ct, x!.atom, y!.atom.aval.shape.length, dimension_numbers, "rhs") : null,
+      ];
+    },
   },
 };
+
+/**
+ * The cotangent of one operand of a dot (`side`), given the output's
+ * cotangent and the other operand: contract the cotangent's axes that came
+ * from the other operand's free axes with those axes, keep the batch axes,
+ * then permute the result (batch…, own free…, own contracting…) into the
+ * operand's axis order. The own contracting axes come out in the order of the
+ * other operand's paired axes, sorted.
+ */
+function dotOperandCotangent(ops: Ops, ct: Atom, other: Atom, rank: number, dims: DotDimensionNumbers, side: "lhs" | "rhs"): Atom {
+  const [[lc, rc], [lb, rb]] = dims;
+  const [ownC, otherC, ownB, otherB] = side === "lhs" ? [lc, rc, lb, rb] : [rc, lc, rb, lb];
+  const nb = lb.length;
+  const lhsRank = side === "lhs" ? rank : other.aval.shape.length;
+  const nlf = lhsRank - lc.length - lb.length;
+  const ownFree = Array.from({ length: rank }, (_, i) => i).filter((i) => !ownC.includes(i) && !ownB.includes(i));
+  const otherRank = other.aval.shape.length;
+  const otherFree = Array.from({ length: otherRank }, (_, i) => i).filter((i) => !otherC.includes(i) && !otherB.includes(i));
+  // The cotangent's axes: batch…, lhs free…, rhs free….
+  const ctBatch = Array.from({ length: nb }, (_, k) => k);
+  const ctOtherFree = otherFree.map((_, j) => (side === "lhs" ? nb + nlf + j : nb + j));
+  const r = ops.emit1("dot_general", { dimension_numbers: [[ctOtherFree, otherFree], [ctBatch, [...otherB]]] }, [ct, other]);
+  // r's axes: batch…, the cotangent's remaining (own free) axes…, other's remaining (its contracting) axes sorted.
+  const otherCSorted = [...otherC].sort((a, b) => a - b);
+  const position = (axis: number): number => {
+    const b = ownB.indexOf(axis);
+    if (b >= 0) return b;
+    const f = ownFree.indexOf(axis);
+    if (f >= 0) return nb + f;
+    return nb + ownFree.length + otherCSorted.indexOf(otherC[ownC.indexOf(axis)]!);
+  };
+  const permutation = Array.from({ length: rank }, (_, a) => position(a));
+  return permutation.every((p, i) => p === i) ? r : ops.emit1("transpose", { permutation }, [r]);
+}

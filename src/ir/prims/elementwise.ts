@@ -7,6 +7,7 @@ import type { ArrayValue } from "../core.js";
 import { type DType, type Shape, allocStorage, sizeOf } from "../dtype.js";
 import type { Params, Prim } from "../primitives.js";
 import type { Rule } from "../../passes/rules/rule.js";
+import type { JvpRule, TransposeRule } from "../../passes/ad/rules.js";
 import { batchElementwise, batchUnary } from "../../passes/batch/rules.js";
 import { elementwiseRows } from "../../backends/lower/row_locality.js";
 import { lowerBinary, lowerUnary } from "../../backends/lower/rule_helpers.js";
@@ -64,6 +65,10 @@ export interface UnarySpec<P extends Prim> {
   readonly dtypes: DTypeClass;
   /** What docs/ir.md says besides the types (the formula, an edge case). */
   readonly note?: string;
+  /** Forward mode (passes/ad/rules.ts has the building blocks). */
+  readonly jvp: JvpRule<P>;
+  /** Reverse mode when the op is linear (neg); null otherwise. */
+  readonly transpose?: TransposeRule<P> | null;
   /** float64 (or exact int) scalar function per dtype; storing the result rounds it once. */
   readonly scalar: PerDType<ScalarFn1>;
   readonly simplify?: readonly Rule<P>[];
@@ -80,6 +85,8 @@ export function unaryPrim<P extends UnaryPrim & NoParamsPrim>(prim: P, spec: Una
     simplify: spec.simplify ?? [],
     rowLocality: elementwiseRows,
     lower: lowerUnary(prim),
+    jvp: spec.jvp,
+    transpose: spec.transpose ?? null,
   };
 }
 
@@ -91,6 +98,9 @@ export interface BinarySpec<P extends Prim> {
   readonly result?: DType;
   /** What docs/ir.md says besides the types. */
   readonly note?: string;
+  readonly jvp: JvpRule<P>;
+  /** Reverse mode when the op is linear in an operand (add, sub, mul, div); null otherwise. */
+  readonly transpose?: TransposeRule<P> | null;
   readonly simplify?: readonly Rule<P>[];
 }
 
@@ -105,6 +115,8 @@ export function binaryPrim<P extends (BinaryPrim | ComparePrim) & NoParamsPrim>(
     simplify: spec.simplify ?? [],
     rowLocality: elementwiseRows,
     lower: lowerBinary(prim),
+    jvp: spec.jvp,
+    transpose: spec.transpose ?? null,
   };
 }
 

@@ -7,7 +7,8 @@
 // (`setsym`) in the view's offset, and dynamic_update_slice writes in place
 // when the destination already holds the operand.
 
-import type { ArrayValue } from "../core.js";
+import type { ArrayValue, Atom } from "../core.js";
+import { type Ops, jvpWithOutputs, linearJvp, scalar, zeroJvp } from "../../passes/ad/rules.js";
 import { type Aval, type DType, type Shape, allocStorage, isShapePrefix, sizeOf, stridesOf } from "../dtype.js";
 import { I32_ZERO, batchedAxis, materialize } from "../../passes/batch/layout.js";
 import { insertAt, perElementScan } from "../../passes/batch/rules.js";
@@ -91,6 +92,31 @@ const dynamicUpdateSlice: Impl<"dynamic_update_slice"> = ([x, update, ...starts]
 };
 
 
+/**
+ * The cotangent of a static slice's operand: zeros, with the slice's
+ * cotangent written back where the slice read. A stride s along an axis is
+ * undone by interleaving s - 1 zeros after each element (a concatenate on a
+ * new trailing axis, merged by a reshape, trimmed to the strided extent); the
+ * result is then written at the start indices.
+ */
+function sliceTranspose(ops: Ops, ct: Atom, operandShape: Shape, { start_indices, limit_indices, strides }: IndexingParams["slice"]): Atom {
+  let spread = ct;
+  (strides ?? []).forEach((st, axis) => {
+    if (st === 1) return;
+    const shape = spread.aval.shape;
+    const n = shape[axis]!;
+    const withUnit = ops.emit1("reshape", { new_sizes: [...shape.slice(0, axis + 1), 1, ...shape.slice(axis + 1)] }, [spread]);
+    const gapShape = [...shape.slice(0, axis + 1), st - 1, ...shape.slice(axis + 1)];
+    const interleaved = ops.emit1("concatenate", { dimension: axis + 1 }, [withUnit, ops.zeros({ dtype: ct.aval.dtype, shape: gapShape })]);
+    const merged = ops.emit1("reshape", { new_sizes: [...shape.slice(0, axis), n * st, ...shape.slice(axis + 1)] }, [interleaved]);
+    const extent = limit_indices[axis]! - start_indices[axis]!;
+    const limits = merged.aval.shape.map((d, a) => (a === axis ? Math.min(extent, n * st) : d));
+    spread = ops.emit1("slice", { start_indices: limits.map(() => 0), limit_indices: limits, strides: null }, [merged]);
+  });
+  const starts = start_indices.map((i) => scalar(i, "int32"));
+  return ops.emit1("dynamic_update_slice", {}, [ops.zeros({ dtype: ct.aval.dtype, shape: [...operandShape] }), spread, ...starts]);
+}
+
 export const INDEXING_RULES: FamilyRules<IndexingPrim> = {
   iota: {
     doc: "no operands → `dtype[shape]` (f32 or i32) holding each element's index along `dimension`",
@@ -115,6 +141,8 @@ export const INDEXING_RULES: FamilyRules<IndexingPrim> = {
       const strides = shape.map((_, i) => (i === dimension ? 1 : 0));
       return [mkNode({ op: "index", map: { offset: affine.ZERO_OFFSET, strides }, dtype, shape, restricted: r.restricted })];
     },
+    jvp: zeroJvp,
+    transpose: null,
   },
   concatenate: {
     doc: "one or more operands of one dtype and rank, equal except along `dimension` → sizes along `dimension` summed",
@@ -159,6 +187,20 @@ export const INDEXING_RULES: FamilyRules<IndexingPrim> = {
         pos += x.shape[r.params.dimension]!;
       }
       return [loadNode(target, out.shape, out.dtype, r.restricted)];
+    },
+    jvp: linearJvp,
+    // Each operand's cotangent is its slice of the output's.
+    transpose: (ops, [ct], inputs, { dimension }) => {
+      let pos = 0;
+      return inputs.map((x) => {
+        const shape = x.atom.aval.shape;
+        const start = pos;
+        pos += shape[dimension]!;
+        if (ct === null || !x.linear) return null;
+        const starts = shape.map((_, a) => (a === dimension ? start : 0));
+        const limits = shape.map((d, a) => (a === dimension ? start + d : d));
+        return ops.emit1("slice", { start_indices: starts, limit_indices: limits, strides: null }, [ct]);
+      });
     },
   },
   slice: {
@@ -206,6 +248,8 @@ export const INDEXING_RULES: FamilyRules<IndexingPrim> = {
       return allRows(ok, e);
     },
     lower: ([x], r) => [viewThrough(r.L, r.b, x!, outAval(r).shape, (a) => affine.slice(a, r.params.start_indices, r.params.strides), r.restricted)],
+    jvp: linearJvp,
+    transpose: (ops, [ct], [x], params) => [ct && sliceTranspose(ops, ct, x!.atom.aval.shape, params)],
   },
   dynamic_slice: {
     doc: "`x, start₀, …` (one i32[] per axis) → `slice_sizes`; starts are clamped so the slice stays in bounds",
@@ -248,6 +292,9 @@ export const INDEXING_RULES: FamilyRules<IndexingPrim> = {
       const m = affine.atWindow(src, dynamicStarts(L, b, idx, x!.shape, r.params.slice_sizes));
       return [loadNode({ buf: src.buf, offset: m.offset, strides: m.strides }, out.shape, out.dtype, r.restricted)];
     },
+    jvp: jvpWithOutputs((ops, [, ...idx], [t], _outs, params) => [t && ops.emit1("dynamic_slice", params, [t, ...idx])]),
+    // The cotangent lands in the window (clamped as the slice was), zeros elsewhere.
+    transpose: (ops, [ct], [x, ...idx]) => [ct && x!.linear ? ops.emit1("dynamic_update_slice", {}, [ops.zeros(x!.atom.aval), ct, ...idx.map((i) => i.atom)]) : null, ...idx.map(() => null)],
   },
   dynamic_update_slice: {
     doc: "`x, update, start₀, …` (update of `x`'s dtype and rank, no larger; one i32[] start per axis, clamped) → `x`'s aval",
@@ -283,6 +330,19 @@ export const INDEXING_RULES: FamilyRules<IndexingPrim> = {
       const { shape, dtype } = outAval(r);
       const starts = dynamicStarts(r.L, r.b, idx, x!.shape, u!.shape);
       return [mkNode({ op: "dus", starts, args: [x!, u!], shape, dtype, restricted: r.restricted })];
+    },
+    jvp: jvpWithOutputs((ops, [x, u, ...idx], [tx, tu]) => [
+      tx === null && tu === null ? null : ops.emit1("dynamic_update_slice", {}, [ops.instantiate(tx!, x!.aval), ops.instantiate(tu!, u!.aval), ...idx]),
+    ]),
+    // The operand's cotangent is the output's outside the window; the update's is the window.
+    transpose: (ops, [ct], [x, u, ...idx]) => {
+      const starts = idx.map((i) => i.atom);
+      if (ct === null) return [null, null, ...idx.map(() => null)];
+      return [
+        x!.linear ? ops.emit1("dynamic_update_slice", {}, [ct, ops.zeros(u!.atom.aval), ...starts]) : null,
+        u!.linear ? ops.emit1("dynamic_slice", { slice_sizes: [...u!.atom.aval.shape] }, [ct, ...starts]) : null,
+        ...idx.map(() => null),
+      ];
     },
   },
 };

@@ -10,6 +10,7 @@
 import type { ArrayValue } from "../core.js";
 import { type Aval, type DType, INT32_MAX, INT32_MIN, allocStorage, stridesOf } from "../dtype.js";
 import { forwardRule } from "../../passes/rules/rule.js";
+import { type JvpRule, type TransposeRule, jvpWithOutputs, linearJvp, zeroJvp } from "../../passes/ad/rules.js";
 import { batchReduce } from "../../passes/batch/rules.js";
 import { allRows, below } from "../../backends/lower/row_locality.js";
 import { lowerReduce } from "../../backends/lower/rule_helpers.js";
@@ -106,6 +107,25 @@ const argmax: Impl<"argmax"> = ([x], { axes }, [out]) => {
 };
 
 
+const keptAxesOf = (rank: number, axes: readonly number[]): number[] => Array.from({ length: rank }, (_, i) => i).filter((i) => !axes.includes(i));
+
+const sumTranspose: TransposeRule<ReducePrim> = (ops, [ct], [x], { axes }) => {
+  if (ct === null) return [null];
+  const shape = x!.atom.aval.shape;
+  return [ops.broadcast(ct, shape, keptAxesOf(shape.length, axes))];
+};
+
+/**
+ * reduce_max/min: the mean of the tangents at the positions that attain the
+ * extremum (JAX's `_reduce_chooser_jvp_rule`), so ties share the derivative.
+ */
+const chooserJvp: JvpRule<ReducePrim> = jvpWithOutputs((ops, [x], [t], [out], { axes }) => {
+  if (t === null) return [null];
+  const shape = x!.aval.shape;
+  const at = ops.convert(ops.compare("eq", x!, ops.broadcast(out!, shape, keptAxesOf(shape.length, axes))), "float32");
+  return [ops.div(ops.reduceSum(ops.mul(t, at), axes), ops.reduceSum(at, axes))];
+});
+
 function reducePrim<P extends ReducePrim>(prim: P, reducer: "sum" | "max" | "min", doc: string): PrimRules<P> {
   return {
     doc,
@@ -117,6 +137,9 @@ function reducePrim<P extends ReducePrim>(prim: P, reducer: "sum" | "max" | "min
     simplify: [forwardRule("reduce(x, ()) -> x", ([x], { axes }) => (axes.length === 0 ? x : undefined))],
     rowLocality: (e, p) => allRows(below(e.params.axes, p), e),
     lower: lowerReduce(reducer),
+    jvp: reducer === "sum" ? linearJvp : chooserJvp,
+    // reduce_sum is linear: its transpose broadcasts the cotangent back over the reduced axes.
+    transpose: reducer === "sum" ? sumTranspose : null,
   };
 }
 
@@ -141,6 +164,8 @@ export const REDUCTION_RULES: FamilyRules<ReductionPrim> = {
     simplify: [],
     rowLocality: (e, p) => allRows(below(e.params.axes, p), e),
     lower: lowerReduce("argmax"),
+    jvp: zeroJvp,
+    transpose: null,
   },
 };
 

@@ -15,6 +15,7 @@ import type { Params, Prim } from "../primitives.js";
 import type { BatchRule } from "../../passes/batch/rules.js";
 import type { Rule } from "../../passes/rules/rule.js";
 import type { LowerRule } from "../../backends/lower/lower.js";
+import type { JvpRule, TransposeRule } from "../../passes/ad/rules.js";
 import type { RowLocalityRule } from "../../backends/lower/row_locality.js";
 
 export type NoParams = Record<string, never>;
@@ -62,8 +63,8 @@ export function pick<F>(prim: string, fns: PerDType<F>, dtype: DType): F {
 }
 
 /**
- * Every rule of one primitive. Autodiff (jvp, transpose) joins here: adding a
- * field makes every primitive's entry fail tsc until it has the rule.
+ * Every rule of one primitive. A new kind of rule joins here, and every
+ * primitive's entry then fails tsc until it has it.
  */
 export interface PrimRules<P extends Prim> {
   /** Operands → result and semantics in one line: its row in docs/ir.md (generated from here). */
@@ -82,6 +83,10 @@ export interface PrimRules<P extends Prim> {
   readonly rowLocality: RowLocalityRule<P>;
   /** Kernel-IR lowering: output nodes from operand nodes (backends/lower). */
   readonly lower: LowerRule<P>;
+  /** Forward mode: output tangents from input tangents (passes/ad/jvp.ts). */
+  readonly jvp: JvpRule<P>;
+  /** Reverse mode: input cotangents from output cotangents, for a primitive linear in some operands; null when it is linear in none (passes/ad/transpose.ts). */
+  readonly transpose: TransposeRule<P> | null;
 }
 
 /** A family's rule table: one entry per primitive of the family. */

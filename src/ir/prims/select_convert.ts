@@ -9,6 +9,7 @@ import { forwardRule } from "../../passes/rules/rule.js";
 import { alignElementwise, batchUnary } from "../../passes/batch/rules.js";
 import { elementwiseRows } from "../../backends/lower/row_locality.js";
 import { lowerConvert, lowerSelect } from "../../backends/lower/rule_helpers.js";
+import { differentiable, jvpWithOutputs } from "../../passes/ad/rules.js";
 import { mapUnary } from "./elementwise.js";
 import type { FamilyRules, Impl, NoParams, ScalarFn1 } from "./rules.js";
 import { arity, fail } from "./shapeChecks.js";
@@ -94,6 +95,20 @@ export const SELECT_CONVERT_RULES: FamilyRules<SelectConvertPrim> = {
     ],
     rowLocality: elementwiseRows,
     lower: lowerSelect,
+    // The selected case's tangent (the selector is an int or bool: no tangent).
+    jvp: jvpWithOutputs((ops, [which, ...cases], [, ...tangents], [out]) => {
+      if (tangents.every((t) => t === null)) return [null];
+      return [ops.emit1("select_n", {}, [which!, ...tangents.map((t, i) => ops.instantiate(t, cases[i]!.aval))])];
+    }),
+    // Linear in the cases: case k gets the cotangent where it was selected, zero elsewhere.
+    transpose: (ops, [ct], [which, ...cases]) => {
+      if (which!.linear) throw new Error("transpose: select_n is not linear in its selector");
+      return [null, ...cases.map((c, k) => {
+        if (ct === null || !c.linear) return null;
+        const zeros = ops.zeros(ct.aval);
+        return ops.emit1("select_n", {}, [which!.atom, ...cases.map((_, i) => (i === k ? ct : zeros))]);
+      })];
+    },
   },
   convert_element_type: {
     doc: "`x` → `new_dtype` with `x`'s shape; f32→i32 truncates toward zero, →bool is `x ≠ 0`",
@@ -107,5 +122,8 @@ export const SELECT_CONVERT_RULES: FamilyRules<SelectConvertPrim> = {
     simplify: [forwardRule("convert_element_type(x) -> x (same dtype)", ([x], { new_dtype }) => (x!.aval.dtype === new_dtype ? x : undefined))],
     rowLocality: elementwiseRows,
     lower: lowerConvert,
+    // Float to float is the identity; to or from int/bool there is no tangent.
+    jvp: jvpWithOutputs((ops, [x], [t], [out]) => [t && differentiable(out!.aval) ? ops.convert(t, out!.aval.dtype) : null]),
+    transpose: (ops, [ct], [x]) => [ct && x!.linear ? ops.convert(ct, x!.atom.aval.dtype) : null],
   },
 };

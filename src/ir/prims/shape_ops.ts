@@ -6,7 +6,9 @@
 // their reference implementations return the operand's storage under the new
 // shape (values are immutable).
 
-import { type Aval, allocStorage, isShapePrefix, sizeOf, stridesOf } from "../dtype.js";
+import type { Atom } from "../core.js";
+import { type Aval, allocStorage, isShapePrefix, shapesEqual, sizeOf, stridesOf } from "../dtype.js";
+import { type Ops, linearJvp } from "../../passes/ad/rules.js";
 import { isIdentityPermutation, producedBy } from "../../passes/rules/match.js";
 import { emit } from "../../passes/rules/emit.js";
 import { forwardRule, rewriteRule } from "../../passes/rules/rule.js";
@@ -53,6 +55,11 @@ const transpose: Impl<"transpose"> = ([x], { permutation }, [out]) => {
   return [{ dtype: out!.dtype, shape: out!.shape, data: res }];
 };
 
+
+/** `x` with `shape` (same elements in row-major order): a reshape unless it already has it. */
+function reshapeTo(ops: Ops, x: Atom, shape: readonly number[]): Atom {
+  return shapesEqual(x.aval.shape, shape) ? x : ops.emit1("reshape", { new_sizes: [...shape] }, [x]);
+}
 
 const sameShape = (x: Aval, shape: readonly number[]): boolean => x.shape.length === shape.length && x.shape.every((d, i) => d === shape[i]);
 
@@ -104,6 +111,17 @@ export const SHAPE_OP_RULES: FamilyRules<ShapeOpPrim> = {
       if (!isLeaf(src) && src.shape.length > 0 && sizeOf(shape) > sizeOf(src.shape)) src = loadNode(r.L.materialize(r.b, src), src.shape, src.dtype, src.restricted);
       return [viewThrough(r.L, r.b, src, shape, (a) => affine.broadcastInDim(a, src.shape, shape.length, bd), r.restricted)];
     },
+    jvp: linearJvp,
+    // Sum over the axes the broadcast created or stretched, then restore the operand's size-1 axes.
+    transpose: (ops, [ct], [x], { shape, broadcast_dimensions: bd }) => {
+      if (ct === null) return [null];
+      const xs = x!.atom.aval.shape;
+      const summed = shape.map((_, a) => a).filter((a) => {
+        const i = bd.indexOf(a);
+        return i < 0 || (xs[i] === 1 && shape[a] !== 1);
+      });
+      return [reshapeTo(ops, ops.reduceSum(ct, summed), xs)];
+    },
   },
   reshape: {
     doc: "`x` → `new_sizes` (same element count, row-major order)",
@@ -134,6 +152,8 @@ export const SHAPE_OP_RULES: FamilyRules<ShapeOpPrim> = {
       const { shape } = outAval(r);
       return [viewThrough(r.L, r.b, x!, shape, (a) => affine.reshape(a, x!.shape, shape), r.restricted)];
     },
+    jvp: linearJvp,
+    transpose: (ops, [ct], [x]) => [ct && reshapeTo(ops, ct, x!.atom.aval.shape)],
   },
   transpose: {
     doc: "`x` → shape `x.shape[permutation[i]]`",
@@ -169,6 +189,11 @@ export const SHAPE_OP_RULES: FamilyRules<ShapeOpPrim> = {
       return allRows(ok, e);
     },
     lower: ([x], r) => [viewThrough(r.L, r.b, x!, outAval(r).shape, (a) => affine.transpose(a, r.params.permutation), r.restricted)],
+    jvp: linearJvp,
+    transpose: (ops, [ct], _x, { permutation }) => {
+      const inverse = permutation.map((_, i) => permutation.indexOf(i));
+      return [ct && ops.emit1("transpose", { permutation: inverse }, [ct])];
+    },
   },
   squeeze: {
     doc: "`x` → `x` without the listed axes, which must have size 1",
@@ -189,6 +214,8 @@ export const SHAPE_OP_RULES: FamilyRules<ShapeOpPrim> = {
     simplify: [forwardRule("squeeze(x, ()) -> x", ([x], { dimensions }) => (dimensions.length === 0 ? x : undefined))],
     rowLocality: (e, p) => allRows(below(e.params.dimensions, p), e),
     lower: ([x], r) => [viewThrough(r.L, r.b, x!, outAval(r).shape, (a) => affine.squeeze(a, r.params.dimensions), r.restricted)],
+    jvp: linearJvp,
+    transpose: (ops, [ct], [x]) => [ct && reshapeTo(ops, ct, x!.atom.aval.shape)],
   },
   expand_dims: {
     doc: "`x` → rank `x.rank + len(dimensions)`, size-1 axes at the listed output positions",
@@ -214,5 +241,7 @@ export const SHAPE_OP_RULES: FamilyRules<ShapeOpPrim> = {
       const { shape } = outAval(r);
       return [viewThrough(r.L, r.b, x!, shape, (a) => affine.expandDims(a, shape.length, r.params.dimensions), r.restricted)];
     },
+    jvp: linearJvp,
+    transpose: (ops, [ct], [x]) => [ct && reshapeTo(ops, ct, x!.atom.aval.shape)],
   },
 };

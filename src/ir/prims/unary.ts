@@ -11,6 +11,7 @@
 import { batchUnary } from "../../passes/batch/rules.js";
 import { producedBy } from "../../passes/rules/match.js";
 import { forwardRule } from "../../passes/rules/rule.js";
+import { jvpWithOutputs, linearJvp, scalar, unaryJvp, zeroJvp } from "../../passes/ad/rules.js";
 import { elementwiseRows } from "../../backends/lower/row_locality.js";
 import { unaryNode } from "../../backends/lower/rule_helpers.js";
 import { unaryImpl, unaryPrim } from "./elementwise.js";
@@ -75,21 +76,35 @@ const roundToEven = unaryImpl("round", { float32: roundHalfToEven });
 export const UNARY_RULES: FamilyRules<UnaryPrim> = {
   neg: unaryPrim("neg", {
     dtypes: "numeric",
+    jvp: linearJvp,
+    transpose: (ops, [ct]) => [ct === null ? null : ops.neg(ct)],
     scalar: { float32: neg, int32: neg },
     simplify: [forwardRule("neg(neg(x)) -> x", ([x], _, c) => producedBy(x!, "neg", c)?.inputs[0])],
   }),
-  exp: unaryPrim("exp", { dtypes: "float", scalar: { float32: Math.exp } }),
-  log: unaryPrim("log", { dtypes: "float", scalar: { float32: Math.log } }),
-  sin: unaryPrim("sin", { dtypes: "float", scalar: { float32: Math.sin } }),
-  cos: unaryPrim("cos", { dtypes: "float", scalar: { float32: Math.cos } }),
-  tanh: unaryPrim("tanh", { dtypes: "float", scalar: { float32: Math.tanh } }),
-  logistic: unaryPrim("logistic", { dtypes: "float", note: "1 / (1 + e⁻ˣ)", scalar: { float32: (x) => 1 / (1 + Math.exp(-x)) } }),
-  sqrt: unaryPrim("sqrt", { dtypes: "float", scalar: { float32: Math.sqrt } }),
-  rsqrt: unaryPrim("rsqrt", { dtypes: "float", note: "1 / √x", scalar: { float32: (x) => 1 / Math.sqrt(x) } }),
-  abs: unaryPrim("abs", { dtypes: "numeric", scalar: { float32: abs, int32: abs } }),
-  sign: unaryPrim("sign", { dtypes: "numeric", note: "−1, 0 or 1", scalar: { float32: sign, int32: sign } }),
-  floor: unaryPrim("floor", { dtypes: "float", scalar: { float32: Math.floor } }),
-  ceil: unaryPrim("ceil", { dtypes: "float", scalar: { float32: Math.ceil } }),
+  exp: unaryPrim("exp", { dtypes: "float", jvp: unaryJvp((_ops, _x, y) => y), scalar: { float32: Math.exp } }),
+  log: unaryPrim("log", { dtypes: "float", jvp: jvpWithOutputs((ops, [x], [t]) => [t && ops.div(t, x!)]), scalar: { float32: Math.log } }),
+  sin: unaryPrim("sin", { dtypes: "float", jvp: unaryJvp((ops, x) => ops.unary("cos", x)), scalar: { float32: Math.sin } }),
+  cos: unaryPrim("cos", { dtypes: "float", jvp: unaryJvp((ops, x) => ops.neg(ops.unary("sin", x))), scalar: { float32: Math.cos } }),
+  tanh: unaryPrim("tanh", { dtypes: "float", jvp: unaryJvp((ops, _x, y) => ops.sub(scalar(1), ops.mul(y, y))), scalar: { float32: Math.tanh } }),
+  logistic: unaryPrim("logistic", {
+    dtypes: "float",
+    note: "1 / (1 + e⁻ˣ)",
+    jvp: unaryJvp((ops, _x, y) => ops.mul(y, ops.sub(scalar(1), y))),
+    scalar: { float32: (x) => 1 / (1 + Math.exp(-x)) } }),
+  sqrt: unaryPrim("sqrt", { dtypes: "float", jvp: unaryJvp((ops, _x, y) => ops.div(scalar(0.5), y)), scalar: { float32: Math.sqrt } }),
+  rsqrt: unaryPrim("rsqrt", {
+    dtypes: "float",
+    note: "1 / √x",
+    jvp: unaryJvp((ops, x, y) => ops.mul(scalar(-0.5), ops.div(y, x))),
+    scalar: { float32: (x) => 1 / Math.sqrt(x) } }),
+  abs: unaryPrim("abs", {
+    dtypes: "numeric",
+    // JAX's abs jvp: select(x >= 0, t, -t), so the derivative at 0 is 1.
+    jvp: jvpWithOutputs((ops, [x], [t]) => [t && ops.select(ops.compare("ge", x!, scalar(0)), t, ops.neg(t))]),
+    scalar: { float32: abs, int32: abs } }),
+  sign: unaryPrim("sign", { dtypes: "numeric", note: "−1, 0 or 1", jvp: zeroJvp, scalar: { float32: sign, int32: sign } }),
+  floor: unaryPrim("floor", { dtypes: "float", jvp: zeroJvp, scalar: { float32: Math.floor } }),
+  ceil: unaryPrim("ceil", { dtypes: "float", jvp: zeroJvp, scalar: { float32: Math.ceil } }),
   round: {
     doc: "`x` (f32) → same aval; method 0 rounds half away from zero (lax default), 1 half to even (`jnp.round`)",
     params: { rounding_method: "int" },
@@ -102,17 +117,28 @@ export const UNARY_RULES: FamilyRules<UnaryPrim> = {
     simplify: [],
     rowLocality: elementwiseRows,
     lower: ([x], r) => [unaryNode("round", x!, r, r.params.rounding_method)],
+    jvp: zeroJvp,
+    transpose: null,
   },
   // Bitwise on int32; logical on bool (stored as 0/1).
   not: unaryPrim("not", {
     dtypes: "int_or_bool",
     note: "bitwise on i32, logical on bool",
+    jvp: zeroJvp,
     scalar: { int32: (x) => ~x, bool: (x) => x ^ 1 },
     simplify: [forwardRule("not(not(x)) -> x", ([x], _, c) => producedBy(x!, "not", c)?.inputs[0])],
   }),
-  log1p: unaryPrim("log1p", { dtypes: "float", note: "log(1 + x), accurate where 1 + x would round x away", scalar: { float32: Math.log1p } }),
-  expm1: unaryPrim("expm1", { dtypes: "float", note: "eˣ − 1, accurate near 0", scalar: { float32: Math.expm1 } }),
-  erf: unaryPrim("erf", { dtypes: "float", note: "the error function 2/√π ∫₀ˣ e^(−t²) dt", scalar: { float32: erf } }),
+  log1p: unaryPrim("log1p", {
+    dtypes: "float",
+    note: "log(1 + x), accurate where 1 + x would round x away",
+    jvp: jvpWithOutputs((ops, [x], [t]) => [t && ops.div(t, ops.add(scalar(1), x!))]),
+    scalar: { float32: Math.log1p } }),
+  expm1: unaryPrim("expm1", { dtypes: "float", note: "eˣ − 1, accurate near 0", jvp: unaryJvp((ops, _x, y) => ops.add(y, scalar(1))), scalar: { float32: Math.expm1 } }),
+  erf: unaryPrim("erf", {
+    dtypes: "float",
+    note: "the error function 2/√π ∫₀ˣ e^(−t²) dt",
+    jvp: unaryJvp((ops, x) => ops.mul(scalar(2 / Math.sqrt(Math.PI)), ops.unary("exp", ops.neg(ops.mul(x, x))))),
+    scalar: { float32: erf } }),
 };
 
 export const UNARY_PRIMS = Object.keys(UNARY_RULES) as readonly UnaryPrim[];
