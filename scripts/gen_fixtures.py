@@ -175,6 +175,10 @@ def unary_cases():
     x = randn(2, 3, scale=4)
     case("round", "random f32 half to even", [x], [via64(np.rint, x)], {"rounding_method": 1})
 
+    # stop_gradient: the identity on every dtype
+    for k, x in enumerate([randn(2, 3), i32([1, -2, INT_MAX]), b([True, False])]):
+        case("stop_gradient", ["f32", "int32", "bool"][k], [x], [x])
+
     # not: bitwise on int32, logical on bool
     case("not", "int32 bitwise", [i32([0, -1, 5, INT_MAX, INT_MIN])], [np.invert(i32([0, -1, 5, INT_MAX, INT_MIN]))])
     case("not", "bool", [b([[True, False], [False, True]])], [b([[False, True], [True, False]])])

@@ -3,7 +3,7 @@ export {
   np, scipy, makeJaxpr, runJaxpr, traceToJaxpr, traceFlat, TracedJaxpr,
   nn, jit, type JitOptions, whileLoop, foriLoop, scan, cond, switchCase, vmap, VmapError, type VmapOptions, type AxisSpec,
   flatten, unflatten, flattenWithPaths, registerPytreeNode, TreeDef, PytreeError,
-  jvp, vjp, grad, valueAndGrad, linearize, GradError, type GradOptions,
+  jvp, vjp, grad, valueAndGrad, linearize, stopGradient, GradError, type GradOptions,
   type Traced, type CarryLike, type ScanOptions,
 } from "./frontend/index.js";
 export * as ir from "./ir/index.js";

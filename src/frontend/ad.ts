@@ -280,3 +280,11 @@ function gradCall(f: (...a: unknown[]) => unknown, args: unknown[], options: Gra
   const aux = unflatten(outTree.children[1]!, parts.lin.outs.slice(1));
   return [[parts.lin.outs[0], aux], g];
 }
+
+/**
+ * `stopGradient(x)`: x itself, but differentiation treats it as a constant
+ * (its tangent and cotangent are zero), like `jax.lax.stop_gradient`.
+ */
+export function stopGradient(x: Array | number): Array {
+  return bind1("stop_gradient", {}, [x]);
+}

@@ -18,4 +18,4 @@ export { vmap, VmapError, type VmapOptions, type AxisSpec } from "./vmap.js";
 export { replayJaxpr } from "./replay.js";
 export * as nn from "./nn/index.js";
 export { jit, jitPipeline, type JitOptions, type JitFunction } from "./jit.js";
-export { jvp, vjp, grad, valueAndGrad, linearize, GradError, type GradOptions } from "./ad.js";
+export { jvp, vjp, grad, valueAndGrad, linearize, stopGradient, GradError, type GradOptions } from "./ad.js";

@@ -3,6 +3,7 @@
 // prims/ (docs/architecture.md); `Params` is their union, so `Prim` (its keys)
 // is exactly the set of primitives the table in prims/index.ts must cover.
 
+import type { AdParams } from "./prims/ad.js";
 import type { BinaryParams } from "./prims/binary.js";
 import type { CompareParams } from "./prims/compare.js";
 import type { ControlParams } from "./prims/control.js";
@@ -22,7 +23,8 @@ export interface Params
     ReductionParams,
     DotParams,
     IndexingParams,
-    ControlParams {}
+    ControlParams,
+    AdParams {}
 
 export type Prim = keyof Params;
 

@@ -296,6 +296,10 @@ const RULES: { readonly [P in Exclude<Prim, Elementwise>]: Rule<P> } & { readonl
     ok: { inputs: ["f32[2]", "f32[2]"], params: { jaxpr: pjitBody, name: "f" }, out: ["f32[2]"] },
     bad: { inputs: ["f32[]"], params: { jaxpr: withConsts, name: "g" }, error: "pjit: jaxpr must not have constvars" },
   },
+  stop_gradient: {
+    ok: { inputs: ["i32[2,3]"], params: none, out: ["i32[2,3]"] },
+    bad: { inputs: ["f32[]", "f32[]"], params: none, error: "stop_gradient: expects 1 operand, got 2 (operands: f32[], f32[])" },
+  },
 };
 
 describe("shape rules", () => {

@@ -5,6 +5,7 @@
 
 import type { Aval } from "../dtype.js";
 import type { Params, Prim } from "../primitives.js";
+import { AD_RULES } from "./ad.js";
 import { BINARY_RULES } from "./binary.js";
 import { COMPARE_RULES } from "./compare.js";
 import { CONTROL_FLOW_RULES } from "./control.js";
@@ -27,6 +28,7 @@ export const FAMILIES = {
   dot: DOT_RULES,
   indexing: INDEXING_RULES,
   control: CONTROL_FLOW_RULES,
+  ad: AD_RULES,
 } as const;
 
 export type FamilyName = keyof typeof FAMILIES;
@@ -41,6 +43,7 @@ export const PRIM_RULES: { readonly [P in Prim]: PrimRules<P> } = {
   ...DOT_RULES,
   ...INDEXING_RULES,
   ...CONTROL_FLOW_RULES,
+  ...AD_RULES,
 };
 
 /**

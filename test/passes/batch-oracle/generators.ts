@@ -23,6 +23,7 @@ import {
   selectArb,
   sliceArb,
   squeezeArb,
+  stopGradientArb,
   transposeArb,
   unaryArb,
 } from "./primGen.js";
@@ -37,6 +38,7 @@ export const generators: { readonly [P in Prim]: fc.Arbitrary<GenCase> } = {
   ...(Object.fromEntries(REDUCE_PRIMS.map((p) => [p, reduceArb(p)])) as { [P in (typeof REDUCE_PRIMS)[number]]: fc.Arbitrary<GenCase> }),
   select_n: selectArb(),
   convert_element_type: convertArb,
+  stop_gradient: stopGradientArb,
   broadcast_in_dim: broadcastArb,
   reshape: reshapeArb,
   transpose: transposeArb,

@@ -85,6 +85,10 @@ export function unaryArb(prim: UnaryPrim): fc.Arbitrary<GenCase> {
   );
 }
 
+export const stopGradientArb: fc.Arbitrary<GenCase> = fc
+  .record({ dtype: dtypeArb("any"), shape: shapeArb() })
+  .map(({ dtype, shape }) => singleEqn("stop_gradient", {}, [av(dtype, shape)]));
+
 export const convertArb: fc.Arbitrary<GenCase> = fc
   .record({ from: dtypeArb("any"), to: dtypeArb("any"), shape: shapeArb() })
   .map(({ from, to, shape }) => singleEqn("convert_element_type", { new_dtype: to }, [av(from, shape)]));
