@@ -93,10 +93,8 @@ export function emitLanewiseWhile(s: While, ks: readonly LoopKernel[], laneShape
   // its value from the previous one (the predicate never does).
   const condValue = new Map<BufId, number>();
   for (const st of plan.stores.slice(0, nCond)) for (const x of st) condValue.set(x.buf, x.value);
-  const usedInCond = new Set(plan.usedIn.cond);
   const usedInBody = new Set(plan.usedIn.body);
-  const entryUsed = new Set<BufId>();
-  for (const v of plan.values) if (v.kind === "entry" && (usedInCond.has(v.id) || usedInBody.has(v.id))) entryUsed.add(v.buf);
+  const entryUsed = new Set(plan.registers.flatMap((r) => (r.entryRead ? [r.buf] : [])));
   const hasLocal = (buf: BufId): boolean => entryUsed.has(buf) || !condValue.has(buf);
 
   // Values computed in the cond and read by the next body live in slot locals.

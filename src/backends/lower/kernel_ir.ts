@@ -259,8 +259,13 @@ export interface LaneIteration {
   readonly valueOf: readonly (readonly number[])[];
   /** Per kernel, its stores as (register, value), in order. */
   readonly stores: readonly (readonly { readonly buf: BufId; readonly value: number }[])[];
-  /** Registers (buffers written in the loop) in first-store order, with the one view every access to each uses. */
-  readonly registers: readonly { readonly buf: BufId; readonly view: View }[];
+  /**
+   * Registers (buffers written in the loop) in first-store order, with the one
+   * view every access to each uses; `entryRead`: the iteration reads the value
+   * it starts with (a load before any store, or the predicate when the cond
+   * does not store it), so a lane's value is loaded when the lane starts.
+   */
+  readonly registers: readonly { readonly buf: BufId; readonly view: View; readonly entryRead: boolean }[];
   /** The predicate's value after the cond kernels. */
   readonly pred: number;
   /** Number of cond kernels (the first ones). */

@@ -85,20 +85,20 @@ const viewKey = (v: View): string => `${v.buf}@${v.offset.c}${v.offset.terms.map
 
 /** Numbers the values of one iteration: `kernels` are the cond kernels (`nCond` of them) then the body kernels. */
 export function planLaneIteration(kernels: readonly LoopKernel[], nCond: number, pred: View): LaneIteration {
-  const registers: { buf: BufId; view: View }[] = [];
+  const firstStores: { buf: BufId; view: View }[] = [];
   const isRegister = new Set<BufId>();
   for (const k of kernels) {
     for (const st of k.stores) {
       if (isRegister.has(st.view.buf)) continue;
       isRegister.add(st.view.buf);
-      registers.push({ buf: st.view.buf, view: st.view });
+      firstStores.push({ buf: st.view.buf, view: st.view });
     }
   }
 
   const values: LaneValue[] = [];
   const byKey = new Map<string, number>();
   const current = new Map<BufId, number>(); // register → the value it holds now
-  for (const { buf } of registers) current.set(buf, values.push({ kind: "entry", id: values.length, cls: "iter", part: "cond", buf }) - 1);
+  for (const { buf } of firstStores) current.set(buf, values.push({ kind: "entry", id: values.length, cls: "iter", part: "cond", buf }) - 1);
 
   const valueOf: number[][] = [];
   const stores: { buf: BufId; value: number }[][] = [];
@@ -152,6 +152,8 @@ export function planLaneIteration(kernels: readonly LoopKernel[], nCond: number,
     });
     for (const s of stores[ki]!) set.add(s.value);
   });
+  // (Entry values are numbered first, one per register in order.)
+  const registers = firstStores.map((r, id) => ({ ...r, entryRead: usedIn.cond.has(id) || usedIn.body.has(id) }));
   return { values, valueOf, stores, registers, pred: predValue, nCond, usedIn: { cond: [...usedIn.cond], body: [...usedIn.body] } };
 }
 

@@ -18,7 +18,8 @@
 //              every instr's value number is a computation of the same op on
 //              the same value numbers, computed no later (a cond instr never
 //              reads a body value), a register load's is the register's
-//              current value (lanewise.ts)
+//              current value, and a register is marked read at entry exactly
+//              when the iteration reads the value it starts with (lanewise.ts)
 //
 // It runs after every lowering in checked mode (`setCheckedLowering`: on in
 // the test suite and under the CLI's verification), so a lowering change that
@@ -225,6 +226,8 @@ class Verifier {
     if (registers.size !== stored.size || [...stored].some((b) => !registers.has(b))) return bad(`the registers b${[...registers].join(",b")} are not the buffers the loop stores (b${[...stored].join(",b")})`);
     const value = (id: number | undefined) => (id === undefined ? undefined : plan.values[id]);
     const current = new Map<BufId, number>();
+    const storedYet = new Set<BufId>();
+    const readAtEntry = new Set<BufId>();
     plan.values.forEach((v, id) => {
       if (v.id !== id) bad(`value ${id} says it is value ${v.id}`);
       if (v.kind === "entry") current.set(v.buf, id);
@@ -235,6 +238,7 @@ class Verifier {
       const p = value(plan.pred);
       const ok = current.has(pred.buf) ? current.get(pred.buf) === plan.pred : p?.kind === "instr" && p.instr.op === "load" && viewsEqual(p.instr.view, pred);
       if (!ok) bad(`the predicate's value v${plan.pred} is not b${pred.buf}'s after the cond`);
+      if (registers.has(pred.buf) && !storedYet.has(pred.buf)) readAtEntry.add(pred.buf);
     };
     ks.forEach((k, ki) => {
       if (ki === nCond) predAfterCond();
@@ -246,6 +250,7 @@ class Verifier {
         const at = `k${k.id} %${i}`;
         if (v === undefined) return bad(`${at} has value v${id}, which does not exist`);
         if (ins.op === "load" && registers.has(ins.view.buf)) {
+          if (!storedYet.has(ins.view.buf)) readAtEntry.add(ins.view.buf);
           if (id !== current.get(ins.view.buf)) bad(`${at} loads register b${ins.view.buf} but is numbered v${id}, not its current value`);
           return;
         }
@@ -258,9 +263,15 @@ class Verifier {
       });
       const st = plan.stores[ki]!;
       if (st.length !== k.stores.length || k.stores.some((s, si) => st[si]!.buf !== s.view.buf || st[si]!.value !== vn[s.value])) bad(`k${k.id}'s stores are not numbered as the kernel stores`);
-      for (const s of k.stores) current.set(s.view.buf, vn[s.value]!);
+      for (const s of k.stores) {
+        current.set(s.view.buf, vn[s.value]!);
+        storedYet.add(s.view.buf);
+      }
     });
     if (nCond === ks.length) predAfterCond();
+    for (const r of plan.registers) {
+      if (r.entryRead !== readAtEntry.has(r.buf)) bad(`register b${r.buf} is marked ${r.entryRead ? "" : "not "}read at entry, but the iteration ${readAtEntry.has(r.buf) ? "reads" : "never reads"} the value it starts with`);
+    }
   }
 
   private kernel(k: Kernel): void {

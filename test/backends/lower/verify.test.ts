@@ -180,6 +180,11 @@ describe("kernel-IR verifier: a lanewise while's iteration plan", () => {
     expect(vs).toContainEqual(expect.objectContaining({ rule: "lanewise", message: expect.stringMatching(/a different computation/) }));
   });
 
+  it("reports a register whose entry read is misstated", () => {
+    const misstated = { ...loop, lanewise: { ...plan, registers: plan.registers.map((r) => ({ ...r, entryRead: !r.entryRead })) } };
+    expect(verifyProgram(withLoop(misstated))).toContainEqual(expect.objectContaining({ rule: "lanewise", message: expect.stringMatching(/read at entry/) }));
+  });
+
   it("reports a cond instr reusing a value the body computes", () => {
     const bodyOnly = plan.values.find((v) => v.kind === "instr" && v.part === "body")!;
     const vs = verifyProgram(withLoop(renumbered(0, mulOf(0), bodyOnly.id)));

@@ -27,7 +27,7 @@
 // same computation appearing in the cond and the body (zr·zr, say) is done
 // once per iteration when the registers it reads have not changed in between.
 
-import type { BufId, Instr, LoopKernel, Stmt, View } from "../../lower/kernel_ir.js";
+import type { BufId, Instr, LaneIteration, LoopKernel, Stmt, View } from "../../lower/kernel_ir.js";
 import { viewsEqual } from "../../lower/block.js";
 import type { FunctionBuilder } from "../func.js";
 import type { Local } from "../types.js";
@@ -44,7 +44,7 @@ type While = Extract<Stmt, { kind: "while" }>;
 /** The loop's kernels if it qualifies for lane-wise execution (and its predicate is computed in the loop), else null. */
 export function lanewiseKernels(s: While, laneRank: number): LoopKernel[] | null {
   const ks = sharedLanewiseKernels(s, laneRank);
-  return ks && ks.some((k) => k.stores.some((st) => st.view.buf === s.pred.buf)) ? ks : null;
+  return ks && s.lanewise && ks.some((k) => k.stores.some((st) => st.view.buf === s.pred.buf)) ? ks : null;
 }
 
 type Role = "hoisted" | "perLane" | "variant";
@@ -58,13 +58,14 @@ type Role = "hoisted" | "perLane" | "variant";
 const GROUPS = 1;
 /**
  * The body of a function running the loop four lanes per group at a time
- * (normalized kernels: buffers are parameters). `nCond` kernels form the
- * cond; `pred` is the predicate's view.
+ * (normalized kernels: buffers are parameters; `plan` is the while's
+ * iteration plan, whose registers are these kernels' in the same order).
+ * The first `plan.nCond` kernels form the cond; `pred` is the predicate's view.
  */
 export function emitLanewiseWhile(
   f: FunctionBuilder,
   ks: readonly LoopKernel[],
-  nCond: number,
+  plan: LaneIteration,
   pred: View,
   laneShape: readonly number[],
   P: KernelParams,
@@ -73,6 +74,7 @@ export function emitLanewiseWhile(
   liveAfter: ReadonlySet<number>,
 ): void {
   const ls = P.lanes!;
+  const nCond = plan.nCond;
   const groups = Array.from({ length: GROUPS }, (_, g) => g);
   // Registers: per written buffer, one v128 per group.
   const regs = new Map<BufId, { locals: Local[]; view: View }>();
@@ -82,17 +84,10 @@ export function emitLanewiseWhile(
     }
   }
   const dtypeOf = (b: BufId) => P.dtypes[b]!;
-  // First access in an iteration (cond kernels, then body kernels): a load needs the lane's value in the register.
-  const readFirst = new Set<BufId>();
-  const seen = new Set<BufId>();
-  const condWrites = new Set<BufId>();
-  ks.forEach((k, ki) => {
-    for (const ins of k.instrs) if (ins.op === "load" && regs.has(ins.view.buf) && !seen.has(ins.view.buf)) readFirst.add(ins.view.buf);
-    for (const st of k.stores) {
-      seen.add(st.view.buf);
-      if (ki < nCond) condWrites.add(st.view.buf);
-    }
-  });
+  if (regs.size !== plan.registers.length) throw new Error("wasm: a lanewise while whose plan does not list its registers");
+  // Registers whose value at the start of an iteration is read (the plan's registers are in the same first-store order).
+  const readFirst = new Set([...regs.keys()].filter((_, r) => plan.registers[r]!.entryRead));
+  const condWrites = new Set(ks.slice(0, nCond).flatMap((k) => k.stores.map((st) => st.view.buf)));
   const writesBack = (b: BufId): boolean => liveAfter.has(b);
   // A written-back register the cond does not set may be written back before anything sets it: load it too.
   const loadsAtFill = (b: BufId): boolean => readFirst.has(b) || (writesBack(b) && !condWrites.has(b));
