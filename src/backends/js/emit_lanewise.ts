@@ -26,7 +26,6 @@
 // numbers them) and carried in slot locals from the cond to the next body.
 
 import type { BufId, Instr, LaneIteration, LaneValue, LoopKernel, Stmt, View } from "../lower/kernel_ir.js";
-import { viewsEqual } from "../lower/block.js";
 import { instrOperands as operands, lanewiseKernels as sharedLanewiseKernels } from "../lower/lanewise.js";
 import { jsNumber, roundedCompareBound, selectExpr } from "./scalar.js";
 import { Params, Writer, instrExpr } from "./writer.js";
@@ -75,16 +74,11 @@ export function emitLanewiseWhile(s: While, ks: readonly LoopKernel[], laneShape
   const p = laneShape.length;
   const nCond = plan.nCond;
 
-  const views: View[] = [];
-  const viewIndex = (v: View): number => {
-    let i = views.findIndex((x) => viewsEqual(x, v));
-    if (i < 0) i = views.push(v) - 1;
-    return i;
-  };
-  const regs = plan.registers.map(({ buf, view }) => ({ buf, view: viewIndex(view) }));
+  // Buffer parameters: the registers', then those the values load.
+  const regs = plan.registers;
   const regIndex = new Map(regs.map((r, i) => [r.buf, i]));
-  for (const v of plan.values) if (v.kind === "instr" && v.instr.op === "load") viewIndex(v.instr.view);
-  views.forEach((v) => P.buf(v.buf));
+  for (const r of regs) P.buf(r.buf);
+  for (const v of plan.values) if (v.kind === "instr" && v.instr.op === "load") P.buf(v.instr.view.buf);
   const bufName = (b: BufId): string => P.buf(b);
   const regName = (slot: number, buf: BufId): string => `r${slot * regs.length + regIndex.get(buf)!}`;
 
@@ -164,7 +158,7 @@ export function emitLanewiseWhile(s: While, ks: readonly LoopKernel[], laneShape
     const cs = coords(`l${slot}`);
     for (const r of regs) {
       const c = condValue.get(r.buf);
-      w.line(`${bufName(r.buf)}[${position(views[r.view]!, cs)}] = ${c === undefined ? regName(slot, r.buf) : numberOf(c, slot)};`);
+      w.line(`${bufName(r.buf)}[${position(r.view, cs)}] = ${c === undefined ? regName(slot, r.buf) : numberOf(c, slot)};`);
     }
     w.close();
   };
@@ -198,7 +192,7 @@ export function emitLanewiseWhile(s: While, ks: readonly LoopKernel[], laneShape
     w.open("while (next < cnt) {");
     w.line(`const l = l${slot} = list[next++];`);
     const cs = coords("l");
-    for (const r of regs) if (hasLocal(r.buf)) w.line(`${regName(slot, r.buf)} = ${bufName(r.buf)}[${position(views[r.view]!, cs)}];`);
+    for (const r of regs) if (hasLocal(r.buf)) w.line(`${regName(slot, r.buf)} = ${bufName(r.buf)}[${position(r.view, cs)}];`);
     for (const v of plan.values) if (perLane(v)) w.line(`${nameOf(v.id, slot)} = ${expr(v as LaneValue & { kind: "instr" }, slot, cs)};`);
     part("cond", slot, () => {
       w.open(`if (${nameOf(plan.pred, slot)}) {`);
