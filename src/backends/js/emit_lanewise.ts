@@ -22,12 +22,10 @@
 //
 // A slot's step is rotated — body, then the cond of the next iteration — so
 // values the cond computes and the body reuses (the Mandelbrot `zr·zr`) are
-// computed once per iteration (lane_values.ts numbers them) and carried in
-// slot locals from the cond to the next body.
+// computed once per iteration (the while's `lanewise` plan, lower/lanewise.ts,
+// numbers them) and carried in slot locals from the cond to the next body.
 
-import type { BufId, Instr, LoopKernel, Stmt, View } from "../lower/kernel_ir.js";
-import { viewsEqual } from "../lower/block.js";
-import { type LanePlan, type LaneValue, planLaneValues } from "./lane_values.js";
+import type { BufId, Instr, LaneIteration, LaneValue, LoopKernel, Stmt, View } from "../lower/kernel_ir.js";
 import { instrOperands as operands, lanewiseKernels as sharedLanewiseKernels } from "../lower/lanewise.js";
 import { jsNumber, roundedCompareBound, selectExpr } from "./scalar.js";
 import { Params, Writer, instrExpr } from "./writer.js";
@@ -37,10 +35,10 @@ type While = Extract<Stmt, { kind: "while" }>;
 /** The loop's kernels if it qualifies for lane-by-lane execution, else null. */
 export function lanewiseKernels(s: While, laneRank: number): LoopKernel[] | null {
   const ks = sharedLanewiseKernels(s, laneRank);
-  if (ks === null) return null;
+  const plan = s.lanewise;
+  if (ks === null || plan === null) return null;
   // The rotated step reads, in the body, a register's value at the start of the
   // iteration from its local; that local must not have been overwritten by the cond.
-  const plan = planLaneValues(ks, s.cond.length, s.pred);
   const condWrites = new Set(plan.stores.slice(0, plan.nCond).flatMap((st) => st.map((x) => x.buf)));
   for (const v of plan.usedIn.body) {
     const val = plan.values[v]!;
@@ -57,7 +55,7 @@ export interface LanewiseOptions {
 }
 
 /** Lanes in flight: enough to hide a float32 chain's latency, fewer when the loop is big (code size, registers). */
-export function defaultSlots(plan: LanePlan): number {
+export function defaultSlots(plan: LaneIteration): number {
   const perIteration = plan.values.filter((v) => v.cls === "iter").length;
   return perIteration <= 48 ? 4 : perIteration <= 160 ? 2 : 1;
 }
@@ -68,23 +66,19 @@ export function defaultSlots(plan: LanePlan): number {
  * empties the lane set afterwards.
  */
 export function emitLanewiseWhile(s: While, ks: readonly LoopKernel[], laneShape: readonly number[], opts: LanewiseOptions): { params: Params; body: string } {
-  const plan = planLaneValues(ks, s.cond.length, s.pred);
+  const plan = s.lanewise;
+  if (plan === null) throw new Error("js: a lanewise while without its iteration plan");
   const S = Math.max(1, Math.floor(opts.slots ?? defaultSlots(plan)));
   const P = new Params();
   const w = new Writer();
   const p = laneShape.length;
   const nCond = plan.nCond;
 
-  const views: View[] = [];
-  const viewIndex = (v: View): number => {
-    let i = views.findIndex((x) => viewsEqual(x, v));
-    if (i < 0) i = views.push(v) - 1;
-    return i;
-  };
-  const regs = [...plan.registers.entries()].map(([buf, view]) => ({ buf, view: viewIndex(view) }));
+  // Buffer parameters: the registers', then those the values load.
+  const regs = plan.registers;
   const regIndex = new Map(regs.map((r, i) => [r.buf, i]));
-  for (const v of plan.values) if (v.kind === "instr" && v.instr.op === "load") viewIndex(v.instr.view);
-  views.forEach((v) => P.buf(v.buf));
+  for (const r of regs) P.buf(r.buf);
+  for (const v of plan.values) if (v.kind === "instr" && v.instr.op === "load") P.buf(v.instr.view.buf);
   const bufName = (b: BufId): string => P.buf(b);
   const regName = (slot: number, buf: BufId): string => `r${slot * regs.length + regIndex.get(buf)!}`;
 
@@ -93,12 +87,12 @@ export function emitLanewiseWhile(s: While, ks: readonly LoopKernel[], laneShape
   // its value from the previous one (the predicate never does).
   const condValue = new Map<BufId, number>();
   for (const st of plan.stores.slice(0, nCond)) for (const x of st) condValue.set(x.buf, x.value);
-  const entryUsed = new Set<BufId>();
-  for (const v of plan.values) if (v.kind === "entry" && (plan.usedIn.cond.has(v.id) || plan.usedIn.body.has(v.id))) entryUsed.add(v.buf);
+  const usedInBody = new Set(plan.usedIn.body);
+  const entryUsed = new Set(plan.registers.flatMap((r) => (r.entryRead ? [r.buf] : [])));
   const hasLocal = (buf: BufId): boolean => entryUsed.has(buf) || !condValue.has(buf);
 
   // Values computed in the cond and read by the next body live in slot locals.
-  const crosses = (v: LaneValue): boolean => v.kind === "instr" && v.cls === "iter" && v.part === "cond" && plan.usedIn.body.has(v.id);
+  const crosses = (v: LaneValue): boolean => v.kind === "instr" && v.cls === "iter" && v.part === "cond" && usedInBody.has(v.id);
   // Loop invariants are computed with the lane-constant values, when a lane
   // enters a slot: code before the loop runs once per call, before the engine
   // has type feedback for it, and would deoptimize the function's optimized code.
@@ -164,7 +158,7 @@ export function emitLanewiseWhile(s: While, ks: readonly LoopKernel[], laneShape
     const cs = coords(`l${slot}`);
     for (const r of regs) {
       const c = condValue.get(r.buf);
-      w.line(`${bufName(r.buf)}[${position(views[r.view]!, cs)}] = ${c === undefined ? regName(slot, r.buf) : numberOf(c, slot)};`);
+      w.line(`${bufName(r.buf)}[${position(r.view, cs)}] = ${c === undefined ? regName(slot, r.buf) : numberOf(c, slot)};`);
     }
     w.close();
   };
@@ -198,7 +192,7 @@ export function emitLanewiseWhile(s: While, ks: readonly LoopKernel[], laneShape
     w.open("while (next < cnt) {");
     w.line(`const l = l${slot} = list[next++];`);
     const cs = coords("l");
-    for (const r of regs) if (hasLocal(r.buf)) w.line(`${regName(slot, r.buf)} = ${bufName(r.buf)}[${position(views[r.view]!, cs)}];`);
+    for (const r of regs) if (hasLocal(r.buf)) w.line(`${regName(slot, r.buf)} = ${bufName(r.buf)}[${position(r.view, cs)}];`);
     for (const v of plan.values) if (perLane(v)) w.line(`${nameOf(v.id, slot)} = ${expr(v as LaneValue & { kind: "instr" }, slot, cs)};`);
     part("cond", slot, () => {
       w.open(`if (${nameOf(plan.pred, slot)}) {`);
@@ -251,7 +245,7 @@ const COMPARE: { readonly [P in string]?: string } = { lt: "<", le: "<=", gt: ">
  * branches on the comparisons directly; a 0/1 number is made only where one is
  * needed (a store, arithmetic).
  */
-function booleanValues(plan: LanePlan): Set<number> {
+function booleanValues(plan: LaneIteration): Set<number> {
   const out = new Set<number>();
   for (const v of plan.values) {
     if (v.kind !== "instr") continue;
@@ -281,7 +275,7 @@ const ARITH: { readonly [P in string]?: string } = { add: "+", sub: "-", mul: "*
  * (Mandelbrot's `zr² + zi² <= 4`). Keyed by the comparison's value number;
  * `rounded` is the value no longer computed.
  */
-function foldedRoundings(plan: LanePlan, bools: ReadonlySet<number>): Map<number, { readonly rounded: number; readonly op: string; readonly bound: number }> {
+function foldedRoundings(plan: LaneIteration, bools: ReadonlySet<number>): Map<number, { readonly rounded: number; readonly op: string; readonly bound: number }> {
   const uses = new Map<number, number>();
   const use = (id: number): void => void uses.set(id, (uses.get(id) ?? 0) + 1);
   for (const v of plan.values) if (v.kind === "instr" && v.kernel >= 0) for (const a of operands(v.instr)) use(plan.valueOf[v.kernel]![a]!);

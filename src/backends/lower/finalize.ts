@@ -8,9 +8,9 @@
 //   size-1 axes disappear;
 // - levels: each instr's loop depth, for hoisting invariants.
 
-import type { BufId, BufferDecl, DotKernel, Instr, Kernel, LoopKernel, ReduceKernel, Stmt, Store, View } from "./kernel_ir.js";
+import type { BufId, BufferDecl, DotKernel, Instr, Kernel, LaneSetId, LoopKernel, ReduceKernel, Stmt, Store, View } from "./kernel_ir.js";
 import { childBlocks, isKernel, iterationRank, unhandled } from "./kernel_ir.js";
-import { instrOperands } from "./lanewise.js";
+import { instrOperands, planLanewise } from "./lanewise.js";
 import { type Recursion, recurse, runRecursion } from "../../ir/trampoline.js";
 
 /** Every view a statement reads (its own, not nested blocks'). */
@@ -309,7 +309,8 @@ function withLevels(k: Kernel): Kernel {
   return { ...k, instrs } as Kernel;
 }
 
-export function finalizeKernels(stmts: readonly Stmt[]): Stmt[] {
+/** Numbers kernels, coalesces loop axes, assigns levels, and plans lanewise whiles; `laneRank`: a lane set's rank. */
+export function finalizeKernels(stmts: readonly Stmt[], laneRank: (set: LaneSetId) => number): Stmt[] {
   let next = 0;
   // Kernel ids in program order; nested blocks wait on a heap stack (regions nest up to MAX_JAXPR_NESTING deep).
   function* go(list: readonly Stmt[]): Recursion<Stmt[]> {
@@ -325,7 +326,10 @@ export function finalizeKernels(stmts: readonly Stmt[]): Stmt[] {
           break;
         case "while": {
           const cond = yield* recurse(go(s.cond));
-          out.push({ ...s, cond, body: yield* recurse(go(s.body)) });
+          const body = yield* recurse(go(s.body));
+          // Numbered after the kernels have their levels (a level-0 value is per loop, not per lane).
+          const lanewise = s.lanes === null ? null : planLanewise({ ...s, cond, body }, laneRank(s.lanes));
+          out.push({ ...s, cond, body, lanewise });
           break;
         }
         case "switch": {

@@ -41,7 +41,7 @@ export function lowerJaxpr(jaxpr: Jaxpr): Program {
   const b = L.block({ restrict: null, mask: null, tag: "main" });
   runRecursion(L.lowerScope(b, { ...jaxpr, constvars: [], invars }, info, inputs, dests));
   L.flush(b);
-  const body = finalizeKernels(eliminateDeadStores(b.stmts, L.buffers));
+  const body = finalizeKernels(eliminateDeadStores(b.stmts, L.buffers), (set) => L.laneSets[set]!.shape.length);
   const program: Program = {
     buffers: L.buffers,
     laneSets: L.laneSets,

@@ -179,7 +179,8 @@ export type Stmt =
   | { readonly kind: "lanes_init"; readonly set: LaneSetId; readonly from: LaneSetId | null }
   | { readonly kind: "lanes_index"; readonly set: LaneSetId; readonly index: View; readonly branch: number; readonly last: number; readonly from: LaneSetId | null }
   | { readonly kind: "lanes_combine"; readonly set: LaneSetId; readonly active: LaneSetId; readonly outer: LaneSetId }
-  | { readonly kind: "while"; readonly lanes: LaneSetId | null; readonly cond: readonly Stmt[]; readonly pred: View; readonly body: readonly Stmt[] }
+  /** `lanewise`: for a batched while whose lanes can run one by one (lower/lanewise.ts), one iteration's values; set by finalize. */
+  | { readonly kind: "while"; readonly lanes: LaneSetId | null; readonly cond: readonly Stmt[]; readonly pred: View; readonly body: readonly Stmt[]; readonly lanewise: LaneIteration | null }
   | { readonly kind: "switch"; readonly index: View; readonly branches: readonly (readonly Stmt[])[] }
   | { readonly kind: "if_lanes"; readonly set: LaneSetId; readonly body: readonly Stmt[] }
   | { readonly kind: "for"; readonly sym: SymId; readonly count: number; readonly reverse: boolean; readonly body: readonly Stmt[] };
@@ -222,6 +223,55 @@ export interface DotOperandStrides {
   readonly b: number;
   readonly mn: number;
   readonly k: number;
+}
+
+/**
+ * How often a lanewise loop value changes: `const` a literal; `top` the same
+ * for every lane and iteration (level 0); `lane` depends on the lane only (a
+ * load of a buffer the loop does not write, an iota); `iter` depends on the
+ * loop state and is computed every iteration.
+ */
+export type LaneValueClass = "const" | "top" | "lane" | "iter";
+
+/** Where a lanewise loop value is first computed: by the cond kernels or by the body kernels. */
+export type LaneIterationPart = "cond" | "body";
+
+export type LaneValue =
+  /** Register `buf` (a buffer the loop writes) at the start of the iteration. */
+  | { readonly kind: "entry"; readonly id: number; readonly cls: "iter"; readonly part: "cond"; readonly buf: BufId }
+  /**
+   * Instr `index` of kernel `kernel` (an index into cond then body kernels;
+   * its operands are numbered through `valueOf[kernel]`); kernel -1: the load
+   * of a predicate the loop never writes.
+   */
+  | { readonly kind: "instr"; readonly id: number; readonly cls: LaneValueClass; readonly part: LaneIterationPart; readonly kernel: number; readonly index: number; readonly instr: Instr };
+
+/**
+ * One iteration of a lanewise while, value-numbered (lower/lanewise.ts):
+ * every instr of its cond kernels then body kernels gets a value number,
+ * equal numbers meaning equal values, so each number is computed once per
+ * iteration — in particular a body instr whose number the cond computed
+ * (`zr·zr` in the Mandelbrot loop) reuses the cond's value.
+ */
+export interface LaneIteration {
+  readonly values: readonly LaneValue[];
+  /** valueOf[k][i]: value number of instr i of kernel k (cond kernels first). */
+  readonly valueOf: readonly (readonly number[])[];
+  /** Per kernel, its stores as (register, value), in order. */
+  readonly stores: readonly (readonly { readonly buf: BufId; readonly value: number }[])[];
+  /**
+   * Registers (buffers written in the loop) in first-store order, with the one
+   * view every access to each uses; `entryRead`: the iteration reads the value
+   * it starts with (a load before any store, or the predicate when the cond
+   * does not store it), so a lane's value is loaded when the lane starts.
+   */
+  readonly registers: readonly { readonly buf: BufId; readonly view: View; readonly entryRead: boolean }[];
+  /** The predicate's value after the cond kernels. */
+  readonly pred: number;
+  /** Number of cond kernels (the first ones). */
+  readonly nCond: number;
+  /** Value numbers each part computes or reads (as operands, stores, or the predicate), in first-use order. */
+  readonly usedIn: { readonly cond: readonly number[]; readonly body: readonly number[] };
 }
 
 /** Emitter-independent decisions about one kernel (kernel_plan.ts), read by both emitters. */

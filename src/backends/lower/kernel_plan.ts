@@ -1,6 +1,6 @@
 // The emitter-independent decisions about each kernel, made once here and
 // read by both emitters (js/emit_loop.ts, js/emit_dot.ts, wasm/emit/emit_loop.ts,
-// wasm/emit/emit_dot.ts) instead of each re-deriving them:
+// wasm/emit/dot/) instead of each re-deriving them:
 //
 // - access groups: the distinct strided access patterns (buffer, offset,
 //   strides) of a kernel's loads, iotas and stores, in first-use order; each

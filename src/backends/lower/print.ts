@@ -3,7 +3,7 @@
 // `formatProgram` (the same with every kernel's instructions).
 
 import { DTYPE_SHORT } from "../../ir/dtype.js";
-import type { AccessGroup, Instr, Kernel, KernelPlan, Offset, Program, Stmt, View } from "./kernel_ir.js";
+import type { AccessGroup, Instr, Kernel, KernelPlan, LaneIteration, Offset, Program, Stmt, View } from "./kernel_ir.js";
 import { BYTES_PER_ELEMENT, childBlocks, isKernel, unhandled } from "./kernel_ir.js";
 import { type Recursion, recurse, runRecursion } from "../../ir/trampoline.js";
 
@@ -59,6 +59,22 @@ function planStr(plan: KernelPlan | undefined): string {
     case "dot":
       return `${groups}${plan.rowsAreLanes ? " rows=lanes" : ""}`;
   }
+}
+
+/** A lanewise while's iteration plan: the body instrs that reuse a value the cond computed (`k<body>%i=k<cond>%j`). */
+function lanewiseStr(plan: LaneIteration, stmts: readonly Stmt[]): string {
+  const kernels = stmts.filter(isKernel);
+  const registers = new Set(plan.registers.map((r) => r.buf));
+  const reuse: string[] = [];
+  for (let ki = plan.nCond; ki < kernels.length; ki++) {
+    kernels[ki]!.instrs.forEach((ins, i) => {
+      // (A register load reads the register's current value; literals are not computations.)
+      if (ins.op === "load" && registers.has(ins.view.buf)) return;
+      const v = plan.values[plan.valueOf[ki]![i]!];
+      if (v?.kind === "instr" && v.part === "cond" && v.kernel >= 0 && v.cls !== "const") reuse.push(`k${kernels[ki]!.id}%${i}=k${kernels[v.kernel]!.id}%${v.index}`);
+    });
+  }
+  return ` lanewise${reuse.length ? ` reuse=${reuse.join(",")}` : ""}`;
 }
 
 function groupStr(g: AccessGroup, i: number): string {
@@ -121,7 +137,7 @@ function* stmtLines(p: Program, s: Stmt, indent: string, detail: boolean, out: s
       out.push(`${indent}L${s.set} = L${s.active} & L${s.outer}`);
       return;
     case "while":
-      out.push(`${indent}while${s.lanes === null ? "" : ` lanes=L${s.lanes}`} pred=${viewStr(s.pred)}`);
+      out.push(`${indent}while${s.lanes === null ? "" : ` lanes=L${s.lanes}`} pred=${viewStr(s.pred)}${s.lanewise ? lanewiseStr(s.lanewise, [...s.cond, ...s.body]) : ""}`);
       yield* block("  cond:", s.cond);
       yield* block("  body:", s.body);
       return;

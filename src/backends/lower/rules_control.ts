@@ -167,7 +167,7 @@ const whileRule: LowerRule<"while"> = function* (ins, r) {
     const lanes = L.lanesOf(own);
     copyBack(L, bodyBlock, body_jaxpr, bn, outs, carries, () => lanes);
     L.flush(bodyBlock);
-    L.emit(b, { kind: "while", lanes: set, cond: condBlock.stmts, pred: predView, body: bodyBlock.stmts });
+    L.emit(b, { kind: "while", lanes: set, cond: condBlock.stmts, pred: predView, body: bodyBlock.stmts, lanewise: null });
     return carryNodes;
   }
 
@@ -182,7 +182,7 @@ const whileRule: LowerRule<"while"> = function* (ins, r) {
     restrict && !info.carryFull[i] && isShapePrefix(restrict.shape, carryNodes[i]!.shape) ? L.lanesOf(restrict) : null;
   copyBack(L, bodyBlock, body_jaxpr, bn, outs, carries, partial);
   L.flush(bodyBlock);
-  L.emit(b, { kind: "while", lanes: null, cond: condBlock.stmts, pred: predView, body: bodyBlock.stmts });
+  L.emit(b, { kind: "while", lanes: null, cond: condBlock.stmts, pred: predView, body: bodyBlock.stmts, lanewise: null });
   return carryNodes;
 };
 

@@ -13,6 +13,13 @@
 //   acc        `acc` only in dot kernels
 //   reduce     nKept within the shape; argmax gives int32
 //   plan       every kernel has a plan of its kind (kernel_plan.ts)
+//   lanewise   a while has an iteration plan exactly when it qualifies for
+//              lane-by-lane execution, and the plan shares only equal values:
+//              every instr's value number is a computation of the same op on
+//              the same value numbers, computed no later (a cond instr never
+//              reads a body value), a register load's is the register's
+//              current value, and a register is marked read at entry exactly
+//              when the iteration reads the value it starts with (lanewise.ts)
 //
 // It runs after every lowering in checked mode (`setCheckedLowering`: on in
 // the test suite and under the CLI's verification), so a lowering change that
@@ -20,12 +27,12 @@
 
 import type { Shape } from "../../ir/dtype.js";
 import { viewsEqual } from "./block.js";
-import type { BufId, Instr, Kernel, LaneSetId, Program, Stmt, SymId, View } from "./kernel_ir.js";
+import type { BufId, Instr, Kernel, LaneIteration, LaneSetId, LoopKernel, Program, Stmt, SymId, View } from "./kernel_ir.js";
 import { childBlocks, unhandled } from "./kernel_ir.js";
-import { instrOperands } from "./lanewise.js";
+import { instrKey, instrOperands, lanewiseKernels } from "./lanewise.js";
 import { viewStr } from "./print.js";
 
-export type VerifyRule = "ids" | "ssa" | "level" | "rank" | "bounds" | "self-read" | "lanes" | "dtype" | "acc" | "reduce" | "plan";
+export type VerifyRule = "ids" | "ssa" | "level" | "rank" | "bounds" | "self-read" | "lanes" | "dtype" | "acc" | "reduce" | "plan" | "lanewise";
 
 export interface Violation {
   readonly rule: VerifyRule;
@@ -188,10 +195,14 @@ class Verifier {
         this.laneSet(s.outer, "lanes_combine", true);
         if (this.laneSet(s.set, "lanes_combine", false)) this.lanesReady.add(s.set);
         return;
-      case "while":
+      case "while": {
         if (s.lanes === null) this.view(s.pred, [], "while", "the predicate");
         else if (this.laneSet(s.lanes, "while", true)) this.view(s.pred, this.p.laneSets[s.lanes]!.shape, "while", "the predicate");
+        const ks = s.lanes === null || s.lanes >= this.p.laneSets.length ? null : lanewiseKernels(s, this.p.laneSets[s.lanes]!.shape.length);
+        if ((ks === null) !== (s.lanewise === null)) this.fail("lanewise", "while", ks ? "qualifies for lane-by-lane execution but has no iteration plan" : "has an iteration plan but does not qualify for lane-by-lane execution");
+        else if (ks && s.lanewise) this.laneIteration(s.lanewise, ks, s.cond.length, s.pred);
         return;
+      }
       case "switch":
         this.view(s.index, [], "switch", "the index");
         return;
@@ -203,6 +214,63 @@ class Verifier {
         return;
       default:
         unhandled(s, "statement");
+    }
+  }
+
+  /** The iteration plan numbers only equal values equally (see `lanewise` above). */
+  private laneIteration(plan: LaneIteration, ks: readonly LoopKernel[], nCond: number, pred: View): void {
+    const bad = (message: string): void => this.fail("lanewise", "while", message);
+    if (plan.nCond !== nCond || plan.valueOf.length !== ks.length || plan.stores.length !== ks.length) return bad(`the plan covers ${plan.valueOf.length} kernels (${plan.nCond} cond), the loop has ${ks.length} (${nCond} cond)`);
+    const registers = new Set(plan.registers.map((r) => r.buf));
+    const stored = new Set(ks.flatMap((k) => k.stores.map((st) => st.view.buf)));
+    if (registers.size !== stored.size || [...stored].some((b) => !registers.has(b))) return bad(`the registers b${[...registers].join(",b")} are not the buffers the loop stores (b${[...stored].join(",b")})`);
+    const value = (id: number | undefined) => (id === undefined ? undefined : plan.values[id]);
+    const current = new Map<BufId, number>();
+    const storedYet = new Set<BufId>();
+    const readAtEntry = new Set<BufId>();
+    plan.values.forEach((v, id) => {
+      if (v.id !== id) bad(`value ${id} says it is value ${v.id}`);
+      if (v.kind === "entry") current.set(v.buf, id);
+    });
+    /** The computation of instr i of kernel ki over value numbers (equal keys: equal values). */
+    const keyOf = (ki: number, ins: Instr): string => instrKey(ins, instrOperands(ins).map((a) => plan.valueOf[ki]![a]!));
+    const predAfterCond = (): void => {
+      const p = value(plan.pred);
+      const ok = current.has(pred.buf) ? current.get(pred.buf) === plan.pred : p?.kind === "instr" && p.instr.op === "load" && viewsEqual(p.instr.view, pred);
+      if (!ok) bad(`the predicate's value v${plan.pred} is not b${pred.buf}'s after the cond`);
+      if (registers.has(pred.buf) && !storedYet.has(pred.buf)) readAtEntry.add(pred.buf);
+    };
+    ks.forEach((k, ki) => {
+      if (ki === nCond) predAfterCond();
+      const vn = plan.valueOf[ki]!;
+      if (vn.length !== k.instrs.length) return bad(`k${k.id}: ${vn.length} value numbers for ${k.instrs.length} instrs`);
+      k.instrs.forEach((ins, i) => {
+        const id = vn[i]!;
+        const v = value(id);
+        const at = `k${k.id} %${i}`;
+        if (v === undefined) return bad(`${at} has value v${id}, which does not exist`);
+        if (ins.op === "load" && registers.has(ins.view.buf)) {
+          if (!storedYet.has(ins.view.buf)) readAtEntry.add(ins.view.buf);
+          if (id !== current.get(ins.view.buf)) bad(`${at} loads register b${ins.view.buf} but is numbered v${id}, not its current value`);
+          return;
+        }
+        if (v.kind !== "instr" || v.kernel < 0) return bad(`${at} is numbered v${id}, which no instr of the loop computes`);
+        if (v.kernel > ki || (v.kernel === ki && v.index > i)) return bad(`${at} reuses v${id}, computed later (k${ks[v.kernel]?.id} %${v.index})`);
+        if (ki < nCond && v.part !== "cond") return bad(`${at} in the cond reuses v${id} of the body`);
+        const first = ks[v.kernel]!.instrs[v.index];
+        if (first === undefined || plan.valueOf[v.kernel]![v.index] !== id) return bad(`v${id} names k${ks[v.kernel]!.id} %${v.index}, which is not numbered v${id}`);
+        if (keyOf(v.kernel, first) !== keyOf(ki, ins)) bad(`${at} reuses v${id} (k${ks[v.kernel]!.id} %${v.index}), a different computation`);
+      });
+      const st = plan.stores[ki]!;
+      if (st.length !== k.stores.length || k.stores.some((s, si) => st[si]!.buf !== s.view.buf || st[si]!.value !== vn[s.value])) bad(`k${k.id}'s stores are not numbered as the kernel stores`);
+      for (const s of k.stores) {
+        current.set(s.view.buf, vn[s.value]!);
+        storedYet.add(s.view.buf);
+      }
+    });
+    if (nCond === ks.length) predAfterCond();
+    for (const r of plan.registers) {
+      if (r.entryRead !== readAtEntry.has(r.buf)) bad(`register b${r.buf} is marked ${r.entryRead ? "" : "not "}read at entry, but the iteration ${readAtEntry.has(r.buf) ? "reads" : "never reads"} the value it starts with`);
     }
   }
 

@@ -6,7 +6,6 @@
 import { describe, expect, it } from "vitest";
 import { compileJs } from "../../../src/backends/js/index.js";
 import { lanewiseKernels } from "../../../src/backends/js/emit_lanewise.js";
-import { planLaneValues } from "../../../src/backends/js/lane_values.js";
 import type { Program, Stmt } from "../../../src/backends/lower/kernel_ir.js";
 import type { ArrayValue } from "../../../src/ir/core.js";
 import { fromNested } from "../../../src/ir/value.js";
@@ -121,7 +120,7 @@ describe("values shared by the cond and the body are computed once", () => {
     const prog = compileJs(jaxpr);
     const w = whileOf(prog.program);
     const ks = lanewiseKernels(w, 1)!;
-    const plan = planLaneValues(ks, w.cond.length, w.pred);
+    const plan = w.lanewise!;
     const muls = plan.values.filter((v) => v.kind === "instr" && v.instr.op === "binary" && v.instr.prim === "mul");
     // zr·zr, zi·zi (cond, reused by the body), zr·zi and ·2 (body)
     expect(muls.length).toBe(4);

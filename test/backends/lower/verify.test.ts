@@ -130,3 +130,64 @@ describe("kernel-IR verifier", () => {
     expect(() => assertValidProgram(broken)).toThrow(/k0 \(scan1\.body\) \[bounds\]: %0 loads b0\[1; 1\] over \[8\] reaches elements 1\.\.8 of b0, which has 8\n  k0 \(scan1\.body\) \[level\]/);
   });
 });
+
+describe("kernel-IR verifier: a lanewise while's iteration plan", () => {
+  // The fixture while_lanes.jaxpr's second loop: the cond's `mul j j` is the body's `mul e e`.
+  const lowered = lower(`{ lambda ; a:f32[6]. let
+      z:i32[6] = broadcast_in_dim[broadcast_dimensions=() shape=(6,)] 0:i32[]
+      _:i32[6] c:f32[6] = while[
+        body_jaxpr={ lambda ; d:i32[6] e:f32[6]. let
+            f:i32[6] = add d 1:i32[]
+            g:f32[6] = mul e e
+            h:f32[6] = add g 0.25:f32[]
+          in (f, h) }
+        body_nconsts=0
+        cond_jaxpr={ lambda ; i:i32[6] j:f32[6]. let
+            k:bool[6] = lt i 10:i32[]
+            l:f32[6] = mul j j
+            m:bool[6] = lt l 4.0:f32[]
+            n:bool[6] = and k m
+          in (n,) }
+        cond_nconsts=0
+      ] z a
+    in (c,) }`);
+  type While = Extract<Stmt, { kind: "while" }>;
+  const at = lowered.body.findIndex((s) => s.kind === "while");
+  const loop = lowered.body[at] as While;
+  const plan = loop.lanewise!;
+  const withLoop = (w: While): Program => ({ ...lowered, body: lowered.body.map((s, i) => (i === at ? w : s)) });
+  /** The plan with instr `i` of kernel `k` (cond kernels first) numbered `id`. */
+  const renumbered = (k: number, i: number, id: number): While => ({ ...loop, lanewise: { ...plan, valueOf: plan.valueOf.map((vn, kk) => (kk === k ? vn.map((v, ii) => (ii === i ? id : v)) : vn)) } });
+  const body = plan.nCond;
+  const kernels = [...loop.cond, ...loop.body].flatMap((s) => (s.kind === "loop" ? [s] : []));
+  const indexOf = (k: number, prim: string): number => kernels[k]!.instrs.findIndex((ins) => ins.op === "binary" && ins.prim === prim);
+  const mulOf = (k: number): number => indexOf(k, "mul");
+
+  it("accepts the lowering's plan, which shares the cond's product with the body", () => {
+    expect(verifyProgram(lowered)).toEqual([]);
+    expect(plan.valueOf[body]![mulOf(body)]).toBe(plan.valueOf[0]![mulOf(0)]);
+  });
+
+  it("reports a qualifying while without a plan", () => {
+    const vs = verifyProgram(withLoop({ ...loop, lanewise: null }));
+    expect(vs).toEqual([expect.objectContaining({ rule: "lanewise", message: expect.stringMatching(/qualifies .* but has no iteration plan/) })]);
+  });
+
+  it("reports a body instr sharing a value that computes something else", () => {
+    // The body's product numbered as the cond's comparison `lt i 10`.
+    const lt = plan.valueOf[0]![indexOf(0, "lt")]!;
+    const vs = verifyProgram(withLoop(renumbered(body, mulOf(body), lt)));
+    expect(vs).toContainEqual(expect.objectContaining({ rule: "lanewise", message: expect.stringMatching(/a different computation/) }));
+  });
+
+  it("reports a register whose entry read is misstated", () => {
+    const misstated = { ...loop, lanewise: { ...plan, registers: plan.registers.map((r) => ({ ...r, entryRead: !r.entryRead })) } };
+    expect(verifyProgram(withLoop(misstated))).toContainEqual(expect.objectContaining({ rule: "lanewise", message: expect.stringMatching(/read at entry/) }));
+  });
+
+  it("reports a cond instr reusing a value the body computes", () => {
+    const bodyOnly = plan.values.find((v) => v.kind === "instr" && v.part === "body")!;
+    const vs = verifyProgram(withLoop(renumbered(0, mulOf(0), bodyOnly.id)));
+    expect(vs).toContainEqual(expect.objectContaining({ rule: "lanewise", message: expect.stringMatching(/computed later|of the body/) }));
+  });
+});

@@ -25,9 +25,10 @@
 // registers read before they are written in an iteration (or written back
 // without being set by the cond) are loaded when a lane enters a slot. The
 // same computation appearing in the cond and the body (zr·zr, say) is done
-// once per iteration when the registers it reads have not changed in between.
+// once per iteration: the while's iteration plan (lower/lanewise.ts) numbers
+// the values, and each number is computed once.
 
-import type { BufId, Instr, LoopKernel, Stmt, View } from "../../lower/kernel_ir.js";
+import type { BufId, Instr, LaneIteration, LoopKernel, Stmt, View } from "../../lower/kernel_ir.js";
 import { viewsEqual } from "../../lower/block.js";
 import type { FunctionBuilder } from "../func.js";
 import type { Local } from "../types.js";
@@ -44,7 +45,7 @@ type While = Extract<Stmt, { kind: "while" }>;
 /** The loop's kernels if it qualifies for lane-wise execution (and its predicate is computed in the loop), else null. */
 export function lanewiseKernels(s: While, laneRank: number): LoopKernel[] | null {
   const ks = sharedLanewiseKernels(s, laneRank);
-  return ks && ks.some((k) => k.stores.some((st) => st.view.buf === s.pred.buf)) ? ks : null;
+  return ks && s.lanewise && ks.some((k) => k.stores.some((st) => st.view.buf === s.pred.buf)) ? ks : null;
 }
 
 type Role = "hoisted" | "perLane" | "variant";
@@ -58,13 +59,14 @@ type Role = "hoisted" | "perLane" | "variant";
 const GROUPS = 1;
 /**
  * The body of a function running the loop four lanes per group at a time
- * (normalized kernels: buffers are parameters). `nCond` kernels form the
- * cond; `pred` is the predicate's view.
+ * (normalized kernels: buffers are parameters; `plan` is the while's
+ * iteration plan, whose registers are these kernels' in the same order).
+ * The first `plan.nCond` kernels form the cond; `pred` is the predicate's view.
  */
 export function emitLanewiseWhile(
   f: FunctionBuilder,
   ks: readonly LoopKernel[],
-  nCond: number,
+  plan: LaneIteration,
   pred: View,
   laneShape: readonly number[],
   P: KernelParams,
@@ -73,6 +75,7 @@ export function emitLanewiseWhile(
   liveAfter: ReadonlySet<number>,
 ): void {
   const ls = P.lanes!;
+  const nCond = plan.nCond;
   const groups = Array.from({ length: GROUPS }, (_, g) => g);
   // Registers: per written buffer, one v128 per group.
   const regs = new Map<BufId, { locals: Local[]; view: View }>();
@@ -82,17 +85,10 @@ export function emitLanewiseWhile(
     }
   }
   const dtypeOf = (b: BufId) => P.dtypes[b]!;
-  // First access in an iteration (cond kernels, then body kernels): a load needs the lane's value in the register.
-  const readFirst = new Set<BufId>();
-  const seen = new Set<BufId>();
-  const condWrites = new Set<BufId>();
-  ks.forEach((k, ki) => {
-    for (const ins of k.instrs) if (ins.op === "load" && regs.has(ins.view.buf) && !seen.has(ins.view.buf)) readFirst.add(ins.view.buf);
-    for (const st of k.stores) {
-      seen.add(st.view.buf);
-      if (ki < nCond) condWrites.add(st.view.buf);
-    }
-  });
+  if (regs.size !== plan.registers.length) throw new Error("wasm: a lanewise while whose plan does not list its registers");
+  // Registers whose value at the start of an iteration is read (the plan's registers are in the same first-store order).
+  const readFirst = new Set([...regs.keys()].filter((_, r) => plan.registers[r]!.entryRead));
+  const condWrites = new Set(ks.slice(0, nCond).flatMap((k) => k.stores.map((st) => st.view.buf)));
   const writesBack = (b: BufId): boolean => liveAfter.has(b);
   // A written-back register the cond does not set may be written back before anything sets it: load it too.
   const loadsAtFill = (b: BufId): boolean => readFirst.has(b) || (writesBack(b) && !condWrites.has(b));
@@ -248,42 +244,31 @@ export function emitLanewiseWhile(
     }
   };
 
-  // Value numbering over one iteration, per group: a variant instr computed before from the same
-  // operands (and register versions) reuses that local instead of recomputing.
-  const version = groups.map(() => new Map<BufId, number>());
-  const numbered = groups.map(() => new Map<string, Local>());
-  const keys: string[][][] = groups.map(() => ks.map(() => []));
-  const keyOf = (g: number, ki: number, i: number): string => {
-    const ins = ks[ki]!.instrs[i]!;
-    const role = roles[ki]![i]!;
-    if (role === "hoisted") return ins.op === "const" ? `c${ins.dtype}:${Object.is(ins.value, -0) ? "-0" : String(ins.value)}` : `h${ki}:${i}`;
-    if (role === "perLane") return `p${ki}:${i}`;
-    if (ins.op === "load") return `r${ins.view.buf}@${version[g]!.get(ins.view.buf) ?? 0}`;
-    const args = operands(ins).map((j) => keys[g]![ki]![j]!);
-    const extra = ins.op === "unary" ? `${ins.prim}/${ins.rounding ?? 0}` : ins.op === "binary" ? `${ins.prim}/${ins.argDtype}` : ins.op === "select" ? ins.whichDtype : ins.op === "convert" ? ins.from : "";
-    return `${ins.op}:${extra}:${ins.dtype}(${args.join(",")})`;
-  };
+  // One iteration, per group: each of the plan's value numbers a variant instr has is computed
+  // once; a register read after this iteration stored it is the register itself, one read
+  // before is its value at the iteration's start, copied once.
+  const computed = groups.map(() => new Map<number, Local>());
+  const storedYet = groups.map(() => new Set<BufId>());
   const runKernel = (g: number, ki: number): void => {
     const k = ks[ki]!;
     const v = values[g]![ki]!;
-    k.instrs.forEach((_, i) => {
-      const key = keyOf(g, ki, i);
-      keys[g]![ki]![i] = key;
+    k.instrs.forEach((ins, i) => {
       if (roles[ki]![i] !== "variant") return;
-      const hit = numbered[g]!.get(key);
+      if (ins.op === "load" && storedYet[g]!.has(ins.view.buf)) {
+        v.alias(i, 4, regs.get(ins.view.buf)!.locals[g]!);
+        return;
+      }
+      const id = plan.valueOf[ki]![i]!;
+      const hit = computed[g]!.get(id);
       if (hit) v.alias(i, 4, hit);
       else {
         v.compute(i, 4);
-        numbered[g]!.set(key, v.local(i, 4));
+        computed[g]!.set(id, v.local(i, 4));
       }
     });
     for (const st of k.stores) {
-      const reg = regs.get(st.view.buf)!.locals[g]!;
-      f.local.get(v.local(st.value, 4)).local.set(reg);
-      const ver = (version[g]!.get(st.view.buf) ?? 0) + 1;
-      version[g]!.set(st.view.buf, ver);
-      // The register now holds this value.
-      numbered[g]!.set(`r${st.view.buf}@${ver}`, reg);
+      f.local.get(v.local(st.value, 4)).local.set(regs.get(st.view.buf)!.locals[g]!);
+      storedYet[g]!.add(st.view.buf);
     }
   };
   const anyActive = (): void => {

@@ -22,7 +22,8 @@ import { FunctionBuilder } from "../func.js";
 import { ModuleBuilder, PAGE_BYTES } from "../module.js";
 import type { FuncRef, Local } from "../types.js";
 import { ELEM_BYTES } from "./access.js";
-import { emitDotKernel, dotScratchBytes } from "./emit_dot.js";
+import { emitDotKernel } from "./dot/driver.js";
+import { dotScratchBytes } from "./dot/layout.js";
 import { emitLanewiseWhile, lanewiseKernels } from "./emit_lanewise.js";
 import { emitLoopKernel } from "./emit_loop.js";
 import { type KernelParams, emitAddress } from "./groups.js";
@@ -141,7 +142,7 @@ export function emitModule(p: Program, opts: EmitOptions = {}): EmittedModule {
     const liveKey = liveFlags.map((l) => (l ? 1 : 0)).join("");
     const fn = declare(`lanewise ${s.cond.length} ${liveKey} ${norm.key}`, "lanewise", norm.bufs.length, norm.syms.length, true, (f, P) => {
       const liveParams = new Set(norm.bufs.flatMap((_, i) => (liveFlags[i] ? [i] : [])));
-      emitLanewiseWhile(f, norm.value.kernels, s.cond.length, norm.value.extra[0]!, shape, { ...P, dtypes: norm.dtypes }, host, liveParams);
+      emitLanewiseWhile(f, norm.value.kernels, s.lanewise!, norm.value.extra[0]!, shape, { ...P, dtypes: norm.dtypes }, host, liveParams);
     });
     callWith(fn, norm.bufs, norm.syms, s.lanes);
   };

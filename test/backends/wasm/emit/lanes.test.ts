@@ -56,6 +56,24 @@ describe("wasm: loops of independent scalar lanes run four lanes at a time", () 
     expect(Array.from(d!.data)).toEqual([0, 0, 0, 0, 0]);
   });
 
+  it("a predicate that is a carry only the body sets starts from each lane's value (the cond computes nothing)", () => {
+    // The cond returns its carry q as is: no cond kernel stores the predicate, so the lane's q must be loaded when it enters.
+    const carryPred = `{ lambda ; x:f32[6] p:bool[6]. let
+        _:bool[6] r:f32[6] = while[
+          body_jaxpr={ lambda ; q:bool[6] y:f32[6]. let
+              z:f32[6] = add y 1.0:f32[]
+              q2:bool[6] = lt z 5.0:f32[]
+            in (q2, z) }
+          body_nconsts=0
+          cond_jaxpr={ lambda ; q:bool[6] y:f32[6]. let  in (q,) }
+          cond_nconsts=0
+        ] p x
+      in (r,) }`;
+    expect(compile(carryPred).source).toMatch(/\(func \$lanewise/);
+    const [r] = expectMatchesInterpreter(carryPred, [fromNested([0, 1, 2, 3, 10, 0], "float32"), fromNested([true, true, false, true, true, false], "bool")]);
+    expect(Array.from(r!.data)).toEqual([5, 5, 2, 5, 11, 0]);
+  });
+
   it("the Mandelbrot escape loop (vmapped, float32 state) gives the interpreter's counts", () => {
     const pixel = (cr: np.Array, ci: np.Array): np.Array => {
       const [k] = whileLoop(
