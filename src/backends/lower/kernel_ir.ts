@@ -325,41 +325,31 @@ export function childBlocks(s: Stmt): (readonly Stmt[])[] {
   }
 }
 
+/**
+ * What each statement kind is, one row per kind (a mapped type: a new kind is
+ * a compile error here until someone says what it is).
+ */
+const STMT_KINDS: { readonly [K in StmtKind]: { readonly kernel: boolean; readonly repeats: boolean } } = {
+  loop: { kernel: true, repeats: false },
+  reduce: { kernel: true, repeats: false },
+  dot: { kernel: true, repeats: false },
+  setsym: { kernel: false, repeats: false },
+  lanes_init: { kernel: false, repeats: false },
+  lanes_index: { kernel: false, repeats: false },
+  lanes_combine: { kernel: false, repeats: false },
+  while: { kernel: false, repeats: true },
+  switch: { kernel: false, repeats: false },
+  if_lanes: { kernel: false, repeats: false },
+  for: { kernel: false, repeats: true },
+};
+
 export function isKernel(s: Stmt): s is Kernel {
-  switch (s.kind) {
-    case "loop":
-    case "reduce":
-    case "dot":
-      return true;
-    case "setsym":
-    case "lanes_init":
-    case "lanes_index":
-    case "lanes_combine":
-    case "while":
-    case "switch":
-    case "if_lanes":
-    case "for":
-      return false;
-  }
+  return STMT_KINDS[s.kind].kernel;
 }
 
 /** Whether the statement repeats its body (what it reads may be read again by the next iteration). */
 export function isLoopStmt(s: Stmt): boolean {
-  switch (s.kind) {
-    case "while":
-    case "for":
-      return true;
-    case "loop":
-    case "reduce":
-    case "dot":
-    case "setsym":
-    case "lanes_init":
-    case "lanes_index":
-    case "lanes_combine":
-    case "switch":
-    case "if_lanes":
-      return false;
-  }
+  return STMT_KINDS[s.kind].repeats;
 }
 
 /** Number of iteration axes, the length of every stride list in the kernel (a dot's: [lanes…, b, m, n]; its operands add k). */

@@ -93,29 +93,7 @@ class Verifier {
       const s = stack.pop()![0]!;
       this.stmt(s);
       // Nested blocks next, in order, before the statement's later siblings.
-      const nested: Stmt[] = [];
-      switch (s.kind) {
-        case "while":
-          nested.push(...s.cond, ...s.body);
-          break;
-        case "switch":
-          for (const b of s.branches) nested.push(...b);
-          break;
-        case "if_lanes":
-        case "for":
-          nested.push(...s.body);
-          break;
-        case "loop":
-        case "reduce":
-        case "dot":
-        case "setsym":
-        case "lanes_init":
-        case "lanes_index":
-        case "lanes_combine":
-          break;
-        default:
-          unhandled(s, "statement");
-      }
+      const nested: Stmt[] = childBlocks(s).flat();
       visit(nested);
     }
     return this.out;

@@ -153,6 +153,11 @@ export function binaryStep(s: Scope, c: Choices): void {
 
 export function convertStep(s: Scope, c: Choices): void {
   const x = s.pick(c.next(8))!;
+  // Now and then the other identity-like primitive: stop_gradient keeps the value (and its exactness).
+  if (c.next(6) === 0) {
+    s.emit1("stop_gradient", {}, [x], x.bits);
+    return;
+  }
   const to = DTYPES[c.next(DTYPES.length)]!;
   if (s.convert(x, to) === undefined) s.convert(x, "float32");
 }
