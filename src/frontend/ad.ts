@@ -153,7 +153,9 @@ export function jvp(f: (...args: never[]) => unknown, primals: readonly unknown[
   const fn = f as unknown as (...a: unknown[]) => unknown;
   const t = trace(fn, primals, "jvp");
   const [tLeaves, tTree] = flatten([...tangents], "tangents");
-  if (tTree.key() !== t.inTree.key()) throw new GradError("jvp: tangents must have the structure of primals (a tangent per primal leaf)");
+  if (tTree.key() !== t.inTree.key()) {
+    throw new GradError(`jvp: tangents must have the structure of primals (a tangent per primal leaf): the primals are ${t.inTree.toString()}, the tangents ${tTree.toString()}`);
+  }
   const diff = t.avals.map((a) => a.dtype === "float32");
   tLeaves.forEach((l, i) => {
     if (!diff[i]) return;
@@ -190,7 +192,7 @@ export function linearize(f: (...args: never[]) => unknown, ...primals: unknown[
   const lin = linearizeTraced(t, diff);
   const fJvp = (...tangents: unknown[]): unknown => {
     const [leaves, tree] = flatten(tangents, "tangents");
-    if (tree.key() !== t.inTree.key()) throw new GradError("linearize: the tangents must have the structure of the primals");
+    if (tree.key() !== t.inTree.key()) throw new GradError(`linearize: the tangents must have the structure of the primals: the primals are ${t.inTree.toString()}, the tangents ${tree.toString()}`);
     return unflatten(t.outTree, applyLinear(lin, leaves.filter((_, i) => diff[i]) as BindInput[]));
   };
   return [unflatten(t.outTree, lin.outs), fJvp];
@@ -227,11 +229,14 @@ export function vjp(f: (...args: never[]) => unknown, ...primals: unknown[]): [u
   const parts = vjpParts(f as unknown as (...a: unknown[]) => unknown, primals, null, "vjp");
   const vjpFn = (cotangent: unknown): unknown[] => {
     const [leaves, tree] = flatten(cotangent, "cotangent");
-    if (tree.key() !== parts.t.outTree.key()) throw new GradError("vjp: the cotangent must have the structure of the output");
+    if (tree.key() !== parts.t.outTree.key()) {
+      throw new GradError(`vjp: the cotangent must have the structure of the output: the output is ${parts.t.outTree.toString()}, the cotangent ${tree.toString()}`);
+    }
+    const outPaths = parts.t.outTree.leafPaths("output");
     leaves.forEach((l, i) => {
       const want = parts.lin.outAvals[i]!;
-      const got = inputAval(l, `cotangent leaf ${i}`, "vjp");
-      if (got.shape.join() !== want.shape.join()) throw new GradError(`vjp: the cotangent for output leaf ${i} is ${avalStr(got)}, but the output is ${avalStr(want)}`);
+      const got = inputAval(l, `cotangent for ${outPaths[i]}`, "vjp");
+      if (got.shape.join() !== want.shape.join()) throw new GradError(`vjp: the cotangent for ${outPaths[i]} is ${avalStr(got)}, but ${outPaths[i]} is ${avalStr(want)}; a cotangent has the output's shape`);
     });
     return unflatten(parts.t.inTree, pullBack(parts, leaves as BindInput[])) as unknown[];
   };
@@ -266,7 +271,7 @@ function gradCall(f: (...a: unknown[]) => unknown, args: unknown[], options: Gra
   // With hasAux the output is [value, aux]: the value is its first leaf, the aux the rest.
   const outTree = parts.t.outTree;
   if (options.hasAux && !(outTree.kind === "list" && outTree.children.length === 2 && outTree.children[0]!.numLeaves === 1)) {
-    throw new GradError(`${op} with hasAux: the function must return [value, aux] with a scalar value`);
+    throw new GradError(`${op} with hasAux: the function must return [value, aux] with value a float32 scalar, but it returned ${outTree.toString()}; without an aux output, leave hasAux off`);
   }
   const outAvals = parts.lin.outAvals;
   const valueAval = outAvals[0];

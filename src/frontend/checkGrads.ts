@@ -173,18 +173,18 @@ interface Tolerance {
  * JAX's check_close on one leaf: |got − want| ≤ atol·n + rtol·n·|want| with n
  * the leaf's size; NaN only matches NaN.
  */
-function checkClose(got: ArrayLike<number>, want: ArrayLike<number>, tol: Tolerance, what: () => string): void {
+function checkClose(got: ArrayLike<number>, want: ArrayLike<number>, tol: Tolerance, what: () => string, wantName: string): void {
   const n = Math.max(1, got.length);
   const atol = tol.atol * n;
   const rtol = tol.rtol * n;
-  if (got.length !== want.length) throw new CheckGradsError(`checkGrads: ${what()}: ${got.length} elements, expected ${want.length}`);
+  if (got.length !== want.length) throw new CheckGradsError(`checkGrads: ${what()}: AD gives ${got.length} elements, ${wantName} ${want.length}`);
   for (let k = 0; k < got.length; k++) {
     const g = got[k]!, w = want[k]!;
     if (Number.isNaN(g) && Number.isNaN(w)) continue;
     if (g === w) continue;
     if (!(Math.abs(g - w) <= atol + rtol * Math.abs(w))) {
-      const at = got.length === 1 ? "" : ` element ${k}`;
-      throw new CheckGradsError(`checkGrads: ${what()}${at}: ${g} vs ${w}, |difference| ${Math.abs(g - w)} exceeds atol ${atol} + rtol ${rtol} × ${Math.abs(w)} (tolerances scaled by the size ${n})`);
+      const at = got.length === 1 ? "" : `, element ${k}`;
+      throw new CheckGradsError(`checkGrads: ${what()}${at}: AD gives ${g}, ${wantName} gives ${w}; |difference| ${Math.abs(g - w)} exceeds atol ${atol} + rtol ${rtol} × ${Math.abs(w)} (tolerances scaled by the size ${n})`);
     }
   }
 }
@@ -196,13 +196,13 @@ interface Expected {
 }
 
 function checkLeaves(got: Flat, want: Expected, tol: Tolerance, label: string, part: string, wantName: string): void {
-  if (got.tree.key() !== want.tree.key()) throw new CheckGradsError(`checkGrads: ${label}: the ${part} has the structure ${got.tree.toString()}, ${wantName} ${want.tree.toString()}`);
+  if (got.tree.key() !== want.tree.key()) throw new CheckGradsError(`checkGrads: ${label}: AD's ${part} has the structure ${got.tree.toString()}, ${wantName}'s ${want.tree.toString()}`);
   got.values.forEach((g, i) => {
     const w = want.values[i]!;
     if (g.shape.join() !== w.shape.join()) {
-      throw new CheckGradsError(`checkGrads: ${label}: ${part} ${got.paths[i]} is ${avalStr(g)}, ${wantName} is ${avalStr(w)}`);
+      throw new CheckGradsError(`checkGrads: ${label}: AD's ${part} of ${got.paths[i]} is ${avalStr(g)}, ${wantName}'s is ${avalStr(w)}`);
     }
-    checkClose(g.data, w.data, tol, () => `${label}: ${part} ${got.paths[i]} (AD vs ${wantName})`);
+    checkClose(g.data, w.data, tol, () => `${label}: ${part} of ${got.paths[i]}`, wantName);
   });
 }
 
@@ -219,9 +219,9 @@ function checkJvp(f: Fn, args: readonly unknown[], ctx: Ctx, label: string): voi
   const fJvp = ctx.run((primals, tangents) => jvp(f, primals as unknown[], tangents as unknown[]));
   const [out, tangentOut] = fJvp([...args], unflatten(x.tree, numeric.tangent)) as [unknown, unknown];
   const expected = flat(ctx.run(f)(...args), "output");
-  checkLeaves(flat(out, "output"), expected, ctx, label, "primal value", "f itself");
+  checkLeaves(flat(out, "output"), expected, ctx, label, "primal value", "f");
   const t = flat(tangentOut, "output");
-  checkLeaves(t, { ...expected, values: expected.values.map((v, i) => ({ ...v, data: isFloat(v) ? numeric.out[i]! : v.data.map(() => 0) })) }, ctx, label, "tangent", "finite differences");
+  checkLeaves(t, { ...expected, values: expected.values.map((v, i) => ({ ...v, data: isFloat(v) ? numeric.out[i]! : v.data.map(() => 0) })) }, ctx, label, "tangent", "the finite difference");
 }
 
 /** vjp(f) at a random cotangent c, by <t, vjp(c)> ≈ <numerical jvp(t), c> for a random t. */
@@ -236,7 +236,7 @@ function checkVjp(f: Fn, args: readonly unknown[], ctx: Ctx, label: string): voi
     return [out, back(ct)];
   });
   const [out, cts] = fVjp([...args], unflatten(expected.tree, cotangent)) as [unknown, unknown[]];
-  checkLeaves(flat(out, "output"), expected, ctx, label, "primal value", "f itself");
+  checkLeaves(flat(out, "output"), expected, ctx, label, "primal value", "f");
   const ctIn = flat(cts, "args");
   const numeric = numericalJvp(ctx.run(f), x, tangent, ctx.eps);
   const ip = innerProduct(numeric.tangent.map((t) => t.concrete("checkGrads").data), ctIn.values.map((v) => v.data), x.values.map(isFloat));
