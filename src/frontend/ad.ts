@@ -21,6 +21,7 @@ import { type TreeDef, flatten, unflatten } from "./pytree.js";
 import { replayJaxpr } from "./replay.js";
 import { TypedScalar } from "./scalar.js";
 import { type FlatOut, inputAval, traceFlat } from "./tracing.js";
+import { vmap } from "./vmap.js";
 
 export class GradError extends TypeError {
   constructor(message: string) {
@@ -152,7 +153,9 @@ export function jvp(f: (...args: never[]) => unknown, primals: readonly unknown[
   const fn = f as unknown as (...a: unknown[]) => unknown;
   const t = trace(fn, primals, "jvp");
   const [tLeaves, tTree] = flatten([...tangents], "tangents");
-  if (tTree.key() !== t.inTree.key()) throw new GradError("jvp: tangents must have the structure of primals (a tangent per primal leaf)");
+  if (tTree.key() !== t.inTree.key()) {
+    throw new GradError(`jvp: tangents must have the structure of primals (a tangent per primal leaf): the primals are ${t.inTree.toString()}, the tangents ${tTree.toString()}`);
+  }
   const diff = t.avals.map((a) => a.dtype === "float32");
   tLeaves.forEach((l, i) => {
     if (!diff[i]) return;
@@ -189,7 +192,7 @@ export function linearize(f: (...args: never[]) => unknown, ...primals: unknown[
   const lin = linearizeTraced(t, diff);
   const fJvp = (...tangents: unknown[]): unknown => {
     const [leaves, tree] = flatten(tangents, "tangents");
-    if (tree.key() !== t.inTree.key()) throw new GradError("linearize: the tangents must have the structure of the primals");
+    if (tree.key() !== t.inTree.key()) throw new GradError(`linearize: the tangents must have the structure of the primals: the primals are ${t.inTree.toString()}, the tangents ${tree.toString()}`);
     return unflatten(t.outTree, applyLinear(lin, leaves.filter((_, i) => diff[i]) as BindInput[]));
   };
   return [unflatten(t.outTree, lin.outs), fJvp];
@@ -226,11 +229,14 @@ export function vjp(f: (...args: never[]) => unknown, ...primals: unknown[]): [u
   const parts = vjpParts(f as unknown as (...a: unknown[]) => unknown, primals, null, "vjp");
   const vjpFn = (cotangent: unknown): unknown[] => {
     const [leaves, tree] = flatten(cotangent, "cotangent");
-    if (tree.key() !== parts.t.outTree.key()) throw new GradError("vjp: the cotangent must have the structure of the output");
+    if (tree.key() !== parts.t.outTree.key()) {
+      throw new GradError(`vjp: the cotangent must have the structure of the output: the output is ${parts.t.outTree.toString()}, the cotangent ${tree.toString()}`);
+    }
+    const outPaths = parts.t.outTree.leafPaths("output");
     leaves.forEach((l, i) => {
       const want = parts.lin.outAvals[i]!;
-      const got = inputAval(l, `cotangent leaf ${i}`, "vjp");
-      if (got.shape.join() !== want.shape.join()) throw new GradError(`vjp: the cotangent for output leaf ${i} is ${avalStr(got)}, but the output is ${avalStr(want)}`);
+      const got = inputAval(l, `cotangent for ${outPaths[i]}`, "vjp");
+      if (got.shape.join() !== want.shape.join()) throw new GradError(`vjp: the cotangent for ${outPaths[i]} is ${avalStr(got)}, but ${outPaths[i]} is ${avalStr(want)}; a cotangent has the output's shape`);
     });
     return unflatten(parts.t.inTree, pullBack(parts, leaves as BindInput[])) as unknown[];
   };
@@ -265,7 +271,7 @@ function gradCall(f: (...a: unknown[]) => unknown, args: unknown[], options: Gra
   // With hasAux the output is [value, aux]: the value is its first leaf, the aux the rest.
   const outTree = parts.t.outTree;
   if (options.hasAux && !(outTree.kind === "list" && outTree.children.length === 2 && outTree.children[0]!.numLeaves === 1)) {
-    throw new GradError(`${op} with hasAux: the function must return [value, aux] with a scalar value`);
+    throw new GradError(`${op} with hasAux: the function must return [value, aux] with value a float32 scalar, but it returned ${outTree.toString()}; without an aux output, leave hasAux off`);
   }
   const outAvals = parts.lin.outAvals;
   const valueAval = outAvals[0];
@@ -287,4 +293,144 @@ function gradCall(f: (...a: unknown[]) => unknown, args: unknown[], options: Gra
  */
 export function stopGradient(x: Array | number): Array {
   return bind1("stop_gradient", {}, [x]);
+}
+
+// Jacobians. Both build the standard basis of one side and map a linear
+// function over it with vmap: jacfwd pushes the input basis forward with jvp
+// (one column per input element), jacrev pulls the output basis back with
+// the vjp function (one row per output element). The result for an output
+// leaf of shape O and an input leaf of shape I has shape O ++ I, as in JAX;
+// its structure is the output's tree of the inputs' trees.
+
+export interface JacobianOptions {
+  /** The argument(s) to differentiate with respect to (default 0); an array gives, per output leaf, an array of Jacobians. */
+  readonly argnums?: number | readonly number[];
+}
+
+/** The differentiated arguments of a call: checked, with the rest held fixed. */
+interface DiffArgs {
+  /** The arguments in `argnums`, as one pytree (the argument itself, or a list of them). */
+  readonly x: unknown;
+  /** f as a function of that pytree alone. */
+  readonly g: (x: unknown) => unknown;
+  readonly leaves: readonly Array[];
+  readonly tree: TreeDef;
+}
+
+function diffArgs(f: (...a: unknown[]) => unknown, args: readonly unknown[], argnums: number | readonly number[], op: string): DiffArgs {
+  const nums = typeof argnums === "number" ? [argnums] : [...argnums];
+  for (const a of nums) {
+    if (!Number.isInteger(a) || a < 0 || a >= args.length) throw new GradError(`${op}: argnums ${a} is out of range for a call with ${args.length} argument${args.length === 1 ? "" : "s"}`);
+  }
+  const x = typeof argnums === "number" ? args[argnums] : nums.map((n) => args[n]);
+  const root = typeof argnums === "number" ? `args[${argnums}]` : "args";
+  const [leaves, tree] = flatten(x, root);
+  const paths = typeof argnums === "number" ? tree.leafPaths(root) : tree.leafPaths("").map((p) => p.replace(/^\[(\d+)\]/, (_, k: string) => `args[${nums[Number(k)]}]`));
+  const arrays = leaves.map((l, i) => {
+    const aval = inputAval(l, paths[i]!, op);
+    if (aval.dtype !== "float32") {
+      throw new GradError(`${op}: ${paths[i]} is ${avalStr(aval)}; only float32 inputs can be differentiated (integer and bool inputs have zero tangents: pass them in an argument you do not differentiate)`);
+    }
+    return l instanceof Array ? l : Array.fromValue(scalarValue("float32", l as number));
+  });
+  const g = (xNew: unknown): unknown => {
+    const full = [...args];
+    if (typeof argnums === "number") full[argnums] = xNew;
+    else nums.forEach((n, i) => (full[n] = (xNew as unknown[])[i]));
+    return f(...full);
+  };
+  return { x: unflatten(tree, arrays), g, leaves: arrays, tree };
+}
+
+/** The identity of size n×n split into one block per shape: block i has shape [n, ...shapes[i]]. */
+function basisBlocks(shapes: readonly (readonly number[])[]): Array[] {
+  const sizes = shapes.map((s) => s.reduce((a, b) => a * b, 1));
+  const n = sizes.reduce((a, b) => a + b, 0);
+  let offset = 0;
+  return shapes.map((shape, i) => {
+    const size = sizes[i]!;
+    const data = new Float32Array(n * size);
+    for (let r = 0; r < size; r++) data[(offset + r) * size + r] = 1;
+    offset += size;
+    return Array.fromValue({ dtype: "float32", shape: [n, ...shape], data });
+  });
+}
+
+/** Rows [start, start + count) of axis 0 of a [n, ...rest] array, reshaped to [...lead, ...rest]. */
+function rowsAs(x: Array, start: number, count: number, lead: readonly number[]): Array {
+  const rest = x.shape.slice(1);
+  const rows = bind1("slice", { start_indices: [start, ...rest.map(() => 0)], limit_indices: [start + count, ...rest], strides: null }, [x]);
+  return bind1("reshape", { new_sizes: [...lead, ...rest] }, [rows]);
+}
+
+/** Moves the leading `k` axes of `x` to the end. */
+function leadingAxesLast(x: Array, k: number): Array {
+  const r = x.shape.length;
+  if (k === 0 || k === r) return x;
+  const perm = [...Array_from(r - k, (i) => i + k), ...Array_from(k, (i) => i)];
+  return bind1("transpose", { permutation: perm }, [x]);
+}
+
+/** Sizes of shapes. */
+const sizesOf = (shapes: readonly (readonly number[])[]): number[] => shapes.map((s) => s.reduce((a, b) => a * b, 1));
+
+/**
+ * `jacfwd(f, { argnums })`: the Jacobian by forward mode, `vmap` of `jvp`
+ * over the standard basis of the inputs; for output O and input I the block
+ * has shape O ++ I. Cheaper than jacrev when the inputs are smaller than the outputs.
+ */
+export function jacfwd(f: (...args: never[]) => unknown, options: JacobianOptions = {}): (...args: unknown[]) => unknown {
+  return (...args: unknown[]) => {
+    const d = diffArgs(f as unknown as (...a: unknown[]) => unknown, args, options.argnums ?? 0, "jacfwd");
+    const inShapes = d.leaves.map((l) => l.shape);
+    const inSizes = sizesOf(inShapes);
+    const pushforward = (...basis: Array[]): unknown => jvp(d.g, [d.x], [unflatten(d.tree, basis)])[1];
+    // Output leaves of shape [n, ...O]: column j of the Jacobian along axis 0.
+    const columns = vmap(pushforward)(...basisBlocks(inShapes));
+    const [outLeaves, outTree] = flatten(columns, "output");
+    const blocks = (outLeaves as Array[]).map((col) => {
+      let start = 0;
+      return unflatten(d.tree, inShapes.map((shape, i) => {
+        const block = rowsAs(col, start, inSizes[i]!, shape);
+        start += inSizes[i]!;
+        return leadingAxesLast(block, shape.length);
+      }));
+    });
+    return unflatten(outTree, blocks);
+  };
+}
+
+/**
+ * `jacrev(f, { argnums })`: the Jacobian by reverse mode, `vmap` of the vjp
+ * function over the standard basis of the outputs' cotangents; same shapes as
+ * jacfwd. Cheaper when the outputs are smaller than the inputs.
+ */
+export function jacrev(f: (...args: never[]) => unknown, options: JacobianOptions = {}): (...args: unknown[]) => unknown {
+  return (...args: unknown[]) => {
+    const d = diffArgs(f as unknown as (...a: unknown[]) => unknown, args, options.argnums ?? 0, "jacrev");
+    const [out, vjpFn] = vjp(d.g, d.x);
+    const [outLeaves, outTree] = flatten(out, "output");
+    const outShapes = (outLeaves as Array[]).map((o) => o.shape);
+    outLeaves.forEach((o, i) => {
+      const a = (o as Array).aval;
+      if (a.dtype !== "float32") throw new GradError(`jacrev: output ${outTree.leafPaths("output")[i]} is ${avalStr(a)}; only float32 outputs have a Jacobian`);
+    });
+    const outSizes = sizesOf(outShapes);
+    const pullback = (...basis: Array[]): unknown => vjpFn(unflatten(outTree, basis))[0];
+    // Input leaves of shape [m, ...I]: row k of the Jacobian along axis 0.
+    const rows = vmap(pullback)(...basisBlocks(outShapes));
+    const [inLeaves] = flatten(rows, "cotangents");
+    let start = 0;
+    const blocks = outShapes.map((shape, j) => {
+      const b = unflatten(d.tree, (inLeaves as Array[]).map((r) => rowsAs(r, start, outSizes[j]!, shape)));
+      start += outSizes[j]!;
+      return b;
+    });
+    return unflatten(outTree, blocks);
+  };
+}
+
+/** `hessian(f, { argnums })`: `jacfwd(jacrev(f))`, the matrix of second derivatives of a scalar f (shape I ++ I for an input of shape I). */
+export function hessian(f: (...args: never[]) => unknown, options: JacobianOptions = {}): (...args: unknown[]) => unknown {
+  return jacfwd(jacrev(f, options), options);
 }

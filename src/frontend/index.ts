@@ -18,4 +18,7 @@ export { vmap, VmapError, type VmapOptions, type AxisSpec } from "./vmap.js";
 export { replayJaxpr } from "./replay.js";
 export * as nn from "./nn/index.js";
 export { jit, jitPipeline, type JitOptions, type JitFunction } from "./jit.js";
-export { jvp, vjp, grad, valueAndGrad, linearize, stopGradient, GradError, type GradOptions } from "./ad.js";
+export {
+  jvp, vjp, grad, valueAndGrad, linearize, stopGradient, jacfwd, jacrev, hessian, GradError, type GradOptions, type JacobianOptions,
+} from "./ad.js";
+export { checkGrads, CheckGradsError, type CheckGradsOptions, type GradMode } from "./checkGrads.js";

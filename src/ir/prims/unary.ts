@@ -137,7 +137,9 @@ export const UNARY_RULES: FamilyRules<UnaryPrim> = {
   erf: unaryPrim("erf", {
     dtypes: "float",
     note: "the error function 2/√π ∫₀ˣ e^(−t²) dt",
-    jvp: unaryJvp((ops, x) => ops.mul(scalar(2 / Math.sqrt(Math.PI)), ops.unary("exp", ops.neg(ops.mul(x, x))))),
+    // d erf(x) = 2/√π · e^(−x²) (JAX's erf jvp). The constant is rounded to
+    // float32 here: a float32 literal must hold a float32 value (the verifier).
+    jvp: unaryJvp((ops, x) => ops.mul(scalar(Math.fround(2 / Math.sqrt(Math.PI))), ops.unary("exp", ops.neg(ops.mul(x, x))))),
     scalar: { float32: erf } }),
 };
 
