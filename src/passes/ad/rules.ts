@@ -57,9 +57,9 @@ export function differentiable(aval: Aval): boolean {
   return isFloat(aval.dtype);
 }
 
-/** A rank-0 literal. */
+/** A rank-0 literal (a float32 one rounded to float32, as literals must be). */
 export function scalar(value: number, dtype: DType = "float32"): Atom {
-  return lit(value, { dtype, shape: [] });
+  return lit(dtype === "float32" ? Math.fround(value) : value, { dtype, shape: [] });
 }
 
 /**
