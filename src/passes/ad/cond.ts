@@ -23,6 +23,7 @@ import { type Aval, avalsEqual, isShapePrefix } from "../../ir/dtype.js";
 import type { Params } from "../../ir/primitives.js";
 import { type Recursion, recurse } from "../../ir/trampoline.js";
 import { Emitter } from "../batch/emitter.js";
+import { freshCopy } from "../util/fresh.js";
 import { jvpJaxprRec } from "./jvp.js";
 import { type PartialJaxpr, partialEvalJaxprRec } from "./partialEval.js";
 import { type JvpResult, type LinearInput, Ops, type PartialEqn, type Tangent, differentiable } from "./rules.js";
@@ -52,6 +53,13 @@ export function* condJvp(ops: Ops, primals: readonly Atom[], tangents: readonly 
 function withInvars(j: Jaxpr, invars: readonly Var[], outvars: readonly Atom[] = j.outvars, extraEqns: readonly Eqn[] = []): Jaxpr {
   return newJaxpr({ invars, eqns: [...j.eqns, ...extraEqns], outvars });
 }
+
+/**
+ * A body copied with fresh binders: the known and unknown parts of a split
+ * body share vars (and nested bodies), and each may be bound only once in a
+ * program.
+ */
+const fresh = freshCopy;
 
 /** Residual slots of the known cond: computed residuals of every branch, merged by type (a slot holds one residual per branch). */
 interface Slots {
@@ -112,7 +120,7 @@ export function* condPartialEval(eqn: Eqn<"cond">, unknownIns: readonly boolean[
       const r = slots.slotOf[k]!.indexOf(s);
       return r >= 0 ? mine[r]! : zeroOps.zeros(a);
     });
-    knownBranches.push(withInvars(p.known, p.known.invars, [...p.known.outvars.slice(0, nKnownOuts), ...slotValues], em.eqns));
+    knownBranches.push(fresh(withInvars(p.known, p.known.invars, [...p.known.outvars.slice(0, nKnownOuts), ...slotValues], em.eqns)));
 
     const knownVars = knownOps.map((o) => newVar(o.aval));
     const slotVars = slots.avals.map((a) => newVar(a));
@@ -121,7 +129,7 @@ export function* condPartialEval(eqn: Eqn<"cond">, unknownIns: readonly boolean[
       const b = branches[k]!;
       const known = b.invars.filter((_, i) => !opUnknown[i]);
       const unknown = b.invars.filter((_, i) => opUnknown[i]);
-      unknownBranches.push(withInvars(b, [...known, ...slotVars, ...unknown], b.outvars.filter((_, i) => outUnknown[i])));
+      unknownBranches.push(fresh(withInvars(b, [...known, ...slotVars, ...unknown], b.outvars.filter((_, i) => outUnknown[i]))));
       return;
     }
     // p.unknown's invars: its residuals (known operands or computed ones), then the unknown operands.
@@ -130,7 +138,7 @@ export function* condPartialEval(eqn: Eqn<"cond">, unknownIns: readonly boolean[
       if (r.kind === "input") knownVars[r.index] = residualVars[i]!;
       else slotVars[slots.slotOf[k]![r.index]!] = residualVars[i]!;
     });
-    unknownBranches.push(withInvars(p.unknown, [...knownVars, ...slotVars, ...p.unknown.invars.slice(p.residuals.length)]));
+    unknownBranches.push(fresh(withInvars(p.unknown, [...knownVars, ...slotVars, ...p.unknown.invars.slice(p.residuals.length)])));
   });
 
   const knownOuts = eqn.outputs.filter((_, i) => !outUnknown[i]);
@@ -161,7 +169,7 @@ export function* condTranspose(ops: Ops, cts: readonly Tangent[], inputs: readon
   const prefix = index!.atom.aval.shape;
   const linearOps = operands.filter((x) => x.linear);
   const perRow = linearOps.map((x) => isShapePrefix(prefix, x.atom.aval.shape));
-  const keep = (j: Jaxpr, which: (i: number) => boolean): Jaxpr => withInvars(j, j.invars, j.outvars.filter((_, i) => which(i)));
+  const keep = (j: Jaxpr, which: (i: number) => boolean): Jaxpr => fresh(withInvars(j, j.invars, j.outvars.filter((_, i) => which(i))));
 
   const rowCts: Atom[] = perRow.some(Boolean) ? ops.emit("cond", { branches: transposed.map((t) => keep(t, (i) => perRow[i]!)) }, [index!.atom, ...residuals, ...ctIns]) : [];
   const sharedCts: Tangent[] = perRow.map(() => null);

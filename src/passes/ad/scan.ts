@@ -20,6 +20,7 @@ import type { Aval } from "../../ir/dtype.js";
 import { scanParts } from "../../ir/loopOperands.js";
 import type { Params } from "../../ir/primitives.js";
 import { type Recursion, recurse } from "../../ir/trampoline.js";
+import { freshCopy } from "../util/fresh.js";
 import { jvpJaxprRec } from "./jvp.js";
 import { type PartialJaxpr, partialEvalJaxprRec } from "./partialEval.js";
 import { type JvpResult, type LinearInput, type Ops, type PartialEqn, type Tangent, differentiable } from "./rules.js";
@@ -172,7 +173,8 @@ export function* scanPartialEval(eqn: Eqn<"scan">, unknownIns: readonly boolean[
   const knownOperands = eqn.inputs.filter((_, i) => !bodyUk[i]);
   const knownScan = makeEqn(
     "scan",
-    { ...params, jaxpr: knownBody, num_consts: uk.consts.filter((u) => !u).length, num_carry: nk - carryUk.filter(Boolean).length },
+    // Fresh binders: the known and unknown bodies come from one body and share its vars.
+    { ...params, jaxpr: freshCopy(knownBody), num_consts: uk.consts.filter((u) => !u).length, num_carry: nk - carryUk.filter(Boolean).length },
     knownOperands,
     [...knownCarryOuts, ...knownYOuts, ...stackedOuts],
   );
@@ -204,7 +206,7 @@ export function* scanPartialEval(eqn: Eqn<"scan">, unknownIns: readonly boolean[
   });
   const unknownScan = makeEqn(
     "scan",
-    { ...params, jaxpr: unknownBody, num_consts: constRes.vars.length + nUkConsts, num_carry: nUkCarry },
+    { ...params, jaxpr: freshCopy(unknownBody), num_consts: constRes.vars.length + nUkConsts, num_carry: nUkCarry },
     [...constRes.operands, ...ops.consts.filter((_, i) => uk.consts[i]), ...ops.carries.filter((_, i) => carryUk[i]), ...xsRes.operands, ...ops.xs.filter((_, i) => uk.xs[i])],
     [...eqn.outputs.slice(0, nk).filter((_, i) => carryUk[i]), ...eqn.outputs.slice(nk).filter((_, i) => ysUk[i])],
   );

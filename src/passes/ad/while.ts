@@ -18,6 +18,7 @@ import { debugName } from "../../ir/debugNames.js";
 import { whileParts } from "../../ir/loopOperands.js";
 import type { Params } from "../../ir/primitives.js";
 import { type Recursion, recurse } from "../../ir/trampoline.js";
+import { freshCopy } from "../util/fresh.js";
 import { jvpJaxprRec } from "./jvp.js";
 import { type PartialJaxpr, partialEvalJaxprRec } from "./partialEval.js";
 import { type JvpResult, type LinearInput, type Ops, type PartialEqn, type Tangent, differentiable } from "./rules.js";
@@ -84,8 +85,9 @@ export function* whilePartialEval(eqn: Eqn<"while">, unknownIns: readonly boolea
   const known = makeEqn(
     "while",
     {
-      cond_jaxpr: newJaxpr({ invars: cond.known.invars, eqns: cond.known.eqns, outvars: cond.known.outvars.slice(0, 1) }),
-      body_jaxpr: newJaxpr({ invars: body.known.invars, eqns: body.known.eqns, outvars: body.known.outvars.slice(0, nKnownCarries) }),
+      // Fresh binders: the rerun below binds the original vars.
+      cond_jaxpr: freshCopy(newJaxpr({ invars: cond.known.invars, eqns: cond.known.eqns, outvars: cond.known.outvars.slice(0, 1) })),
+      body_jaxpr: freshCopy(newJaxpr({ invars: body.known.invars, eqns: body.known.eqns, outvars: body.known.outvars.slice(0, nKnownCarries) })),
       cond_nconsts: uk.condConsts.filter((u) => !u).length,
       body_nconsts: uk.bodyConsts.filter((u) => !u).length,
     },
