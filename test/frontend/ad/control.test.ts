@@ -7,6 +7,10 @@
 import { describe, expect, it } from "vitest";
 import { cond, foriLoop, grad, jvp, linearize, np, scan, switchCase, vjp, vmap, whileLoop } from "../../../src/index.js";
 import type { Array } from "../../../src/frontend/array.js";
+import { makeJaxpr } from "../../../src/index.js";
+import type { Jaxpr } from "../../../src/ir/core.js";
+import { jvpJaxpr } from "../../../src/passes/ad/jvp.js";
+import { partialEvalJaxpr } from "../../../src/passes/ad/partialEval.js";
 import { RUN_MODES } from "../../helpers/backends.js";
 import { expectAllClose } from "../../helpers/allclose.js";
 import { numericalGrad, numericalJvp, outputNumbers } from "../../helpers/finiteDifferences.js";
@@ -351,5 +355,30 @@ describe.each(RUN_MODES)("whileLoop autodiff (%s)", (_name, { run }) => {
   it("grad through a whileLoop is an error naming the loop's carries and what to use instead", () => {
     const loop = (x: A) => whileLoop(([i]: [A, A]) => i.lt(5), ([i, x]: [A, A]) => [i.add(1), np.sin(x)], [np.array(0).astype("int32"), x])[1];
     expect(() => run(grad(loop))(np.array(1))).toThrow(/reverse-mode differentiation through the whileLoop with carry carry\[0\], carry\[1\].*trip count is dynamic.*foriLoop with JS-number bounds or scan/);
+  });
+});
+
+describe("scan partial evaluation: what the known scan returns", () => {
+  // s ← x_t·s·sin(w), y_t = s: the jvp needs x_t, s_t, sin(w) and cos(w).
+  const program = (w: A, xs: A) => scan((s: A, x: A): [A, A] => [x.mul(s).mul(np.sin(w)), s], np.ones([2]), xs);
+  const j = makeJaxpr(program)(np.array(0.5), np.ones([4, 2])).jaxpr;
+  const closed: Jaxpr = { ...j, constvars: [], invars: [...j.constvars, ...j.invars] };
+  const d = jvpJaxpr(closed, closed.invars.map((_, i) => i >= j.constvars.length));
+  const p = partialEvalJaxpr(d.jaxpr, d.jaxpr.invars.map((_, i) => i >= closed.invars.length));
+  const knownScan = p.known.eqns.find((e) => e.prim === "scan")!;
+  const xsIndex = closed.invars.length - 1;
+
+  it("test_scan_vjp_forwards_extensive_residuals: the xs reach the linear part as the input itself, not a copy (jax #4510)", () => {
+    expect(p.residuals).toContainEqual({ kind: "input", index: xsIndex });
+    // The known scan's outputs: final carry, ys, and one stacked residual per iteration value (s_t, and x_t·s_t), never x again.
+    expect(knownScan.outputs.map((o) => o.aval.shape)).toEqual([[2], [4, 2], [4, 2], [4, 2]]);
+  });
+
+  it("residuals computed from loop constants only (sin w, cos w) are hoisted out of the loop, unstacked", () => {
+    expect(knownScan.outputs.some((o) => o.aval.shape.length === 1 && o.aval.shape[0] === 4)).toBe(false);
+    const hoisted = p.known.eqns.filter((e) => e.prim === "sin" || e.prim === "cos").map((e) => e.prim);
+    expect(hoisted.sort()).toEqual(["cos", "sin"]);
+    const unknownScan = p.unknown.eqns.find((e) => e.prim === "scan")!;
+    expect(unknownScan.prim === "scan" && unknownScan.params.num_consts).toBe(3); // cos w, sin w, and w's tangent
   });
 });
