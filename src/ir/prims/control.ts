@@ -4,8 +4,9 @@
 // their sub-jaxprs with the machinery that runs them (the evaluator, the
 // batcher, the lowerer recurse into bodies as Recursions, ir/trampoline.ts),
 // so those rules are written beside that machinery and listed here:
-// backends/interpreter/control_flow.ts, passes/batch/control.ts and
-// backends/lower/rules_control.ts. The active-row analysis
+// backends/interpreter/control_flow.ts, passes/batch/control.ts,
+// backends/lower/rules_control.ts, and for autodiff (jvp, partial eval,
+// transpose) passes/ad/{cond,scan,while,control}.ts. The active-row analysis
 // (backends/lower/lanes.ts) treats control flow as regions of its own.
 //
 // Rules are reached through arrow functions so that this table can be built
@@ -18,10 +19,9 @@ import { controlBatchRules } from "../../passes/batch/control.js";
 import { CONTROL_RULES } from "../../backends/lower/rules_control.js";
 import type { RowLocalityRule } from "../../backends/lower/row_locality.js";
 import type { FamilyRules } from "./rules.js";
-import { pjitJvp, pjitTranspose } from "../../passes/ad/control.js";
-import { condJvp, condPartialEval, condTranspose } from "../../passes/ad/cond.js";
-import { scanJvp, scanPartialEval, scanTranspose } from "../../passes/ad/scan.js";
-import { whileJvp, whilePartialEval, whileTranspose } from "../../passes/ad/while.js";
+import {
+  condJvp, condPartialEval, condTranspose, pjitJvp, pjitTranspose, scanJvp, scanPartialEval, scanTranspose, whileJvp, whilePartialEval, whileTranspose,
+} from "../../passes/ad/control.js";
 import { avalsStr, checkCounts, fail, jaxprInAvals, sameAvals } from "./shapeChecks.js";
 
 export interface ControlParams {
