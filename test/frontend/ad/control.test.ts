@@ -133,6 +133,15 @@ describe.each(RUN_MODES)("cond autodiff (%s)", (_name, { run }) => {
     expectAllClose(run(grad(loss))(np.array(0.5), np.array(xs)), 9 + 2 * 0.5 * 2, { rtol: 1e-6 });
     expectAllClose(run(grad(loss))(np.array(0.5), np.array(xs)), numericalGrad(loss, [0.5, xs])[0], FD);
   });
+
+  it("grad through a per-row cond whose branch computes a residual every row shares (sin w): recomputed in the linear part", () => {
+    // Σ_b (x_b > 0 ? x_b·sin w : x_b²): d/dx_b = sin w or 2x_b; d/dw = Σ x_b·cos w over the positive rows.
+    const loss = (w: A, xs: A) => np.sum(vmap((x: A) => cond(x.gt(0), (x: A) => x.mul(np.sin(w)), (x: A) => x.mul(x), x))(xs));
+    const w = 0.7, xs = [1.5, -2, 0.5];
+    const [gw, gx] = run(grad(loss, { argnums: [0, 1] }))(np.array(w), np.array(xs)) as A[];
+    expectAllClose(gw, 2 * Math.cos(w), { rtol: 1e-5 });
+    expectAllClose(gx, [Math.sin(w), -4, Math.sin(w)], { rtol: 1e-5 });
+  });
 });
 
 const Array_from = <T>(n: number, f: (i: number) => T): T[] => globalThis.Array.from({ length: n }, (_, i) => f(i));
