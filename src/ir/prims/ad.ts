@@ -28,6 +28,7 @@ export const AD_RULES: FamilyRules<AdPrim> = {
     rowLocality: elementwiseRows,
     lower: ([x]) => [x!],
     jvp: zeroJvp,
+    partialEval: null,
     transpose: null,
   },
 };

@@ -4,8 +4,9 @@
 // their sub-jaxprs with the machinery that runs them (the evaluator, the
 // batcher, the lowerer recurse into bodies as Recursions, ir/trampoline.ts),
 // so those rules are written beside that machinery and listed here:
-// backends/interpreter/control_flow.ts, passes/batch/control.ts and
-// backends/lower/rules_control.ts. The active-row analysis
+// backends/interpreter/control_flow.ts, passes/batch/control.ts,
+// backends/lower/rules_control.ts, and for autodiff (jvp, partial eval,
+// transpose) passes/ad/{cond,scan,while,control}.ts. The active-row analysis
 // (backends/lower/lanes.ts) treats control flow as regions of its own.
 //
 // Rules are reached through arrow functions so that this table can be built
@@ -18,8 +19,9 @@ import { controlBatchRules } from "../../passes/batch/control.js";
 import { CONTROL_RULES } from "../../backends/lower/rules_control.js";
 import type { RowLocalityRule } from "../../backends/lower/row_locality.js";
 import type { FamilyRules } from "./rules.js";
-import type { JvpRule } from "../../passes/ad/rules.js";
-import { pjitJvp, pjitTranspose } from "../../passes/ad/control.js";
+import {
+  condJvp, condPartialEval, condTranspose, pjitJvp, pjitTranspose, scanJvp, scanPartialEval, scanTranspose, whileJvp, whilePartialEval, whileTranspose,
+} from "../../passes/ad/control.js";
 import { avalsStr, checkCounts, fail, jaxprInAvals, sameAvals } from "./shapeChecks.js";
 
 export interface ControlParams {
@@ -42,13 +44,6 @@ export interface ControlParams {
 }
 
 export type ControlPrim = keyof ControlParams;
-
-/** Forward mode through this loop or branch: not built yet (issue #13), an error naming it rather than a wrong answer. */
-const notYet =
-  (prim: ControlPrim): JvpRule<ControlPrim> =>
-  () => {
-    throw new Error(`jvp: differentiating through ${prim} is not supported yet; compute the derivative outside the ${prim}, or differentiate a program without it`);
-  };
 
 const regions: RowLocalityRule<ControlPrim> = () => {
   throw new Error("lanes: control flow is analyzed as regions, not by a row-locality rule");
@@ -90,8 +85,9 @@ export const CONTROL_FLOW_RULES: FamilyRules<ControlPrim> = {
     simplify: [],
     rowLocality: regions,
     lower: (...a) => CONTROL_RULES.while(...a),
-    jvp: notYet("while"),
-    transpose: null,
+    jvp: (ops, primals, tangents, params) => whileJvp(ops, primals, tangents, params),
+    partialEval: (eqn, unknownIns) => whilePartialEval(eqn, unknownIns),
+    transpose: (ops, cts, inputs, params) => whileTranspose(ops, cts, inputs, params),
   },
   cond: {
     doc: "`index, operands…` → the branches' common outputs",
@@ -121,8 +117,9 @@ export const CONTROL_FLOW_RULES: FamilyRules<ControlPrim> = {
     simplify: [],
     rowLocality: regions,
     lower: (...a) => CONTROL_RULES.cond(...a),
-    jvp: notYet("cond"),
-    transpose: null,
+    jvp: (ops, primals, tangents, params) => condJvp(ops, primals, tangents, params),
+    partialEval: (eqn, unknownIns) => condPartialEval(eqn, unknownIns),
+    transpose: (ops, cts, inputs, params) => condTranspose(ops, cts, inputs, params),
   },
   scan: {
     doc: "`consts…, init…, xs…` → final carry, then `ys…`",
@@ -154,8 +151,9 @@ export const CONTROL_FLOW_RULES: FamilyRules<ControlPrim> = {
     simplify: [],
     rowLocality: regions,
     lower: (...a) => CONTROL_RULES.scan(...a),
-    jvp: notYet("scan"),
-    transpose: null,
+    jvp: (ops, primals, tangents, params) => scanJvp(ops, primals, tangents, params),
+    partialEval: (eqn, unknownIns) => scanPartialEval(eqn, unknownIns),
+    transpose: (ops, cts, inputs, params) => scanTranspose(ops, cts, inputs, params),
   },
   pjit: {
     doc: "operands → the jaxpr's outputs",
@@ -172,6 +170,8 @@ export const CONTROL_FLOW_RULES: FamilyRules<ControlPrim> = {
     rowLocality: regions,
     lower: (...a) => CONTROL_RULES.pjit(...a),
     jvp: (ops, primals, tangents, params) => pjitJvp(ops, primals, tangents, params),
+    // Calls are inlined before differentiation; one that is not is unknown as a whole.
+    partialEval: null,
     transpose: (ops, cts, inputs, params) => pjitTranspose(ops, cts, inputs, params),
   },
 };

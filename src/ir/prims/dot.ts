@@ -161,6 +161,7 @@ export const DOT_RULES: FamilyRules<"dot_general"> = {
     jvp: jvpWithOutputs((ops, [x, y], [tx, ty], _outs, params) => [
       ops.addTangents(tx && ops.emit1("dot_general", params, [tx, y!]), ty && ops.emit1("dot_general", params, [x!, ty])),
     ]),
+    partialEval: null,
     transpose: (ops, [ct], [x, y], { dimension_numbers }) => {
       if (x!.linear && y!.linear) throw new Error("transpose: dot_general of two tangents is not linear");
       if (ct === null) return [null, null];

@@ -86,6 +86,7 @@ export function unaryPrim<P extends UnaryPrim & NoParamsPrim>(prim: P, spec: Una
     rowLocality: elementwiseRows,
     lower: lowerUnary(prim),
     jvp: spec.jvp,
+    partialEval: null,
     transpose: spec.transpose ?? null,
   };
 }
@@ -116,6 +117,7 @@ export function binaryPrim<P extends (BinaryPrim | ComparePrim) & NoParamsPrim>(
     rowLocality: elementwiseRows,
     lower: lowerBinary(prim),
     jvp: spec.jvp,
+    partialEval: null,
     transpose: spec.transpose ?? null,
   };
 }

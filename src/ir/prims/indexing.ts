@@ -142,6 +142,7 @@ export const INDEXING_RULES: FamilyRules<IndexingPrim> = {
       return [mkNode({ op: "index", map: { offset: affine.ZERO_OFFSET, strides }, dtype, shape, restricted: r.restricted })];
     },
     jvp: zeroJvp,
+    partialEval: null,
     transpose: null,
   },
   concatenate: {
@@ -190,6 +191,7 @@ export const INDEXING_RULES: FamilyRules<IndexingPrim> = {
     },
     jvp: linearJvp,
     // Each operand's cotangent is its slice of the output's.
+    partialEval: null,
     transpose: (ops, [ct], inputs, { dimension }) => {
       let pos = 0;
       return inputs.map((x) => {
@@ -249,6 +251,7 @@ export const INDEXING_RULES: FamilyRules<IndexingPrim> = {
     },
     lower: ([x], r) => [viewThrough(r.L, r.b, x!, outAval(r).shape, (a) => affine.slice(a, r.params.start_indices, r.params.strides), r.restricted)],
     jvp: linearJvp,
+    partialEval: null,
     transpose: (ops, [ct], [x], params) => [ct && sliceTranspose(ops, ct, x!.atom.aval.shape, params)],
   },
   dynamic_slice: {
@@ -294,6 +297,7 @@ export const INDEXING_RULES: FamilyRules<IndexingPrim> = {
     },
     jvp: jvpWithOutputs((ops, [, ...idx], [t], _outs, params) => [t && ops.emit1("dynamic_slice", params, [t, ...idx])]),
     // The cotangent lands in the window (clamped as the slice was), zeros elsewhere.
+    partialEval: null,
     transpose: (ops, [ct], [x, ...idx]) => [ct && x!.linear ? ops.emit1("dynamic_update_slice", {}, [ops.zeros(x!.atom.aval), ct, ...idx.map((i) => i.atom)]) : null, ...idx.map(() => null)],
   },
   dynamic_update_slice: {
@@ -335,6 +339,7 @@ export const INDEXING_RULES: FamilyRules<IndexingPrim> = {
       tx === null && tu === null ? null : ops.emit1("dynamic_update_slice", {}, [ops.instantiate(tx!, x!.aval), ops.instantiate(tu!, u!.aval), ...idx]),
     ]),
     // The operand's cotangent is the output's outside the window; the update's is the window.
+    partialEval: null,
     transpose: (ops, [ct], [x, u, ...idx]) => {
       const starts = idx.map((i) => i.atom);
       if (ct === null) return [null, null, ...idx.map(() => null)];

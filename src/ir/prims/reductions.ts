@@ -138,6 +138,7 @@ function reducePrim<P extends ReducePrim>(prim: P, reducer: "sum" | "max" | "min
     rowLocality: (e, p) => allRows(below(e.params.axes, p), e),
     lower: lowerReduce(reducer),
     jvp: reducer === "sum" ? linearJvp : chooserJvp,
+    partialEval: null,
     // reduce_sum is linear: its transpose broadcasts the cotangent back over the reduced axes.
     transpose: reducer === "sum" ? sumTranspose : null,
   };
@@ -165,6 +166,7 @@ export const REDUCTION_RULES: FamilyRules<ReductionPrim> = {
     rowLocality: (e, p) => allRows(below(e.params.axes, p), e),
     lower: lowerReduce("argmax"),
     jvp: zeroJvp,
+    partialEval: null,
     transpose: null,
   },
 };

@@ -15,7 +15,7 @@ import type { Params, Prim } from "../primitives.js";
 import type { BatchRule } from "../../passes/batch/rules.js";
 import type { Rule } from "../../passes/rules/rule.js";
 import type { LowerRule } from "../../backends/lower/lower.js";
-import type { JvpRule, TransposeRule } from "../../passes/ad/rules.js";
+import type { JvpRule, PartialEvalRule, TransposeRule } from "../../passes/ad/rules.js";
 import type { RowLocalityRule } from "../../backends/lower/row_locality.js";
 
 export type NoParams = Record<string, never>;
@@ -85,6 +85,12 @@ export interface PrimRules<P extends Prim> {
   readonly lower: LowerRule<P>;
   /** Forward mode: output tangents from input tangents (passes/ad/jvp.ts). */
   readonly jvp: JvpRule<P>;
+  /**
+   * Partial evaluation (passes/ad/partialEval.ts) of an equation with some
+   * unknown operands; null for the generic rule (the whole equation is unknown
+   * when any operand is). Primitives with bodies split their bodies instead.
+   */
+  readonly partialEval: PartialEvalRule<P> | null;
   /** Reverse mode: input cotangents from output cotangents, for a primitive linear in some operands; null when it is linear in none (passes/ad/transpose.ts). */
   readonly transpose: TransposeRule<P> | null;
 }

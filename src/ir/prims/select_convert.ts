@@ -101,6 +101,7 @@ export const SELECT_CONVERT_RULES: FamilyRules<SelectConvertPrim> = {
       return [ops.emit1("select_n", {}, [which!, ...tangents.map((t, i) => ops.instantiate(t, cases[i]!.aval))])];
     }),
     // Linear in the cases: case k gets the cotangent where it was selected, zero elsewhere.
+    partialEval: null,
     transpose: (ops, [ct], [which, ...cases]) => {
       if (which!.linear) throw new Error("transpose: select_n is not linear in its selector");
       return [null, ...cases.map((c, k) => {
@@ -124,6 +125,7 @@ export const SELECT_CONVERT_RULES: FamilyRules<SelectConvertPrim> = {
     lower: lowerConvert,
     // Float to float is the identity; to or from int/bool there is no tangent.
     jvp: jvpWithOutputs((ops, [x], [t], [out]) => [t && differentiable(out!.aval) ? ops.convert(t, out!.aval.dtype) : null]),
+    partialEval: null,
     transpose: (ops, [ct], [x]) => [ct && x!.linear ? ops.convert(ct, x!.atom.aval.dtype) : null],
   },
 };

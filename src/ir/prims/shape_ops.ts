@@ -113,6 +113,7 @@ export const SHAPE_OP_RULES: FamilyRules<ShapeOpPrim> = {
     },
     jvp: linearJvp,
     // Sum over the axes the broadcast created or stretched, then restore the operand's size-1 axes.
+    partialEval: null,
     transpose: (ops, [ct], [x], { shape, broadcast_dimensions: bd }) => {
       if (ct === null) return [null];
       const xs = x!.atom.aval.shape;
@@ -153,6 +154,7 @@ export const SHAPE_OP_RULES: FamilyRules<ShapeOpPrim> = {
       return [viewThrough(r.L, r.b, x!, shape, (a) => affine.reshape(a, x!.shape, shape), r.restricted)];
     },
     jvp: linearJvp,
+    partialEval: null,
     transpose: (ops, [ct], [x]) => [ct && reshapeTo(ops, ct, x!.atom.aval.shape)],
   },
   transpose: {
@@ -190,6 +192,7 @@ export const SHAPE_OP_RULES: FamilyRules<ShapeOpPrim> = {
     },
     lower: ([x], r) => [viewThrough(r.L, r.b, x!, outAval(r).shape, (a) => affine.transpose(a, r.params.permutation), r.restricted)],
     jvp: linearJvp,
+    partialEval: null,
     transpose: (ops, [ct], _x, { permutation }) => {
       const inverse = permutation.map((_, i) => permutation.indexOf(i));
       return [ct && ops.emit1("transpose", { permutation: inverse }, [ct])];
@@ -215,6 +218,7 @@ export const SHAPE_OP_RULES: FamilyRules<ShapeOpPrim> = {
     rowLocality: (e, p) => allRows(below(e.params.dimensions, p), e),
     lower: ([x], r) => [viewThrough(r.L, r.b, x!, outAval(r).shape, (a) => affine.squeeze(a, r.params.dimensions), r.restricted)],
     jvp: linearJvp,
+    partialEval: null,
     transpose: (ops, [ct], [x]) => [ct && reshapeTo(ops, ct, x!.atom.aval.shape)],
   },
   expand_dims: {
@@ -242,6 +246,7 @@ export const SHAPE_OP_RULES: FamilyRules<ShapeOpPrim> = {
       return [viewThrough(r.L, r.b, x!, shape, (a) => affine.expandDims(a, shape.length, r.params.dimensions), r.restricted)];
     },
     jvp: linearJvp,
+    partialEval: null,
     transpose: (ops, [ct], [x]) => [ct && reshapeTo(ops, ct, x!.atom.aval.shape)],
   },
 };

@@ -118,6 +118,7 @@ export const UNARY_RULES: FamilyRules<UnaryPrim> = {
     rowLocality: elementwiseRows,
     lower: ([x], r) => [unaryNode("round", x!, r, r.params.rounding_method)],
     jvp: zeroJvp,
+    partialEval: null,
     transpose: null,
   },
   // Bitwise on int32; logical on bool (stored as 0/1).

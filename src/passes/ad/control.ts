@@ -1,6 +1,9 @@
-// Differentiation rules of the primitives with bodies. They transform their
-// bodies with the drivers (jvp.ts, transpose.ts), as Recursions, so they live
-// beside the drivers; ir/prims/control.ts lists them.
+// Differentiation rules of pjit. The rules of the other primitives with
+// bodies are in cond.ts, scan.ts and while.ts. They transform their bodies
+// with the drivers (jvp.ts, partialEval.ts, transpose.ts), as Recursions, so
+// they live beside the drivers; ir/prims/control.ts lists them, importing
+// them all from here (the one module of passes/ad it may reach the table
+// through: test/ir/primsLayering.test.ts).
 
 import { type Atom } from "../../ir/core.js";
 import type { Params } from "../../ir/primitives.js";
@@ -8,6 +11,10 @@ import { type Recursion, recurse } from "../../ir/trampoline.js";
 import { jvpJaxprRec } from "./jvp.js";
 import type { JvpResult, LinearInput, Ops, Tangent } from "./rules.js";
 import { transposeJaxprRec } from "./transpose.js";
+
+export { condJvp, condPartialEval, condTranspose } from "./cond.js";
+export { scanJvp, scanPartialEval, scanTranspose } from "./scan.js";
+export { WhileReverseModeError, whileJvp, whilePartialEval, whileTranspose } from "./while.js";
 
 /** pjit: a call of the body's jvp, with tangent inputs for the nonzero tangents and tangent outputs for the float outputs. */
 export function* pjitJvp(ops: Ops, primals: readonly Atom[], tangents: readonly Tangent[], params: Params["pjit"]): Recursion<JvpResult> {

@@ -50,6 +50,25 @@ export interface LinearInput {
  */
 export type TransposeRule<P extends Prim> = (ops: Ops, cts: readonly Tangent[], inputs: readonly LinearInput[], params: Params[P], eqn: Eqn<P>) => Tangent[] | Recursion<Tangent[]>;
 
+/**
+ * Partial evaluation of one equation (passes/ad/partialEval.ts): equations
+ * for the known part, which compute the equation's known outputs (the same
+ * Vars) and any residuals (fresh Vars), and equations for the unknown part,
+ * which compute its other outputs from residuals, known values and the unknown
+ * operands. Every output of the equation is an output of exactly one side.
+ */
+export interface PartialEqn {
+  readonly known: readonly Eqn[];
+  readonly unknown: readonly Eqn[];
+}
+
+/**
+ * Splits an equation some of whose operands are unknown (`unknownIns`); only
+ * primitives with bodies have one. The table's `null` is the generic rule:
+ * the whole equation is unknown.
+ */
+export type PartialEvalRule<P extends Prim> = (eqn: Eqn<P>, unknownIns: readonly boolean[]) => PartialEqn | Recursion<PartialEqn>;
+
 const isFloat = (d: DType): boolean => d === "float32";
 
 /** Whether values of this type have tangents (float32) or only zero ones. */
