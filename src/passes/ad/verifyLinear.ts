@@ -23,8 +23,16 @@ import { LinearityError } from "./transpose.js";
 export type Linearity =
   /** Nowhere linear (tanh, exp, max, comparisons, …), or not transposable yet (while, cond, scan). */
   | { readonly kind: "none"; readonly why: string }
-  /** Linear in all operands jointly: any of them may be linear (add, neg, reshape, reduce_sum, …). */
+  /**
+   * Linear in all operands jointly: any of them may be linear (neg, reshape,
+   * reduce_sum, concatenate, …). The others are accepted whatever they are:
+   * they are zero tangents the jvp instantiated (concatenate with zeros), and
+   * partial evaluation makes those zeros residuals, so the program no longer
+   * shows that they are zeros.
+   */
   | { readonly kind: "all" }
+  /** A sum: linear when every operand is (t + r with r not linear is affine; jvp rules add tangents only to tangents). */
+  | { readonly kind: "sum" }
   /** Bilinear: linear in either operand while the other is not linear (mul, dot_general). */
   | { readonly kind: "one-of" }
   /** Linear in the listed operands only; the rest (divisors, selectors, indices) must not be linear. */
@@ -58,8 +66,8 @@ export const LINEARITY: { readonly [P in Prim]: Linearity } = {
   expm1: NONLINEAR,
   erf: NONLINEAR,
   // binary.ts
-  add: ALL,
-  sub: ALL,
+  add: { kind: "sum" },
+  sub: { kind: "sum" },
   mul: { kind: "one-of" },
   div: { kind: "operands", which: () => [0], others: "the divisor" },
   rem: NONLINEAR,
@@ -124,10 +132,11 @@ export function verifyLinear(j: Jaxpr, linear: readonly boolean[]): LinearReport
   if (linear.length !== j.invars.length) {
     throw new Error(`verifyLinear: ${linear.length} linearity flags for a jaxpr with ${j.invars.length} inputs`);
   }
-  return { linearEqns: checkScope(j, linear, "") };
+  return { linearEqns: checkScope(j, linear, "", j) };
 }
 
-function checkScope(j: Jaxpr, linear: readonly boolean[], where: string): number {
+/** `root` is the program being checked: equations are printed with its names, nested ones included. */
+function checkScope(j: Jaxpr, linear: readonly boolean[], where: string, root: Jaxpr): number {
   const isLinear = new Set<number>();
   j.invars.forEach((v, i) => linear[i] && isLinear.add(v.id));
   const linearAtom = (a: Atom): boolean => a.kind === "var" && isLinear.has(a.id);
@@ -135,20 +144,20 @@ function checkScope(j: Jaxpr, linear: readonly boolean[], where: string): number
   j.eqns.forEach((e, k) => {
     const flags = e.inputs.map(linearAtom);
     if (!flags.some(Boolean)) return;
-    count += 1 + checkEqn(e, flags, j, `${where}equation ${k}`);
+    count += 1 + checkEqn(e, flags, root, `${where}equation ${k}`);
     e.outputs.forEach((o) => isLinear.add(o.id));
   });
   return count;
 }
 
 /** Throws unless `e` is linear in the operands flagged; returns the linear equations inside its body. */
-function checkEqn(e: Eqn, flags: readonly boolean[], scope: Jaxpr, where: string): number {
+function checkEqn(e: Eqn, flags: readonly boolean[], root: Jaxpr, where: string): number {
   const lin = LINEARITY[e.prim];
   const linearOps = flags.flatMap((f, i) => (f ? [i] : []));
   const fail = (reason: string): never => {
     throw new LinearityError(
-      `not linear: ${where} \`${printEqn(e, scope)}\` reads linear operand${linearOps.length > 1 ? "s" : ""} ${linearOps.join(", ")} (values computed from the tangents), but ${reason}. ` +
-        "The tangent side of a linearized program may only use primitives linear in their tangent operands; a jvp rule that emits this equation on tangents is wrong.",
+      `not linear: ${where} \`${printEqn(e, root)}\` reads linear operand${linearOps.length > 1 ? "s" : ""} ${linearOps.join(", ")} (values computed from the tangents), but ${reason}. ` +
+        "A linear program may only apply primitives linear in their linear operands: check which inputs are marked linear (transpose{linear=…}); in a program made by jvp or linearize, the jvp rule that emitted this equation is wrong.",
     );
   };
   if (lin.kind !== "none" && rulesOf(e.prim).transpose === null) fail(`${e.prim} has no transpose rule`);
@@ -156,6 +165,9 @@ function checkEqn(e: Eqn, flags: readonly boolean[], scope: Jaxpr, where: string
     case "none":
       return fail(`${e.prim}: ${lin.why}`);
     case "all":
+      return 0;
+    case "sum":
+      if (linearOps.length < e.inputs.length) fail(`${e.prim} of a linear and a non-linear operand is affine, not linear (a jvp rule adds tangents only to tangents)`);
       return 0;
     case "one-of":
       if (linearOps.length > 1) fail(`${e.prim} is linear in one operand only while the other is not linear (a product of two tangents is quadratic)`);
@@ -168,7 +180,7 @@ function checkEqn(e: Eqn, flags: readonly boolean[], scope: Jaxpr, where: string
     }
     case "body": {
       const body = (e.params as { jaxpr: Jaxpr }).jaxpr;
-      return checkScope(body, flags, `${where} (${e.prim} body) `);
+      return checkScope(body, flags, `${where} (${e.prim} body) `, root);
     }
   }
 }
