@@ -1,6 +1,6 @@
 // `tsjax`: the IR dump and pass driver.
 //
-//   tsjax dump FILE.ts [--fn NAME] [--passes P] [--emit js|wat|plan] [print/verify/timing flags]
+//   tsjax dump FILE.ts [--fn NAME | --grad NAME] [--passes P] [--emit js|wat|plan] [print/verify/timing flags]
 //   tsjax opt FILE.jaxpr|- --passes P [print/verify/timing flags]
 //
 // The IR is verified on input and after every pass unless --no-verify: a
@@ -37,6 +37,7 @@ const PIPELINE_FLAGS: Record<string, FlagSpec> = {
 
 const DUMP_FLAGS: Record<string, FlagSpec> = {
   fn: { value: true, metavar: "NAME", doc: "exported function to trace (default: the only key of `args`)" },
+  grad: { value: true, metavar: "NAME", doc: "trace NAME and build its gradient (value and gradient of every float input; NAME must return a float32 scalar); with --print-after-all, print the IR after every step" },
   emit: { value: true, metavar: "WHAT", doc: "print what the compiler makes of the final IR: 'js' (generated source), 'wat' (the WebAssembly module as text) or 'plan' (kernels, buffers, memory)" },
   ...PIPELINE_FLAGS,
 };
@@ -47,6 +48,7 @@ const MAIN_HELP = `tsjax — JAX-style array compiler for TypeScript: IR dump an
 
 Usage:
   tsjax dump FILE.ts [--fn NAME] [--passes P] [options]   trace an exported function, print its jaxpr
+  tsjax dump FILE.ts --grad NAME [--print-after-all]      build its gradient, step by step
   tsjax opt FILE.jaxpr|- --passes P [options]            parse text IR, run passes, print the result
   tsjax passes                                           list the passes
   tsjax <command> --help                                 options of a command
@@ -71,6 +73,12 @@ it (captured constants become leading inputs) and the js backend's source, the
 wasm backend's module in the WebAssembly text format, or the kernel/buffer plan
 is printed instead. The traced IR, the IR after every pass and the lowered
 kernel program are verified (--no-verify skips that).
+
+With --grad NAME the program is the gradient of NAME instead: inputs → (value,
+gradient of each float32 input), built as grad builds it (before-AD passes,
+jvp, partial evaluation into a known and a linear part, transpose, cleanup;
+see docs/autodiff.md). --print-after-all prints the IR after each of those
+steps; --passes and --emit then apply to the gradient program.
 
 Options:
 ${formatFlags(DUMP_FLAGS)}`;
@@ -125,7 +133,9 @@ async function cmdDump(argv: string[]): Promise<void> {
   if (!exampleArgs || typeof exampleArgs !== "object") {
     throw new UsageError(`dump: ${file} must export \`args\`, e.g. export const args = { foo: [np.ShapeDtype([8], "float32")] }`);
   }
-  let name = flag(args, "fn");
+  const gradOf = flag(args, "grad");
+  if (gradOf !== undefined && flag(args, "fn") !== undefined) throw new UsageError("dump: give --fn NAME or --grad NAME, not both");
+  let name = gradOf ?? flag(args, "fn");
   if (!name) {
     const keys = Object.keys(exampleArgs);
     if (keys.length !== 1) throw new UsageError(`dump: ${file} has args for ${keys.length} functions (${keys.join(", ")}); choose one with --fn`);
@@ -138,14 +148,25 @@ async function cmdDump(argv: string[]): Promise<void> {
   const emit = flag(args, "emit");
   if (emit !== undefined && emit !== "js" && emit !== "wat" && emit !== "plan") throw new UsageError(`dump: --emit must be 'js', 'wat' or 'plan', got '${emit}'`);
   const closed = tsjax.makeJaxpr(fn as (...a: never[]) => unknown)(...(fnArgs as never[]));
-  const traced = closed.jaxpr;
+  let traced = closed.jaxpr;
+  if (gradOf !== undefined) {
+    // The bundle's own AD, so the vars it creates share one id space with the trace.
+    const steps = tsjax.passes.gradientSteps(traced, `${name} (in ${file})`);
+    if (has(args, "print-after-all")) {
+      write(`// ----- IR traced ${name} -----\n${printJaxpr(traced)}`);
+      for (const s of steps) write(`// ----- IR after ${s.title} -----\n${printJaxpr(s.jaxpr)}`);
+    }
+    traced = steps[steps.length - 1]!.jaxpr;
+  }
   const pipeline = flag(args, "passes") ?? (emit ? jitPipeline(true) : undefined);
   if (!pipeline) {
     // An empty pipeline still verifies its input.
     if (verifying(args)) runPasses(traced, args, tsjax.passes.runPipeline as typeof runPipeline, "");
+    // --grad --print-after-all has printed the gradient program as its last step.
+    if (gradOf !== undefined && has(args, "print-after-all")) return;
     return write(printJaxpr(traced));
   }
-  if (dumpsShowFinal(args)) write(`// ----- IR traced ${name} -----\n${printJaxpr(traced)}`);
+  if (dumpsShowFinal(args) && gradOf === undefined) write(`// ----- IR traced ${name} -----\n${printJaxpr(traced)}`);
   // Run the bundle's own pass manager so vars it creates share one id space with the trace.
   const result = runPasses(traced, args, tsjax.passes.runPipeline as typeof runPipeline, pipeline);
   // The lowered kernel program is verified too (lower/verify.ts), unless --no-verify.

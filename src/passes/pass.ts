@@ -40,6 +40,12 @@ export interface Pass {
   readonly summary: string;
   readonly options: Readonly<Record<string, OptionSpec>>;
   run(j: Jaxpr, options: Readonly<Record<string, OptionValue>>): PassResult;
+  /**
+   * Invariants of this pass's output beyond well-typedness (the linear part
+   * of `linearize` is linear in its inputs), checked by the pass manager in
+   * checked mode after the verifier; throws naming what is wrong.
+   */
+  checkOutput?(out: Jaxpr, options: Readonly<Record<string, OptionValue>>): void;
 }
 
 /** Adds `n` to `stats[label]` (skips zeros so reports only show what happened). */

@@ -197,6 +197,7 @@ export function runPipeline(
     const ms = performance.now() - t0;
     const changed = before !== undefined ? printJaxpr(jaxpr) !== before : jaxpr !== j;
     if (checked) verifyOrThrow(jaxpr, `after pass '${pass.name}'`);
+    if (checked) checkOutputOrThrow(pass, options, jaxpr);
     // --print-after-change on its own means "after every pass that changed something" (as in MLIR).
     const afterAllChanged = instr.printAfterChange && printAfter.size === 0;
     const wantPrint = instr.printAfterAll || afterAllChanged || printAfter.has(pass.name);
@@ -205,6 +206,16 @@ export function runPipeline(
     j = jaxpr;
   }
   return { jaxpr: j, reports };
+}
+
+/** The pass's own output invariants (`Pass.checkOutput`), reported like a verifier failure. */
+function checkOutputOrThrow(pass: Pass, options: Readonly<Record<string, OptionValue>>, j: Jaxpr): void {
+  try {
+    pass.checkOutput?.(j, options);
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    throw new PipelineError(`output check of pass '${pass.name}' failed: ${msg}\n${printJaxpr(j)}`);
+  }
 }
 
 function verifyOrThrow(j: Jaxpr, what: string): void {

@@ -4,9 +4,12 @@ import { cse } from "./cse.js";
 import { dce } from "./dce.js";
 import { inline } from "./inline.js";
 import { hoistInvariantCarriesPass } from "./hoistInvariantCarries.js";
+import { jvpPass } from "./jvp.js";
 import { licm } from "./licm.js";
+import { linearizePass } from "./linearize.js";
 import type { Pass } from "./pass.js";
 import { simplify } from "./simplify.js";
+import { transposePass } from "./transpose.js";
 
 const ALL: readonly Pass[] = [
   dce,
@@ -16,6 +19,9 @@ const ALL: readonly Pass[] = [
   licm,
   hoistInvariantCarriesPass,
   batchPass,
+  jvpPass,
+  linearizePass,
+  transposePass,
 ];
 
 export const PASSES: Readonly<Record<string, Pass>> = Object.fromEntries(ALL.map((p) => [p.name, p]));

@@ -1,0 +1,186 @@
+// The linearity checker: is a program linear in the inputs marked linear?
+// Reverse mode transposes the linear part that partial evaluation leaves
+// (passes/ad/partialEval.ts), and transposition is only sound when every
+// equation reading a linear value (one computed from the tangents) is linear
+// in that operand. A jvp rule that multiplied two tangents, or partial
+// evaluation that put `tanh t` on the tangent side, would otherwise surface
+// as a wrong gradient, or as a transpose error far from its cause.
+//
+// What each primitive is linear in is stated here, per primitive, as a mapped
+// type over `Prim` (a new primitive fails tsc until it has an entry). The
+// statement must agree with the primitive's record: a primitive linear in some
+// operand has a transpose rule and one linear in none has not
+// (test/passes/ad/verifyLinear.test.ts checks both directions), so adding a
+// transpose rule to cond or scan makes that test point here.
+
+import type { Atom, Eqn, Jaxpr } from "../../ir/core.js";
+import type { Prim } from "../../ir/primitives.js";
+import { rulesOf } from "../../ir/prims/index.js";
+import { printEqn } from "../../ir/printer.js";
+import { LinearityError } from "./transpose.js";
+
+/** Which operands of a primitive may be linear (the others must not depend on the linear inputs). */
+export type Linearity =
+  /** Nowhere linear (tanh, exp, max, comparisons, …), or not transposable yet (while, cond, scan). */
+  | { readonly kind: "none"; readonly why: string }
+  /**
+   * Linear in all operands jointly: any of them may be linear (neg, reshape,
+   * reduce_sum, concatenate, …). The others are accepted whatever they are:
+   * they are zero tangents the jvp instantiated (concatenate with zeros), and
+   * partial evaluation makes those zeros residuals, so the program no longer
+   * shows that they are zeros.
+   */
+  | { readonly kind: "all" }
+  /** A sum: linear when every operand is (t + r with r not linear is affine; jvp rules add tangents only to tangents). */
+  | { readonly kind: "sum" }
+  /** Bilinear: linear in either operand while the other is not linear (mul, dot_general). */
+  | { readonly kind: "one-of" }
+  /** Linear in the listed operands only; the rest (divisors, selectors, indices) must not be linear. */
+  | { readonly kind: "operands"; readonly which: (operandCount: number) => readonly number[]; readonly others: string }
+  /** A call: linear when its body is linear in the operands that are (pjit). */
+  | { readonly kind: "body" };
+
+const NONLINEAR: Linearity = { kind: "none", why: "it is not linear in any operand" };
+const PIECEWISE: Linearity = { kind: "none", why: "it is piecewise constant (its tangent is zero), so a linear operand means a jvp rule emitted it on the tangent side" };
+const INTEGER: Linearity = { kind: "none", why: "it works on integers or booleans, which have no tangents" };
+const ALL: Linearity = { kind: "all" };
+
+export const LINEARITY: { readonly [P in Prim]: Linearity } = {
+  // unary.ts
+  neg: ALL,
+  exp: NONLINEAR,
+  log: NONLINEAR,
+  sin: NONLINEAR,
+  cos: NONLINEAR,
+  tanh: NONLINEAR,
+  logistic: NONLINEAR,
+  sqrt: NONLINEAR,
+  rsqrt: NONLINEAR,
+  abs: NONLINEAR,
+  sign: PIECEWISE,
+  floor: PIECEWISE,
+  ceil: PIECEWISE,
+  round: PIECEWISE,
+  not: INTEGER,
+  log1p: NONLINEAR,
+  expm1: NONLINEAR,
+  erf: NONLINEAR,
+  // binary.ts
+  add: { kind: "sum" },
+  sub: { kind: "sum" },
+  mul: { kind: "one-of" },
+  div: { kind: "operands", which: () => [0], others: "the divisor" },
+  rem: NONLINEAR,
+  pow: NONLINEAR,
+  max: NONLINEAR,
+  min: NONLINEAR,
+  and: INTEGER,
+  or: INTEGER,
+  // compare.ts: a comparison's result is a bool, never a tangent.
+  lt: PIECEWISE,
+  le: PIECEWISE,
+  gt: PIECEWISE,
+  ge: PIECEWISE,
+  eq: PIECEWISE,
+  ne: PIECEWISE,
+  // select_convert.ts
+  select_n: { kind: "operands", which: (n) => range(1, n), others: "the selector (operand 0)" },
+  convert_element_type: ALL,
+  // shape_ops.ts
+  broadcast_in_dim: ALL,
+  reshape: ALL,
+  transpose: ALL,
+  squeeze: ALL,
+  expand_dims: ALL,
+  // reductions.ts
+  reduce_sum: ALL,
+  reduce_max: NONLINEAR,
+  reduce_min: NONLINEAR,
+  argmax: PIECEWISE,
+  // dot.ts
+  dot_general: { kind: "one-of" },
+  // indexing.ts
+  iota: INTEGER,
+  concatenate: ALL,
+  slice: ALL,
+  dynamic_slice: { kind: "operands", which: () => [0], others: "the start indices" },
+  dynamic_update_slice: { kind: "operands", which: () => [0, 1], others: "the start indices" },
+  // control.ts. Reverse mode through a loop or branch needs its transpose rule (issue #13, control flow).
+  while: { kind: "none", why: "while has no transpose rule (reverse mode through a loop with a dynamic trip count is not supported)" },
+  cond: { kind: "none", why: "cond has no transpose rule yet" },
+  scan: { kind: "none", why: "scan has no transpose rule yet" },
+  pjit: { kind: "body" },
+  // ad.ts: stop_gradient only ever applies to primal values.
+  stop_gradient: { kind: "none", why: "its tangent is zero, so a linear operand means a jvp rule emitted it on the tangent side" },
+};
+
+function range(from: number, to: number): number[] {
+  return Array.from({ length: Math.max(0, to - from) }, (_, i) => from + i);
+}
+
+export interface LinearReport {
+  /** Equations (in every scope) that read a linear value: what transpose will reverse. */
+  readonly linearEqns: number;
+}
+
+/**
+ * Checks that `j` is linear in the invars marked `linear` (constvars are
+ * residuals, never linear), and throws a LinearityError naming the first
+ * equation that is not: its index, its text, the primitive and the operand.
+ */
+export function verifyLinear(j: Jaxpr, linear: readonly boolean[]): LinearReport {
+  if (linear.length !== j.invars.length) {
+    throw new Error(`verifyLinear: ${linear.length} linearity flags for a jaxpr with ${j.invars.length} inputs`);
+  }
+  return { linearEqns: checkScope(j, linear, "", j) };
+}
+
+/** `root` is the program being checked: equations are printed with its names, nested ones included. */
+function checkScope(j: Jaxpr, linear: readonly boolean[], where: string, root: Jaxpr): number {
+  const isLinear = new Set<number>();
+  j.invars.forEach((v, i) => linear[i] && isLinear.add(v.id));
+  const linearAtom = (a: Atom): boolean => a.kind === "var" && isLinear.has(a.id);
+  let count = 0;
+  j.eqns.forEach((e, k) => {
+    const flags = e.inputs.map(linearAtom);
+    if (!flags.some(Boolean)) return;
+    count += 1 + checkEqn(e, flags, root, `${where}equation ${k}`);
+    e.outputs.forEach((o) => isLinear.add(o.id));
+  });
+  return count;
+}
+
+/** Throws unless `e` is linear in the operands flagged; returns the linear equations inside its body. */
+function checkEqn(e: Eqn, flags: readonly boolean[], root: Jaxpr, where: string): number {
+  const lin = LINEARITY[e.prim];
+  const linearOps = flags.flatMap((f, i) => (f ? [i] : []));
+  const fail = (reason: string): never => {
+    throw new LinearityError(
+      `not linear: ${where} \`${printEqn(e, root)}\` reads linear operand${linearOps.length > 1 ? "s" : ""} ${linearOps.join(", ")} (values computed from the tangents), but ${reason}. ` +
+        "A linear program may only apply primitives linear in their linear operands: check which inputs are marked linear (transpose{linear=…}); in a program made by jvp or linearize, the jvp rule that emitted this equation is wrong.",
+    );
+  };
+  if (lin.kind !== "none" && rulesOf(e.prim).transpose === null) fail(`${e.prim} has no transpose rule`);
+  switch (lin.kind) {
+    case "none":
+      return fail(`${e.prim}: ${lin.why}`);
+    case "all":
+      return 0;
+    case "sum":
+      if (linearOps.length < e.inputs.length) fail(`${e.prim} of a linear and a non-linear operand is affine, not linear (a jvp rule adds tangents only to tangents)`);
+      return 0;
+    case "one-of":
+      if (linearOps.length > 1) fail(`${e.prim} is linear in one operand only while the other is not linear (a product of two tangents is quadratic)`);
+      return 0;
+    case "operands": {
+      const ok = new Set(lin.which(e.inputs.length));
+      const bad = linearOps.filter((i) => !ok.has(i));
+      if (bad.length) fail(`${e.prim} is not linear in ${lin.others} (operand ${bad.join(", ")})`);
+      return 0;
+    }
+    case "body": {
+      const body = (e.params as { jaxpr: Jaxpr }).jaxpr;
+      return checkScope(body, flags, `${where} (${e.prim} body) `, root);
+    }
+  }
+}

@@ -1,0 +1,116 @@
+// The linearity checker (passes/ad/verifyLinear.ts): hand-written programs
+// that are not linear in their tangent inputs are refused with the equation
+// and the primitive named, by the checker and by the transpose pass; its
+// per-primitive table agrees with the primitives' transpose rules; and the
+// pass manager runs a pass's output check in checked mode only.
+import { describe, expect, it } from "vitest";
+import { parse } from "../../../src/ir/index.js";
+import { rulesOf } from "../../../src/ir/prims/index.js";
+import { PRIMS } from "../../../src/ir/primitives.js";
+import { LINEARITY, verifyLinear } from "../../../src/passes/ad/verifyLinear.js";
+import { LinearityError } from "../../../src/passes/ad/transpose.js";
+import type { Pass } from "../../../src/passes/pass.js";
+import { runPipeline } from "../../../src/passes/pipeline.js";
+
+const allLinear = (text: string) => {
+  const j = parse(text);
+  return () => verifyLinear(j, j.invars.map(() => true));
+};
+
+describe("verifyLinear refuses programs that are not linear in their inputs", () => {
+  it("tanh of a tangent: names the equation, its text and the primitive", () => {
+    const check = allLinear(`{ lambda a:f32[4]; b:f32[4]. let
+    c:f32[4] = mul b a
+    d:f32[4] = tanh c
+  in (d,) }`);
+    expect(check).toThrow(LinearityError);
+    expect(check).toThrow(/^not linear: equation 1 `d:f32\[4\] = tanh c` reads linear operand 0 .* but tanh: it is not linear in any operand/);
+  });
+
+  it("a product of two tangents is quadratic", () => {
+    expect(allLinear(`{ lambda ; a:f32[4] b:f32[4]. let c:f32[4] = mul a b in (c,) }`)).toThrow(/equation 0 `c:f32\[4\] = mul a b` reads linear operands 0, 1 .* mul is linear in one operand only/);
+  });
+
+  it("a tangent plus a residual is affine", () => {
+    expect(allLinear(`{ lambda a:f32[4]; b:f32[4]. let c:f32[4] = add b a in (c,) }`)).toThrow(/add of a linear and a non-linear operand is affine/);
+  });
+
+  it("a tangent divisor, a tangent selector", () => {
+    expect(allLinear(`{ lambda a:f32[4]; b:f32[4]. let c:f32[4] = div a b in (c,) }`)).toThrow(/div is not linear in the divisor \(operand 1\)/);
+    const j = parse(`{ lambda ; a:f32[4] b:f32[4]. let
+    c:bool[4] = lt a 0.0:f32[]
+    d:f32[4] = select_n c b b
+  in (d,) }`);
+    // lt of a tangent is caught first: a comparison never reads a tangent.
+    expect(() => verifyLinear(j, [true, false])).toThrow(/equation 0 `c:bool\[4\] = lt a 0.0:f32\[\]` .* lt: it is piecewise constant/);
+  });
+
+  it("inside a pjit body, naming the call and the body's equation", () => {
+    const check = allLinear(`{ lambda ; a:f32[4]. let
+    b:f32[4] = pjit[
+      jaxpr={ lambda ; c:f32[4]. let d:f32[4] = exp c in (d,) }
+      name=f
+    ] a
+  in (b,) }`);
+    expect(check).toThrow(/not linear: equation 0 \(pjit body\) equation 0 `d:f32\[4\] = exp c`/);
+  });
+
+  it("accepts linear programs and counts the equations transpose will reverse", () => {
+    const j = parse(`{ lambda a:f32[4] b:bool[4]; c:f32[4] d:f32[4]. let
+    e:f32[4] = mul c a
+    f:f32[4] = select_n b e d
+    g:f32[4] = sin a
+    h:f32[] = reduce_sum[axes=(0,)] f
+  in (h, g) }`);
+    expect(verifyLinear(j, [true, true])).toEqual({ linearEqns: 3 });
+    // Only d linear: mul c a reads nothing linear and is a residual computation.
+    expect(verifyLinear(j, [false, true])).toEqual({ linearEqns: 2 });
+  });
+});
+
+describe("the transpose pass checks linearity first", () => {
+  it("a hand-written non-linear 'linear' program is refused naming the equation and primitive", () => {
+    const j = parse(`{ lambda ; a:f32[4]. let
+    b:f32[4] = neg a
+    c:f32[4] = sin b
+  in (c,) }`);
+    expect(() => runPipeline(j, "transpose")).toThrow(/^not linear: equation 1 `c:f32\[4\] = sin b` reads linear operand 0 .* sin: it is not linear in any operand/);
+  });
+});
+
+describe("the linearity table agrees with the primitives' records", () => {
+  it.each([...PRIMS])("%s: linear in some operand exactly when it has a transpose rule", (prim) => {
+    const linearSomewhere = LINEARITY[prim].kind !== "none";
+    expect(rulesOf(prim).transpose !== null).toBe(linearSomewhere);
+  });
+});
+
+describe("Pass.checkOutput runs in checked mode only", () => {
+  const failing: Pass = {
+    name: "identity-with-a-failing-check",
+    summary: "returns its input; its output check always fails",
+    options: {},
+    run: (j) => ({ jaxpr: j, stats: {} }),
+    checkOutput: () => {
+      throw new Error("the output is never good enough");
+    },
+  };
+  const j = parse(`{ lambda ; a:f32[]. let b:f32[] = neg a in (b,) }`);
+
+  it("checked: reported with the pass's name", () => {
+    expect(() => runPipeline(j, [{ pass: failing, options: {} }], { verify: true })).toThrow(/^output check of pass 'identity-with-a-failing-check' failed: the output is never good enough/);
+  });
+
+  it("unchecked: not run", () => {
+    expect(runPipeline(j, [{ pass: failing, options: {} }], { verify: false }).jaxpr).toBe(j);
+  });
+
+  it("linearize's check accepts what linearize produces (and refuses what it must not)", () => {
+    const sin = parse(`{ lambda ; a:f32[3]. let b:f32[3] = sin a in (b,) }`);
+    const linear = runPipeline(sin, "linearize", { verify: true }).jaxpr;
+    expect(verifyLinear(linear, [true])).toEqual({ linearEqns: 1 });
+    const notLinear = parse(`{ lambda ; a:f32[]. let b:f32[] = exp a in (b,) }`);
+    const pass = { ...failing, checkOutput: (out: typeof j) => verifyLinear(out, out.invars.map(() => true)) };
+    expect(() => runPipeline(notLinear, [{ pass, options: {} }], { verify: true })).toThrow(/output check of pass .* not linear: equation 0 `b:f32\[\] = exp a`/);
+  });
+});
