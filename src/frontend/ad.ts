@@ -14,7 +14,11 @@ import { scalarValue } from "../ir/value.js";
 import { jvpJaxpr } from "../passes/ad/jvp.js";
 import { partialEvalJaxpr } from "../passes/ad/partialEval.js";
 import { transposeJaxpr } from "../passes/ad/transpose.js";
-import { runPipeline } from "../passes/pipeline.js";
+import { checkedPasses, runPipeline } from "../passes/pipeline.js";
+// Before differentiation: calls inlined (their bodies are differentiated in place), loop-invariant carries hoisted;
+// after: each derived program cleaned up. The same strings as `tsjax dump --grad` shows.
+import { AFTER_AD, BEFORE_AD } from "../passes/ad/gradientSteps.js";
+import { verifyLinear } from "../passes/ad/verifyLinear.js";
 import { Array } from "./array.js";
 import { type BindInput, bind1 } from "./bind.js";
 import { type TreeDef, flatten, unflatten } from "./pytree.js";
@@ -30,10 +34,6 @@ export class GradError extends TypeError {
   }
 }
 
-/** What runs before differentiation: calls inlined (so their bodies are differentiated in place), loop-invariant carries hoisted. */
-const BEFORE_AD = "inline,hoist-invariant-carries,dce";
-/** What runs on each derived program before it is replayed. */
-const AFTER_AD = "simplify,cse,dce";
 
 /** A function traced at its arguments, flat: leaves in, leaves out. */
 interface Traced {
@@ -104,6 +104,8 @@ function linearizeTraced(t: Traced, diff: readonly boolean[]): Linearized {
   const nt = diff.filter(Boolean).length;
   const unknown = [...Array_from(nin, () => false), ...Array_from(nt, () => true)];
   const p = partialEvalJaxpr(d.jaxpr, unknown);
+  // In checked mode (tests, debugging) the linear part must be linear in the tangents: a wrong jvp rule shows here, named.
+  if (checkedPasses()) verifyLinear(p.unknown, p.unknown.invars.map((_, i) => i >= p.residuals.length));
   const known = runPipeline(p.known, AFTER_AD).jaxpr;
   const knownOuts = replayJaxpr(known, [...t.captures, ...(t.leaves as BindInput[])]);
   const nOut = t.jaxpr.outvars.length;

@@ -169,6 +169,11 @@ export function setCheckedPasses(on: boolean): void {
   checkedByDefault = on;
 }
 
+/** Whether checked mode is on by default (tests, debugging). */
+export function checkedPasses(): boolean {
+  return checkedByDefault;
+}
+
 /** Runs a pipeline (text or parsed) over a jaxpr. */
 export function runPipeline(
   input: Jaxpr,

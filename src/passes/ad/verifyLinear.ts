@@ -10,18 +10,18 @@
 // type over `Prim` (a new primitive fails tsc until it has an entry). The
 // statement must agree with the primitive's record: a primitive linear in some
 // operand has a transpose rule and one linear in none has not
-// (test/passes/ad/verifyLinear.test.ts checks both directions), so adding a
-// transpose rule to cond or scan makes that test point here.
+// (test/passes/ad/verifyLinear.test.ts checks both directions).
 
 import type { Atom, Eqn, Jaxpr } from "../../ir/core.js";
 import type { Prim } from "../../ir/primitives.js";
 import { rulesOf } from "../../ir/prims/index.js";
 import { printEqn } from "../../ir/printer.js";
+import { hasBodies, unhandledPrim } from "../../ir/traverse.js";
 import { LinearityError } from "./transpose.js";
 
 /** Which operands of a primitive may be linear (the others must not depend on the linear inputs). */
 export type Linearity =
-  /** Nowhere linear (tanh, exp, max, comparisons, …), or not transposable yet (while, cond, scan). */
+  /** Nowhere linear (tanh, exp, max, comparisons, …). */
   | { readonly kind: "none"; readonly why: string }
   /**
    * Linear in all operands jointly: any of them may be linear (neg, reshape,
@@ -37,7 +37,7 @@ export type Linearity =
   | { readonly kind: "one-of" }
   /** Linear in the listed operands only; the rest (divisors, selectors, indices) must not be linear. */
   | { readonly kind: "operands"; readonly which: (operandCount: number) => readonly number[]; readonly others: string }
-  /** A call: linear when its body is linear in the operands that are (pjit). */
+  /** A call, branch or loop: linear when its bodies are linear in the operands that are (pjit, cond, scan, while). */
   | { readonly kind: "body" };
 
 const NONLINEAR: Linearity = { kind: "none", why: "it is not linear in any operand" };
@@ -106,9 +106,9 @@ export const LINEARITY: { readonly [P in Prim]: Linearity } = {
   dynamic_slice: { kind: "operands", which: () => [0], others: "the start indices" },
   dynamic_update_slice: { kind: "operands", which: () => [0, 1], others: "the start indices" },
   // control.ts. Reverse mode through a loop or branch needs its transpose rule (issue #13, control flow).
-  while: { kind: "none", why: "while has no transpose rule (reverse mode through a loop with a dynamic trip count is not supported)" },
-  cond: { kind: "none", why: "cond has no transpose rule yet" },
-  scan: { kind: "none", why: "scan has no transpose rule yet" },
+  while: { kind: "body" },
+  cond: { kind: "body" },
+  scan: { kind: "body" },
   pjit: { kind: "body" },
   // ad.ts: stop_gradient only ever applies to primal values.
   stop_gradient: { kind: "none", why: "its tangent is zero, so a linear operand means a jvp rule emitted it on the tangent side" },
@@ -150,6 +150,64 @@ function checkScope(j: Jaxpr, linear: readonly boolean[], where: string, root: J
   return count;
 }
 
+/** Which outputs of `j` depend on the inputs flagged (forward data flow, nested bodies taken as a whole). */
+function linearOutputs(j: Jaxpr, flags: readonly boolean[]): boolean[] {
+  const linear = new Set<number>();
+  j.invars.forEach((v, i) => flags[i] && linear.add(v.id));
+  for (const e of j.eqns) if (e.inputs.some((a) => a.kind === "var" && linear.has(a.id))) e.outputs.forEach((o) => linear.add(o.id));
+  return j.outvars.map((o) => o.kind === "var" && linear.has(o.id));
+}
+
+/**
+ * A loop body's input flags with each carry (inputs first..first+n, outputs
+ * 0..n) marked linear when its initial value is or the body makes it so, to
+ * the fixpoint: a carry that starts from zeros is linear from the iteration
+ * that adds a tangent to it.
+ */
+function withLinearCarries(body: Jaxpr, flags: readonly boolean[], first: number, n: number): boolean[] {
+  const out = [...flags];
+  for (let changed = true; changed; ) {
+    changed = false;
+    linearOutputs(body, out).slice(0, n).forEach((linear, i) => {
+      if (linear && !out[first + i]) (out[first + i] = true), (changed = true);
+    });
+  }
+  return out;
+}
+
+/** A call, branch or loop is linear when its bodies are linear in the inputs its linear operands feed. */
+function checkBodies(e: Eqn, flags: readonly boolean[], where: string, root: Jaxpr, fail: (reason: string) => never): number {
+  if (!hasBodies(e)) return fail(`${e.prim} has no body to check`);
+  switch (e.prim) {
+    case "pjit":
+      return checkScope(e.params.jaxpr, flags, `${where} (pjit body) `, root);
+    case "cond": {
+      if (flags[0]) fail("cond is not linear in its index");
+      return e.params.branches.reduce((n, b, k) => n + checkScope(b, flags.slice(1), `${where} (cond branch ${k}) `, root), 0);
+    }
+    case "scan": {
+      // Body inputs are the operands (consts, carries, x slices) in order. A
+      // carry starting from a non-linear value (zeros) is linear from the
+      // iteration where the body makes it so: iterate to the fixpoint.
+      const { jaxpr, num_consts: nc, num_carry: ncarry } = e.params;
+      return checkScope(jaxpr, withLinearCarries(jaxpr, flags, nc, ncarry), `${where} (scan body) `, root);
+    }
+    case "while": {
+      // A while in a linear program reruns its primal carries beside the
+      // tangent ones (partial evaluation of a loop with a dynamic trip count):
+      // linear when the predicate reads no tangent and the body is linear in
+      // the tangent carries. (It still cannot be transposed: transpose.ts says why.)
+      const { cond_jaxpr, body_jaxpr, cond_nconsts: cn, body_nconsts: bn } = e.params;
+      const carries = flags.slice(cn + bn);
+      const bodyFlags = withLinearCarries(body_jaxpr, [...flags.slice(cn, cn + bn), ...carries], bn, carries.length);
+      if (linearOutputs(cond_jaxpr, [...flags.slice(0, cn), ...bodyFlags.slice(bn)])[0]) fail("the while's predicate depends on the tangents");
+      return checkScope(body_jaxpr, bodyFlags, `${where} (while body) `, root);
+    }
+    default:
+      return unhandledPrim(e);
+  }
+}
+
 /** Throws unless `e` is linear in the operands flagged; returns the linear equations inside its body. */
 function checkEqn(e: Eqn, flags: readonly boolean[], root: Jaxpr, where: string): number {
   const lin = LINEARITY[e.prim];
@@ -178,9 +236,7 @@ function checkEqn(e: Eqn, flags: readonly boolean[], root: Jaxpr, where: string)
       if (bad.length) fail(`${e.prim} is not linear in ${lin.others} (operand ${bad.join(", ")})`);
       return 0;
     }
-    case "body": {
-      const body = (e.params as { jaxpr: Jaxpr }).jaxpr;
-      return checkScope(body, flags, `${where} (${e.prim} body) `, root);
-    }
+    case "body":
+      return checkBodies(e, flags, where, root, fail);
   }
 }
