@@ -76,6 +76,8 @@ class Verifier {
   private readonly symRanges: (Range | typeof NEVER_SET)[];
   private readonly lanesReady = new Set<LaneSetId>();
   private readonly kernelIds = new Set<number>();
+  /** The statement being checked never runs (inside a loop of zero iterations). */
+  private unreachable = false;
 
   constructor(private readonly p: Program) {
     this.symRanges = symbolRanges(p);
@@ -84,17 +86,18 @@ class Verifier {
   run(): Violation[] {
     for (const id of [...this.p.inputs, ...this.p.outputs]) this.buffer(id, "program", "an input or output");
     // Program order (cond before body, branches in order), so "set up before use" is textual order.
-    const stack: (readonly Stmt[])[] = [];
-    const visit = (list: readonly Stmt[]): void => {
-      for (let i = list.length - 1; i >= 0; i--) stack.push([list[i]!]);
+    // Each statement with whether it can run: the body of a `for` of count 0 never does, so what it reads is not bounds-checked.
+    const stack: (readonly [Stmt, boolean])[] = [];
+    const visit = (list: readonly Stmt[], dead: boolean): void => {
+      for (let i = list.length - 1; i >= 0; i--) stack.push([list[i]!, dead]);
     };
-    visit(this.p.body);
+    visit(this.p.body, false);
     while (stack.length) {
-      const s = stack.pop()![0]!;
+      const [s, dead] = stack.pop()!;
+      this.unreachable = dead;
       this.stmt(s);
       // Nested blocks next, in order, before the statement's later siblings.
-      const nested: Stmt[] = childBlocks(s).flat();
-      visit(nested);
+      visit(childBlocks(s).flat(), dead || (s.kind === "for" && s.count === 0));
     }
     return this.out;
   }
@@ -128,7 +131,7 @@ class Verifier {
       this.fail("rank", where, `${what} ${viewStr(v)} has ${v.strides.length} strides for ${dims.length} iteration axes [${dims.join(",")}]`);
       return;
     }
-    if (dims.some((d) => d === 0)) return; // nothing is accessed
+    if (dims.some((d) => d === 0) || this.unreachable) return; // nothing is accessed
     let lo = v.offset.c;
     let hi = v.offset.c;
     for (const t of v.offset.terms) {

@@ -191,3 +191,33 @@ describe("kernel-IR verifier: a lanewise while's iteration plan", () => {
     expect(vs).toContainEqual(expect.objectContaining({ rule: "lanewise", message: expect.stringMatching(/computed later|of the body/) }));
   });
 });
+
+describe("code that never runs", () => {
+  // Found by the fuzzer: a scan of length 0 over a size-0 xs lowers to a `for`
+  // of count 0 whose body loads element 0 of the empty xs buffer. The load
+  // never executes, so it is not a bounds violation.
+  // (xs is a reshape of an empty array, so its view has stride 0 and the load no symbol.)
+  const ir = `{ lambda ; a:i32[1,0]. let
+    b:i32[0] = reshape[new_sizes=(0,)] a
+    c:i32[0] = scan[
+      jaxpr={ lambda ; d:i32[]. let  in (d,) }
+      length=0
+      num_carry=0
+      num_consts=0
+      reverse=False
+    ] b
+    e:i32[0] = neg c
+  in (e,) }`;
+
+  it("a for of count 0: its kernels' views are not bounds-checked", () => {
+    const p = lower(ir);
+    expect(JSON.stringify(p.body)).toContain('"count":0');
+    expect(verifyProgram(p)).toEqual([]);
+  });
+
+  it("the same kernel in a loop that runs is checked", () => {
+    const p = lower(ir);
+    const body = p.body.map((s) => (s.kind === "for" ? { ...s, count: 1 } : s));
+    expect(verifyProgram({ ...p, body }).map((v) => v.rule)).toContain("bounds");
+  });
+});
