@@ -78,6 +78,19 @@ function noteCompileOverhead(results: readonly WorkloadResult[], columns: readon
   if (parts.length) compile.notes.push(`median first call − median warm seed call (≈ trace + passes + codegen): ${parts.join(", ")}`);
 }
 
+/** With mlp and grad both measured: the gradient's time in units of the same model's forward time, per column. */
+function noteGradOverForward(results: readonly WorkloadResult[], columns: readonly Column[]): void {
+  const mlp = results.find((r) => r.workload.name === "mlp");
+  const grad = results.find((r) => r.workload.name === "grad");
+  if (!mlp || !grad) return;
+  const parts: string[] = [];
+  for (const c of columns) {
+    const g = grad.cells.get(c.id), f = mlp.cells.get(c.id);
+    if (g?.kind === "timed" && f?.kind === "timed") parts.push(`${c.id} ${(g.stats.median / f.stats.median).toFixed(2)}×`);
+  }
+  if (parts.length) grad.notes.push(`median time / the same column's mlp (forward only) median: ${parts.join(", ")}`);
+}
+
 async function main(): Promise<number> {
   const opts = parseOptions(process.argv.slice(2), process.env);
   const machine = machineInfo();
@@ -121,6 +134,7 @@ async function main(): Promise<number> {
     return 1;
   }
   noteCompileOverhead(results, columns);
+  noteGradOverForward(results, columns);
 
   const general = [about, "tsjax and plain JS run single-threaded too; all columns run in this one Node process."];
   console.log(renderTable(machine, columns, results, general));
