@@ -12,7 +12,7 @@ import { compare } from "../../bench/harness/check.js";
 import type { Column, Workload } from "../../bench/harness/types.js";
 import { loadJaxJs } from "../../bench/jaxjs.js";
 import { mandelbrotPlain, mlpGradPlain, mlpPlain, seedPlain } from "../../bench/plain.js";
-import { seedBatched } from "../../bench/tsjax.js";
+import { mlpGradProgram, np, seedBatched } from "../../bench/tsjax.js";
 import { compileWorkload, gradFlops, gradWorkload, type JaxHandle, mandelbrotWorkload, mlpWorkload, seedWorkload, WORKLOAD_NAMES } from "../../bench/workloads/index.js";
 import { seedSetup } from "../../bench/workloads/seed.js";
 
@@ -177,5 +177,16 @@ describe("the tsjax seed program the benchmark times", () => {
     expect(text).toContain("f32[4,4]");
     expect(text).not.toContain("f32[20,4,4]");
     expect(text).toContain("while[");
+  });
+});
+
+describe("the tsjax gradient program the grad workload times", () => {
+  it("is 3·layers − 1 dots (forward, dW = hᵀ·ct, and ct·Wᵀ for every layer but the first) and no transpose op", () => {
+    const [n, d, layers] = [6, 5, 3];
+    const text = printJaxpr(jit(mlpGradProgram(layers)).lower(np.zeros([d, d]), np.zeros([d]), np.zeros([n, d]), np.zeros([n, d])));
+    expect(text.match(/= dot_general\[/g)?.length).toBe(3 * layers - 1);
+    // dW comes out of its dot in W's axis order: h first, contracting the rows.
+    expect(text).toMatch(/f32\[5,5\] = dot_general\[dimension_numbers=\(\(\(0,\), \(0,\)\), \(\(\), \(\)\)\)\]/);
+    expect(text).not.toContain("transpose[");
   });
 });
