@@ -31,6 +31,11 @@ export function denseInputs(n: number, d: number): DenseInputs {
   return { x: uniforms(1, n * d, -1, 1), model, w: model.w.data() as Float32Array, b: model.b.data() as Float32Array };
 }
 
+/** Regression targets for the grad workload: f32[n, d], uniform in [-0.5, 0.5] (tanh outputs live in (-1, 1)). */
+export function regressionTargets(n: number, d: number): Float32Array {
+  return uniforms(2, n * d, -0.5, 0.5);
+}
+
 /** Lane i runs `i % modulus` steps (0 … modulus-1). */
 export function seedCounts(lanes: number, modulus: number): Int32Array {
   return Int32Array.from({ length: lanes }, (_, i) => i % modulus);

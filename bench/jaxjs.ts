@@ -55,6 +55,20 @@ export function mlpJax(jax: JaxModule, layers: number) {
   });
 }
 
+/** `[loss, [dW, db]]` of mean((mlp(x) - y)²), as jax-js's jit(valueAndGrad) computes it. */
+export function mlpGradJax(jax: JaxModule, layers: number) {
+  const np = jax.numpy;
+  const loss = (w: Arr, b: Arr, x: Arr, y: Arr) => {
+    let h = x;
+    for (let l = 0; l < layers; l++) h = np.tanh(np.matmul(h, w.ref).add(b.ref));
+    w.dispose();
+    b.dispose();
+    const err = h.sub(y);
+    return np.mean(err.ref.mul(err));
+  };
+  return jax.jit(jax.valueAndGrad(loss, { argnums: [0, 1] }));
+}
+
 /** The seed loop, masked: maxCount steps for all lanes; lane i keeps its new h while step < counts[i]. */
 export function seedJax(jax: JaxModule, maxCount: number) {
   const np = jax.numpy;

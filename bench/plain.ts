@@ -59,3 +59,61 @@ export function mandelbrotPlain(cr: Float32Array, ci: Float32Array, maxIter: num
   }
   return out;
 }
+
+/**
+ * Value and gradient (w.r.t. w and b) of mean((mlp(x) - y)²) by hand-written
+ * backprop: the forward keeps every layer's activation, the backward walks
+ * the layers in reverse with tanh'(z) = 1 - h². Returns
+ * [loss, dW (d×d row-major), db (d)]. The gradient sums run over n·layers
+ * terms, so they accumulate in float64 to keep the reference sharp.
+ */
+export function mlpGradPlain(x: Float32Array, w: Float32Array, b: Float32Array, y: Float32Array, n: number, d: number, layers: number): Float32Array {
+  const hs: Float32Array[] = [Float32Array.from(x)];
+  for (let l = 0; l < layers; l++) {
+    const next = new Float32Array(n * d);
+    denseTanhRows(hs[l]!, w, b, n, d, next);
+    hs.push(next);
+  }
+  const out = hs[layers]!;
+  const scale = 2 / (n * d);
+  let loss = 0;
+  // g = ∂loss/∂h for the current layer's output, then dz = g·(1 - h²) in place.
+  let g = new Float32Array(n * d);
+  for (let i = 0; i < n * d; i++) {
+    const e = out[i]! - y[i]!;
+    loss += e * e;
+    g[i] = scale * e;
+  }
+  const dw = new Float64Array(d * d);
+  const db = new Float64Array(d);
+  let gPrev = new Float32Array(n * d);
+  for (let l = layers; l >= 1; l--) {
+    const h = hs[l]!, hIn = hs[l - 1]!;
+    for (let i = 0; i < n * d; i++) g[i]! *= 1 - h[i]! * h[i]!;
+    for (let i = 0; i < n; i++) {
+      const o = i * d;
+      for (let j = 0; j < d; j++) db[j]! += g[o + j]!;
+      // dW[k, :] += hIn[i, k] · dz[i, :]
+      for (let k = 0; k < d; k++) {
+        const a = hIn[o + k]!;
+        const wk = k * d;
+        for (let j = 0; j < d; j++) dw[wk + j]! += a * g[o + j]!;
+      }
+      // ∂loss/∂hIn[i, k] = Σ_j dz[i, j] · W[k, j] (not needed below the first layer)
+      if (l > 1) {
+        for (let k = 0; k < d; k++) {
+          const wk = k * d;
+          let s = 0;
+          for (let j = 0; j < d; j++) s += g[o + j]! * w[wk + j]!;
+          gPrev[o + k] = s;
+        }
+      }
+    }
+    [g, gPrev] = [gPrev, g];
+  }
+  const result = new Float32Array(1 + d * d + d);
+  result[0] = loss / (n * d);
+  result.set(dw, 1);
+  result.set(db, 1 + d * d);
+  return result;
+}

@@ -1,8 +1,8 @@
 // `npm run bench`: tsjax on every registered backend vs hand-written JS vs
 // jax-js, on the workloads in bench/workloads. Every column's result is
-// checked against plain JS before anything is timed; a mismatch or an error
-// stops the run with exit code 1. Prints one table and writes
-// bench/results.json.
+// checked against plain JS before anything is timed and once after its timed
+// runs; a mismatch or an error stops the run with exit code 1. Prints one
+// table and writes bench/results.json.
 import { writeFileSync } from "node:fs";
 import { BACKENDS } from "../src/backends/index.js";
 import { parseOptions, UsageError, type BenchOptions } from "./cli.js";
@@ -11,7 +11,7 @@ import { machineInfo, machineLine } from "./harness/machine.js";
 import { type Cell, resultsJson, type WorkloadResult } from "./harness/results.js";
 import { renderTable } from "./harness/table.js";
 import { measure } from "./harness/timing.js";
-import type { Column, Runner, Workload } from "./harness/types.js";
+import type { Column, Output, Runner, Workload } from "./harness/types.js";
 import { loadJaxJs } from "./jaxjs.js";
 import { makeWorkload } from "./workloads/index.js";
 
@@ -28,6 +28,8 @@ function columnsFor(opts: BenchOptions): Column[] {
 
 interface Prepared {
   readonly workload: Workload;
+  /** The plain-JS result, computed once before timing. */
+  readonly expected: Output;
   readonly runners: Map<string, Runner>;
   readonly cells: Map<string, Cell>;
   readonly notes: string[];
@@ -36,7 +38,7 @@ interface Prepared {
 /** Builds every runner and checks its first result (for jit columns: the compiling call); problems go to `failures`. */
 function prepareAndCheck(workload: Workload, columns: readonly Column[], failures: string[]): Prepared {
   const expected = workload.reference();
-  const p: Prepared = { workload, runners: new Map(), cells: new Map(), notes: [...(workload.notes ?? [])] };
+  const p: Prepared = { workload, expected, runners: new Map(), cells: new Map(), notes: [...(workload.notes ?? [])] };
   const firstCalls: string[] = [];
   const agreement: string[] = [];
   for (const c of columns) {
@@ -76,6 +78,19 @@ function noteCompileOverhead(results: readonly WorkloadResult[], columns: readon
   if (parts.length) compile.notes.push(`median first call − median warm seed call (≈ trace + passes + codegen): ${parts.join(", ")}`);
 }
 
+/** With mlp and grad both measured: the gradient's time in units of the same model's forward time, per column. */
+function noteGradOverForward(results: readonly WorkloadResult[], columns: readonly Column[]): void {
+  const mlp = results.find((r) => r.workload.name === "mlp");
+  const grad = results.find((r) => r.workload.name === "grad");
+  if (!mlp || !grad) return;
+  const parts: string[] = [];
+  for (const c of columns) {
+    const g = grad.cells.get(c.id), f = mlp.cells.get(c.id);
+    if (g?.kind === "timed" && f?.kind === "timed") parts.push(`${c.id} ${(g.stats.median / f.stats.median).toFixed(2)}×`);
+  }
+  if (parts.length) grad.notes.push(`median time / the same column's mlp (forward only) median: ${parts.join(", ")}`);
+}
+
 async function main(): Promise<number> {
   const opts = parseOptions(process.argv.slice(2), process.env);
   const machine = machineInfo();
@@ -107,10 +122,19 @@ async function main(): Promise<number> {
       const stats = measure(run, { runs: opts.runs, warmup: opts.warmup, cellBudgetMs: opts.cellBudgetMs, minRuns: opts.minRuns });
       p.cells.set(c.id, { kind: "timed", stats });
       log(`  ${name.padEnd(10)} ${c.id.padEnd(18)} median ${stats.median.toFixed(2)} ms over ${stats.runs} runs`);
+      // Once more after timing: a column must not drift (reused buffers, consumed arrays) while it is timed.
+      const after = compare(run(), p.expected, p.workload.check);
+      if (!after.ok) failures.push(`${name}, ${c.id}: after timing, result differs from plain JS: ${after.detail}`);
     }
     results.push({ workload: p.workload, cells: p.cells, notes: p.notes });
   }
+  if (failures.length) {
+    log(`\nBENCHMARK FAILED: ${failures.length} column(s) stopped computing the plain-JS result while timed; no table.\n`);
+    for (const f of failures) log(`  ✗ ${f}`);
+    return 1;
+  }
   noteCompileOverhead(results, columns);
+  noteGradOverForward(results, columns);
 
   const general = [about, "tsjax and plain JS run single-threaded too; all columns run in this one Node process."];
   console.log(renderTable(machine, columns, results, general));

@@ -3,7 +3,7 @@
 // `vmap(whileLoop)` with a per-lane trip count. Each returns the function to
 // hand to `jit(f, { backend })`.
 
-import { jit, nn, np, vmap, whileLoop } from "../src/index.js";
+import { jit, nn, np, valueAndGrad, vmap, whileLoop } from "../src/index.js";
 
 /** `layers` applications of `h = tanh(h @ w + b)`, unrolled at trace time. */
 export function mlpProgram(layers: number) {
@@ -12,6 +12,20 @@ export function mlpProgram(layers: number) {
     for (let l = 0; l < layers; l++) h = np.tanh(np.matmul(h, w).add(b));
     return h;
   };
+}
+
+/** Mean squared error of the MLP's output against `y`. */
+export function mlpLoss(layers: number) {
+  const mlp = mlpProgram(layers);
+  return function loss(w: np.Array, b: np.Array, x: np.Array, y: np.Array): np.Array {
+    const err = mlp(x, w, b).sub(y);
+    return np.mean(err.mul(err));
+  };
+}
+
+/** `[loss, [dW, db]]`: the training step's value and gradient with respect to the parameters. */
+export function mlpGradProgram(layers: number) {
+  return valueAndGrad(mlpLoss(layers), { argnums: [0, 1] });
 }
 
 /**

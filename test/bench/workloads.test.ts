@@ -11,9 +11,9 @@ import { grid, seedCounts } from "../../bench/data.js";
 import { compare } from "../../bench/harness/check.js";
 import type { Column, Workload } from "../../bench/harness/types.js";
 import { loadJaxJs } from "../../bench/jaxjs.js";
-import { mandelbrotPlain, mlpPlain, seedPlain } from "../../bench/plain.js";
-import { seedBatched } from "../../bench/tsjax.js";
-import { compileWorkload, type JaxHandle, mandelbrotWorkload, mlpWorkload, seedWorkload } from "../../bench/workloads/index.js";
+import { mandelbrotPlain, mlpGradPlain, mlpPlain, seedPlain } from "../../bench/plain.js";
+import { mlpGradProgram, np, seedBatched } from "../../bench/tsjax.js";
+import { compileWorkload, gradFlops, gradWorkload, type JaxHandle, mandelbrotWorkload, mlpWorkload, seedWorkload, WORKLOAD_NAMES } from "../../bench/workloads/index.js";
 import { seedSetup } from "../../bench/workloads/seed.js";
 
 const COLUMNS: Column[] = [
@@ -35,6 +35,47 @@ describe("plain JS baseline against hand-derived values", () => {
     const layer = ([p, q]: number[]) => [Math.tanh(p! * 0.5 + q! * 0.25 + 0.1), Math.tanh(p! * -1 + q! * 2 - 0.2)];
     const expected = [layer(layer(layer([1, 0]))), layer(layer(layer([-0.5, 0.5])))].flat();
     expect(compare(mlpPlain(x, w, b, 2, 2, 3), new Float32Array(expected), { kind: "allclose", rtol: 1e-6, atol: 1e-7 }).ok).toBe(true);
+  });
+
+  it("grad: one layer, one feature, one row: loss = (tanh(w·x + b) - y)², by hand", () => {
+    const [x, w, b, y] = [0.5, 0.75, -0.25, 0.3];
+    const h = Math.tanh(w * x + b);
+    // d/dz of (h - y)² = 2(h - y)·(1 - h²); dz/dw = x, dz/db = 1.
+    const dz = 2 * (h - y) * (1 - h * h);
+    const out = mlpGradPlain(new Float32Array([x]), new Float32Array([w]), new Float32Array([b]), new Float32Array([y]), 1, 1, 1);
+    expect(compare(out, new Float32Array([(h - y) ** 2, dz * x, dz]), { kind: "allclose", rtol: 1e-6, atol: 1e-7 }).ok).toBe(true);
+  });
+
+  it("grad: 3 layers, 2 features, 3 rows: the gradient matches central differences of the loss", () => {
+    const [n, d, layers] = [3, 2, 3];
+    const x = [0.9, -0.4, 0.1, 0.7, -0.8, 0.3], y = [0.2, -0.1, 0.4, 0.0, -0.3, 0.5];
+    const params = [0.5, -1, 0.25, 2, 0.1, -0.2]; // W row-major, then b
+    // The loss in float64, written out directly from its definition.
+    const loss = (p: readonly number[]) => {
+      let total = 0;
+      for (let i = 0; i < n; i++) {
+        let h = x.slice(i * d, i * d + d);
+        for (let l = 0; l < layers; l++) h = [0, 1].map((j) => Math.tanh(h[0]! * p[j]! + h[1]! * p[2 + j]! + p[4 + j]!));
+        total += h.reduce((s, v, j) => s + (v - y[i * d + j]!) ** 2, 0);
+      }
+      return total / (n * d);
+    };
+    const eps = 1e-5;
+    const numeric = params.map((_, k) => {
+      const up = params.slice(), down = params.slice();
+      up[k]! += eps;
+      down[k]! -= eps;
+      return (loss(up) - loss(down)) / (2 * eps);
+    });
+    const f32 = (a: number[]) => new Float32Array(a);
+    const out = mlpGradPlain(f32(x), f32(params.slice(0, 4)), f32(params.slice(4)), f32(y), n, d, layers);
+    const result = compare(out, f32([loss(params), ...numeric]), { kind: "allclose", rtol: 1e-4, atol: 1e-6 });
+    expect(result.ok, result.detail).toBe(true);
+  });
+
+  it("grad: the FLOP count is forward + dW + the input cotangents of all layers but the first", () => {
+    // 2 layers of 4×3 @ 3×3: forward 2·(2·4·3·3), dW 2·(2·4·3·3), one input cotangent 2·4·3·3.
+    expect(gradFlops({ n: 4, d: 3, layers: 2 })).toBe(5 * 72);
   });
 
   it("seed: lanes run 0, 1 and 2 steps of tanh(w·h + b) (1 feature)", () => {
@@ -89,11 +130,16 @@ describe("every column agrees with plain JS at a tiny size", () => {
 
   const tiny: Record<string, () => Workload> = {
     mlp: () => mlpWorkload({ n: 6, d: 5, layers: 3 }, jax),
+    grad: () => gradWorkload({ n: 6, d: 5, layers: 3 }, jax),
     // 20 lanes with modulus 17: trip counts 0…16 and a wrap-around.
     seed: () => seedWorkload({ lanes: 20, d: 4, modulus: 17 }, jax),
     mandelbrot: () => mandelbrotWorkload({ width: 9, height: 7, maxIter: 12 }, jax),
     compile: () => compileWorkload({ lanes: 5, d: 3, modulus: 4 }, jax),
   };
+
+  it("covers every registered workload", () => {
+    expect(Object.keys(tiny).sort()).toEqual([...WORKLOAD_NAMES].sort());
+  });
 
   describe.each(Object.keys(tiny))("%s", (name) => {
     it.each(COLUMNS.map((c) => [c.id, c] as const))("%s", (_, column) => {
@@ -131,5 +177,16 @@ describe("the tsjax seed program the benchmark times", () => {
     expect(text).toContain("f32[4,4]");
     expect(text).not.toContain("f32[20,4,4]");
     expect(text).toContain("while[");
+  });
+});
+
+describe("the tsjax gradient program the grad workload times", () => {
+  it("is 3·layers − 1 dots (forward, dW = hᵀ·ct, and ct·Wᵀ for every layer but the first) and no transpose op", () => {
+    const [n, d, layers] = [6, 5, 3];
+    const text = printJaxpr(jit(mlpGradProgram(layers)).lower(np.zeros([d, d]), np.zeros([d]), np.zeros([n, d]), np.zeros([n, d])));
+    expect(text.match(/= dot_general\[/g)?.length).toBe(3 * layers - 1);
+    // dW comes out of its dot in W's axis order: h first, contracting the rows.
+    expect(text).toMatch(/f32\[5,5\] = dot_general\[dimension_numbers=\(\(\(0,\), \(0,\)\), \(\(\), \(\)\)\)\]/);
+    expect(text).not.toContain("transpose[");
   });
 });

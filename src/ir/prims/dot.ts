@@ -176,10 +176,14 @@ export const DOT_RULES: FamilyRules<"dot_general"> = {
 /**
  * The cotangent of one operand of a dot (`side`), given the output's
  * cotangent and the other operand: contract the cotangent's axes that came
- * from the other operand's free axes with those axes, keep the batch axes,
- * then permute the result (batch…, own free…, own contracting…) into the
- * operand's axis order. The own contracting axes come out in the order of the
- * other operand's paired axes, sorted.
+ * from the other operand's free axes with those axes and keep the batch
+ * axes. That dot gives (batch…, own free…, own contracting…) with the
+ * cotangent as its lhs, or (batch…, own contracting…, own free…) with the
+ * other operand as its lhs; the own contracting axes come out in the order of
+ * the other operand's paired axes, sorted. Whichever order is already the
+ * operand's axis order is used, so the common cases (x @ W: dx = ct·Wᵀ with
+ * the cotangent first, dW = xᵀ·ct with x first) need no transpose; otherwise
+ * the cotangent goes first and a transpose puts the axes in place.
  */
 function dotOperandCotangent(ops: Ops, ct: Atom, other: Atom, rank: number, dims: DotDimensionNumbers, side: "lhs" | "rhs"): Atom {
   const [[lc, rc], [lb, rb]] = dims;
@@ -193,16 +197,22 @@ function dotOperandCotangent(ops: Ops, ct: Atom, other: Atom, rank: number, dims
   // The cotangent's axes: batch…, lhs free…, rhs free….
   const ctBatch = Array.from({ length: nb }, (_, k) => k);
   const ctOtherFree = otherFree.map((_, j) => (side === "lhs" ? nb + nlf + j : nb + j));
-  const r = ops.emit1("dot_general", { dimension_numbers: [[ctOtherFree, otherFree], [ctBatch, [...otherB]]] }, [ct, other]);
-  // r's axes: batch…, the cotangent's remaining (own free) axes…, other's remaining (its contracting) axes sorted.
   const otherCSorted = [...otherC].sort((a, b) => a - b);
-  const position = (axis: number): number => {
+  // Where each of the operand's axes lands in the dot's result, for either operand order.
+  const position = (axis: number, ctFirst: boolean): number => {
     const b = ownB.indexOf(axis);
     if (b >= 0) return b;
     const f = ownFree.indexOf(axis);
-    if (f >= 0) return nb + f;
-    return nb + ownFree.length + otherCSorted.indexOf(otherC[ownC.indexOf(axis)]!);
+    const c = otherCSorted.indexOf(otherC[ownC.indexOf(axis)]!);
+    if (ctFirst) return f >= 0 ? nb + f : nb + ownFree.length + c;
+    return f >= 0 ? nb + otherC.length + f : nb + c;
   };
-  const permutation = Array.from({ length: rank }, (_, a) => position(a));
-  return permutation.every((p, i) => p === i) ? r : ops.emit1("transpose", { permutation }, [r]);
+  const permutationFor = (ctFirst: boolean) => Array.from({ length: rank }, (_, a) => position(a, ctFirst));
+  const isIdentity = (perm: readonly number[]) => perm.every((p, i) => p === i);
+  const ctFirst = isIdentity(permutationFor(true)) || !isIdentity(permutationFor(false));
+  const r = ctFirst
+    ? ops.emit1("dot_general", { dimension_numbers: [[ctOtherFree, otherFree], [ctBatch, [...otherB]]] }, [ct, other])
+    : ops.emit1("dot_general", { dimension_numbers: [[otherFree, ctOtherFree], [[...otherB], ctBatch]] }, [other, ct]);
+  const permutation = permutationFor(ctFirst);
+  return isIdentity(permutation) ? r : ops.emit1("transpose", { permutation }, [r]);
 }
