@@ -17,7 +17,7 @@ import { transposeJaxpr } from "../passes/ad/transpose.js";
 import { checkedPasses, runPipeline } from "../passes/pipeline.js";
 // Before differentiation: calls inlined (their bodies are differentiated in place), loop-invariant carries hoisted;
 // after: each derived program cleaned up. The same strings as `tsjax dump --grad` shows.
-import { AFTER_AD, BEFORE_AD } from "../passes/ad/gradientSteps.js";
+import { AFTER_AD, BEFORE_AD, LINEAR_CLEANUP } from "../passes/ad/gradientSteps.js";
 import { verifyLinear } from "../passes/ad/verifyLinear.js";
 import { Array } from "./array.js";
 import { type BindInput, bind1 } from "./bind.js";
@@ -131,7 +131,7 @@ function linearizeTraced(t: Traced, diff: readonly boolean[]): Linearized {
     if (!outUnknown[j]) knownTangents.set(i, allOuts[j]!);
   });
   void ncap;
-  return { outs, outAvals, outLinear, knownTangents, linear: runPipeline(p.unknown, AFTER_AD).jaxpr, residuals };
+  return { outs, outAvals, outLinear, knownTangents, linear: runPipeline(p.unknown, LINEAR_CLEANUP).jaxpr, residuals };
 }
 
 const Array_from = <T>(n: number, f: (i: number) => T): T[] => globalThis.Array.from({ length: n }, (_, i) => f(i));
