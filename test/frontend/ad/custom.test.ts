@@ -15,7 +15,7 @@ const XS = [0.3, -1.2, 2.1, 0.75];
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 
 // log1pexp(x) = log(1 + exp(x)); its derivative written as 1 - 1/(1 + exp(x)) stays finite where exp overflows.
-const log1pexp = customJvp(
+const log1pexp: (x: TArray) => TArray = customJvp(
   (x: TArray) => np.log(np.exp(x).add(1)),
   ([x], [t]) => [log1pexp(x), np.subtract(1, np.divide(1, np.exp(x).add(1))).mul(t)],
   { name: "log1pexp" },
