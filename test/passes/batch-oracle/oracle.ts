@@ -133,6 +133,12 @@ export function checkNestedBatching(c: NestedCase): { inner: Batched; outer: Bat
   const { jaxpr, inner, outer } = c;
   const n = jaxpr.invars.length;
   if (jaxpr.constvars.length) throw new Error("checkNestedBatching: give the jaxpr no constvars");
+  if (jaxpr.eqns.some((e) => e.prim === "custom_vjp_bwd")) {
+    // Not evaluable: each level is checked transposed (checkTransposedBatching), the outer one on the inner-batched program.
+    const innerB = checkBatching({ jaxpr, dims: inner.dims, size: inner.size, seed: c.seed, gens: c.gens });
+    const outerB = checkBatching({ jaxpr: innerB.jaxpr, dims: outer.dims, size: outer.size, seed: c.seed + 2 });
+    return { inner: innerB, outer: outerB };
+  }
   if (inner.dims.length !== n || outer.dims.length !== n) throw new Error("checkNestedBatching: one dim per invar at each level");
   const what = `inner dims=[${inner.dims.map(String)}] size=${inner.size}; outer dims=[${outer.dims.map(String)}] size=${outer.size}; seed=${c.seed}`;
   const rng = new Rng(c.seed);
@@ -201,10 +207,11 @@ function checkTransposedBatching(c: BatchCase, lanes: readonly ArrayValue[][], s
   const { jaxpr, dims, size } = c;
   // Every output batched: each lane then has a cotangent of its own (an unbatched output would share one).
   const b = batchAndVerify(jaxpr, dims, size, jaxpr.outvars.map(() => 0), what);
+  // The inputs the tangent operands are computed from (directly, or through the broadcasts and transposes of an earlier batching).
   const linearIds = new Set<number>();
-  for (const e of jaxpr.eqns) {
-    if (e.prim !== "custom_vjp_bwd") continue;
-    e.inputs.slice(e.params.num_consts + e.params.num_res).forEach((a) => a.kind === "var" && linearIds.add(a.id));
+  for (const e of [...jaxpr.eqns].reverse()) {
+    if (e.prim === "custom_vjp_bwd") e.inputs.slice(e.params.num_consts + e.params.num_res).forEach((a) => a.kind === "var" && linearIds.add(a.id));
+    else if (e.outputs.some((o) => linearIds.has(o.id))) e.inputs.forEach((a) => a.kind === "var" && linearIds.add(a.id));
   }
   const linear = jaxpr.invars.map((v) => linearIds.has(v.id));
   const nc = jaxpr.constvars.length;
