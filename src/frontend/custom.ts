@@ -88,7 +88,7 @@ function traceFunction(label: string, f: (...args: never[]) => unknown, args: Ca
 }
 
 /** How deeply a customJvp rule's calls of its own function carry the rule (see `customJvp`). */
-const MAX_RULE_REENTRY = 2;
+const MAX_RULE_REENTRY = 4;
 
 const nameOf = (f: { name: string }, options: CustomOptions, kind: string): string => options.name ?? (f.name || `${kind} function`);
 
@@ -109,8 +109,8 @@ export function customJvp<F extends (...args: never[]) => unknown>(
   const call = (...rawArgs: unknown[]): unknown => {
     // A rule may call its own function (JAX's log1pexp returns `log1pexp(x)`). JAX traces rules only
     // when differentiating; here the rule is traced with the call, so a call from inside its own rule
-    // gets a rule traced one level deeper, and below that runs `f` itself (a derivative of order
-    // three and up of that primal output then comes from `f`).
+    // gets a rule traced one level deeper, down to MAX_RULE_REENTRY levels, below which it runs `f`
+    // itself (only a derivative of order five and up of that primal output comes from `f`).
     if (tracingRule >= MAX_RULE_REENTRY) return (f as unknown as (...a: unknown[]) => unknown)(...rawArgs);
     const args = carryOf(label, rawArgs, "args");
     const n = args.avals.length;

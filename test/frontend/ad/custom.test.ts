@@ -4,10 +4,11 @@
 // the numerically stable log1pexp, clip_gradient, and rules that differ from
 // the true derivative on purpose, so a passing test proves the rule was used.
 import { describe, expect, test } from "vitest";
-import { customJvp, customVjp, grad, jit, jvp, linearize, makeJaxpr, np, valueAndGrad, vjp, vmap } from "../../../src/index.js";
+import { customJvp, customVjp, grad, jit, jvp, linearize, makeJaxpr, np, scan, valueAndGrad, vjp, vmap } from "../../../src/index.js";
 import type { Array as TArray } from "../../../src/frontend/array.js";
 import { expectAllClose } from "../../helpers/allclose.js";
 import { RUN_MODES } from "../../helpers/backends.js";
+import { numericalGrad } from "../../helpers/finiteDifferences.js";
 
 const f32 = (data: number | number[] | number[][]) => np.array(data, { dtype: "float32" });
 const close = { atol: 1e-6, rtol: 2e-5 };
@@ -51,6 +52,12 @@ describe.each(RUN_MODES)("customJvp (%s)", (_name, { run }) => {
     expectAllClose(run(vmap(grad(log1pexp)))(f32(XS)), XS.map(sigmoid), close);
     const naive = (x: TArray) => np.log(np.exp(x).add(1));
     expect(Number.isNaN((run(grad(naive))(f32(100)) as TArray).item())).toBe(true);
+  });
+
+  test("log1pexp's rule is its true derivative: central finite differences agree where the naive form is finite", () => {
+    const sumLog1pexp = (x: TArray) => np.sum(log1pexp(x));
+    const fd = numericalGrad(sumLog1pexp, [XS]);
+    expectAllClose(run(grad(sumLog1pexp))(f32(XS)), fd, { atol: 2e-3, rtol: 2e-3 });
   });
 
   test("the rule is used, not the function's derivative: grad, jvp, vjp", () => {
@@ -169,5 +176,98 @@ describe("custom rules: the IR and errors", () => {
   test("differentiating a value the function closes over is an error pointing at arguments", () => {
     const f = (k: TArray) => customJvp((x: TArray) => x.mul(k), ([x], [t]) => [x.mul(k), t.mul(k)], { name: "closesOverK" })(f32(2));
     expect(() => grad(f)(f32(3))).toThrow(/customJvp function 'closesOverK' closes over a value that is being differentiated.*Pass the value as an argument/);
+  });
+});
+
+// Cases of jax-ml/jax tests/api_test.py (CustomJVPTest), by name; the expected values are theirs.
+// f(x) = sin(x) with the rule [f(x), 2·cos(x)·g]: the rule calls f itself.
+const sinJax = customJvp((x: TArray) => np.sin(x), ([x], [g]): [TArray, TArray] => [sinJax(x), np.cos(x).mul(2).mul(g)], { name: "f" });
+
+describe.each(RUN_MODES)("customJvp: JAX CustomJVPTest cases (%s)", (_name, { run }) => {
+  test("test_basic: f(3), jvp and grad use 2·cos", () => {
+    expectAllClose(run(sinJax)(f32(3)), Math.sin(3), close);
+    const [y, t] = run((x: TArray) => jvp(sinJax, [x], [f32(1)]))(f32(3)) as [TArray, TArray];
+    expectAllClose(y, Math.sin(3), close);
+    expectAllClose(t, 2 * Math.cos(3), close);
+    expectAllClose(run(grad(sinJax))(f32(3)), 2 * Math.cos(3), close);
+  });
+
+  test("test_invariance: jvp of the primal of a jvp, nested three deep, still uses the rule", () => {
+    // f(x) = cos(2x)/2 with rule 3·g; f2 and f3 return the primal output of a jvp.
+    const f: (x: TArray) => TArray = customJvp((x: TArray) => np.cos(x.mul(2)).div(2), ([x], [g]) => [f(x), g.mul(3)], { name: "f" });
+    const f2 = (x: TArray) => jvp(f, [x], [x])[0] as TArray;
+    const f3 = (x: TArray) => jvp(f2, [x], [x])[0] as TArray;
+    const want = [Math.cos(2) / 2, 3];
+    for (const fn of [f, f2, f3]) expectAllClose(run((x: TArray) => jvp(fn, [x], [x]))(f32(1)), want, close);
+  });
+
+  test("test_vmap: vmap of f, vmap of jvp, jvp of vmap, vmap of jvp of vmap", () => {
+    const x = [0, 1, 2];
+    const xx = [[0, 1, 2], [3, 4, 5]];
+    const want = (v: number) => [Math.sin(v), 2 * Math.cos(v) * v];
+    expectAllClose(run(vmap(sinJax))(f32(x)), x.map(Math.sin), close);
+    expectAllClose(run(vmap(vmap(sinJax)))(f32(xx)), xx.map((r) => r.map(Math.sin)), close);
+    const jvpSelf = (v: TArray) => jvp(sinJax, [v], [v]);
+    const pairOf = (vs: number[]) => [vs.map((v) => want(v)[0]!), vs.map((v) => want(v)[1]!)];
+    expectAllClose(run(vmap(jvpSelf))(f32(x)), pairOf(x), close);
+    expectAllClose(run((v: TArray) => jvp(vmap(sinJax), [v], [v]))(f32(x)), pairOf(x), close);
+    const [ys, ts] = run(vmap((v: TArray) => jvp(vmap(sinJax), [v], [v])))(f32(xx)) as [TArray, TArray];
+    expectAllClose(ys, xx.map((r) => pairOf(r)[0]), close);
+    expectAllClose(ts, xx.map((r) => pairOf(r)[1]), close);
+  });
+
+  test("test_jit: jit of f, jit of jvp, jvp of jit", () => {
+    expectAllClose(run(jit(jit(sinJax)))(f32(3)), Math.sin(3), close);
+    expectAllClose(run(jit((x: TArray) => jvp(sinJax, [x], [x])))(f32(3)), [Math.sin(3), 2 * Math.cos(3) * 3], close);
+    expectAllClose(run((x: TArray) => jvp(jit(sinJax), [x], [x]))(f32(3)), [Math.sin(3), 2 * Math.cos(3) * 3], close);
+  });
+
+  test("test_pytrees: {a} → {b}", () => {
+    const f: (x: { a: TArray }) => { b: TArray } = customJvp(
+      (x: { a: TArray }) => ({ b: np.sin(x.a) }),
+      ([x], [g]) => [f(x), { b: np.cos(x.a).mul(2).mul(g.a) }],
+      { name: "f" },
+    );
+    const [y, t] = run((a: TArray) => jvp(f, [{ a }], [{ a }]))(f32(3)) as [{ b: TArray }, { b: TArray }];
+    expectAllClose(y.b, Math.sin(3), close);
+    expectAllClose(t.b, 2 * Math.cos(3) * 3, close);
+  });
+
+  test("test_initial_style: a custom function inside scan, under grad, jit and grad of grad", () => {
+    const f: (x: TArray) => TArray = customJvp((x: TArray) => x.mul(3), ([x], [g]) => [f(x), g.mul(2)], { name: "f" });
+    const foo = (x: TArray) => scan((c: TArray) => [f(c), null] as const, x, null, { length: 1 })[0] as TArray;
+    expectAllClose(run(grad(foo))(f32(3)), 2, close);
+    expectAllClose(run(grad(jit(foo)))(f32(3)), 2, close);
+    expectAllClose(run(grad(grad(foo)))(f32(3)), 0, close);
+    expectAllClose(run(grad(jit(grad(foo))))(f32(3)), 0, close);
+    expectAllClose(run(grad((x: TArray) => np.sum(vmap(foo)(x))))(f32([1, 1, 1])), [2, 2, 2], close);
+  });
+
+  test("test_nondiff_arg_vmap_tracer: a vmapped closed-over value, then jvp in the argument", () => {
+    // f(x, y) = x·y with rule 5·t_y; x is a non-differentiated parameter (closed over).
+    const f = (x: TArray, y: TArray) => customJvp((yy: TArray) => x.mul(yy), ([yy], [t]) => [x.mul(yy), t.mul(5)], { name: "f" })(y);
+    const g = vmap(f);
+    expectAllClose(run((y: TArray) => jvp((v: TArray) => g(f32([2]), v), [y], [f32([1])]))(f32([3])), [[6], [5]], close);
+  });
+});
+
+describe("customJvp: JAX CustomJVPTest errors", () => {
+  test("test_closed_over_tracers_error_message: the rule cannot see a closed-over differentiated value", () => {
+    const f = (x: TArray) => {
+      const g: (y: TArray) => TArray = customJvp((y: TArray) => x.add(y), ([y]) => [g(x), y.mul(2)], { name: "g" });
+      return g(f32(1));
+    };
+    expect(() => jvp(f, [f32(3)], [f32(1)])).toThrow(/customJvp function 'g' closes over a value that is being differentiated/);
+    expect(() => grad(f)(f32(3))).toThrow(/customJvp function 'g' closes over a value that is being differentiated/);
+  });
+
+  test("test_jvp_rule_doesnt_return_pair_error_message", () => {
+    const f = customJvp((x: TArray) => x.mul(x), (_p, [t]) => t as unknown as [TArray, TArray], { name: "f" });
+    expect(() => jvp(f, [f32(2)], [f32(1)])).toThrow(/customJvp function 'f': the jvp rule must return \[primalOut, tangentOut\], got f32\[\]/);
+  });
+
+  test("test_primal_tangent_aval_disagreement_error_message", () => {
+    const f: (x: TArray) => TArray = customJvp((x: TArray) => x.mul(x), ([x], [t]) => [f(x), np.reshape(t, [1])], { name: "f" });
+    expect(() => jvp(f, [f32(2)], [f32(1)])).toThrow(/customJvp function 'f': the jvp rule's tangent output output: expected f32\[\] .*got f32\[1\]/);
   });
 });
