@@ -155,14 +155,25 @@ export function customVjp<F extends (...args: never[]) => unknown>(
 ): F {
   const name = nameOf(f, options, "customVjp");
   const label = `customVjp function '${name}'`;
+  let tracingRule = 0;
+  const inRule = <T>(fn: () => T): T => {
+    tracingRule++;
+    try {
+      return fn();
+    } finally {
+      tracingRule--;
+    }
+  };
   const call = (...rawArgs: unknown[]): unknown => {
+    // fwd may call the function itself (JAX's `return f(x), cos(x)`): as for customJvp, to MAX_RULE_REENTRY levels.
+    if (tracingRule >= MAX_RULE_REENTRY) return (f as unknown as (...a: unknown[]) => unknown)(...rawArgs);
     const args = carryOf(label, rawArgs, "args");
     const { trace, out } = traceFunction(label, f, args);
     let resDef: TreeDef | undefined;
     const fwdWhat = `${label}: fwd`;
     const fwdTrace = traceFlat(
       (ins) => {
-        const [o, res] = pair(fwdWhat, "[output, residuals]", fwd(...(unflatten(args.def, ins) as Parameters<F>)));
+        const [o, res] = pair(fwdWhat, "[output, residuals]", inRule(() => fwd(...(unflatten(args.def, ins) as Parameters<F>))));
         const [resLeaves, d] = outputLeaves(`${fwdWhat}'s residuals`, res, "residuals");
         resDef = d;
         return [...conform(`${fwdWhat}'s output`, o, out, "output"), ...resLeaves];
@@ -177,7 +188,7 @@ export function customVjp<F extends (...args: never[]) => unknown>(
       (ins) => {
         const res = unflatten(resDef!, ins.slice(0, resAvals.length));
         const ct = unflatten(out.def, ins.slice(resAvals.length));
-        const cts = bwd(res as never, ct as never);
+        const cts = inRule(() => bwd(res as never, ct as never));
         if (!globalThis.Array.isArray(cts) || cts.length !== rawArgs.length) {
           throw new TypeError(`${bwdWhat} must return an array with one cotangent per argument (${rawArgs.length}), got ${describeResult(cts)}`);
         }

@@ -271,3 +271,22 @@ describe("customJvp: JAX CustomJVPTest errors", () => {
     expect(() => jvp(f, [f32(2)], [f32(1)])).toThrow(/customJvp function 'f': the jvp rule's tangent output output: expected f32\[\] .*got f32\[1\]/);
   });
 });
+
+// Cases of jax-ml/jax tests/api_test.py (CustomVJPTest), by name; the expected values are theirs.
+describe.each(RUN_MODES)("customVjp: JAX CustomVJPTest cases (%s)", (_name, { run }) => {
+  test("test_basic: fwd calls f itself, bwd gives 2·cos(x)·g", () => {
+    const f: (x: TArray) => TArray = customVjp((x: TArray) => np.sin(x), (x: TArray) => [f(x), np.cos(x)], (cosX: TArray, g: TArray) => [cosX.mul(2).mul(g)], { name: "f" });
+    expectAllClose(run(f)(f32(3)), Math.sin(3), close);
+    expectAllClose(run(grad(f))(f32(3)), 2 * Math.cos(3), close);
+    expectAllClose(run(valueAndGrad(f))(f32(3)), [Math.sin(3), 2 * Math.cos(3)], close);
+  });
+
+  test("test_invariance: the value of value_and_grad, nested, is f; its gradient comes from bwd", () => {
+    const f: (x: TArray) => TArray = customVjp((x: TArray) => np.cos(x.mul(2)).div(2), (x: TArray) => [f(x), x], (_x: TArray, g: TArray) => [g.mul(3)], { name: "f" });
+    const f2 = (x: TArray) => (valueAndGrad(f)(x) as [TArray, TArray])[0];
+    const f3 = (x: TArray) => (valueAndGrad(f2)(x) as [TArray, TArray])[0];
+    for (const fn of [f2, f3]) expectAllClose(run(fn)(f32(1)), Math.cos(2) / 2, close);
+    expectAllClose(run(grad(f))(f32(1)), 3, close);
+    expectAllClose(run(grad(f2))(f32(1)), 3, close);
+  });
+});
