@@ -4,7 +4,7 @@
 // the numerically stable log1pexp, clip_gradient, and rules that differ from
 // the true derivative on purpose, so a passing test proves the rule was used.
 import { describe, expect, test } from "vitest";
-import { customJvp, customVjp, grad, jit, jvp, linearize, makeJaxpr, np, scan, valueAndGrad, vjp, vmap } from "../../../src/index.js";
+import { customJvp, customVjp, grad, hessian, jacfwd, jacrev, jit, jvp, linearize, makeJaxpr, np, scan, valueAndGrad, vjp, vmap } from "../../../src/index.js";
 import type { Array as TArray } from "../../../src/frontend/array.js";
 import { expectAllClose } from "../../helpers/allclose.js";
 import { RUN_MODES } from "../../helpers/backends.js";
@@ -83,6 +83,16 @@ describe.each(RUN_MODES)("customJvp (%s)", (_name, { run }) => {
       expectAllClose(run(grad(sinTwice))(f32(x)), 2 * Math.cos(Math.fround(x)), close);
       expectAllClose(run(grad(grad(sinTwice)))(f32(x)), -2 * Math.sin(Math.fround(x)), close);
     }
+  });
+
+  test("linearize, jacfwd, jacrev and hessian use the rule", () => {
+    const [y, lin] = linearize(sinThree, f32(XS));
+    expectAllClose(y, XS.map(Math.sin), close);
+    expectAllClose(run(lin)(f32([1, 2, -1, 0.5])), [3, 6, -3, 1.5], close);
+    const diag = (v: (x: number) => number) => XS.map((x, i) => XS.map((_, j) => (i === j ? v(Math.fround(x)) : 0)));
+    expectAllClose(run(jacfwd(sinTwice))(f32(XS)), diag((x) => 2 * Math.cos(x)), close);
+    expectAllClose(run(jacrev(sinTwice))(f32(XS)), diag((x) => 2 * Math.cos(x)), close);
+    expectAllClose(run(hessian((x: TArray) => np.sum(sinTwice(x))))(f32(XS)), diag((x) => -2 * Math.sin(x)), close);
   });
 
   test("pytree arguments and outputs, a closed-over non-differentiable parameter", () => {
