@@ -21,4 +21,5 @@ export { jit, jitPipeline, type JitOptions, type JitFunction } from "./jit.js";
 export {
   jvp, vjp, grad, valueAndGrad, linearize, stopGradient, jacfwd, jacrev, hessian, GradError, type GradOptions, type JacobianOptions,
 } from "./ad.js";
+export { customJvp, customVjp, type CustomOptions } from "./custom.js";
 export { checkGrads, CheckGradsError, type CheckGradsOptions, type GradMode } from "./checkGrads.js";

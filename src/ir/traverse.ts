@@ -19,7 +19,15 @@ export type PrimWithBodies = { [P in Prim]: [JaxprParamKeys<Params[P]>] extends 
 // The same set at run time. Every key must be listed, so a new primitive with
 // a jaxpr param is a compile error here, and then in each pass's switch over
 // this set, until someone decides what the pass does with it.
-const PRIMS_WITH_BODIES: { readonly [P in PrimWithBodies]: true } = { while: true, scan: true, cond: true, pjit: true };
+const PRIMS_WITH_BODIES: { readonly [P in PrimWithBodies]: true } = {
+  while: true,
+  scan: true,
+  cond: true,
+  pjit: true,
+  custom_jvp_call: true,
+  custom_vjp_call: true,
+  custom_vjp_bwd: true,
+};
 
 /** Narrows to the equations with sub-jaxprs, so a `switch (e.prim)` over them can end in `unhandledPrim`. */
 export function hasBodies(e: Eqn): e is Eqn<PrimWithBodies> {

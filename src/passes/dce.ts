@@ -80,6 +80,11 @@ function* pruneEqn(e: Eqn, liveOuts: readonly boolean[], stats: PassStats, memo:
       return yield* pruneCond(e, liveOuts, stats, memo);
     case "pjit":
       return yield* prunePjit(e, liveOuts, stats, memo);
+    case "custom_jvp_call":
+    case "custom_vjp_call":
+    case "custom_vjp_bwd":
+      // The call and its rule must keep matching signatures: kept whole while any output is live.
+      return e;
     default:
       return unhandledPrim(e);
   }

@@ -13,7 +13,7 @@
 import type { Atom, Eqn, Jaxpr } from "../ir/core.js";
 import { avalsEqual, shapesEqual } from "../ir/dtype.js";
 import type { Prim } from "../ir/primitives.js";
-import { match } from "ts-pattern";
+import { P, match } from "ts-pattern";
 import { computeBottomUp, hasBodies } from "../ir/traverse.js";
 import { sameAtom } from "./rules/match.js";
 import type { Rule, RuleContext } from "./rules/rule.js";
@@ -67,6 +67,8 @@ function forwardedThrough(e: Eqn, index: number, source: (a: Atom) => Atom, defs
     .with({ prim: "scan" }, ({ params: { jaxpr, num_consts: nc, num_carry: ncarry }, inputs }) =>
       index < ncarry && memoizedForwards(jaxpr)[index] === nc + index ? inputs[nc + index] : undefined,
     )
+    // An output of a custom-derivative call is not its operand for differentiation, even when call_jaxpr returns the operand.
+    .with({ prim: P.union("custom_jvp_call", "custom_vjp_call", "custom_vjp_bwd") }, () => undefined)
     .exhaustive();
 }
 

@@ -15,7 +15,7 @@
 // plain forward by the time the outer loop is analysed: nesting composes.
 
 import type { Atom, Eqn, Jaxpr } from "../ir/core.js";
-import { match } from "ts-pattern";
+import { P, match } from "ts-pattern";
 import { hasBodies, mapSubJaxprs, rewriteBottomUp, usedVarIds } from "../ir/traverse.js";
 import { jaxprForward } from "./forwarding.js";
 import { type PassStats, bump, defineRewritePass } from "./pass.js";
@@ -105,6 +105,7 @@ function rewriteOf(e: Eqn, stats: PassStats): Rewrite | undefined {
     .with({ prim: "scan" }, (s) => hoistScan(s, stats))
     .with({ prim: "cond" }, (c) => pruneCondPassThrough(c, stats))
     .with({ prim: "pjit" }, () => undefined) // calls stay as they are: forwarding sees through them, inline removes them
+    .with({ prim: P.union("custom_jvp_call", "custom_vjp_call", "custom_vjp_bwd") }, () => undefined) // their jaxprs must keep matching signatures
     .exhaustive();
 }
 

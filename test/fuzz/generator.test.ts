@@ -50,7 +50,8 @@ describe("the program generator", () => {
   it("uses every primitive, and every control-flow shape the backends must handle", () => {
     const seen = new Map<string, number>();
     for (const p of programs) features(finalJaxpr(p), seen);
-    expect(PRIMS.filter((prim) => !seen.has(prim))).toEqual([]);
+    // custom_vjp_bwd only exists on the tangent side of reverse mode and cannot be evaluated (forward mode through a custom_vjp function).
+    expect(PRIMS.filter((prim) => !seen.has(prim) && prim !== "custom_vjp_bwd")).toEqual([]);
     for (const f of ["batched while", "scalar while", "batched cond", "scalar cond", "nested while/cond", "reverse scan", "dot with batch dims", "batched while/cond in a masked region"]) {
       expect(seen.get(f) ?? 0, f).toBeGreaterThan(5);
     }

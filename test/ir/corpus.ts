@@ -242,4 +242,34 @@ export const CORPUS: readonly CorpusEntry[] = [
     ] h
   in (j,) }`,
   },
+  {
+    name: "custom_jvp_call, custom_vjp_call and custom_vjp_bwd with a captured const",
+    text: `{ lambda ; a:f32[] b:f32[2]. let
+    c:f32[2] = custom_jvp_call[
+      call_jaxpr={ lambda ; d:f32[] e:f32[2]. let f:f32[2] = mul d e in (f,) }
+      jvp_jaxpr={ lambda ; g:f32[] h:f32[2] i:f32[2]. let
+          j:f32[2] = mul g h
+          k:f32[2] = mul g i
+        in (j, k) }
+      name=scale
+      num_consts=1
+    ] a b
+    l:f32[2] = custom_vjp_call[
+      bwd_jaxpr={ lambda ; m:f32[] n:f32[2] o:f32[2]. let p:f32[2] = mul n o in (p,) }
+      call_jaxpr={ lambda ; q:f32[] r:f32[2]. let s:f32[2] = sin r in (s,) }
+      fwd_jaxpr={ lambda ; t:f32[] u:f32[2]. let
+          v:f32[2] = sin u
+          w:f32[2] = cos u
+        in (v, w) }
+      name="sin with cos saved"
+      num_consts=1
+    ] a c
+    x:f32[2] = custom_vjp_bwd[
+      bwd_jaxpr={ lambda ; y:f32[] z:f32[2] ba:f32[2]. let bb:f32[2] = mul z ba in (bb,) }
+      name=sin
+      num_consts=1
+      num_res=1
+    ] a l c
+  in (l, x) }`,
+  },
 ];

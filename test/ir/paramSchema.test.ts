@@ -24,6 +24,9 @@ const VALID: Partial<Record<Prim, Record<string, unknown>>> = {
   dynamic_slice: { slice_sizes: [2] },
   while: { cond_jaxpr: jaxpr, body_jaxpr: jaxpr, cond_nconsts: 0, body_nconsts: 0 },
   scan: { jaxpr, length: 3, reverse: false, num_consts: 0, num_carry: 1 },
+  custom_jvp_call: { call_jaxpr: jaxpr, jvp_jaxpr: jaxpr, num_consts: 0, name: "f" },
+  custom_vjp_call: { call_jaxpr: jaxpr, fwd_jaxpr: jaxpr, bwd_jaxpr: jaxpr, num_consts: 0, name: "f" },
+  custom_vjp_bwd: { bwd_jaxpr: jaxpr, num_consts: 0, num_res: 0, name: "f" },
 };
 
 /**
@@ -62,6 +65,10 @@ const OUT_OF_RANGE: readonly [Prim, string, unknown, string][] = [
   ["scan", "length", -4, "scan: length must be a non-negative integer (0, 1, 2, …), got -4"],
   ["scan", "num_consts", -1, "scan: num_consts must be a non-negative integer (0, 1, 2, …), got -1"],
   ["scan", "num_carry", 0.5, "scan: num_carry must be a non-negative integer (0, 1, 2, …), got 0.5"],
+  ["custom_jvp_call", "num_consts", -1, "custom_jvp_call: num_consts must be a non-negative integer (0, 1, 2, …), got -1"],
+  ["custom_vjp_call", "num_consts", 1.5, "custom_vjp_call: num_consts must be a non-negative integer (0, 1, 2, …), got 1.5"],
+  ["custom_vjp_bwd", "num_consts", -2, "custom_vjp_bwd: num_consts must be a non-negative integer (0, 1, 2, …), got -2"],
+  ["custom_vjp_bwd", "num_res", -1, "custom_vjp_bwd: num_res must be a non-negative integer (0, 1, 2, …), got -1"],
 ];
 
 /** Kinds of numeric params: counts, axes, sizes, indices. */

@@ -62,6 +62,11 @@ const branchG = J("{ lambda ; a:f32[]. let b:f32[] = sin a in (b,) }");
 const scanBody = J("{ lambda ; a:f32[] b:f32[3]. let c:f32[] = reduce_sum[axes=(0,)] b d:f32[] = add a c in (d, c) }");
 const pjitBody = J("{ lambda ; a:f32[2] b:f32[2]. let c:f32[2] = add a b in (c,) }");
 const withConsts = J("{ lambda a:f32[]; b:f32[]. let  in (b,) }");
+// custom calls: one const k and one arg x; f(x) = k·x, its jvp k·t, fwd saves k, bwd gives k·ct.
+const customCall = J("{ lambda ; k:f32[] x:f32[3]. let y:f32[3] = mul k x in (y,) }");
+const customJvpRule = J("{ lambda ; k:f32[] x:f32[3] t:f32[3]. let y:f32[3] = mul k x u:f32[3] = mul k t in (y, u) }");
+const customFwd = J("{ lambda ; k:f32[] x:f32[3]. let y:f32[3] = mul k x in (y, k) }");
+const customBwd = J("{ lambda ; k:f32[] r:f32[] c:f32[3]. let d:f32[3] = mul r c in (d,) }");
 
 type Elementwise = UnaryPrim | BinaryPrim | ComparePrim;
 const ELEMENTWISE: readonly Elementwise[] = [...UNARY_PRIMS, ...BINARY_PRIMS, ...COMPARE_PRIMS];
@@ -295,6 +300,33 @@ const RULES: { readonly [P in Exclude<Prim, Elementwise>]: Rule<P> } & { readonl
   pjit: {
     ok: { inputs: ["f32[2]", "f32[2]"], params: { jaxpr: pjitBody, name: "f" }, out: ["f32[2]"] },
     bad: { inputs: ["f32[]"], params: { jaxpr: withConsts, name: "g" }, error: "pjit: jaxpr must not have constvars" },
+  },
+  custom_jvp_call: {
+    ok: { inputs: ["f32[]", "f32[3]"], params: { call_jaxpr: customCall, jvp_jaxpr: customJvpRule, num_consts: 1, name: "f" }, out: ["f32[3]"] },
+    // The rule must take the arg tangents after the operands: given the call's signature it is missing one input.
+    bad: {
+      inputs: ["f32[]", "f32[3]"],
+      params: { call_jaxpr: customCall, jvp_jaxpr: customCall, num_consts: 1, name: "f" },
+      error: "custom_jvp_call: jvp_jaxpr of 'f' takes (f32[], f32[3]) but is given consts + args + arg tangents (f32[], f32[3], f32[3])",
+    },
+  },
+  custom_vjp_call: {
+    ok: { inputs: ["f32[]", "f32[3]"], params: { call_jaxpr: customCall, fwd_jaxpr: customFwd, bwd_jaxpr: customBwd, num_consts: 1, name: "f" }, out: ["f32[3]"] },
+    // bwd must return one cotangent per arg (f32[3]); customCall's bwd slot is given a jaxpr taking the wrong inputs.
+    bad: {
+      inputs: ["f32[]", "f32[3]"],
+      params: { call_jaxpr: customCall, fwd_jaxpr: customCall, bwd_jaxpr: customBwd, num_consts: 1, name: "f" },
+      error: "custom_vjp_call: bwd_jaxpr of 'f' takes (f32[], f32[], f32[3]) but is given consts + residuals + output cotangents (f32[], f32[3])",
+    },
+  },
+  custom_vjp_bwd: {
+    // consts k, residual r, arg tangent t → the out tangent (the type of bwd's cotangent input).
+    ok: { inputs: ["f32[]", "f32[]", "f32[3]"], params: { bwd_jaxpr: customBwd, num_consts: 1, num_res: 1, name: "f" }, out: ["f32[3]"] },
+    bad: {
+      inputs: ["f32[]", "f32[]", "f32[2]"],
+      params: { bwd_jaxpr: customBwd, num_consts: 1, num_res: 1, name: "f" },
+      error: "custom_vjp_bwd: bwd_jaxpr of 'f' returns (f32[3]) but the arg tangents' type is (f32[2])",
+    },
   },
   stop_gradient: {
     ok: { inputs: ["i32[2,3]"], params: none, out: ["i32[2,3]"] },

@@ -70,7 +70,8 @@ export function rowReads(e: Eqn, p: number): RowRead[] {
   return rulesOf(e.prim).rowLocality(e, p);
 }
 
-const CONTROL: ReadonlySet<Prim> = new Set<ControlPrim>(["while", "cond", "scan", "pjit"]);
+// The custom-derivative calls (ir/prims/ad.ts) run their call_jaxpr: regions like pjit.
+const CONTROL: ReadonlySet<Prim> = new Set<ControlPrim | "custom_jvp_call" | "custom_vjp_call">(["while", "cond", "scan", "pjit", "custom_jvp_call", "custom_vjp_call"]);
 
 class Analysis {
   readonly needsFull = new Set<number>();
@@ -218,6 +219,13 @@ function* analyzeControl(an: Analysis, e: Eqn, outFull: boolean[], memo: Memo): 
     }
     case "pjit": {
       const body = yield* inherit(e.params.jaxpr, outFull);
+      an.subs.set(e, { kind: "pjit", body });
+      an.need(e, body.invarNeedsFull);
+      return;
+    }
+    case "custom_jvp_call":
+    case "custom_vjp_call": {
+      const body = yield* inherit(e.params.call_jaxpr, outFull);
       an.subs.set(e, { kind: "pjit", body });
       an.need(e, body.invarNeedsFull);
       return;

@@ -286,3 +286,15 @@ export const CONTROL_RULES: { readonly [P in ControlPrim]: LowerRule<P> } = {
   scan: scanRule,
   pjit: pjitRule,
 };
+
+/** The custom-derivative calls (ir/prims/ad.ts) run their call_jaxpr, inlined as pjit's body is (lanes.ts analyzes it as a pjit region). */
+const customCallRule = <P extends "custom_jvp_call" | "custom_vjp_call">(): LowerRule<P> =>
+  function* (ins, r) {
+    const info = subOf(r.sub, "pjit");
+    return yield* lowerRegion(r.L, r.b, r.params.call_jaxpr, info.body, ins, r.e.outputs.map(() => null));
+  };
+
+export const CUSTOM_CALL_LOWER_RULES: { readonly [P in "custom_jvp_call" | "custom_vjp_call"]: LowerRule<P> } = {
+  custom_jvp_call: customCallRule<"custom_jvp_call">(),
+  custom_vjp_call: customCallRule<"custom_vjp_call">(),
+};

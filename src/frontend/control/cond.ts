@@ -113,7 +113,7 @@ function unifyOutputTypes(op: string, names: readonly string[], traces: readonly
 }
 
 /** Every branch takes the union of all branches' captures (in first-seen order), then the operands. */
-function unionCaptures(traces: readonly FlatTrace[], jaxprs: readonly Jaxpr[]): { values: Array[]; branchJaxprs: Jaxpr[] } {
+export function unionCaptures(traces: readonly FlatTrace[], jaxprs: readonly Jaxpr[]): { values: Array[]; branchJaxprs: Jaxpr[] } {
   const keys: object[] = [];
   const values: Array[] = [];
   const position = new Map<object, number>();

@@ -37,3 +37,4 @@ export function* pjitTranspose(ops: Ops, cts: readonly Tangent[], inputs: readon
   let k = 0;
   return inputs.map((x) => (x.linear ? outs[k++]! : null));
 }
+export { customJvpCallJvp, customVjpBwdJvp, customVjpBwdTranspose, customVjpCallJvp, forwardModeError } from "./custom.js";

@@ -112,6 +112,11 @@ export const LINEARITY: { readonly [P in Prim]: Linearity } = {
   pjit: { kind: "body" },
   // ad.ts: stop_gradient only ever applies to primal values.
   stop_gradient: { kind: "none", why: "its tangent is zero, so a linear operand means a jvp rule emitted it on the tangent side" },
+  // The jvp pass replaces a custom call reading a tangent by the user's rule, so one in a linear program has a tangent it was never differentiated for.
+  custom_jvp_call: { kind: "none", why: "the jvp pass replaces it by its jvp rule wherever it reads a tangent" },
+  custom_vjp_call: { kind: "none", why: "the jvp pass replaces it by fwd and custom_vjp_bwd wherever it reads a tangent" },
+  // Linear in its arg tangents (transposed by the user's bwd); its consts and residuals must not be linear.
+  custom_vjp_bwd: { kind: "body" },
 };
 
 function range(from: number, to: number): number[] {
@@ -203,6 +208,15 @@ function checkBodies(e: Eqn, flags: readonly boolean[], where: string, root: Jax
       if (linearOutputs(cond_jaxpr, [...flags.slice(0, cn), ...bodyFlags.slice(bn)])[0]) fail("the while's predicate depends on the tangents");
       return checkScope(body_jaxpr, bodyFlags, `${where} (while body) `, root);
     }
+    case "custom_vjp_bwd": {
+      // bwd_jaxpr is the transpose the user wrote; linear by contract, as in JAX. Its other operands are primal values.
+      const k = e.params.num_consts + e.params.num_res;
+      if (flags.slice(0, k).some(Boolean)) fail("custom_vjp_bwd is linear in its arg tangents only, not in its captured values and residuals");
+      return 0;
+    }
+    case "custom_jvp_call":
+    case "custom_vjp_call":
+      return fail(`${e.prim}: ${(LINEARITY[e.prim] as { why: string }).why}`);
     default:
       return unhandledPrim(e);
   }

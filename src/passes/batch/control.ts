@@ -212,3 +212,53 @@ export const controlBatchRules: { readonly [P in ControlPrim]: ControlBatchRule<
     return outs.map((atom, i) => ({ atom, dim: inner.outDims[i]!, why: inner.outReasons[i] }));
   },
 };
+
+type CustomCallPrim = "custom_jvp_call" | "custom_vjp_call" | "custom_vjp_bwd";
+
+/**
+ * The custom-derivative calls (ir/prims/ad.ts) carry several jaxprs whose
+ * inputs and outputs must stay consistent with each other (the rule's tangents
+ * have the types of the call's operands and outputs; bwd returns one
+ * cotangent per operand). So every operand is batched at axis 0, broadcasting
+ * the unbatched ones, and every jaxpr is batched with all inputs and outputs
+ * at axis 0: each of them then keeps its types relative to the others.
+ */
+function* batchCustomCall<P extends CustomCallPrim>(
+  ctx: BatchCtx,
+  inputs: readonly BVal[],
+  eqn: Eqn<P>,
+  rebuild: (batch: (j: Jaxpr) => Recursion<Jaxpr>) => Recursion<Params[P]>,
+): Recursion<BVal[]> {
+  const e = eqn as Eqn;
+  if (ctx.dimsOnly) return probeOutputs(ctx, e, e.outputs.map(() => 0));
+  const ins = inputs.map((v) => materialize(ctx, v, 0));
+  const options = inherit(ctx, false, ins, `the custom-derivative call ${ctx.describe(e)}`);
+  let reasons: BatchedJaxpr["outReasons"] = [];
+  const batch = function* (j: Jaxpr): Recursion<Jaxpr> {
+    const inner = yield* batchSub(j, j.invars.map(() => 0), ctx.size, j.outvars.map(() => 0), options);
+    reasons = inner.outReasons;
+    return inner.jaxpr;
+  };
+  const params = yield* rebuild(batch);
+  // The call's own jaxpr is batched last, so `reasons` explain its outputs.
+  const outs = ctx.em.emit(eqn.prim, params, ins.map((v) => v.atom));
+  return outs.map((atom, i) => ({ atom, dim: 0, why: reasons[i] }));
+}
+
+export const customCallBatchRules: { readonly [P in CustomCallPrim]: ControlBatchRule<P> } = {
+  custom_jvp_call: (ctx, inputs, p, eqn) =>
+    batchCustomCall(ctx, inputs, eqn, function* (batch) {
+      const jvp_jaxpr = yield* batch(p.jvp_jaxpr);
+      return { ...p, jvp_jaxpr, call_jaxpr: yield* batch(p.call_jaxpr) };
+    }),
+  custom_vjp_call: (ctx, inputs, p, eqn) =>
+    batchCustomCall(ctx, inputs, eqn, function* (batch) {
+      const fwd_jaxpr = yield* batch(p.fwd_jaxpr);
+      const bwd_jaxpr = yield* batch(p.bwd_jaxpr);
+      return { ...p, fwd_jaxpr, bwd_jaxpr, call_jaxpr: yield* batch(p.call_jaxpr) };
+    }),
+  custom_vjp_bwd: (ctx, inputs, p, eqn) =>
+    batchCustomCall(ctx, inputs, eqn, function* (batch) {
+      return { ...p, bwd_jaxpr: yield* batch(p.bwd_jaxpr) };
+    }),
+};

@@ -35,6 +35,9 @@ const NOT_HERE: Partial<Record<Prim, string>> = {
   while: "control flow: its AD rules and tests belong to the control-flow work (#13)",
   cond: "control flow: its AD rules and tests belong to the control-flow work (#13)",
   scan: "control flow: its AD rules and tests belong to the control-flow work (#13)",
+  custom_jvp_call: "differentiated with the user's rule, not its body's derivative: test/frontend/ad/custom.test.ts",
+  custom_vjp_call: "differentiated with the user's fwd/bwd, not its body's derivative: test/frontend/ad/custom.test.ts",
+  custom_vjp_bwd: "the tangent side of a custom_vjp_call; reverse mode transposes it (test/frontend/ad/custom.test.ts), forward mode is an error",
 };
 
 /** Points the fixture file lacks at a smooth point of the primitive (its float rem cases sit on zeros and infinities). */

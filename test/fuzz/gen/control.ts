@@ -8,7 +8,8 @@
 // masked region they stay scalar (see Scope.masked).
 
 import { type Aval, avalsEqual, sizeOf } from "../../../src/ir/dtype.js";
-import type { Jaxpr } from "../../../src/ir/core.js";
+import { freshCopy } from "../../../src/passes/util/fresh.js";
+import { type Atom, type Eqn, type Jaxpr, lit, newJaxpr, newVar } from "../../../src/ir/core.js";
 import { type Exactness, join } from "./bits.js";
 import { binaryOp, binaryStep, convertStep, exact, literalStep, selectStep, unaryStep } from "./elementwise.js";
 import { dotStep, dynamicStep, reduceStep, shapeStep, tame } from "./structural.js";
@@ -85,8 +86,38 @@ function pjitStep(s: Scope, c: Choices, subs: readonly (readonly Step[])[]): voi
   buildSteps(scope, subs[0]!);
   const outs = Array.from({ length: 1 + c.next(2) }, () => scope.pick(c.next(4))!);
   const jaxpr = scope.finish(outs);
-  const res = s.emit("pjit", { jaxpr, name: `f${c.next(3)}` }, operands.map((v) => v.atom));
+  const name = `f${c.next(3)}`;
+  // Now and then the same call with a custom derivative rule: backends run its call_jaxpr as they run a pjit body.
+  const kind = c.next(4);
+  const args = operands.map((v) => v.atom);
+  const res =
+    kind === 1
+      ? s.emit("custom_jvp_call", { call_jaxpr: jaxpr, jvp_jaxpr: jvpRuleOf(jaxpr), num_consts: 0, name }, args)
+      : kind === 2
+        ? s.emit("custom_vjp_call", { call_jaxpr: jaxpr, fwd_jaxpr: freshCopy(jaxpr), bwd_jaxpr: zeroBwdOf(jaxpr), num_consts: 0, name }, args)
+        : s.emit("pjit", { jaxpr, name }, args);
   res.forEach((atom, i) => s.keep({ atom, bits: outs[i]!.bits }));
+}
+
+/** A jvp rule for `j`: the primal outputs, and the outputs again as their tangents (only their types matter: nothing differentiates a fuzz program). */
+function jvpRuleOf(call: Jaxpr): Jaxpr {
+  const j = freshCopy(call); // every variable is bound in one jaxpr only
+  const tangents = j.invars.map((v) => newVar(v.aval));
+  return { ...j, invars: [...j.invars, ...tangents], outvars: [...j.outvars, ...j.outvars] };
+}
+
+/** A bwd for `j` without residuals: zero cotangents of the arguments' types. */
+function zeroBwdOf(j: Jaxpr): Jaxpr {
+  const cts = j.outvars.map((o) => newVar(o.aval));
+  const eqns: Eqn[] = [];
+  const outvars = j.invars.map((v): Atom => {
+    const zero = lit(0, { dtype: v.aval.dtype, shape: [] });
+    if (v.aval.shape.length === 0) return zero;
+    const out = newVar(v.aval);
+    eqns.push({ prim: "broadcast_in_dim", params: { shape: [...v.aval.shape], broadcast_dimensions: [] }, inputs: [zero], outputs: [out] } as Eqn);
+    return out;
+  });
+  return newJaxpr({ invars: cts, eqns, outvars });
 }
 
 // ------------------------------------------------------------------ cond

@@ -27,7 +27,15 @@ import {
   transposeArb,
   unaryArb,
 } from "./primGen.js";
-import { condBranchesArb, pjitBasicArb, scanBasicArb, whileCountedArb } from "./templates.js";
+import {
+  condBranchesArb,
+  customJvpBasicArb,
+  customVjpBasicArb,
+  customVjpBwdBasicArb,
+  pjitBasicArb,
+  scanBasicArb,
+  whileCountedArb,
+} from "./templates.js";
 
 /** Generators of single-equation cases, one per primitive. */
 export const generators: { readonly [P in Prim]: fc.Arbitrary<GenCase> } = {
@@ -55,4 +63,7 @@ export const generators: { readonly [P in Prim]: fc.Arbitrary<GenCase> } = {
   cond: condBranchesArb,
   scan: scanBasicArb,
   pjit: pjitBasicArb,
+  custom_jvp_call: customJvpBasicArb,
+  custom_vjp_call: customVjpBasicArb,
+  custom_vjp_bwd: customVjpBwdBasicArb,
 };

@@ -13,6 +13,7 @@ import type { ArrayValue, Jaxpr } from "../../../src/ir/core.js";
 import { printJaxpr } from "../../../src/ir/printer.js";
 import { verify } from "../../../src/ir/verifier.js";
 import { type Dim, type OutSpec, batchJaxpr } from "../../../src/passes/batch/index.js";
+import { transposeJaxpr } from "../../../src/passes/ad/transpose.js";
 import { Rng, type ValueGen, defaultGen, stackLanes, takeLane, valueMismatch } from "./arrays.js";
 
 export interface BatchCase {
@@ -98,6 +99,10 @@ export function checkBatching(c: BatchCase): Batched {
 
   const b = batchAndVerify(jaxpr, dims, size, c.outSpecs, what);
   checkOutSpecs(b, c.outSpecs, what);
+  if (jaxpr.eqns.some((e) => e.prim === "custom_vjp_bwd")) {
+    checkTransposedBatching(c, lanes, stacked, what);
+    return b;
+  }
   const outs = evalOrThrow(b.jaxpr, stacked, "the batched jaxpr");
   for (let i = 0; i < size; i++) {
     const expected = evalOrThrow(jaxpr, lanes.map((ls) => ls[i]!), `the original jaxpr on lane ${i}`);
@@ -128,6 +133,12 @@ export function checkNestedBatching(c: NestedCase): { inner: Batched; outer: Bat
   const { jaxpr, inner, outer } = c;
   const n = jaxpr.invars.length;
   if (jaxpr.constvars.length) throw new Error("checkNestedBatching: give the jaxpr no constvars");
+  if (jaxpr.eqns.some((e) => e.prim === "custom_vjp_bwd")) {
+    // Not evaluable: each level is checked transposed (checkTransposedBatching), the outer one on the inner-batched program.
+    const innerB = checkBatching({ jaxpr, dims: inner.dims, size: inner.size, seed: c.seed, gens: c.gens });
+    const outerB = checkBatching({ jaxpr: innerB.jaxpr, dims: outer.dims, size: outer.size, seed: c.seed + 2 });
+    return { inner: innerB, outer: outerB };
+  }
   if (inner.dims.length !== n || outer.dims.length !== n) throw new Error("checkNestedBatching: one dim per invar at each level");
   const what = `inner dims=[${inner.dims.map(String)}] size=${inner.size}; outer dims=[${outer.dims.map(String)}] size=${outer.size}; seed=${c.seed}`;
   const rng = new Rng(c.seed);
@@ -181,4 +192,52 @@ export function runBatched(j: Jaxpr, dims: readonly Dim[], size: number, stacked
     stackLanes(Array.from({ length: size }, (_, i) => laneOf(o, batched.outDims[k]!, i)), 0),
   );
   return { outs, batched };
+}
+
+/**
+ * The oracle for programs only reverse mode can run (custom_vjp_bwd has no
+ * implementation): the transpose of the batched program must equal the
+ * per-lane transposes. The linear inputs are those feeding custom_vjp_bwd's
+ * tangent operands; outputs are forced batched, so each lane has its own
+ * cotangent. A linear input shared by every lane (unbatched) receives
+ * the sum of the lanes' cotangents (the transpose of broadcasting it). Values
+ * on the quarter grid keep products and sums of a few lanes exact.
+ */
+function checkTransposedBatching(c: BatchCase, lanes: readonly ArrayValue[][], stacked: readonly ArrayValue[], what: string): void {
+  const { jaxpr, dims, size } = c;
+  // Every output batched: each lane then has a cotangent of its own (an unbatched output would share one).
+  const b = batchAndVerify(jaxpr, dims, size, jaxpr.outvars.map(() => 0), what);
+  // The inputs the tangent operands are computed from (directly, or through the broadcasts and transposes of an earlier batching).
+  const linearIds = new Set<number>();
+  for (const e of [...jaxpr.eqns].reverse()) {
+    if (e.prim === "custom_vjp_bwd") e.inputs.slice(e.params.num_consts + e.params.num_res).forEach((a) => a.kind === "var" && linearIds.add(a.id));
+    else if (e.outputs.some((o) => linearIds.has(o.id))) e.inputs.forEach((a) => a.kind === "var" && linearIds.add(a.id));
+  }
+  const linear = jaxpr.invars.map((v) => linearIds.has(v.id));
+  const nc = jaxpr.constvars.length;
+  const isLinearInput = (k: number): boolean => k >= nc && linear[k - nc]!;
+  const t = transposeJaxpr(jaxpr, linear);
+  const tb = transposeJaxpr(b.jaxpr, linear);
+  const rng = new Rng(c.seed + 1);
+  const ctLanes = jaxpr.outvars.map((o) => Array.from({ length: size }, () => defaultGen(o.aval, rng)));
+  const ctStacked = ctLanes.map((ls, k) => (b.outDims[k] === null ? ls[0]! : stackLanes(ls, b.outDims[k]!)));
+  const keep = (xs: readonly ArrayValue[]): ArrayValue[] => xs.filter((_, k) => !isLinearInput(k));
+  const got = evalOrThrow(tb, [...keep(stacked), ...ctStacked], "the transposed batched jaxpr");
+  const perLane = Array.from({ length: size }, (_, i) => evalOrThrow(t, [...keep(lanes.map((ls) => ls[i]!)), ...ctLanes.map((ls) => ls[i]!)], `the transposed jaxpr on lane ${i}`));
+  const linearDims = dims.filter((_, k) => isLinearInput(k));
+  got.forEach((g, k) => {
+    const d = linearDims[k]!;
+    for (let i = 0; i < size; i++) {
+      const want = d === null ? sumLanes(perLane.map((outs) => outs[k]!)) : perLane[i]![k]!;
+      const m = valueMismatch(d === null ? g : takeLane(g, d, i), want);
+      if (m !== null) throw new Error(`cotangent ${k} (linear input batched at ${d}), lane ${i}: ${m}\n${describe(c, what, b.jaxpr)}`);
+      if (d === null) break;
+    }
+  });
+}
+
+function sumLanes(xs: readonly ArrayValue[]): ArrayValue {
+  const data = new Float32Array(xs[0]!.data.length);
+  for (const x of xs) x.data.forEach((v, j) => (data[j] = Math.fround(data[j]! + v)));
+  return { ...xs[0]!, data };
 }

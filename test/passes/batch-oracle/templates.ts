@@ -478,3 +478,57 @@ export const scanWithWhileArb = fc
   .map(([s, length, reverse]) => scanWithWhile(s, length, reverse));
 export const whileWithCondArb = laneShape.map(whileWithCond);
 export const whileWithIndependentCondArb = laneShape.map(whileWithIndependentCond);
+
+/** custom_jvp_call of sin(k·x) with a closed-over k (a const operand) and its rule; batching batches the call and the rule alike. */
+export function customJvpBasic(S: readonly number[]): GenCase {
+  const F = t("f32", S);
+  return make(
+    `{ lambda ; k:f32[] x:${F}. let
+    y:${F} = custom_jvp_call[
+      call_jaxpr={ lambda ; a:f32[] b:${F}. let c:${F} = mul a b d:${F} = sin c in (d,) }
+      jvp_jaxpr={ lambda ; a:f32[] b:${F} t:${F}. let c:${F} = mul a b d:${F} = sin c e:${F} = mul t a in (d, e) }
+      name=f
+      num_consts=1
+    ] k x
+  in (y,) }`,
+  );
+}
+
+/** custom_vjp_call of k·x whose fwd saves x as the residual; batching batches call, fwd and bwd alike. */
+export function customVjpBasic(S: readonly number[]): GenCase {
+  const F = t("f32", S);
+  return make(
+    `{ lambda ; k:f32[] x:${F}. let
+    y:${F} = custom_vjp_call[
+      bwd_jaxpr={ lambda ; a:f32[] r:${F} g:${F}. let h:${F} = mul r g in (h,) }
+      call_jaxpr={ lambda ; a:f32[] b:${F}. let c:${F} = mul a b in (c,) }
+      fwd_jaxpr={ lambda ; a:f32[] b:${F}. let c:${F} = mul a b in (c, b) }
+      name=f
+      num_consts=1
+    ] k x
+  in (y,) }`,
+  );
+}
+
+/**
+ * custom_vjp_bwd with bwd = k·r·g (a diagonal map, so its tangent map is the
+ * same product). It cannot be evaluated (forward mode through custom_vjp):
+ * the oracle checks it transposed (oracle.ts, `checkTransposedBatching`).
+ */
+export function customVjpBwdBasic(S: readonly number[]): GenCase {
+  const F = t("f32", S);
+  return make(
+    `{ lambda ; k:f32[] r:${F} t:${F}. let
+    u:${F} = custom_vjp_bwd[
+      bwd_jaxpr={ lambda ; a:f32[] b:${F} c:${F}. let d:${F} = mul b c e:${F} = mul d a in (e,) }
+      name=f
+      num_consts=1
+      num_res=1
+    ] k r t
+  in (u,) }`,
+  );
+}
+
+export const customJvpBasicArb = laneShape.map(customJvpBasic);
+export const customVjpBasicArb = laneShape.map(customVjpBasic);
+export const customVjpBwdBasicArb = laneShape.map(customVjpBwdBasic);
