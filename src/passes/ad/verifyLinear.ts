@@ -145,17 +145,54 @@ function checkScope(j: Jaxpr, linear: readonly boolean[], where: string, root: J
     const flags = e.inputs.map(linearAtom);
     if (!flags.some(Boolean)) return;
     count += 1 + checkEqn(e, flags, root, `${where}equation ${k}`);
-    e.outputs.forEach((o) => isLinear.add(o.id));
+    eqnLinearOutputs(e, flags).forEach((l, i) => l && isLinear.add(e.outputs[i]!.id));
   });
   return count;
 }
 
-/** Which outputs of `j` depend on the inputs flagged (forward data flow, nested bodies taken as a whole). */
+/** Which outputs of `j` depend on the inputs flagged (forward data flow, through nested bodies). */
 function linearOutputs(j: Jaxpr, flags: readonly boolean[]): boolean[] {
   const linear = new Set<number>();
   j.invars.forEach((v, i) => flags[i] && linear.add(v.id));
-  for (const e of j.eqns) if (e.inputs.some((a) => a.kind === "var" && linear.has(a.id))) e.outputs.forEach((o) => linear.add(o.id));
+  for (const e of j.eqns) {
+    const f = e.inputs.map((a) => a.kind === "var" && linear.has(a.id));
+    eqnLinearOutputs(e, f).forEach((l, i) => l && linear.add(e.outputs[i]!.id));
+  }
   return j.outvars.map((o) => o.kind === "var" && linear.has(o.id));
+}
+
+/**
+ * Which outputs of `e` depend on its operands flagged. Per output through
+ * bodies: a while rerun by partial evaluation carries primal values beside
+ * the tangents, and a primal carry computed by a nested scan or call must
+ * not be taken for a tangent because a tangent also flows through that scan.
+ */
+function eqnLinearOutputs(e: Eqn, flags: readonly boolean[]): boolean[] {
+  if (!flags.some(Boolean)) return e.outputs.map(() => false);
+  if (!hasBodies(e)) return e.outputs.map(() => true);
+  switch (e.prim) {
+    case "pjit":
+      return linearOutputs(e.params.jaxpr, flags);
+    case "cond": {
+      // Every output depends on the index; otherwise on what some branch makes of the operands.
+      const outs = e.outputs.map(() => flags[0]!);
+      for (const b of e.params.branches) linearOutputs(b, flags.slice(1)).forEach((l, i) => (outs[i] ||= l));
+      return outs;
+    }
+    case "scan": {
+      const { jaxpr, num_consts: nc, num_carry: ncarry } = e.params;
+      return linearOutputs(jaxpr, withLinearCarries(jaxpr, flags, nc, ncarry));
+    }
+    case "while": {
+      const { cond_jaxpr, body_jaxpr, cond_nconsts: cn, body_nconsts: bn } = e.params;
+      const carries = withLinearCarries(body_jaxpr, [...flags.slice(cn, cn + bn), ...flags.slice(cn + bn)], bn, e.outputs.length).slice(bn);
+      // A predicate reading the tangents makes every carry depend on them (checkBodies rejects that loop anyway).
+      const pred = linearOutputs(cond_jaxpr, [...flags.slice(0, cn), ...carries])[0]!;
+      return carries.map((l) => l || pred);
+    }
+    default:
+      return unhandledPrim(e);
+  }
 }
 
 /**

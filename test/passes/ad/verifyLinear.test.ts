@@ -68,6 +68,58 @@ describe("verifyLinear refuses programs that are not linear in their inputs", ()
   });
 });
 
+describe("verifyLinear follows linearity per output through bodies (found by the differential fuzzer)", () => {
+  // A while rerun by partial evaluation (linearize of a loop whose body runs a
+  // scan): the primal carry f is log1p'd by the scan beside the tangent g.
+  // Only the scan's second output is a tangent; taking both for tangents made
+  // the primal carry "linear" and refused the loop's own primal computation.
+  const rerun = `{ lambda a:i32[] b:f32[2]; c:f32[2]. let
+    _:i32[] _:f32[2] d:f32[2] = while[
+      body_jaxpr={ lambda ; e:i32[] f:f32[2] g:f32[2]. let
+          h:f32[2] i:f32[2] = scan[
+            jaxpr={ lambda ; j:f32[] k:f32[] l:f32[] m:f32[]. let
+                n:f32[] = log1p k
+                o:f32[] = add 1.0:f32[] k
+                p:f32[] = div m o
+              in (n, p) }
+            length=2
+            num_carry=0
+            num_consts=0
+            reverse=False
+          ] f f g g
+          q:i32[] = add e 1:i32[]
+        in (q, h, i) }
+      body_nconsts=0
+      cond_jaxpr={ lambda ; r:i32[] s:i32[] t:f32[2] u:f32[2]. let v:bool[] = lt s r in (v,) }
+      cond_nconsts=1
+    ] a 0:i32[] b c
+  in (d,) }`;
+
+  it("a while rerun whose primal carry a nested scan computes is linear in its tangent carry", () => {
+    expect(verifyLinear(parse(rerun), [true]).linearEqns).toBe(3); // the while, the scan, the div
+  });
+
+  it("the same loop with the scan's outputs swapped (log1p of the primal carried as the tangent) is refused", () => {
+    const swapped = rerun.replace("in (q, h, i) }", "in (q, i, h) }");
+    expect(allLinear(swapped)).toThrow(/not linear: equation 0 \(while body\) equation 0 \(scan body\) equation 0 `.* = log1p .*` reads linear operand 0/);
+  });
+
+  it("a pjit output computed from residuals only is not linear, so a residual computation may read it", () => {
+    const j = parse(`{ lambda a:f32[4]; b:f32[4]. let
+    c:f32[4] d:f32[4] = pjit[
+      jaxpr={ lambda ; e:f32[4] f:f32[4]. let
+          g:f32[4] = sin e
+          h:f32[4] = mul f e
+        in (g, h) }
+      name=f
+    ] a b
+    i:f32[4] = tanh c
+    k:f32[4] = mul d i
+  in (k,) }`);
+    expect(verifyLinear(j, [true])).toEqual({ linearEqns: 3 });
+  });
+});
+
 describe("the transpose pass checks linearity first", () => {
   it("a hand-written non-linear 'linear' program is refused naming the equation and primitive", () => {
     const j = parse(`{ lambda ; a:f32[4]. let
