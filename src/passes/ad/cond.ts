@@ -24,6 +24,7 @@ import type { Params } from "../../ir/primitives.js";
 import { type Recursion, recurse } from "../../ir/trampoline.js";
 import { Emitter } from "../batch/emitter.js";
 import { freshCopy } from "../util/fresh.js";
+import { type Subst, substJaxpr } from "../util/subst.js";
 import { jvpJaxprRec } from "./jvp.js";
 import { type PartialJaxpr, partialEvalJaxprRec } from "./partialEval.js";
 import { type JvpResult, type LinearInput, Ops, type PartialEqn, type Tangent, differentiable } from "./rules.js";
@@ -125,11 +126,18 @@ export function* condPartialEval(eqn: Eqn<"cond">, unknownIns: readonly boolean[
     const knownVars = knownOps.map((o) => newVar(o.aval));
     const slotVars = slots.avals.map((a) => newVar(a));
     if (recompute[k]) {
-      // The whole branch, its known operands read as residuals.
-      const b = branches[k]!;
-      const known = b.invars.filter((_, i) => !opUnknown[i]);
-      const unknown = b.invars.filter((_, i) => opUnknown[i]);
-      unknownBranches.push(fresh(withInvars(b, [...known, ...slotVars, ...unknown], b.outvars.filter((_, i) => outUnknown[i]))));
+      // The branch's known part, then its unknown part reading the residuals
+      // the known part just computed. Not the original branch: a scan in it
+      // would carry primals beside tangents, and scan's transpose takes
+      // tangent carries only; split, the known scan is a residual computation.
+      const knownPart = fresh(p.known);
+      const unknownPart = fresh(p.unknown);
+      const residualOf: Subst = new Map();
+      p.residuals.forEach((r, i) => {
+        residualOf.set(unknownPart.invars[i]!.id, r.kind === "input" ? knownPart.invars[r.index]! : knownPart.outvars[nKnownOuts + r.index]!);
+      });
+      const both = substJaxpr(residualOf, newJaxpr({ invars: [], eqns: [...knownPart.eqns, ...unknownPart.eqns], outvars: unknownPart.outvars }));
+      unknownBranches.push(newJaxpr({ invars: [...knownPart.invars, ...slotVars, ...unknownPart.invars.slice(p.residuals.length)], eqns: both.eqns, outvars: both.outvars }));
       return;
     }
     // p.unknown's invars: its residuals (known operands or computed ones), then the unknown operands.
