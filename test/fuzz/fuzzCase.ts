@@ -35,10 +35,20 @@ export function caseArb(limits: RecipeLimits = DEFAULT_LIMITS): fc.Arbitrary<Fuz
   return recipeArb(limits).map((r) => new FuzzCase(r, limits.maxDepth));
 }
 
-/** Every registered backend, the default jit pipeline with and without hoisting, licm, vmap lanes, jvp and vjp. */
-export function defaultCheckOptions(): CheckOptions {
+/**
+ * Every registered backend (or those `FUZZ_BACKENDS` names, a comma list: to
+ * keep hunting while a known backend bug is open), the default jit pipeline
+ * with and without hoisting, licm, vmap lanes, jvp and vjp.
+ */
+export function defaultCheckOptions(env: Record<string, string | undefined> = process.env): CheckOptions {
+  const names = env["FUZZ_BACKENDS"];
+  const backends = names === undefined || names === "" ? Object.values(BACKENDS) : names.split(",").map((n) => {
+    const b = BACKENDS[n.trim()];
+    if (!b) throw new Error(`FUZZ_BACKENDS names '${n.trim()}', which is not a registered backend (${Object.keys(BACKENDS).join(", ")})`);
+    return b;
+  });
   return {
-    backends: Object.values(BACKENDS),
+    backends,
     pipelines: [jitPipeline(true), jitPipeline(false), "licm,dce"],
     jitPipeline: jitPipeline(true),
     lanes: true,

@@ -12,7 +12,7 @@ import { lit, makeEqn, newJaxpr, newVar } from "../../src/ir/core.js";
 import { evalJaxpr } from "../../src/backends/interpreter/index.js";
 import { parse } from "../../src/ir/parser.js";
 import { runPipeline } from "../../src/passes/index.js";
-import { maxToMinPass, perturbedBackend, swappedSubBackend, unmaskedWhileBackend, withRegisteredBackend, withRegisteredPass } from "./fakes.js";
+import { maxToMinPass, perturbedBackend, swappedSubBackend, unmaskedWhileBackend, withRegisteredBackend, withRegisteredPass, withTransposeRule } from "./fakes.js";
 import { type FuzzCase, caseArb, defaultCheckOptions, fuzzProperty } from "./fuzzCase.js";
 import { type FuzzProgram, finalJaxpr } from "./gen/build.js";
 import { checkProgram } from "./check/differential.js";
@@ -63,6 +63,22 @@ describe("the fuzzer catches broken backends", () => {
     const condOut = (whiles[0]!.params as { cond_jaxpr: Jaxpr }).cond_jaxpr.outvars[0]!;
     expect(condOut.aval.shape.length).toBeGreaterThan(0);
     expect(countEqns(r.program!)).toBeLessThanOrEqual(12);
+  });
+});
+
+describe("the fuzzer catches broken differentiation rules", () => {
+  it("neg transposed as the identity: the jvp/vjp identity fails, shrunk to a few equations", () => {
+    const opts = { ...defaultCheckOptions(), backends: [], pipelines: [], lanes: false };
+    const details = withTransposeRule("neg", (_ops, [ct]) => [ct ?? null], () => fc.check(fuzzProperty(opts), { seed: SEED, numRuns: 300 }));
+    expect(details.failed).toBe(true);
+    const report = (details.errorInstance as Error).message;
+    expect(report).toMatch(/<vjp\(c\), t> = .* but <c, jvp\(t\)> = .*: forward and reverse mode disagree/);
+    const program = finalJaxpr((details.counterexample![0] as FuzzCase).program);
+    // neg, or a primitive whose jvp negates a tangent (sub, div, cos…).
+    expect(countEqns(program)).toBeLessThanOrEqual(3);
+    expect(report).toMatch(/jvp program:\n[^]*= neg [^]*vjp program:/); // the jvp negates; the broken transpose does not
+    // The rule is back: the same run passes.
+    expect(fc.check(fuzzProperty(opts), { seed: SEED, numRuns: 100 }).failed).toBe(false);
   });
 });
 
