@@ -170,18 +170,24 @@ function linearOutputs(j: Jaxpr, flags: readonly boolean[]): boolean[] {
 function eqnLinearOutputs(e: Eqn, flags: readonly boolean[]): boolean[] {
   if (!flags.some(Boolean)) return e.outputs.map(() => false);
   if (!hasBodies(e)) return e.outputs.map(() => true);
+  // A body output that reads no input at all is a constant: in a linear body, the
+  // zero a jvp rule instantiated for a symbolic-zero tangent. It counts as linear.
+  const linearOrConstant = (body: Jaxpr, bodyFlags: readonly boolean[]): boolean[] => {
+    const anyInput = linearOutputs(body, body.invars.map(() => true));
+    return linearOutputs(body, bodyFlags).map((l, i) => l || !anyInput[i]);
+  };
   switch (e.prim) {
     case "pjit":
-      return linearOutputs(e.params.jaxpr, flags);
+      return linearOrConstant(e.params.jaxpr, flags);
     case "cond": {
       // Every output depends on the index; otherwise on what some branch makes of the operands.
       const outs = e.outputs.map(() => flags[0]!);
-      for (const b of e.params.branches) linearOutputs(b, flags.slice(1)).forEach((l, i) => (outs[i] ||= l));
+      for (const b of e.params.branches) linearOrConstant(b, flags.slice(1)).forEach((l, i) => (outs[i] ||= l));
       return outs;
     }
     case "scan": {
       const { jaxpr, num_consts: nc, num_carry: ncarry } = e.params;
-      return linearOutputs(jaxpr, withLinearCarries(jaxpr, flags, nc, ncarry));
+      return linearOrConstant(jaxpr, withLinearCarries(jaxpr, flags, nc, ncarry));
     }
     case "while": {
       const { cond_jaxpr, body_jaxpr, cond_nconsts: cn, body_nconsts: bn } = e.params;

@@ -104,6 +104,32 @@ describe("verifyLinear follows linearity per output through bodies (found by the
     expect(allLinear(swapped)).toThrow(/not linear: equation 0 \(while body\) equation 0 \(scan body\) equation 0 `.* = log1p .*` reads linear operand 0/);
   });
 
+  // jvp of a scan whose carry has a symbolic-zero tangent (sign): the body returns
+  // the literal zero, which reads no input; it is a tangent (zero), not a residual.
+  const zeroCarry = (bodyOut: string) => `{ lambda a:f32[] b:f32[]; c:f32[] d:f32[1]. let
+    e:f32[] = scan[
+      jaxpr={ lambda ; f:f32[] g:f32[1] h:f32[] i:f32[] j:f32[]. let
+          k:f32[] = exp f
+        in (${bodyOut},) }
+      length=1
+      num_carry=1
+      num_consts=2
+      reverse=False
+    ] a d c d d
+    l:f32[] = reshape[new_sizes=()] d
+    m:f32[] = dot_general[dimension_numbers=(((), ()), ((), ()))] e a
+    n:f32[] = dot_general[dimension_numbers=(((), ()), ((), ()))] b l
+    o:f32[] = add m n
+  in (o,) }`;
+
+  it("a scan output that is a constant zero (an instantiated zero tangent) may be added to a tangent", () => {
+    expect(verifyLinear(parse(zeroCarry("0.0:f32[]")), [true, true])).toEqual({ linearEqns: 5 });
+  });
+
+  it("a scan output computed from residuals only (exp of a loop constant) may not: that add is affine", () => {
+    expect(() => verifyLinear(parse(zeroCarry("k")), [true, true])).toThrow(/equation 4 `.* = add .*` reads linear operand 1 .* affine/);
+  });
+
   it("a pjit output computed from residuals only is not linear, so a residual computation may read it", () => {
     const j = parse(`{ lambda a:f32[4]; b:f32[4]. let
     c:f32[4] d:f32[4] = pjit[
