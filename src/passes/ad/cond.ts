@@ -19,7 +19,8 @@
 // shared by all rows) is recomputed in the unknown branch instead.
 
 import { type Atom, type Eqn, type Jaxpr, type Var, makeEqn, newJaxpr, newVar } from "../../ir/core.js";
-import { type Aval, avalsEqual, isShapePrefix } from "../../ir/dtype.js";
+import { type Aval, type Shape, avalsEqual, isShapePrefix, shapesEqual } from "../../ir/dtype.js";
+import { FAMILIES } from "../../ir/prims/index.js";
 import type { Params } from "../../ir/primitives.js";
 import { type Recursion, recurse } from "../../ir/trampoline.js";
 import { Emitter } from "../batch/emitter.js";
@@ -157,12 +158,48 @@ export function* condPartialEval(eqn: Eqn<"cond">, unknownIns: readonly boolean[
   return { known: [known], unknown: [unknown] };
 }
 
+/** Primitives that compute each element from the same element of their operands (scalars broadcast). */
+let lanewise: ReadonlySet<string> | undefined;
+const isLanewise = (prim: string): boolean =>
+  (lanewise ??= new Set([FAMILIES.unary, FAMILIES.binary, FAMILIES.compare, FAMILIES.select_convert].flatMap((f) => Object.keys(f)))).has(prim);
+
+/**
+ * Whether row r (the leading `prefix` axes) of every output of branch `b`
+ * depends on operand `i` only through its own row r. The shape alone does not
+ * say so: vmap keeps an operand's own batch axis, so an operand of shape
+ * [B, …] may hold its rows along another axis, and the branch moves them
+ * (`transpose`). Conservative: elementwise primitives, broadcasts keeping the
+ * leading axes, reductions over trailing axes; anything else is not proven.
+ */
+function rowLocal(b: Jaxpr, i: number, prefix: Shape): boolean {
+  const n = prefix.length;
+  if (n === 0) return true;
+  const tracked = new Set<number>([b.invars[i]!.id]);
+  const reads = (a: Atom): boolean => a.kind === "var" && tracked.has(a.id);
+  for (const e of b.eqns) {
+    if (!e.inputs.some(reads)) continue;
+    if (!e.outputs.every((o) => isShapePrefix(prefix, o.aval.shape))) return false;
+    const out = e.outputs[0]!.aval.shape;
+    let local: boolean;
+    if (isLanewise(e.prim)) local = e.inputs.every((a) => a.aval.shape.length === 0 || shapesEqual(a.aval.shape, out));
+    else if (e.prim === "broadcast_in_dim") local = prefix.every((_, d) => (e.params as Params["broadcast_in_dim"]).broadcast_dimensions[d] === d);
+    else if (e.prim === "reduce_sum" || e.prim === "reduce_max" || e.prim === "reduce_min") local = (e.params as Params["reduce_sum"]).axes.every((ax) => ax >= n);
+    else local = false;
+    if (!local) return false;
+    e.outputs.forEach((o) => tracked.add(o.id));
+  }
+  return true;
+}
+
 /**
  * Reverse mode: a cond on the same index over the branches transposed with
- * respect to the linear operands. Under a batched index an operand shared by
- * all rows (no index-shape prefix) cannot come out of the cond per row; its
- * cotangent sums, over the branches, the transposed branch applied to the
- * cotangents of the rows that took it.
+ * respect to the linear operands. Under a batched index an operand whose rows
+ * the branches use row by row comes out of that cond per row (a row's
+ * cotangent from the branch the row took, so a branch's NaN on rows it did
+ * not take never reaches them). Any other operand (shared by all rows, or
+ * whose rows a branch moves or mixes) cannot; its cotangent sums, over the
+ * branches, the transposed branch applied to the cotangents of the rows that
+ * took it.
  */
 export function* condTranspose(ops: Ops, cts: readonly Tangent[], inputs: readonly LinearInput[], { branches }: Params["cond"]): Recursion<Tangent[]> {
   const [index, ...operands] = inputs;
@@ -175,8 +212,7 @@ export function* condTranspose(ops: Ops, cts: readonly Tangent[], inputs: readon
   const ctIns = cts.map((c, i) => ops.instantiate(c, outAvals[i]!));
   const residuals = operands.filter((x) => !x.linear).map((x) => x.atom);
   const prefix = index!.atom.aval.shape;
-  const linearOps = operands.filter((x) => x.linear);
-  const perRow = linearOps.map((x) => isShapePrefix(prefix, x.atom.aval.shape));
+  const perRow = operands.flatMap((x, i) => (x.linear ? [isShapePrefix(prefix, x.atom.aval.shape) && branches.every((b) => rowLocal(b, i, prefix))] : []));
   const keep = (j: Jaxpr, which: (i: number) => boolean): Jaxpr => fresh(withInvars(j, j.invars, j.outvars.filter((_, i) => which(i))));
 
   const rowCts: Atom[] = perRow.some(Boolean) ? ops.emit("cond", { branches: transposed.map((t) => keep(t, (i) => perRow[i]!)) }, [index!.atom, ...residuals, ...ctIns]) : [];

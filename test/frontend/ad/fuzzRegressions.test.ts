@@ -3,7 +3,7 @@
 // derivatives and central finite differences.
 import { describe, it } from "vitest";
 import type { Array } from "../../../src/frontend/array.js";
-import { cond, foriLoop, grad, np, vmap } from "../../../src/index.js";
+import { cond, foriLoop, grad, np, switchCase, vmap } from "../../../src/index.js";
 import { expectAllClose } from "../../helpers/allclose.js";
 import { RUN_MODES } from "../../helpers/backends.js";
 import { numericalGrad } from "../../helpers/finiteDifferences.js";
@@ -26,5 +26,19 @@ describe.each(RUN_MODES)("reverse-mode regressions found by fuzzing (%s)", (_nam
     expectAllClose(gw, (1.5 + 0.5) * Math.cos(s1) * Math.cos(w), { rtol: 1e-5 });
     expectAllClose(gx, [s2, -4, s2], { rtol: 1e-5 });
     expectAllClose(gw, numericalGrad(loss, [w, xs])[0], FD);
+  });
+  it("a per-row cond whose operand holds its rows along another axis (vmap with inAxes 1): cotangents go back to the right rows", () => {
+    // Inner: each row of a [3, 2] kept (k = 0) or negated (k = 1). Outer: vmap over axis 1 of
+    // A [3, 3, 2], so the cond's operand is A itself, rows along axis 1, while its index is
+    // [3 (outer), 3 (rows)]: the same shape as A's leading axes, but not the same rows. The
+    // branches move the axis (transpose); the cotangent used to be taken row by row of A.
+    const perRow = (a: A, k: A) => vmap((row: A, ki: A) => switchCase(ki, [(r: A) => r, (r: A) => r.neg()], row))(a, k);
+    const ks = [[0, 1, 1], [1, 0, 0], [1, 1, 0]];
+    const C = [[[1, 2], [3, 4], [5, 6]], [[-1, 0.5], [2, -3], [0.25, 1]], [[7, -2], [1, 1], [-4, 3]]];
+    const loss = (a: A, k: A) => np.sum(vmap(perRow, { inAxes: [1, 0] })(a, k).mul(np.array(C)));
+    const a = C.map((_, i) => C.map((_, b) => [i + b, i - b])); // A[i][b] = row i of lane b
+    // d loss / dA[i][b][j] = C[b][i][j]·(ks[b][i] = 1 ? −1 : 1)
+    const want = a.map((_, i) => a[i]!.map((_, b) => C[b]![i]!.map((c) => (ks[b]![i] === 1 ? -c : c))));
+    expectAllClose(run(grad(loss))(np.array(a), np.array(ks, { dtype: "int32" })), want, { rtol: 1e-6 });
   });
 });
