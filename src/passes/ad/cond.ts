@@ -103,10 +103,15 @@ export function* condPartialEval(eqn: Eqn<"cond">, unknownIns: readonly boolean[
   const parts: PartialJaxpr[] = [];
   for (const b of branches) parts.push(yield* recurse(partialEvalJaxprRec(b, opUnknown, outUnknown)));
 
-  // With a batched index every cond output needs the index shape as a prefix; a branch with a residual that lacks it recomputes.
+  // With a batched index the known cond's outputs, residuals included, are selected row by row: a
+  // residual can pass that way only if it has the index shape as a prefix and the unknown branch
+  // reads it row by row (a scan's stacked residual [length, …] may have the shape, not the rows).
+  // A branch with any other residual recomputes it in the unknown part.
   const prefix = index!.aval.shape;
   const computedAvals = (p: PartialJaxpr): Aval[] => p.known.outvars.slice(p.known.outvars.length - p.residuals.filter((r) => r.kind === "output").length).map((o) => o.aval);
-  const recompute = parts.map((p) => computedAvals(p).some((a) => !isShapePrefix(prefix, a.shape)));
+  const recompute = parts.map((p) =>
+    p.residuals.some((r, i) => r.kind === "output" && !(isShapePrefix(prefix, p.unknown.invars[i]!.aval.shape) && rowLocal(p.unknown, i, prefix))),
+  );
   const slots = mergeResiduals(parts.map((p, k) => (recompute[k] ? [] : computedAvals(p))));
 
   const knownOps = operands.filter((_, i) => !opUnknown[i]);
