@@ -138,14 +138,24 @@ export function verifyLinear(j: Jaxpr, linear: readonly boolean[]): LinearReport
 /** `root` is the program being checked: equations are printed with its names, nested ones included. */
 function checkScope(j: Jaxpr, linear: readonly boolean[], where: string, root: Jaxpr): number {
   const isLinear = new Set<number>();
+  // Outputs of a loop, branch or call that reads tangents but computes them from
+  // residuals only: a primal a while reruns beside its tangents, or a zero tangent
+  // partial evaluation computed on the known side and passed in as a residual. Such
+  // a value may meet a tangent in a sum (a zero does) and feed non-linear primitives
+  // (a primal does); what follows from it alone is the same kind of value.
+  const either = new Set<number>();
   j.invars.forEach((v, i) => linear[i] && isLinear.add(v.id));
   const linearAtom = (a: Atom): boolean => a.kind === "var" && isLinear.has(a.id);
+  const eitherAtom = (a: Atom): boolean => a.kind === "var" && either.has(a.id);
   let count = 0;
   j.eqns.forEach((e, k) => {
     const flags = e.inputs.map(linearAtom);
-    if (!flags.some(Boolean)) return;
-    count += 1 + checkEqn(e, flags, root, `${where}equation ${k}`);
-    eqnLinearOutputs(e, flags).forEach((l, i) => l && isLinear.add(e.outputs[i]!.id));
+    if (!flags.some(Boolean)) {
+      if (e.inputs.some(eitherAtom)) e.outputs.forEach((o) => either.add(o.id));
+      return;
+    }
+    count += 1 + checkEqn(e, flags, root, `${where}equation ${k}`, e.inputs.map(eitherAtom));
+    eqnLinearOutputs(e, flags).forEach((l, i) => (l ? isLinear : either).add(e.outputs[i]!.id));
   });
   return count;
 }
@@ -252,7 +262,7 @@ function checkBodies(e: Eqn, flags: readonly boolean[], where: string, root: Jax
 }
 
 /** Throws unless `e` is linear in the operands flagged; returns the linear equations inside its body. */
-function checkEqn(e: Eqn, flags: readonly boolean[], root: Jaxpr, where: string): number {
+function checkEqn(e: Eqn, flags: readonly boolean[], root: Jaxpr, where: string, either: readonly boolean[] = []): number {
   const lin = LINEARITY[e.prim];
   const linearOps = flags.flatMap((f, i) => (f ? [i] : []));
   const fail = (reason: string): never => {
@@ -268,7 +278,7 @@ function checkEqn(e: Eqn, flags: readonly boolean[], root: Jaxpr, where: string)
     case "all":
       return 0;
     case "sum":
-      if (linearOps.length < e.inputs.length) fail(`${e.prim} of a linear and a non-linear operand is affine, not linear (a jvp rule adds tangents only to tangents)`);
+      if (flags.some((f, i) => !f && !either[i])) fail(`${e.prim} of a linear and a non-linear operand is affine, not linear (a jvp rule adds tangents only to tangents)`);
       return 0;
     case "one-of":
       if (linearOps.length > 1) fail(`${e.prim} is linear in one operand only while the other is not linear (a product of two tangents is quadratic)`);

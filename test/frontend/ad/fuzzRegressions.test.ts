@@ -74,7 +74,7 @@ describe.each(BACKEND_NAMES)("reverse-mode regressions found by fuzzing, as IR (
     const gradient = gradientSteps(program).at(-1)!.jaxpr;
     const f32 = (data: number[], shape: number[]) => ({ dtype: "float32" as const, shape, data: new Float32Array(data) });
     // a = 1, b = c = [0.5, 3, 1.5]: branches [0, 1, 1], e = [0.5, 3, 3], Σ w·e with w = [2, 3, 5].
-    const [value, ga, gb, gw] = getBackend(backend).compile(gradient).run([f32([1], []), f32([0.5, 3, 1.5], [3]), f32([2, 3, 5], [3])]).map((x) => Array.from(x.data));
+    const [value, ga, gb, gw] = getBackend(backend).compile(gradient).run([f32([1], []), f32([0.5, 3, 1.5], [3]), f32([2, 3, 5], [3])]).map((x) => [...x.data]);
     expectAllClose(value!, [0.5 * 2 + 3 * 3 + 3 * 5], { rtol: 1e-6 });
     // d/dc = [w0, w1 + w2 (both maxima are c1), 0]; d/db = a·d/dc; d/da = Σ b·d/dc; d/dw = e.
     expectAllClose(gb!, [2, 8, 0], { rtol: 1e-6 });

@@ -126,8 +126,15 @@ describe("verifyLinear follows linearity per output through bodies (found by the
     expect(verifyLinear(parse(zeroCarry("0.0:f32[]")), [true, true])).toEqual({ linearEqns: 5 });
   });
 
-  it("a scan output computed from residuals only (exp of a loop constant) may not: that add is affine", () => {
-    expect(() => verifyLinear(parse(zeroCarry("k")), [true, true])).toThrow(/equation 4 `.* = add .*` reads linear operand 1 .* affine/);
+  it("a scan output computed from its residual consts only (a zero tangent partial eval computed on the known side) may be added to a tangent", () => {
+    // Found by the fuzzer: jvp of a scan whose carries' tangents are symbolic zeros (sign);
+    // partial evaluation computes the instantiated zeros on the known side and the linear
+    // scan just returns them. The checker cannot see that they are zeros; it lets a sum
+    // through, and still refuses what is affine outside such an output (the tests above).
+    // 4: the scan, the reshape, the dot of two tangents' coefficients and the add (the dot of the
+    // scan's output reads no tangent).
+    expect(verifyLinear(parse(zeroCarry("f")), [true, true])).toEqual({ linearEqns: 4 });
+    expect(verifyLinear(parse(zeroCarry("k")), [true, true])).toEqual({ linearEqns: 4 });
   });
 
   it("a pjit output computed from residuals only is not linear, so a residual computation may read it", () => {
