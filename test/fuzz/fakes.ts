@@ -1,4 +1,4 @@
-// Fake backends (and a fake pass) for testing the fuzzer itself: the reference interpreter with
+// Fake backends (and a fake pass, and a broken transpose rule) for testing the fuzzer itself: the reference interpreter with
 // some primitive implementations swapped while a program runs. A broken one
 // must be caught (and shrunk to a small program); a "legitimately different"
 // one (float results a few ulp off, sums in another order) must not be.
@@ -8,6 +8,8 @@ import { type Impl, evalJaxpr, impls } from "../../src/backends/interpreter/inde
 import type { ArrayValue, Eqn } from "../../src/ir/core.js";
 import { allocStorage } from "../../src/ir/dtype.js";
 import type { Prim } from "../../src/ir/primitives.js";
+import { rulesOf } from "../../src/ir/prims/index.js";
+import type { TransposeRule } from "../../src/passes/ad/rules.js";
 import { PASSES, type Pass, definePass } from "../../src/passes/index.js";
 
 type Overrides = { [P in Prim]?: Impl<P> };
@@ -133,5 +135,21 @@ export function withRegisteredPass<T>(p: Pass, fn: () => T): T {
     return fn();
   } finally {
     delete registry[p.name];
+  }
+}
+
+/**
+ * Runs `fn` with `prim`'s transpose rule replaced (an AD rule bug that keeps
+ * the program linear and well typed: only the identity <vjp(c), t> =
+ * <c, jvp(t)> can see it), then restores the rule.
+ */
+export function withTransposeRule<P extends Prim, T>(prim: P, rule: TransposeRule<P>, fn: () => T): T {
+  const record = rulesOf(prim) as { transpose: TransposeRule<P> | null };
+  const saved = record.transpose;
+  record.transpose = rule;
+  try {
+    return fn();
+  } finally {
+    record.transpose = saved;
   }
 }

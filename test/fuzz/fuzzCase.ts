@@ -4,6 +4,7 @@
 import fc from "fast-check";
 import { BACKENDS } from "../../src/backends/index.js";
 import { jitPipeline } from "../../src/frontend/jit.js";
+import type { AdOutcome } from "./check/adCheck.js";
 import { type CheckOptions, checkProgram, describeProgram } from "./check/differential.js";
 import { type FuzzProgram, buildProgram } from "./gen/build.js";
 import { DEFAULT_LIMITS, type Recipe, type RecipeLimits, recipeArb } from "./gen/recipe.js";
@@ -34,18 +35,46 @@ export function caseArb(limits: RecipeLimits = DEFAULT_LIMITS): fc.Arbitrary<Fuz
   return recipeArb(limits).map((r) => new FuzzCase(r, limits.maxDepth));
 }
 
-/** Every registered backend, the default jit pipeline with and without hoisting, and licm. */
-export function defaultCheckOptions(): CheckOptions {
+/**
+ * Every registered backend (or those `FUZZ_BACKENDS` names, a comma list: to
+ * keep hunting while a known backend bug is open), the default jit pipeline
+ * with and without hoisting, licm, vmap lanes, jvp and vjp.
+ */
+export function defaultCheckOptions(env: Record<string, string | undefined> = process.env): CheckOptions {
+  const names = env["FUZZ_BACKENDS"];
+  const backends = names === undefined || names === "" ? Object.values(BACKENDS) : names.split(",").map((n) => {
+    const b = BACKENDS[n.trim()];
+    if (!b) throw new Error(`FUZZ_BACKENDS names '${n.trim()}', which is not a registered backend (${Object.keys(BACKENDS).join(", ")})`);
+    return b;
+  });
   return {
-    backends: Object.values(BACKENDS),
+    backends,
     pipelines: [jitPipeline(true), jitPipeline(false), "licm,dce"],
     jitPipeline: jitPipeline(true),
     lanes: true,
+    ad: true,
   };
 }
 
-export function fuzzProperty(opts: CheckOptions, limits?: RecipeLimits): fc.IProperty<[FuzzCase]> {
-  return fc.property(caseArb(limits), (c) => checkProgram(c.program, opts));
+/** How many programs each AD check ran on, and why the others were skipped: the test prints and bounds these. */
+export class AdTally {
+  readonly counts = new Map<string, number>();
+  add(o: AdOutcome): void {
+    for (const key of [`forward ${o.forward}`, `reverse ${o.reverse}`, `identity ${o.identity}`]) this.counts.set(key, this.get(key) + 1);
+  }
+  get(key: string): number {
+    return this.counts.get(key) ?? 0;
+  }
+  toString(): string {
+    return [...this.counts].sort().map(([k, n]) => `${k}: ${n}`).join(", ");
+  }
+}
+
+export function fuzzProperty(opts: CheckOptions, limits?: RecipeLimits, tally?: AdTally): fc.IProperty<[FuzzCase]> {
+  return fc.property(caseArb(limits), (c) => {
+    const ad = checkProgram(c.program, opts);
+    if (ad && tally) tally.add(ad);
+  });
 }
 
 export interface FuzzSettings {

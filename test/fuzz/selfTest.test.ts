@@ -12,7 +12,7 @@ import { lit, makeEqn, newJaxpr, newVar } from "../../src/ir/core.js";
 import { evalJaxpr } from "../../src/backends/interpreter/index.js";
 import { parse } from "../../src/ir/parser.js";
 import { runPipeline } from "../../src/passes/index.js";
-import { maxToMinPass, perturbedBackend, swappedSubBackend, unmaskedWhileBackend, withRegisteredBackend, withRegisteredPass } from "./fakes.js";
+import { maxToMinPass, perturbedBackend, swappedSubBackend, unmaskedWhileBackend, withRegisteredBackend, withRegisteredPass, withTransposeRule } from "./fakes.js";
 import { type FuzzCase, caseArb, defaultCheckOptions, fuzzProperty } from "./fuzzCase.js";
 import { type FuzzProgram, finalJaxpr } from "./gen/build.js";
 import { checkProgram } from "./check/differential.js";
@@ -28,7 +28,7 @@ const SEED = 7;
 function fuzzWith(b: Backend, runs: number): { failed: boolean; program?: Jaxpr; report?: string } {
   return withRegisteredBackend(b, () => {
     const registered = defaultCheckOptions();
-    const opts = { ...registered, backends: registered.backends.filter((x) => x.name === b.name) };
+    const opts = { ...registered, backends: registered.backends.filter((x) => x.name === b.name), ad: false };
     expect(opts.backends).toEqual([b]);
     const details = fc.check(fuzzProperty(opts), { seed: SEED, numRuns: runs });
     if (!details.failed) return { failed: false };
@@ -66,6 +66,22 @@ describe("the fuzzer catches broken backends", () => {
   });
 });
 
+describe("the fuzzer catches broken differentiation rules", () => {
+  it("neg transposed as the identity: the jvp/vjp identity fails, shrunk to a few equations", () => {
+    const opts = { ...defaultCheckOptions(), backends: [], pipelines: [], lanes: false };
+    const details = withTransposeRule("neg", (_ops, [ct]) => [ct ?? null], () => fc.check(fuzzProperty(opts), { seed: SEED, numRuns: 300 }));
+    expect(details.failed).toBe(true);
+    const report = (details.errorInstance as Error).message;
+    expect(report).toMatch(/<vjp\(c\), t> = .* but <c, jvp\(t\)> = .*: forward and reverse mode disagree/);
+    const program = finalJaxpr((details.counterexample![0] as FuzzCase).program);
+    // neg, or a primitive whose jvp negates a tangent (sub, div, cos…).
+    expect(countEqns(program)).toBeLessThanOrEqual(3);
+    expect(report).toMatch(/jvp program:\n[^]*= neg [^]*vjp program:/); // the jvp negates; the broken transpose does not
+    // The rule is back: the same run passes.
+    expect(fc.check(fuzzProperty(opts), { seed: SEED, numRuns: 100 }).failed).toBe(false);
+  });
+});
+
 describe("the fuzzer accepts legitimate float differences", () => {
   it("(the perturbed backend really differs: sin is 3 ulp off, a float32 reverse sum rounds differently)", () => {
     const x = newVar({ dtype: "float32", shape: [4] });
@@ -100,9 +116,9 @@ describe("the fuzzer accepts legitimate float differences", () => {
 
 /** Checks the fuzz property on every case after `tamper`; returns the shrunk failure's program and report. */
 function fuzzTampered(tamper: (p: FuzzProgram) => FuzzProgram, runs: number, pipelines: readonly string[] = []) {
-  const opts = { ...defaultCheckOptions(), backends: [], pipelines };
+  const opts = { ...defaultCheckOptions(), backends: [], pipelines, ad: false };
   const details = fc.check(
-    fc.property(caseArb(), (c) => checkProgram(tamper(c.program), opts)),
+    fc.property(caseArb(), (c) => void checkProgram(tamper(c.program), opts)),
     { seed: SEED, numRuns: runs },
   );
   return { failed: details.failed, report: (details.errorInstance as Error | null)?.message ?? "", counterexample: details.counterexample?.[0] };

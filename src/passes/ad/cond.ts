@@ -19,11 +19,13 @@
 // shared by all rows) is recomputed in the unknown branch instead.
 
 import { type Atom, type Eqn, type Jaxpr, type Var, makeEqn, newJaxpr, newVar } from "../../ir/core.js";
-import { type Aval, avalsEqual, isShapePrefix } from "../../ir/dtype.js";
+import { type Aval, type Shape, avalsEqual, isShapePrefix, shapesEqual } from "../../ir/dtype.js";
+import { FAMILIES } from "../../ir/prims/index.js";
 import type { Params } from "../../ir/primitives.js";
 import { type Recursion, recurse } from "../../ir/trampoline.js";
 import { Emitter } from "../batch/emitter.js";
 import { freshCopy } from "../util/fresh.js";
+import { type Subst, substJaxpr } from "../util/subst.js";
 import { jvpJaxprRec } from "./jvp.js";
 import { type PartialJaxpr, partialEvalJaxprRec } from "./partialEval.js";
 import { type JvpResult, type LinearInput, Ops, type PartialEqn, type Tangent, differentiable } from "./rules.js";
@@ -101,10 +103,15 @@ export function* condPartialEval(eqn: Eqn<"cond">, unknownIns: readonly boolean[
   const parts: PartialJaxpr[] = [];
   for (const b of branches) parts.push(yield* recurse(partialEvalJaxprRec(b, opUnknown, outUnknown)));
 
-  // With a batched index every cond output needs the index shape as a prefix; a branch with a residual that lacks it recomputes.
+  // With a batched index the known cond's outputs, residuals included, are selected row by row: a
+  // residual can pass that way only if it has the index shape as a prefix and the unknown branch
+  // reads it row by row (a scan's stacked residual [length, …] may have the shape, not the rows).
+  // A branch with any other residual recomputes it in the unknown part.
   const prefix = index!.aval.shape;
   const computedAvals = (p: PartialJaxpr): Aval[] => p.known.outvars.slice(p.known.outvars.length - p.residuals.filter((r) => r.kind === "output").length).map((o) => o.aval);
-  const recompute = parts.map((p) => computedAvals(p).some((a) => !isShapePrefix(prefix, a.shape)));
+  const recompute = parts.map((p) =>
+    p.residuals.some((r, i) => r.kind === "output" && !(isShapePrefix(prefix, p.unknown.invars[i]!.aval.shape) && rowLocal(p.unknown, i, prefix))),
+  );
   const slots = mergeResiduals(parts.map((p, k) => (recompute[k] ? [] : computedAvals(p))));
 
   const knownOps = operands.filter((_, i) => !opUnknown[i]);
@@ -125,11 +132,18 @@ export function* condPartialEval(eqn: Eqn<"cond">, unknownIns: readonly boolean[
     const knownVars = knownOps.map((o) => newVar(o.aval));
     const slotVars = slots.avals.map((a) => newVar(a));
     if (recompute[k]) {
-      // The whole branch, its known operands read as residuals.
-      const b = branches[k]!;
-      const known = b.invars.filter((_, i) => !opUnknown[i]);
-      const unknown = b.invars.filter((_, i) => opUnknown[i]);
-      unknownBranches.push(fresh(withInvars(b, [...known, ...slotVars, ...unknown], b.outvars.filter((_, i) => outUnknown[i]))));
+      // The branch's known part, then its unknown part reading the residuals
+      // the known part just computed. Not the original branch: a scan in it
+      // would carry primals beside tangents, and scan's transpose takes
+      // tangent carries only; split, the known scan is a residual computation.
+      const knownPart = fresh(p.known);
+      const unknownPart = fresh(p.unknown);
+      const residualOf: Subst = new Map();
+      p.residuals.forEach((r, i) => {
+        residualOf.set(unknownPart.invars[i]!.id, r.kind === "input" ? knownPart.invars[r.index]! : knownPart.outvars[nKnownOuts + r.index]!);
+      });
+      const both = substJaxpr(residualOf, newJaxpr({ invars: [], eqns: [...knownPart.eqns, ...unknownPart.eqns], outvars: unknownPart.outvars }));
+      unknownBranches.push(newJaxpr({ invars: [...knownPart.invars, ...slotVars, ...unknownPart.invars.slice(p.residuals.length)], eqns: both.eqns, outvars: both.outvars }));
       return;
     }
     // p.unknown's invars: its residuals (known operands or computed ones), then the unknown operands.
@@ -149,12 +163,48 @@ export function* condPartialEval(eqn: Eqn<"cond">, unknownIns: readonly boolean[
   return { known: [known], unknown: [unknown] };
 }
 
+/** Primitives that compute each element from the same element of their operands (scalars broadcast). */
+let lanewise: ReadonlySet<string> | undefined;
+const isLanewise = (prim: string): boolean =>
+  (lanewise ??= new Set([FAMILIES.unary, FAMILIES.binary, FAMILIES.compare, FAMILIES.select_convert].flatMap((f) => Object.keys(f)))).has(prim);
+
+/**
+ * Whether row r (the leading `prefix` axes) of every output of branch `b`
+ * depends on operand `i` only through its own row r. The shape alone does not
+ * say so: vmap keeps an operand's own batch axis, so an operand of shape
+ * [B, …] may hold its rows along another axis, and the branch moves them
+ * (`transpose`). Conservative: elementwise primitives, broadcasts keeping the
+ * leading axes, reductions over trailing axes; anything else is not proven.
+ */
+function rowLocal(b: Jaxpr, i: number, prefix: Shape): boolean {
+  const n = prefix.length;
+  if (n === 0) return true;
+  const tracked = new Set<number>([b.invars[i]!.id]);
+  const reads = (a: Atom): boolean => a.kind === "var" && tracked.has(a.id);
+  for (const e of b.eqns) {
+    if (!e.inputs.some(reads)) continue;
+    if (!e.outputs.every((o) => isShapePrefix(prefix, o.aval.shape))) return false;
+    const out = e.outputs[0]!.aval.shape;
+    let local: boolean;
+    if (isLanewise(e.prim)) local = e.inputs.every((a) => a.aval.shape.length === 0 || shapesEqual(a.aval.shape, out));
+    else if (e.prim === "broadcast_in_dim") local = prefix.every((_, d) => (e.params as Params["broadcast_in_dim"]).broadcast_dimensions[d] === d);
+    else if (e.prim === "reduce_sum" || e.prim === "reduce_max" || e.prim === "reduce_min") local = (e.params as Params["reduce_sum"]).axes.every((ax) => ax >= n);
+    else local = false;
+    if (!local) return false;
+    e.outputs.forEach((o) => tracked.add(o.id));
+  }
+  return true;
+}
+
 /**
  * Reverse mode: a cond on the same index over the branches transposed with
- * respect to the linear operands. Under a batched index an operand shared by
- * all rows (no index-shape prefix) cannot come out of the cond per row; its
- * cotangent sums, over the branches, the transposed branch applied to the
- * cotangents of the rows that took it.
+ * respect to the linear operands. Under a batched index an operand whose rows
+ * the branches use row by row comes out of that cond per row (a row's
+ * cotangent from the branch the row took, so a branch's NaN on rows it did
+ * not take never reaches them). Any other operand (shared by all rows, or
+ * whose rows a branch moves or mixes) cannot; its cotangent sums, over the
+ * branches, the transposed branch applied to the cotangents of the rows that
+ * took it.
  */
 export function* condTranspose(ops: Ops, cts: readonly Tangent[], inputs: readonly LinearInput[], { branches }: Params["cond"]): Recursion<Tangent[]> {
   const [index, ...operands] = inputs;
@@ -167,8 +217,7 @@ export function* condTranspose(ops: Ops, cts: readonly Tangent[], inputs: readon
   const ctIns = cts.map((c, i) => ops.instantiate(c, outAvals[i]!));
   const residuals = operands.filter((x) => !x.linear).map((x) => x.atom);
   const prefix = index!.atom.aval.shape;
-  const linearOps = operands.filter((x) => x.linear);
-  const perRow = linearOps.map((x) => isShapePrefix(prefix, x.atom.aval.shape));
+  const perRow = operands.flatMap((x, i) => (x.linear ? [isShapePrefix(prefix, x.atom.aval.shape) && branches.every((b) => rowLocal(b, i, prefix))] : []));
   const keep = (j: Jaxpr, which: (i: number) => boolean): Jaxpr => fresh(withInvars(j, j.invars, j.outvars.filter((_, i) => which(i))));
 
   const rowCts: Atom[] = perRow.some(Boolean) ? ops.emit("cond", { branches: transposed.map((t) => keep(t, (i) => perRow[i]!)) }, [index!.atom, ...residuals, ...ctIns]) : [];

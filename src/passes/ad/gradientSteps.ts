@@ -19,6 +19,7 @@
 import { type Atom, type Jaxpr, lit, newJaxpr, newVar } from "../../ir/core.js";
 import { avalStr } from "../../ir/dtype.js";
 import { runPipeline } from "../pipeline.js";
+import { freshCopy } from "../util/fresh.js";
 import { linearizeJaxpr } from "./linearizeJaxpr.js";
 import { differentiable } from "./rules.js";
 import { transposeJaxpr } from "./transpose.js";
@@ -42,8 +43,12 @@ export interface GradientStep {
   readonly jaxpr: Jaxpr;
 }
 
-/** Constvars as leading invars: the form a pjit body needs. */
-const closed = (j: Jaxpr): Jaxpr => newJaxpr({ invars: [...j.constvars, ...j.invars], eqns: j.eqns, outvars: j.outvars });
+/**
+ * Constvars as leading invars (the form a pjit body needs), with fresh
+ * variables: the known part and the transpose may share vars (a residual
+ * both bind), and a var may be bound in one jaxpr only.
+ */
+const closed = (j: Jaxpr): Jaxpr => freshCopy(newJaxpr({ invars: [...j.constvars, ...j.invars], eqns: j.eqns, outvars: j.outvars }));
 
 /**
  * The steps of `valueAndGrad` of `j` (a function returning one float32

@@ -143,24 +143,77 @@ export function verifyLinear(j: Jaxpr, linear: readonly boolean[]): LinearReport
 /** `root` is the program being checked: equations are printed with its names, nested ones included. */
 function checkScope(j: Jaxpr, linear: readonly boolean[], where: string, root: Jaxpr): number {
   const isLinear = new Set<number>();
+  // Outputs of a loop, branch or call that reads tangents but computes them from
+  // residuals only: a primal a while reruns beside its tangents, or a zero tangent
+  // partial evaluation computed on the known side and passed in as a residual. Such
+  // a value may meet a tangent in a sum (a zero does) and feed non-linear primitives
+  // (a primal does); what follows from it alone is the same kind of value.
+  const either = new Set<number>();
   j.invars.forEach((v, i) => linear[i] && isLinear.add(v.id));
   const linearAtom = (a: Atom): boolean => a.kind === "var" && isLinear.has(a.id);
+  const eitherAtom = (a: Atom): boolean => a.kind === "var" && either.has(a.id);
   let count = 0;
   j.eqns.forEach((e, k) => {
     const flags = e.inputs.map(linearAtom);
-    if (!flags.some(Boolean)) return;
-    count += 1 + checkEqn(e, flags, root, `${where}equation ${k}`);
-    e.outputs.forEach((o) => isLinear.add(o.id));
+    if (!flags.some(Boolean)) {
+      if (e.inputs.some(eitherAtom)) e.outputs.forEach((o) => either.add(o.id));
+      return;
+    }
+    count += 1 + checkEqn(e, flags, root, `${where}equation ${k}`, e.inputs.map(eitherAtom));
+    eqnLinearOutputs(e, flags).forEach((l, i) => (l ? isLinear : either).add(e.outputs[i]!.id));
   });
   return count;
 }
 
-/** Which outputs of `j` depend on the inputs flagged (forward data flow, nested bodies taken as a whole). */
+/** Which outputs of `j` depend on the inputs flagged (forward data flow, through nested bodies). */
 function linearOutputs(j: Jaxpr, flags: readonly boolean[]): boolean[] {
   const linear = new Set<number>();
   j.invars.forEach((v, i) => flags[i] && linear.add(v.id));
-  for (const e of j.eqns) if (e.inputs.some((a) => a.kind === "var" && linear.has(a.id))) e.outputs.forEach((o) => linear.add(o.id));
+  for (const e of j.eqns) {
+    const f = e.inputs.map((a) => a.kind === "var" && linear.has(a.id));
+    eqnLinearOutputs(e, f).forEach((l, i) => l && linear.add(e.outputs[i]!.id));
+  }
   return j.outvars.map((o) => o.kind === "var" && linear.has(o.id));
+}
+
+/**
+ * Which outputs of `e` depend on its operands flagged. Per output through
+ * bodies: a while rerun by partial evaluation carries primal values beside
+ * the tangents, and a primal carry computed by a nested scan or call must
+ * not be taken for a tangent because a tangent also flows through that scan.
+ */
+function eqnLinearOutputs(e: Eqn, flags: readonly boolean[]): boolean[] {
+  if (!flags.some(Boolean)) return e.outputs.map(() => false);
+  if (!hasBodies(e)) return e.outputs.map(() => true);
+  // A body output that reads no input at all is a constant: in a linear body, the
+  // zero a jvp rule instantiated for a symbolic-zero tangent. It counts as linear.
+  const linearOrConstant = (body: Jaxpr, bodyFlags: readonly boolean[]): boolean[] => {
+    const anyInput = linearOutputs(body, body.invars.map(() => true));
+    return linearOutputs(body, bodyFlags).map((l, i) => l || !anyInput[i]);
+  };
+  switch (e.prim) {
+    case "pjit":
+      return linearOrConstant(e.params.jaxpr, flags);
+    case "cond": {
+      // Every output depends on the index; otherwise on what some branch makes of the operands.
+      const outs = e.outputs.map(() => flags[0]!);
+      for (const b of e.params.branches) linearOrConstant(b, flags.slice(1)).forEach((l, i) => (outs[i] ||= l));
+      return outs;
+    }
+    case "scan": {
+      const { jaxpr, num_consts: nc, num_carry: ncarry } = e.params;
+      return linearOrConstant(jaxpr, withLinearCarries(jaxpr, flags, nc, ncarry));
+    }
+    case "while": {
+      const { cond_jaxpr, body_jaxpr, cond_nconsts: cn, body_nconsts: bn } = e.params;
+      const carries = withLinearCarries(body_jaxpr, [...flags.slice(cn, cn + bn), ...flags.slice(cn + bn)], bn, e.outputs.length).slice(bn);
+      // A predicate reading the tangents makes every carry depend on them (checkBodies rejects that loop anyway).
+      const pred = linearOutputs(cond_jaxpr, [...flags.slice(0, cn), ...carries])[0]!;
+      return carries.map((l) => l || pred);
+    }
+    default:
+      return unhandledPrim(e);
+  }
 }
 
 /**
@@ -223,7 +276,7 @@ function checkBodies(e: Eqn, flags: readonly boolean[], where: string, root: Jax
 }
 
 /** Throws unless `e` is linear in the operands flagged; returns the linear equations inside its body. */
-function checkEqn(e: Eqn, flags: readonly boolean[], root: Jaxpr, where: string): number {
+function checkEqn(e: Eqn, flags: readonly boolean[], root: Jaxpr, where: string, either: readonly boolean[] = []): number {
   const lin = LINEARITY[e.prim];
   const linearOps = flags.flatMap((f, i) => (f ? [i] : []));
   const fail = (reason: string): never => {
@@ -239,7 +292,7 @@ function checkEqn(e: Eqn, flags: readonly boolean[], root: Jaxpr, where: string)
     case "all":
       return 0;
     case "sum":
-      if (linearOps.length < e.inputs.length) fail(`${e.prim} of a linear and a non-linear operand is affine, not linear (a jvp rule adds tangents only to tangents)`);
+      if (flags.some((f, i) => !f && !either[i])) fail(`${e.prim} of a linear and a non-linear operand is affine, not linear (a jvp rule adds tangents only to tangents)`);
       return 0;
     case "one-of":
       if (linearOps.length > 1) fail(`${e.prim} is linear in one operand only while the other is not linear (a product of two tangents is quadratic)`);

@@ -6,7 +6,9 @@
 // 2. the pass pipelines do not change the interpreter's outputs (-0.0
 //    included: simplify only makes rewrites exact for every float);
 // 3. each vmap level equals the level below run lane by lane (the batching
-//    pass is semantics-preserving too).
+//    pass is semantics-preserving too);
+// 4. its jvp and vjp programs run on every backend like the program, and
+//    agree with each other (check/adCheck.ts).
 //
 // Each check compares one component with the reference, so a report names
 // the culprit: a backend, a pipeline, or the batching pass.
@@ -23,6 +25,7 @@ import { subJaxprs } from "../../../src/ir/traverse.js";
 import { runPipeline } from "../../../src/passes/index.js";
 import { type FuzzProgram, finalJaxpr } from "../gen/build.js";
 import { type Tolerance, FLOAT_TOLERANCE, outputsMismatch, valueMismatch } from "./compare.js";
+import { type AdOutcome, checkAd } from "./adCheck.js";
 import { withLoopGuard } from "./loopGuard.js";
 import { randomInputs, showValue, takeLane } from "./values.js";
 
@@ -35,6 +38,8 @@ export interface CheckOptions {
   readonly jitPipeline: string;
   /** Check vmap levels against the level below, lane by lane. */
   readonly lanes: boolean;
+  /** Check forward and reverse mode of the program (check/adCheck.ts). */
+  readonly ad: boolean;
   readonly tolerance?: Tolerance;
 }
 
@@ -64,15 +69,15 @@ export function describeProgram(p: FuzzProgram): string {
   return parts.join("\n");
 }
 
-function showAll(label: string, xs: readonly ArrayValue[]): string {
+export function showAll(label: string, xs: readonly ArrayValue[]): string {
   return xs.map((x, i) => `  ${label} ${i}: ${showValue(x)}`).join("\n");
 }
 
-function fail(p: FuzzProgram, what: string, inputs: readonly ArrayValue[], extra = ""): never {
+export function fail(p: FuzzProgram, what: string, inputs: readonly ArrayValue[], extra = ""): never {
   throw new FuzzMismatch(`${what}\n${describeProgram(p)}\ninputs:\n${showAll("input", inputs)}${extra ? `\n${extra}` : ""}`);
 }
 
-function attempt<T>(p: FuzzProgram, what: string, inputs: readonly ArrayValue[], fn: () => T): T {
+export function attempt<T>(p: FuzzProgram, what: string, inputs: readonly ArrayValue[], fn: () => T): T {
   try {
     return withLoopGuard(fn);
   } catch (e) {
@@ -83,7 +88,8 @@ function attempt<T>(p: FuzzProgram, what: string, inputs: readonly ArrayValue[],
 
 const snapshot = (xs: readonly ArrayValue[]): ArrayValue[] => xs.map((x) => ({ ...x, data: x.data.slice() }));
 
-export function checkProgram(p: FuzzProgram, opts: CheckOptions): void {
+/** Runs every check; says what the AD checks did (null when they are off). */
+export function checkProgram(p: FuzzProgram, opts: CheckOptions): AdOutcome | null {
   const tol = opts.tolerance ?? FLOAT_TOLERANCE;
   const j = finalJaxpr(p);
   const inputs = randomInputs(
@@ -120,6 +126,7 @@ export function checkProgram(p: FuzzProgram, opts: CheckOptions): void {
   }
 
   if (opts.lanes) checkLanes(p, p.levels.length, inputs, want, tol);
+  return opts.ad ? checkAd(p, j, opts.backends, tol) : null;
 }
 
 /** Level `k`'s outputs on `inputs` equal level k-1 run on every lane of them and stacked. */

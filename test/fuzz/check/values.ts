@@ -13,23 +13,24 @@ const SPECIAL_FLOATS = [NaN, Infinity, -Infinity, -0];
 
 /**
  * Values matching gen/bits.ts's input bounds: floats are multiples of 1/4 in
- * [-4, 4] (about 3% NaN/±inf/-0), ints in [-6, 6], bools.
+ * [-4, 4] (about 3% NaN/±inf/-0 unless `specials` is false), ints in
+ * [-6, 6], bools.
  */
-export function randomValue(aval: Aval, next: () => number): ArrayValue {
+export function randomValue(aval: Aval, next: () => number, specials = true): ArrayValue {
   const n = sizeOf(aval.shape);
   const data = allocStorage(aval.dtype, n);
   for (let i = 0; i < n; i++) {
     const u = next();
-    if (aval.dtype === "float32") data[i] = u < 0.03 ? SPECIAL_FLOATS[Math.floor(next() * 4)]! : Math.floor(next() * 33 - 16) / 4;
+    if (aval.dtype === "float32") data[i] = specials && u < 0.03 ? SPECIAL_FLOATS[Math.floor(next() * 4)]! : Math.floor(next() * 33 - 16) / 4;
     else if (aval.dtype === "int32") data[i] = Math.floor(u * 13) - 6;
     else data[i] = u < 0.5 ? 1 : 0;
   }
   return { dtype: aval.dtype, shape: [...aval.shape], data };
 }
 
-export function randomInputs(avals: readonly Aval[], seed: number): ArrayValue[] {
+export function randomInputs(avals: readonly Aval[], seed: number, specials = true): ArrayValue[] {
   const next = rng(seed);
-  return avals.map((a) => randomValue(a, next));
+  return avals.map((a) => randomValue(a, next, specials));
 }
 
 /** Lane `lane` of `x` along `axis` (numpy's `take(x, lane, axis)`), by plain index arithmetic. */

@@ -68,6 +68,91 @@ describe("verifyLinear refuses programs that are not linear in their inputs", ()
   });
 });
 
+describe("verifyLinear follows linearity per output through bodies (found by the differential fuzzer)", () => {
+  // A while rerun by partial evaluation (linearize of a loop whose body runs a
+  // scan): the primal carry f is log1p'd by the scan beside the tangent g.
+  // Only the scan's second output is a tangent; taking both for tangents made
+  // the primal carry "linear" and refused the loop's own primal computation.
+  const rerun = `{ lambda a:i32[] b:f32[2]; c:f32[2]. let
+    _:i32[] _:f32[2] d:f32[2] = while[
+      body_jaxpr={ lambda ; e:i32[] f:f32[2] g:f32[2]. let
+          h:f32[2] i:f32[2] = scan[
+            jaxpr={ lambda ; j:f32[] k:f32[] l:f32[] m:f32[]. let
+                n:f32[] = log1p k
+                o:f32[] = add 1.0:f32[] k
+                p:f32[] = div m o
+              in (n, p) }
+            length=2
+            num_carry=0
+            num_consts=0
+            reverse=False
+          ] f f g g
+          q:i32[] = add e 1:i32[]
+        in (q, h, i) }
+      body_nconsts=0
+      cond_jaxpr={ lambda ; r:i32[] s:i32[] t:f32[2] u:f32[2]. let v:bool[] = lt s r in (v,) }
+      cond_nconsts=1
+    ] a 0:i32[] b c
+  in (d,) }`;
+
+  it("a while rerun whose primal carry a nested scan computes is linear in its tangent carry", () => {
+    expect(verifyLinear(parse(rerun), [true]).linearEqns).toBe(3); // the while, the scan, the div
+  });
+
+  it("the same loop with the scan's outputs swapped (log1p of the primal carried as the tangent) is refused", () => {
+    const swapped = rerun.replace("in (q, h, i) }", "in (q, i, h) }");
+    expect(allLinear(swapped)).toThrow(/not linear: equation 0 \(while body\) equation 0 \(scan body\) equation 0 `.* = log1p .*` reads linear operand 0/);
+  });
+
+  // jvp of a scan whose carry has a symbolic-zero tangent (sign): the body returns
+  // the literal zero, which reads no input; it is a tangent (zero), not a residual.
+  const zeroCarry = (bodyOut: string) => `{ lambda a:f32[] b:f32[]; c:f32[] d:f32[1]. let
+    e:f32[] = scan[
+      jaxpr={ lambda ; f:f32[] g:f32[1] h:f32[] i:f32[] j:f32[]. let
+          k:f32[] = exp f
+        in (${bodyOut},) }
+      length=1
+      num_carry=1
+      num_consts=2
+      reverse=False
+    ] a d c d d
+    l:f32[] = reshape[new_sizes=()] d
+    m:f32[] = dot_general[dimension_numbers=(((), ()), ((), ()))] e a
+    n:f32[] = dot_general[dimension_numbers=(((), ()), ((), ()))] b l
+    o:f32[] = add m n
+  in (o,) }`;
+
+  it("a scan output that is a constant zero (an instantiated zero tangent) may be added to a tangent", () => {
+    expect(verifyLinear(parse(zeroCarry("0.0:f32[]")), [true, true])).toEqual({ linearEqns: 5 });
+  });
+
+  it("a scan output computed from its residual consts only (a zero tangent partial eval computed on the known side) may be added to a tangent", () => {
+    // Found by the fuzzer: jvp of a scan whose carries' tangents are symbolic zeros (sign);
+    // partial evaluation computes the instantiated zeros on the known side and the linear
+    // scan just returns them. The checker cannot see that they are zeros; it lets a sum
+    // through, and still refuses what is affine outside such an output (the tests above).
+    // 4: the scan, the reshape, the dot of two tangents' coefficients and the add (the dot of the
+    // scan's output reads no tangent).
+    expect(verifyLinear(parse(zeroCarry("f")), [true, true])).toEqual({ linearEqns: 4 });
+    expect(verifyLinear(parse(zeroCarry("k")), [true, true])).toEqual({ linearEqns: 4 });
+  });
+
+  it("a pjit output computed from residuals only is not linear, so a residual computation may read it", () => {
+    const j = parse(`{ lambda a:f32[4]; b:f32[4]. let
+    c:f32[4] d:f32[4] = pjit[
+      jaxpr={ lambda ; e:f32[4] f:f32[4]. let
+          g:f32[4] = sin e
+          h:f32[4] = mul f e
+        in (g, h) }
+      name=f
+    ] a b
+    i:f32[4] = tanh c
+    k:f32[4] = mul d i
+  in (k,) }`);
+    expect(verifyLinear(j, [true])).toEqual({ linearEqns: 3 });
+  });
+});
+
 describe("the transpose pass checks linearity first", () => {
   it("a hand-written non-linear 'linear' program is refused naming the equation and primitive", () => {
     const j = parse(`{ lambda ; a:f32[4]. let
