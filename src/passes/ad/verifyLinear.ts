@@ -211,6 +211,10 @@ function eqnLinearOutputs(e: Eqn, flags: readonly boolean[]): boolean[] {
       const pred = linearOutputs(cond_jaxpr, [...flags.slice(0, cn), ...carries])[0]!;
       return carries.map((l) => l || pred);
     }
+    case "custom_vjp_bwd": // its outputs are the tangents of the function's outputs
+    case "custom_jvp_call": // (refused in a linear program: see LINEARITY)
+    case "custom_vjp_call":
+      return e.outputs.map(() => true);
     default:
       return unhandledPrim(e);
   }
