@@ -65,7 +65,16 @@ function carryBuffers(L: Lowerer, b: Block, inits: readonly Node[], dests: reado
  */
 function copyBack(L: Lowerer, b: Block, body: Jaxpr, nconsts: number, outs: readonly Node[], carries: readonly View[], lanesOf: (i: number) => Lanes | null): void {
   const carryBufs = new Set(carries.map((c) => c.buf));
-  const reads = (n: Node): Map<number, View[]> => loadsOf(n, null).loads;
+  // What a value reads: its loads, and the operands of the dot products still pending in it
+  // (a dot reads its operands when it is emitted, which may come after a carry is written back).
+  const reads = (n: Node): Map<number, View[]> => {
+    const loads = new Map(loadsOf(n, null).loads);
+    for (const d of pendingDots(n)) {
+      if (d.op !== "dot") continue;
+      for (const v of [d.spec.lhs, d.spec.rhs]) loads.set(v.buf, [...(loads.get(v.buf) ?? []), v]);
+    }
+    return loads;
+  };
   const withDots = outs.map((n) => pendingDots(n).length > 0);
   const todo = outs
     .map((_, i) => i)
