@@ -52,7 +52,7 @@ function checkConstTangents(kind: string, name: string, primals: readonly Atom[]
 }
 
 /** Output tangents of non-float outputs are symbolic zeros. */
-const floatTangents = (outs: readonly Atom[], tangents: readonly Atom[]): Tangent[] => tangents.map((t, i) => (differentiable(outs[i]!.aval) ? t : null));
+const floatTangents = (outs: readonly Atom[], tangents: readonly Tangent[]): Tangent[] => tangents.map((t, i) => (differentiable(outs[i]!.aval) ? t : null));
 
 export function customJvpCallJvp(ops: Ops, primals: readonly Atom[], tangents: readonly Tangent[], params: Params["custom_jvp_call"]): JvpResult {
   const { call_jaxpr, jvp_jaxpr, num_consts, name } = params;
@@ -61,7 +61,18 @@ export function customJvpCallJvp(ops: Ops, primals: readonly Atom[], tangents: r
   const outs = emitInline(ops, jvp_jaxpr, [...primals, ...argTangents]);
   const n = call_jaxpr.outvars.length;
   const outPrimals = outs.slice(0, n);
-  return { primals: outPrimals, tangents: floatTangents(outPrimals, outs.slice(n)) };
+  // A rule is linear in the tangents, so a tangent output that does not read them is zero
+  // (`0.0`, zeros_like): a symbolic zero, rather than a constant the linear part would add to tangents.
+  const reads = readsTangents(jvp_jaxpr, primals.length);
+  const outTangents = outs.slice(n).map((t, i) => (reads[n + i] ? t : null));
+  return { primals: outPrimals, tangents: floatTangents(outPrimals, outTangents) };
+}
+
+/** Per output of a jvp rule `(primals…, tangents…) → (…)`: whether it depends on a tangent input (nested bodies as a whole). */
+function readsTangents(rule: Jaxpr, nPrimals: number): boolean[] {
+  const dependent = new Set<number>(rule.invars.slice(nPrimals).map((v) => v.id));
+  for (const e of rule.eqns) if (e.inputs.some((a) => a.kind === "var" && dependent.has(a.id))) e.outputs.forEach((o) => dependent.add(o.id));
+  return rule.outvars.map((o) => o.kind === "var" && dependent.has(o.id));
 }
 
 export function customVjpCallJvp(ops: Ops, primals: readonly Atom[], tangents: readonly Tangent[], params: Params["custom_vjp_call"]): JvpResult {

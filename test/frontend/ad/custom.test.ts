@@ -46,6 +46,15 @@ const sinTimes = customVjp(
 );
 
 describe.each(RUN_MODES)("customJvp (%s)", (_name, { run }) => {
+  // Found by the AD fuzzer: a rule's tangent output that reads no tangent (zeros) used to reach the linear
+  // part as a constant added to tangents, which the linearity check refuses; it is a symbolic zero.
+  test("a rule whose tangent output reads no tangent (zeros) is a zero tangent: grad through a product of it works", () => {
+    const flat = customJvp((x: TArray) => x.mul(1), ([x]: TArray[]) => [x!.mul(1), np.zerosLike(x!)]);
+    const f = (x: TArray) => np.sum(x.mul(flat(x)));
+    // d/dx Σ x·flat(x) with flat' = 0: Σ flat(x) terms only, i.e. x itself.
+    expectAllClose(run(grad(f))(f32([1.5, -2])), [1.5, -2], close);
+  });
+
   test("log1pexp: values, and a gradient that stays finite at x = 100 (the naive one is nan)", () => {
     expectAllClose(run(log1pexp)(f32(XS)), XS.map((x) => Math.log1p(Math.exp(x))), close);
     expectAllClose(run(grad(log1pexp))(f32(100)), 1, close);

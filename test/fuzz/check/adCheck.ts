@@ -34,8 +34,8 @@ import { randomInputs, randomValue, rng } from "./values.js";
 
 /** What the AD checks did with one program. */
 export interface AdOutcome {
-  /** Forward mode checked, or why not (no float input or output). */
-  readonly forward: "checked" | "no-float";
+  /** Forward mode checked, or why not (no float input or output; a customVjp function, which only has reverse mode, by design). */
+  readonly forward: "checked" | "no-float" | "custom-vjp";
   readonly reverse: "checked" | "no-float" | "while";
   /** The jvp/vjp identity checked, or skipped because a side is NaN/±inf (or reverse mode was skipped). */
   readonly identity: "checked" | "non-finite" | "skipped";
@@ -46,6 +46,8 @@ export const IDENTITY_RTOL = 1e-3;
 
 const whileMemo = new WeakMap<Jaxpr, boolean>();
 const hasWhile = (j: Jaxpr): boolean => anyNestedEqn(whileMemo, j, (e: Eqn) => e.prim === "while");
+const customVjpMemo = new WeakMap<Jaxpr, boolean>();
+const hasCustomVjp = (j: Jaxpr): boolean => anyNestedEqn(customVjpMemo, j, (e: Eqn) => e.prim === "custom_vjp_call");
 
 /** Σ a·b in float64, and Σ |a·b| (the scale the float32 rounding of the terms is relative to). */
 function dot(as: readonly ArrayValue[], bs: readonly ArrayValue[]): { sum: number; scale: number } {
@@ -84,19 +86,23 @@ export function checkAd(p: FuzzProgram, j: Jaxpr, backends: readonly Backend[], 
   const cotangents = j.outvars.filter((_, i) => floatOuts[i]).map((o) => randomValue(o.aval, next, false));
   const want = attempt(p, "the interpreter (AD inputs)", primals, () => evalJaxpr(j, [], primals));
 
-  // 1. Forward mode.
+  // 1. Forward mode (a customVjp function has none: evaluating its jvp is an error by design, as in JAX).
+  const forward = !hasCustomVjp(j);
   const jvp = attempt(p, "jvpJaxpr", primals, () => jvpProgram(j));
   const jvpArgs = [...primals, ...tangents];
-  const jvpOuts = attempt(p, "the interpreter on the jvp program", jvpArgs, () => evalJaxpr(jvp, [], jvpArgs));
-  checkPrimals(p, "jvp program", jvp, jvpArgs, jvpOuts, want, tol);
-  checkOnBackends(p, "jvp program", jvp, jvpArgs, jvpOuts, backends, tol);
+  const jvpOuts = forward ? attempt(p, "the interpreter on the jvp program", jvpArgs, () => evalJaxpr(jvp, [], jvpArgs)) : [];
+  if (forward) {
+    checkPrimals(p, "jvp program", jvp, jvpArgs, jvpOuts, want, tol);
+    checkOnBackends(p, "jvp program", jvp, jvpArgs, jvpOuts, backends, tol);
+  }
+  const forwardOutcome = forward ? "checked" : "custom-vjp";
 
   // 2. Reverse mode.
   let vjp: Jaxpr;
   try {
     vjp = vjpProgram(j);
   } catch (e) {
-    if (e instanceof WhileReverseModeError && hasWhile(j)) return { forward: "checked", reverse: "while", identity: "skipped" };
+    if (e instanceof WhileReverseModeError && hasWhile(j)) return { forward: forwardOutcome, reverse: "while", identity: "skipped" };
     if (e instanceof FuzzMismatch) throw e;
     return fail(p, `reverse mode (BEFORE_AD, linearizeJaxpr, verifyLinear, transposeJaxpr) threw ${(e as Error).name}: ${(e as Error).message}`, primals);
   }
@@ -106,6 +112,7 @@ export function checkAd(p: FuzzProgram, j: Jaxpr, backends: readonly Backend[], 
   checkOnBackends(p, "vjp program", vjp, vjpArgs, vjpOuts, backends, tol);
 
   // 3. <vjp(c), t> = <c, jvp(t)>.
+  if (!forward) return { forward: forwardOutcome, reverse: "checked", identity: "skipped" };
   const lhs = dot(vjpOuts.slice(want.length), tangents);
   const rhs = dot(cotangents, jvpOuts.slice(want.length));
   if (![lhs.sum, lhs.scale, rhs.sum, rhs.scale].every(Number.isFinite)) return { forward: "checked", reverse: "checked", identity: "non-finite" };

@@ -9,7 +9,7 @@
 
 import { type Aval, avalsEqual, sizeOf } from "../../../src/ir/dtype.js";
 import { freshCopy } from "../../../src/passes/util/fresh.js";
-import { type Atom, type Eqn, type Jaxpr, lit, newJaxpr, newVar } from "../../../src/ir/core.js";
+import { type Atom, type Eqn, type Jaxpr, lit, makeEqn, newJaxpr, newVar } from "../../../src/ir/core.js";
 import { type Exactness, join } from "./bits.js";
 import { binaryOp, binaryStep, convertStep, exact, literalStep, selectStep, unaryStep } from "./elementwise.js";
 import { dotStep, dynamicStep, reduceStep, shapeStep, tame } from "./structural.js";
@@ -99,24 +99,34 @@ function pjitStep(s: Scope, c: Choices, subs: readonly (readonly Step[])[]): voi
   res.forEach((atom, i) => s.keep({ atom, bits: outs[i]!.bits }));
 }
 
-/** A jvp rule for `j`: the primal outputs, and the outputs again as their tangents (only their types matter: nothing differentiates a fuzz program). */
+/**
+ * A jvp rule for `j`: the primal outputs, and zero tangents. The fuzzer
+ * differentiates its programs, so the rule must be linear in the tangents
+ * (a user's rule must be too); zero is, and it agrees with `zeroBwdOf`, the
+ * bwd of the generated custom_vjp_calls.
+ */
 function jvpRuleOf(call: Jaxpr): Jaxpr {
   const j = freshCopy(call); // every variable is bound in one jaxpr only
   const tangents = j.invars.map((v) => newVar(v.aval));
-  return { ...j, invars: [...j.invars, ...tangents], outvars: [...j.outvars, ...j.outvars] };
+  const eqns: Eqn[] = [...j.eqns];
+  const zeros = j.outvars.map((o) => zerosOf(o.aval, eqns));
+  return newJaxpr({ invars: [...j.invars, ...tangents], eqns, outvars: [...j.outvars, ...zeros] });
+}
+
+/** Zeros of `aval`: a literal, or a literal broadcast by an equation appended to `eqns`. */
+function zerosOf(aval: Aval, eqns: Eqn[]): Atom {
+  const zero = lit(0, { dtype: aval.dtype, shape: [] });
+  if (aval.shape.length === 0) return zero;
+  const out = newVar(aval);
+  eqns.push(makeEqn("broadcast_in_dim", { shape: [...aval.shape], broadcast_dimensions: [] }, [zero], [out]));
+  return out;
 }
 
 /** A bwd for `j` without residuals: zero cotangents of the arguments' types. */
 function zeroBwdOf(j: Jaxpr): Jaxpr {
   const cts = j.outvars.map((o) => newVar(o.aval));
   const eqns: Eqn[] = [];
-  const outvars = j.invars.map((v): Atom => {
-    const zero = lit(0, { dtype: v.aval.dtype, shape: [] });
-    if (v.aval.shape.length === 0) return zero;
-    const out = newVar(v.aval);
-    eqns.push({ prim: "broadcast_in_dim", params: { shape: [...v.aval.shape], broadcast_dimensions: [] }, inputs: [zero], outputs: [out] } as Eqn);
-    return out;
-  });
+  const outvars = j.invars.map((v): Atom => zerosOf(v.aval, eqns));
   return newJaxpr({ invars: cts, eqns, outvars });
 }
 
