@@ -4,7 +4,7 @@
 // for every jaxpr in the suite.
 import { expect } from "vitest";
 import { type ClosedJaxpr, type Jaxpr, parse, printJaxpr, verify } from "../../src/ir/index.js";
-import { subJaxprs } from "../../src/ir/traverse.js";
+import { boundVars, subJaxprs } from "../../src/ir/traverse.js";
 
 export function printChecked(j: Jaxpr | ClosedJaxpr | string): string {
   const jaxpr = typeof j === "string" ? parse(j) : "jaxpr" in j ? j.jaxpr : j;
@@ -25,6 +25,17 @@ export function primsOf(j: Jaxpr): Set<string> {
       out.add(e.prim);
       subJaxprs(e).forEach(walk);
     }
+  };
+  walk(j);
+  return out;
+}
+
+/** Every variable type anywhere in a jaxpr, sub-jaxprs included, as `float32[5,8,16]` strings. */
+export function allAvals(j: Jaxpr): string[] {
+  const out: string[] = [];
+  const walk = (x: Jaxpr): void => {
+    for (const v of boundVars(x)) out.push(`${v.aval.dtype}[${v.aval.shape.join(",")}]`);
+    for (const e of x.eqns) for (const s of subJaxprs(e)) walk(s);
   };
   walk(j);
   return out;

@@ -10,10 +10,11 @@
 //
 // Reference: backpropagation written out by hand in float64 (below), itself
 // checked against float64 central differences of the same forward pass.
+import { allAvals } from "../../helpers/ir.js";
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { lowerJaxpr } from "../../../src/backends/lower/index.js";
-import { type Jaxpr, boundVars, subJaxprs } from "../../../src/ir/index.js";
+import type { Jaxpr } from "../../../src/ir/index.js";
 import { foriLoop, grad, jit, jvp, makeJaxpr, nn, np, vmap, whileLoop } from "../../../src/index.js";
 import { expectAllClose } from "../../helpers/allclose.js";
 import { RUN_MODES } from "../../helpers/backends.js";
@@ -160,16 +161,6 @@ describe.each(RUN_MODES)("grad of the seed loss (foriLoop with per-lane where) u
   });
 });
 
-/** Every variable type anywhere in a jaxpr, sub-jaxprs included, as `float32[5,8,16]` strings. */
-function allAvals(j: Jaxpr): string[] {
-  const out: string[] = [];
-  const walk = (x: Jaxpr): void => {
-    for (const v of boundVars(x)) out.push(`${v.aval.dtype}[${v.aval.shape.join(",")}]`);
-    for (const e of x.eqns) for (const s of subJaxprs(e)) walk(s);
-  };
-  walk(j);
-  return out;
-}
 /**
  * Per-lane copies of the weight matrices, [B, in, out]. (A bias's [B, out]
  * is also the shape of the activations every lane legitimately has, so only

@@ -2,9 +2,10 @@
 // values against numpy (scripts/gen_seed_fixtures.py), and the IR structure
 // that proves the model parameters stayed unbatched. Values run in every mode
 // (eagerly, and through jit on every backend: test/helpers/backends.ts).
+import { allAvals } from "../../helpers/ir.js";
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { type Jaxpr, boundVars, subJaxprs } from "../../../src/ir/index.js";
+import type { Jaxpr } from "../../../src/ir/index.js";
 import { cond, foriLoop, jit, makeJaxpr, nn, np, vmap, whileLoop } from "../../../src/index.js";
 import { expectAllClose } from "../../helpers/allclose.js";
 import { RUN_MODES } from "../../helpers/backends.js";
@@ -33,16 +34,6 @@ const xs = np.array(fx.xs);
 const counts = np.array(fx.counts, { dtype: "int32" });
 const flags = np.array(fx.flags, { dtype: "int32" });
 
-/** Every variable type anywhere in a jaxpr, sub-jaxprs included, as `f32[5,8,16]` strings. */
-function allAvals(j: Jaxpr): string[] {
-  const out: string[] = [];
-  const walk = (x: Jaxpr): void => {
-    for (const v of boundVars(x)) out.push(`${v.aval.dtype}[${v.aval.shape.join(",")}]`);
-    for (const e of x.eqns) for (const s of subJaxprs(e)) walk(s);
-  };
-  walk(j);
-  return out;
-}
 /** Weight matrices batched per lane: a rank-3 float array [B, in, out]. */
 const batchedWeights = (j: Jaxpr) =>
   allAvals(j).filter((a) => a === `float32[${B},8,16]` || a === `float32[${B},16,8]`);
