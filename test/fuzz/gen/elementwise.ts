@@ -121,8 +121,10 @@ function broadcastShapes(a: Shape, b: Shape): number[] | undefined {
 export function binaryOp(s: Scope, prim: Binop, a: Val, b: Val): Val {
   let d = opDtype(prim, promoteDTypes(dtypeOf(a), dtypeOf(b)));
   let x = s.convert(a, d), y = s.convert(b, d);
-  // A discrete op on inexact floats, or bitwise ops on them, become max (continuous, any dtype).
-  const discrete = COMPARE.has(prim) || prim === "and" || prim === "or";
+  // A discrete op on inexact floats, or bitwise ops on them, become max (continuous, any dtype). rem
+  // counts as discrete: x - trunc(x/y)·y jumps where x/y crosses an integer, and its result is small
+  // next to x, so a few ulp of x (a transcendental's last bits) are a large relative difference.
+  const discrete = COMPARE.has(prim) || prim === "and" || prim === "or" || prim === "rem";
   if (x === undefined || y === undefined || (discrete && (!exact(x) || !exact(y)))) {
     prim = "max";
     d = promoteDTypes(dtypeOf(a), dtypeOf(b));
