@@ -307,6 +307,21 @@ export function stopGradient(x: Array | number): Array {
 export interface JacobianOptions {
   /** The argument(s) to differentiate with respect to (default 0); an array gives, per output leaf, an array of Jacobians. */
   readonly argnums?: number | readonly number[];
+  /**
+   * `f` returns `[out, aux]`: the Jacobian is of `out`, and the result is
+   * `[jacobian, aux]` with `aux` as `f` returns it (jacfwd and jacrev only).
+   */
+  readonly hasAux?: boolean;
+}
+
+/** `f` without its aux output, and a way to get the aux at the arguments (one more call of `f`; under jit, its unused part is removed). */
+function splitAux(f: (...a: unknown[]) => unknown, op: string): { out: (...a: unknown[]) => unknown; aux: (...a: unknown[]) => unknown } {
+  const pair = (...a: unknown[]): readonly [unknown, unknown] => {
+    const r = f(...a);
+    if (!globalThis.Array.isArray(r) || r.length !== 2) throw new GradError(`${op} with hasAux: the function must return [out, aux], got ${globalThis.Array.isArray(r) ? `a list of ${r.length}` : typeof r}; turn hasAux off if it returns only the output`);
+    return r as unknown as readonly [unknown, unknown];
+  };
+  return { out: (...a) => pair(...a)[0], aux: (...a) => pair(...a)[1] };
 }
 
 /** The differentiated arguments of a call: checked, with the rest held fixed. */
@@ -382,6 +397,11 @@ const sizesOf = (shapes: readonly (readonly number[])[]): number[] => shapes.map
  * has shape O ++ I. Cheaper than jacrev when the inputs are smaller than the outputs.
  */
 export function jacfwd(f: (...args: never[]) => unknown, options: JacobianOptions = {}): (...args: unknown[]) => unknown {
+  if (options.hasAux) {
+    const { out, aux } = splitAux(f as unknown as (...a: unknown[]) => unknown, "jacfwd");
+    const jac = jacfwd(out, { ...options, hasAux: false });
+    return (...args: unknown[]) => [jac(...args), aux(...args)];
+  }
   return (...args: unknown[]) => {
     const d = diffArgs(f as unknown as (...a: unknown[]) => unknown, args, options.argnums ?? 0, "jacfwd");
     const inShapes = d.leaves.map((l) => l.shape);
@@ -408,6 +428,11 @@ export function jacfwd(f: (...args: never[]) => unknown, options: JacobianOption
  * jacfwd. Cheaper when the outputs are smaller than the inputs.
  */
 export function jacrev(f: (...args: never[]) => unknown, options: JacobianOptions = {}): (...args: unknown[]) => unknown {
+  if (options.hasAux) {
+    const { out, aux } = splitAux(f as unknown as (...a: unknown[]) => unknown, "jacrev");
+    const jac = jacrev(out, { ...options, hasAux: false });
+    return (...args: unknown[]) => [jac(...args), aux(...args)];
+  }
   return (...args: unknown[]) => {
     const d = diffArgs(f as unknown as (...a: unknown[]) => unknown, args, options.argnums ?? 0, "jacrev");
     const [out, vjpFn] = vjp(d.g, d.x);
@@ -433,6 +458,7 @@ export function jacrev(f: (...args: never[]) => unknown, options: JacobianOption
 }
 
 /** `hessian(f, { argnums })`: `jacfwd(jacrev(f))`, the matrix of second derivatives of a scalar f (shape I ++ I for an input of shape I). */
-export function hessian(f: (...args: never[]) => unknown, options: JacobianOptions = {}): (...args: unknown[]) => unknown {
-  return jacfwd(jacrev(f, options), options);
+export function hessian(f: (...args: never[]) => unknown, options: Omit<JacobianOptions, "hasAux"> = {}): (...args: unknown[]) => unknown {
+  const { argnums } = options;
+  return jacfwd(jacrev(f, { argnums }), { argnums });
 }

@@ -43,6 +43,17 @@ describe.each(RUN_MODES)("AD compositions (%s)", (_name, { run }) => {
     expectAllClose(dd, XS.map((x, i) => d2g(x) * [1, 2, -1, 0.5][i]!), close);
   });
 
+  test("jacfwd and jacrev with hasAux: [jacobian of out, aux as f returns it]", () => {
+    const a = [[1, 2, -1], [0.5, 0, 3]];
+    const h = (x: TArray) => [np.matmul(f32(a), x), np.sum(x.mul(x))];
+    for (const jac of [jacfwd, jacrev]) {
+      const [j, aux] = run(jac(h, { hasAux: true }))(f32([1, -2, 3])) as [TArray, TArray];
+      expectAllClose(j, a, { atol: 0, rtol: 0 });
+      expectAllClose(aux, 14, { atol: 0, rtol: 0 }); // 1 + 4 + 9, not differentiated
+    }
+    expect(() => jacrev((x: TArray) => x, { hasAux: true })(f32([1]))).toThrow(/jacrev with hasAux: the function must return \[out, aux\]/);
+  });
+
   test("jacfwd and jacrev of a linear map are its matrix, shaped out ++ in", () => {
     const a = [[1, 2, -1], [0.5, 0, 3]];
     const h = (x: TArray) => np.matmul(f32(a), x);
