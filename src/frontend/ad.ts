@@ -11,8 +11,7 @@
 import type { Jaxpr } from "../ir/core.js";
 import { type Aval, avalStr } from "../ir/dtype.js";
 import { scalarValue } from "../ir/value.js";
-import { jvpJaxpr } from "../passes/ad/jvp.js";
-import { partialEvalJaxpr } from "../passes/ad/partialEval.js";
+import { linearizeJaxpr } from "../passes/ad/linearizeJaxpr.js";
 import { transposeJaxpr } from "../passes/ad/transpose.js";
 import { checkedPasses, runPipeline } from "../passes/pipeline.js";
 // Before differentiation: calls inlined (their bodies are differentiated in place), loop-invariant carries hoisted;
@@ -86,52 +85,26 @@ interface Linearized {
   readonly outs: readonly Array[];
   /** Avals of the outputs. */
   readonly outAvals: readonly Aval[];
-  /** Per output: has a nonzero tangent computed by the linear program. */
-  readonly outLinear: readonly boolean[];
-  /** Tangent outputs that do not depend on the tangents (zeros), by output. */
-  readonly knownTangents: ReadonlyMap<number, BindInput>;
-  /** (residuals…, tangents of the differentiated leaves…) → (tangents of the linear outputs…). */
+  /** Per output: has a tangent output (float32 outputs do), computed by the linear program. */
+  readonly outTangents: readonly boolean[];
+  /** (residuals as constvars; tangents of the differentiated leaves…) → (one tangent per output that has one). */
   readonly linear: Jaxpr;
   readonly residuals: readonly BindInput[];
 }
 
-/** Forward mode, then partial evaluation: the primal outputs now, and the linear map from input tangents to output tangents. */
+/** Forward mode, then partial evaluation (passes/ad/linearizeJaxpr.ts): the primal outputs now, and the linear map from input tangents to output tangents. */
 function linearizeTraced(t: Traced, diff: readonly boolean[]): Linearized {
-  const ncap = t.captures.length;
-  const nonzero = [...t.captures.map(() => false), ...diff];
-  const d = jvpJaxpr(t.jaxpr, nonzero);
-  const nin = t.jaxpr.invars.length;
-  const nt = diff.filter(Boolean).length;
-  const unknown = [...Array_from(nin, () => false), ...Array_from(nt, () => true)];
-  const p = partialEvalJaxpr(d.jaxpr, unknown);
+  const lin = linearizeJaxpr(t.jaxpr, [...t.captures.map(() => false), ...diff]);
   // In checked mode (tests, debugging) the linear part must be linear in the tangents: a wrong jvp rule shows here, named.
-  if (checkedPasses()) verifyLinear(p.unknown, p.unknown.invars.map((_, i) => i >= p.residuals.length));
-  const known = runPipeline(p.known, AFTER_AD).jaxpr;
-  const knownOuts = replayJaxpr(known, [...t.captures, ...(t.leaves as BindInput[])]);
+  if (checkedPasses()) verifyLinear(lin.linear, lin.linear.invars.map(() => true));
+  const inputs: BindInput[] = [...t.captures, ...(t.leaves as BindInput[])];
+  // The known part returns the primal outputs, then the residuals it computes.
+  const knownOuts = replayJaxpr(runPipeline(lin.known, AFTER_AD).jaxpr, inputs);
   const nOut = t.jaxpr.outvars.length;
-  // Jd's outputs: primal outputs, then one tangent per output that has one; the known part returns the known ones first.
-  const outUnknown = p.outUnknown;
-  const nKnownOuts = outUnknown.filter((u) => !u).length;
-  let k = 0;
-  const allOuts: (BindInput | null)[] = outUnknown.map((u) => (u ? null : knownOuts[k++]!));
-  const computed = knownOuts.slice(nKnownOuts);
-  const residuals = p.residuals.map((r) => (r.kind === "output" ? computed[r.index]! : [...t.captures, ...(t.leaves as BindInput[])][r.index]!));
+  const residuals = lin.residuals.map((r) => (r.kind === "output" ? knownOuts[nOut + r.index]! : inputs[r.index]!));
   const outAvals = t.jaxpr.outvars.map((o) => o.aval);
-  const outs = allOuts.slice(0, nOut).map((o, i) => {
-    if (o === null) throw new Error(`linearize: primal output ${i} depends on a tangent`);
-    return asArray(o, outAvals[i]!);
-  });
-  const outLinear: boolean[] = [];
-  const knownTangents = new Map<number, BindInput>();
-  let ti = nOut;
-  t.jaxpr.outvars.forEach((_, i) => {
-    if (!d.outTangents[i]) return outLinear.push(false);
-    const j = ti++;
-    outLinear.push(outUnknown[j]!);
-    if (!outUnknown[j]) knownTangents.set(i, allOuts[j]!);
-  });
-  void ncap;
-  return { outs, outAvals, outLinear, knownTangents, linear: runPipeline(p.unknown, LINEAR_CLEANUP).jaxpr, residuals };
+  const outs = knownOuts.slice(0, nOut).map((o, i) => asArray(o, outAvals[i]!));
+  return { outs, outAvals, outTangents: lin.outTangents, linear: runPipeline(lin.linear, LINEAR_CLEANUP).jaxpr, residuals };
 }
 
 const Array_from = <T>(n: number, f: (i: number) => T): T[] => globalThis.Array.from({ length: n }, (_, i) => f(i));
@@ -175,11 +148,7 @@ export function jvp(f: (...args: never[]) => unknown, primals: readonly unknown[
 function applyLinear(lin: Linearized, tangents: readonly BindInput[]): Array[] {
   const linOuts = replayJaxpr(lin.linear, [...lin.residuals, ...tangents]);
   let k = 0;
-  return lin.outAvals.map((aval, i) => {
-    if (lin.outLinear[i]) return asArray(linOuts[k++]!, aval);
-    const known = lin.knownTangents.get(i);
-    return known !== undefined ? asArray(known, aval) : zerosLike(aval);
-  });
+  return lin.outAvals.map((aval, i) => (lin.outTangents[i] ? asArray(linOuts[k++]!, aval) : zerosLike(aval)));
 }
 
 function zerosLike(aval: Aval): Array {
@@ -212,15 +181,14 @@ function vjpParts(f: (...a: unknown[]) => unknown, args: readonly unknown[], dif
   const t = trace(f, args, op);
   const mask = diff ? diff(t) : t.avals.map((a) => a.dtype === "float32");
   const lin = linearizeTraced(t, mask);
-  const nres = lin.residuals.length;
-  const linearFlags = [...Array_from(nres, () => false), ...Array_from(mask.filter(Boolean).length, () => true)];
-  const transposed = runPipeline(transposeJaxpr(lin.linear, linearFlags), AFTER_AD).jaxpr;
+  // The residuals are the linear part's constvars: the transpose takes them first, then one cotangent per tangent output.
+  const transposed = runPipeline(transposeJaxpr(lin.linear, lin.linear.invars.map(() => true)), AFTER_AD).jaxpr;
   return { t, lin, transposed, diff: mask };
 }
 
 /** Cotangents of the leaves (zeros for leaves not differentiated) from the outputs' cotangents (flat). */
 function pullBack(parts: VjpParts, cts: readonly BindInput[]): Array[] {
-  const linCts = cts.filter((_, i) => parts.lin.outLinear[i]);
+  const linCts = cts.filter((_, i) => parts.lin.outTangents[i]);
   const back = replayJaxpr(parts.transposed, [...parts.lin.residuals, ...linCts]);
   let k = 0;
   return parts.t.avals.map((aval, i) => (parts.diff[i] ? asArray(back[k++]!, aval) : zerosLike(aval)));
