@@ -9,7 +9,7 @@
 // - levels: each instr's loop depth, for hoisting invariants.
 
 import type { BufId, BufferDecl, DotKernel, Instr, Kernel, LaneSetId, LoopKernel, ReduceKernel, Stmt, Store, View } from "./kernel_ir.js";
-import { childBlocks, isKernel, iterationRank, unhandled } from "./kernel_ir.js";
+import { childBlocks, isKernel, iterationRank, unhandled, withChildBlocks } from "./kernel_ir.js";
 import { instrOperands, planLanewise } from "./lanewise.js";
 import { type Recursion, recurse, runRecursion } from "../../ir/trampoline.js";
 
@@ -168,34 +168,9 @@ export function eliminateDeadStores(stmts: readonly Stmt[], buffers: readonly Bu
         if (k) out.push(k);
         continue;
       }
-      switch (s.kind) {
-        case "while": {
-          const cond = yield* recurse(rebuild(s.cond));
-          out.push({ ...s, cond, body: yield* recurse(rebuild(s.body)) });
-          break;
-        }
-        case "switch": {
-          const branches: Stmt[][] = [];
-          for (const b of s.branches) branches.push(yield* recurse(rebuild(b)));
-          out.push({ ...s, branches });
-          break;
-        }
-        case "if_lanes":
-        case "for":
-          out.push({ ...s, body: yield* recurse(rebuild(s.body)) });
-          break;
-        case "loop":
-        case "reduce":
-        case "dot":
-        case "setsym":
-        case "lanes_init":
-        case "lanes_index":
-        case "lanes_combine":
-          out.push(s);
-          break;
-        default:
-          unhandled(s, "statement");
-      }
+      const blocks: Stmt[][] = [];
+      for (const b of childBlocks(s)) blocks.push(yield* recurse(rebuild(b)));
+      out.push(withChildBlocks(s, blocks));
     }
     return out;
   }
@@ -324,30 +299,21 @@ export function finalizeKernels(stmts: readonly Stmt[], laneRank: (set: LaneSetI
         case "dot":
           out.push(withLevels({ ...s, id: next++ }));
           break;
-        case "while": {
-          const cond = yield* recurse(go(s.cond));
-          const body = yield* recurse(go(s.body));
-          // Numbered after the kernels have their levels (a level-0 value is per loop, not per lane).
-          const lanewise = s.lanes === null ? null : planLanewise({ ...s, cond, body }, laneRank(s.lanes));
-          out.push({ ...s, cond, body, lanewise });
-          break;
-        }
-        case "switch": {
-          const branches: Stmt[][] = [];
-          for (const b of s.branches) branches.push(yield* recurse(go(b)));
-          out.push({ ...s, branches });
-          break;
-        }
+        case "while":
+        case "switch":
         case "if_lanes":
         case "for":
-          out.push({ ...s, body: yield* recurse(go(s.body)) });
-          break;
         case "setsym":
         case "lanes_init":
         case "lanes_index":
-        case "lanes_combine":
-          out.push(s);
+        case "lanes_combine": {
+          const blocks: Stmt[][] = [];
+          for (const b of childBlocks(s)) blocks.push(yield* recurse(go(b)));
+          const rebuilt = withChildBlocks(s, blocks);
+          // A while's lanewise plan is numbered after its kernels have their levels (a level-0 value is per loop, not per lane).
+          out.push(rebuilt.kind === "while" ? { ...rebuilt, lanewise: rebuilt.lanes === null ? null : planLanewise(rebuilt, laneRank(rebuilt.lanes)) } : rebuilt);
           break;
+        }
         default:
           unhandled(s, "statement");
       }

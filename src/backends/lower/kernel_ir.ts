@@ -325,6 +325,27 @@ export function childBlocks(s: Stmt): (readonly Stmt[])[] {
   }
 }
 
+/** `s` with its nested statement lists replaced by `blocks`, given in the order `childBlocks` lists them. */
+export function withChildBlocks(s: Stmt, blocks: readonly (readonly Stmt[])[]): Stmt {
+  switch (s.kind) {
+    case "while":
+      return { ...s, cond: blocks[0]!, body: blocks[1]! };
+    case "switch":
+      return { ...s, branches: blocks };
+    case "if_lanes":
+    case "for":
+      return { ...s, body: blocks[0]! };
+    case "loop":
+    case "reduce":
+    case "dot":
+    case "setsym":
+    case "lanes_init":
+    case "lanes_index":
+    case "lanes_combine":
+      return s;
+  }
+}
+
 /**
  * What each statement kind is, one row per kind (a mapped type: a new kind is
  * a compile error here until someone says what it is).
