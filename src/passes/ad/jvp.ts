@@ -69,7 +69,8 @@ export function* jvpJaxprRec(j: Jaxpr, nonzero: readonly boolean[], instantiate?
     });
   }
 
-  const outTangents = j.outvars.map((o, i) => differentiable(o.aval) && (instantiate?.[i] ?? true) ? true : t(o) !== null && differentiable(o.aval));
+  // A float output gets a tangent output when asked to be instantiated or when its tangent is not a symbolic zero.
+  const outTangents = j.outvars.map((o, i) => differentiable(o.aval) && ((instantiate?.[i] ?? true) || t(o) !== null));
   const tangentOuts = j.outvars.flatMap((o, i) => (outTangents[i] ? [ops.instantiate(t(o), o.aval)] : []));
   const jaxpr = newJaxpr({ invars: [...inputs, ...tangentIns], eqns: em.eqns, outvars: [...j.outvars.map(p), ...tangentOuts] });
   return { jaxpr, outTangents };
