@@ -44,7 +44,7 @@ export class Array {
 
   /** @internal A concrete array wrapping `v` (not copied: values are never mutated). */
   static fromValue(v: ArrayValue): Array {
-    return new Array({ dtype: v.dtype, shape: v.shape }, v, undefined, undefined);
+    return new Array(v.tape ? { dtype: v.dtype, shape: v.shape, tape: v.tape } : { dtype: v.dtype, shape: v.shape }, v, undefined, undefined);
   }
 
   /** @internal A tracer for variable `v` of `builder`'s jaxpr. */

@@ -62,6 +62,10 @@ export interface ArrayValue {
   readonly dtype: DType;
   readonly shape: readonly number[];
   readonly data: Storage;
+  /** A tape value (aval `tape(…)`, dtype.ts): its depth; `data` is then empty and `slots` holds the values. */
+  readonly tape?: number;
+  /** A tape value's recorded values, oldest first (slot t = iteration t). */
+  readonly slots?: readonly ArrayValue[];
 }
 
 /** A jaxpr together with the values of its constvars. */

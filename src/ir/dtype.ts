@@ -78,6 +78,29 @@ export type Shape = readonly number[];
 export interface Aval {
   readonly shape: Shape;
   readonly dtype: DType;
+  /**
+   * Tapes (reverse mode through while loops, docs/autodiff.md): a tape is a
+   * stack, of a length known only at run time, of values of type
+   * `{dtype, shape}` (depth 1), or of tapes one level shallower. Absent on
+   * ordinary arrays. Prints as `tape(f32[4,64])`.
+   */
+  readonly tape?: number;
+}
+
+/** The tape of values of type `slot`. */
+export function tapeOf(slot: Aval): Aval {
+  return { dtype: slot.dtype, shape: slot.shape, tape: (slot.tape ?? 0) + 1 };
+}
+
+/** The type of one slot of a tape. */
+export function slotOf(t: Aval): Aval {
+  const depth = t.tape ?? 0;
+  if (depth === 0) throw new TypeError(`slotOf: ${avalStr(t)} is not a tape`);
+  return depth === 1 ? { dtype: t.dtype, shape: t.shape } : { dtype: t.dtype, shape: t.shape, tape: depth - 1 };
+}
+
+export function isTape(a: Aval): boolean {
+  return (a.tape ?? 0) > 0;
 }
 
 export function aval(dtype: DType, shape: Shape): Aval {
@@ -97,7 +120,7 @@ export function shapesEqual(a: Shape, b: Shape): boolean {
 }
 
 export function avalsEqual(a: Aval, b: Aval): boolean {
-  return a.dtype === b.dtype && shapesEqual(a.shape, b.shape);
+  return a.dtype === b.dtype && shapesEqual(a.shape, b.shape) && (a.tape ?? 0) === (b.tape ?? 0);
 }
 
 /** `true` when `prefix` is a leading prefix of `shape` (used by batched while/cond). */
@@ -111,9 +134,10 @@ export function shapeStr(shape: Shape): string {
   return `[${shape.join(",")}]`;
 }
 
-/** `f32[3,4]` */
+/** `f32[3,4]`; a tape of them `tape(f32[3,4])`. */
 export function avalStr(a: Aval): string {
-  return `${DTYPE_SHORT[a.dtype]}${shapeStr(a.shape)}`;
+  const base = `${DTYPE_SHORT[a.dtype]}${shapeStr(a.shape)}`;
+  return a.tape ? `${"tape(".repeat(a.tape)}${base}${")".repeat(a.tape)}` : base;
 }
 
 /** Row-major strides in elements. */

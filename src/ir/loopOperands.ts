@@ -33,3 +33,16 @@ export function scanParts<T>(xs: readonly T[], p: Pick<Params["scan"], "num_cons
 export function splitConsts<T>(xs: readonly T[], n: number): [consts: T[], rest: T[]] {
   return [xs.slice(0, n), xs.slice(n)];
 }
+
+export interface ReplayParts<T> {
+  readonly steps: T;
+  readonly tapes: T[];
+  readonly consts: T[];
+  readonly carries: T[];
+}
+
+/** A replay's operands `steps, tapes…, consts…, carries…`, split by `num_tapes` and `num_consts`. */
+export function replayParts<T>(xs: readonly T[], p: Pick<Params["replay"], "num_tapes" | "num_consts">): ReplayParts<T> {
+  const nt = p.num_tapes, nc = p.num_consts;
+  return { steps: xs[0]!, tapes: xs.slice(1, 1 + nt), consts: xs.slice(1 + nt, 1 + nt + nc), carries: xs.slice(1 + nt + nc) };
+}

@@ -17,7 +17,7 @@
 // nor deep tuples can overflow the stack.
 
 import { type Atom, type Eqn, type Jaxpr, type Var, lit, makeEqn, newJaxpr, newVar } from "./core.js";
-import { type Aval, INT32_MAX, INT32_MIN, avalStr, castScalar, dtypeFromShort } from "./dtype.js";
+import { type Aval, INT32_MAX, INT32_MIN, avalStr, castScalar, dtypeFromShort, tapeOf } from "./dtype.js";
 import { MAX_JAXPR_NESTING } from "./limits.js";
 import { checkParamValue, describeKeyProblems, paramKeyProblems, paramKinds } from "./paramSchema.js";
 import { type Params, type Prim, isPrim } from "./primitives.js";
@@ -275,11 +275,18 @@ class Parser {
     return v;
   }
 
-  /** `f32[3,4]`, `i32[]`, `bool[8]` */
+  /** `f32[3,4]`, `i32[]`, `bool[8]`, a tape `tape(f32[3,4])` */
   private parseAval(): Aval {
     const t = this.peek();
+    if (t.kind === "ident" && t.text === "tape") {
+      this.take(t);
+      this.expectPunct("(", "'(' after 'tape'");
+      const slot = this.parseAval();
+      this.expectPunct(")", "')' closing tape(");
+      return tapeOf(slot);
+    }
     const dtype = t.kind === "ident" ? dtypeFromShort(t.text) : undefined;
-    if (!dtype) this.expected("a type (f32, i32 or bool)", t);
+    if (!dtype) this.expected("a type (f32, i32, bool or tape(…))", t);
     this.take(t);
     this.expectPunct("[", `'[' after '${t.text}'`);
     const shape: number[] = [];

@@ -12,6 +12,7 @@ import type { IndexingParams } from "./prims/indexing.js";
 import type { ReductionParams } from "./prims/reductions.js";
 import type { SelectConvertParams } from "./prims/select_convert.js";
 import type { ShapeOpParams } from "./prims/shape_ops.js";
+import type { TapeParams } from "./prims/tape.js";
 import type { UnaryParams } from "./prims/unary.js";
 
 export interface Params
@@ -24,6 +25,7 @@ export interface Params
     DotParams,
     IndexingParams,
     ControlParams,
+    TapeParams,
     AdParams {}
 
 export type Prim = keyof Params;

@@ -21,6 +21,8 @@ export type PrimWithBodies = { [P in Prim]: [JaxprParamKeys<Params[P]>] extends 
 // this set, until someone decides what the pass does with it.
 const PRIMS_WITH_BODIES: { readonly [P in PrimWithBodies]: true } = {
   while: true,
+  while_record: true,
+  replay: true,
   scan: true,
   cond: true,
   pjit: true,

@@ -85,6 +85,10 @@ function* pruneEqn(e: Eqn, liveOuts: readonly boolean[], stats: PassStats, memo:
     case "custom_vjp_bwd":
       // The call and its rule must keep matching signatures: kept whole while any output is live.
       return e;
+    case "while_record":
+    case "replay":
+      // Made by reverse mode with no dead part (partial evaluation records only what the replay reads): kept whole.
+      return e;
     default:
       return unhandledPrim(e);
   }

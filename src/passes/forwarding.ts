@@ -68,7 +68,7 @@ function forwardedThrough(e: Eqn, index: number, source: (a: Atom) => Atom, defs
       index < ncarry && memoizedForwards(jaxpr)[index] === nc + index ? inputs[nc + index] : undefined,
     )
     // An output of a custom-derivative call is not its operand for differentiation, even when call_jaxpr returns the operand.
-    .with({ prim: P.union("custom_jvp_call", "custom_vjp_call", "custom_vjp_bwd") }, () => undefined)
+    .with({ prim: P.union("custom_jvp_call", "custom_vjp_call", "custom_vjp_bwd", "while_record", "replay") }, () => undefined)
     .exhaustive();
 }
 

@@ -3,6 +3,7 @@ import { batchPass } from "./batch.js";
 import { cse } from "./cse.js";
 import { dce } from "./dce.js";
 import { inline } from "./inline.js";
+import { expandReplayPass } from "./expandReplay.js";
 import { hoistInvariantCarriesPass } from "./hoistInvariantCarries.js";
 import { jvpPass } from "./jvp.js";
 import { licm } from "./licm.js";
@@ -22,6 +23,7 @@ const ALL: readonly Pass[] = [
   jvpPass,
   linearizePass,
   transposePass,
+  expandReplayPass,
 ];
 
 export const PASSES: Readonly<Record<string, Pass>> = Object.fromEntries(ALL.map((p) => [p.name, p]));

@@ -272,4 +272,33 @@ export const CORPUS: readonly CorpusEntry[] = [
     ] a l c
   in (l, x) }`,
   },
+  {
+    name: "reverse mode through a while: while_record, replay and tape_read",
+    text: `{ lambda ; a:f32[]. let
+    _:f32[] b:i32[] c:tape(f32[]) = while_record[
+      body_jaxpr={ lambda ; d:f32[] e:i32[]. let
+          f:f32[] = mul d 1.5:f32[]
+          g:f32[] = sin d
+          h:f32[] = cos d
+          i:f32[] = add f g
+          j:i32[] = add e 1:i32[]
+        in (i, j, h) }
+      body_nconsts=0
+      cond_jaxpr={ lambda ; k:f32[] l:i32[]. let m:bool[] = lt k 10.0:f32[] in (m,) }
+      cond_nconsts=0
+      num_records=1
+    ] a 0:i32[]
+    n:f32[] = replay[
+      jaxpr={ lambda ; o:bool[] p:f32[] q:f32[]. let
+          r:f32[] = mul q p
+          s:f32[] = mul q 1.5:f32[]
+          t:f32[] = add r s
+        in (t,) }
+      num_consts=0
+      num_tapes=1
+      reverse=True
+    ] b c 1.0:f32[]
+    u:f32[] = tape_read c 0:i32[]
+  in (n, u) }`,
+  },
 ];

@@ -27,6 +27,8 @@ const VALID: Partial<Record<Prim, Record<string, unknown>>> = {
   custom_jvp_call: { call_jaxpr: jaxpr, jvp_jaxpr: jaxpr, num_consts: 0, name: "f" },
   custom_vjp_call: { call_jaxpr: jaxpr, fwd_jaxpr: jaxpr, bwd_jaxpr: jaxpr, num_consts: 0, name: "f" },
   custom_vjp_bwd: { bwd_jaxpr: jaxpr, num_consts: 0, num_res: 0, name: "f" },
+  while_record: { cond_jaxpr: jaxpr, body_jaxpr: jaxpr, cond_nconsts: 0, body_nconsts: 0, num_records: 0 },
+  replay: { jaxpr, reverse: false, num_tapes: 0, num_consts: 0 },
 };
 
 /**
@@ -69,6 +71,11 @@ const OUT_OF_RANGE: readonly [Prim, string, unknown, string][] = [
   ["custom_vjp_call", "num_consts", 1.5, "custom_vjp_call: num_consts must be a non-negative integer (0, 1, 2, …), got 1.5"],
   ["custom_vjp_bwd", "num_consts", -2, "custom_vjp_bwd: num_consts must be a non-negative integer (0, 1, 2, …), got -2"],
   ["custom_vjp_bwd", "num_res", -1, "custom_vjp_bwd: num_res must be a non-negative integer (0, 1, 2, …), got -1"],
+  ["while_record", "cond_nconsts", -1, "while_record: cond_nconsts must be a non-negative integer (0, 1, 2, …), got -1"],
+  ["while_record", "body_nconsts", 0.5, "while_record: body_nconsts must be a non-negative integer (0, 1, 2, …), got 0.5"],
+  ["while_record", "num_records", -1, "while_record: num_records must be a non-negative integer (0, 1, 2, …), got -1"],
+  ["replay", "num_tapes", 1.5, "replay: num_tapes must be a non-negative integer (0, 1, 2, …), got 1.5"],
+  ["replay", "num_consts", -3, "replay: num_consts must be a non-negative integer (0, 1, 2, …), got -3"],
 ];
 
 /** Kinds of numeric params: counts, axes, sizes, indices. */

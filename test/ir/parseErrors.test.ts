@@ -103,7 +103,7 @@ const CASES: readonly Case[] = [
     text: "{ lambda ; a:f64[3]. let  in (a,) }",
     line: 1,
     column: 14,
-    message: "expected a type (f32, i32 or bool), found 'f64'",
+    message: "expected a type (f32, i32, bool or tape(…)), found 'f64'",
   },
   {
     name: "negative dimension",

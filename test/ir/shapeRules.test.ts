@@ -24,11 +24,14 @@ import {
   abstractEval,
   avalStr,
   dtypeFromShort,
+  tapeOf,
   parse,
 } from "../../src/ir/index.js";
 
 /** `f32[3,4]` -> aval (a test-local reader, independent of the parser). */
 function A(text: string): Aval {
+  const tape = /^tape\((.*)\)$/.exec(text);
+  if (tape) return tapeOf(A(tape[1]!));
   const m = /^(f32|i32|bool)\[([0-9,]*)\]$/.exec(text);
   if (!m) throw new Error(`bad aval ${text}`);
   return { dtype: dtypeFromShort(m[1]!)!, shape: m[2] ? m[2].split(",").map(Number) : [] };
@@ -56,6 +59,9 @@ function floatUnary<P extends Prim>(prim: P, params: Params[P]): Rule<P> {
 
 const whileCond = J("{ lambda ; a:i32[] b:f32[3]. let c:bool[] = lt a 10:i32[] in (c,) }");
 const whileBody = J("{ lambda ; a:f32[3] b:i32[] c:f32[3]. let d:i32[] = add b 1:i32[] e:f32[3] = mul c a in (d, e) }");
+const recordCond = J("{ lambda ; a:i32[] b:f32[3]. let c:bool[] = lt a 10:i32[] in (c,) }");
+const recordBody = J("{ lambda ; a:f32[3] b:i32[] c:f32[3]. let d:i32[] = add b 1:i32[] e:f32[3] = mul c a in (d, e, c) }");
+const replayBody = J("{ lambda ; act:bool[] r:f32[3] a:f32[] z:f32[3]. let u:f32[3] = mul z r v:f32[3] = mul u a in (v,) }");
 const intCond = J("{ lambda ; a:i32[] b:f32[3]. let  in (a,) }");
 const branchF = J("{ lambda ; a:f32[]. let b:f32[] = neg a in (b,) }");
 const branchG = J("{ lambda ; a:f32[]. let b:f32[] = sin a in (b,) }");
@@ -280,6 +286,30 @@ const RULES: { readonly [P in Exclude<Prim, Elementwise>]: Rule<P> } & { readonl
       params: { cond_jaxpr: intCond, body_jaxpr: whileBody, cond_nconsts: 0, body_nconsts: 1 },
       error: "while: cond_jaxpr must return a bool, returns i32[]",
     },
+  },
+  while_record: {
+    ok: {
+      inputs: ["f32[3]", "i32[]", "f32[3]"],
+      params: { cond_jaxpr: recordCond, body_jaxpr: recordBody, cond_nconsts: 0, body_nconsts: 1, num_records: 1 },
+      out: ["i32[]", "f32[3]", "tape(f32[3])"],
+    },
+    bad: {
+      inputs: ["f32[3]", "i32[]", "f32[3]"],
+      params: { cond_jaxpr: recordCond, body_jaxpr: recordBody, cond_nconsts: 0, body_nconsts: 1, num_records: 2 },
+      error: "while_record: body_jaxpr returns 3 values, but the carry has 2 and num_records=2",
+    },
+  },
+  replay: {
+    ok: { inputs: ["i32[]", "tape(f32[3])", "f32[]", "f32[3]"], params: { jaxpr: replayBody, reverse: true, num_tapes: 1, num_consts: 1 }, out: ["f32[3]"] },
+    bad: {
+      inputs: ["i32[]", "f32[3]", "f32[]", "f32[3]"],
+      params: { jaxpr: replayBody, reverse: true, num_tapes: 1, num_consts: 1 },
+      error: "replay: operand after steps must be tapes (num_tapes=1), got f32[3]",
+    },
+  },
+  tape_read: {
+    ok: { inputs: ["tape(f32[2,3])", "i32[]"], params: none, out: ["f32[2,3]"] },
+    bad: { inputs: ["f32[2,3]", "i32[]"], params: none, error: "tape_read: first operand must be a tape, got f32[2,3] (operands: f32[2,3], i32[])" },
   },
   cond: {
     ok: { inputs: ["i32[]", "f32[]"], params: { branches: [branchF, branchG] }, out: ["f32[]"] },

@@ -25,6 +25,21 @@ import { clampIndex } from "../../ir/prims/strided.js";
  * the predicate is evaluated under the previous iteration's active lanes.
  */
 function* whileLoop(args: readonly ArrayValue[], params: Params["while"], _outAvals: readonly Aval[], mask: ArrayValue | null, sub: SubEval): Recursion<ArrayValue[]> {
+  return yield* recordingWhile(args, params, mask, sub, null);
+}
+
+/**
+ * The while loop, optionally recording: a body that returns values after its
+ * carries hands them to `record` each iteration (while_record, tape.ts).
+ * Under a batched predicate they are whole values: every row's, active or not.
+ */
+export function* recordingWhile(
+  args: readonly ArrayValue[],
+  params: Params["while"],
+  mask: ArrayValue | null,
+  sub: SubEval,
+  record: ((residuals: readonly ArrayValue[]) => void) | null,
+): Recursion<ArrayValue[]> {
   const { cond_jaxpr, body_jaxpr } = params;
   const { condConsts, bodyConsts, carries } = whileParts(args, params);
   let carry = carries;
@@ -34,7 +49,9 @@ function* whileLoop(args: readonly ArrayValue[], params: Params["while"], _outAv
     for (;;) {
       const [pred] = (yield sub(cond_jaxpr, [...condConsts, ...carry], mask)) as ArrayValue[];
       if (!pred!.data[0]) return carry;
-      carry = (yield sub(body_jaxpr, [...bodyConsts, ...carry], mask)) as ArrayValue[];
+      const next = (yield sub(body_jaxpr, [...bodyConsts, ...carry], mask)) as ArrayValue[];
+      record?.(next.slice(carries.length));
+      carry = next.slice(0, carries.length);
     }
   }
 
@@ -45,6 +62,7 @@ function* whileLoop(args: readonly ArrayValue[], params: Params["while"], _outAv
     if (!anyLane(active)) return carry;
     laneMask = andMasks({ dtype: "bool", shape: predShape, data: active }, mask);
     const next = (yield sub(body_jaxpr, [...bodyConsts, ...carry], laneMask)) as ArrayValue[];
+    record?.(next.slice(carries.length));
     carry = carry.map((old, i) => selectLanes(active, next[i]!, old));
   }
 }
@@ -128,7 +146,7 @@ type ControlRecursion<P extends ControlPrim> = (
 export const controlFlowRecursions: { readonly [P in ControlPrim]: ControlRecursion<P> } = { while: whileLoop, cond, scan, pjit };
 
 /** Sub-jaxprs through `ctx.evalJaxpr` (one synchronous call each). */
-function viaContext(ctx: EvalContext): SubEval {
+export function viaContext(ctx: EvalContext): SubEval {
   return function* (j, args, mask) {
     return ctx.evalJaxpr(j, [], args, mask);
   };

@@ -15,6 +15,7 @@ import { loadNode } from "./nodes.js";
 import { planKernels } from "./kernel_plan.js";
 import { planBuffers } from "./plan.js";
 import { assertValidProgram, loweringChecked } from "./verify.js";
+import { expandReplays } from "../../passes/expandReplay.js";
 
 export type * from "./kernel_ir.js";
 export { formatProgram, formatPlan } from "./print.js";
@@ -25,7 +26,9 @@ export { setCheckedLowering, verifyProgram, type Violation, type VerifyRule } fr
  * Lowers a closed jaxpr (constvars, if any, are taken as leading inputs) to a
  * program of kernels over planned buffers.
  */
-export function lowerJaxpr(jaxpr: Jaxpr): Program {
+export function lowerJaxpr(source: Jaxpr): Program {
+  // Reverse mode's replays become whiles over tape_read first (passes/expandReplay.ts).
+  const jaxpr = expandReplays(source);
   checkNesting(jaxpr, "lowering");
   const L = new Lowerer();
   const invars = [...jaxpr.constvars, ...jaxpr.invars];

@@ -15,6 +15,7 @@ import { REDUCTION_RULES } from "./reductions.js";
 import type { PrimRules } from "./rules.js";
 import { SELECT_CONVERT_RULES } from "./select_convert.js";
 import { SHAPE_OP_RULES } from "./shape_ops.js";
+import { TAPE_RULES } from "./tape.js";
 import { UNARY_RULES } from "./unary.js";
 
 /** The families, by the name docs and tools use for them (docs/ir.md's tables are generated per family). */
@@ -28,6 +29,7 @@ export const FAMILIES = {
   dot: DOT_RULES,
   indexing: INDEXING_RULES,
   control: CONTROL_FLOW_RULES,
+  tape: TAPE_RULES,
   ad: AD_RULES,
 } as const;
 
@@ -43,6 +45,7 @@ export const PRIM_RULES: { readonly [P in Prim]: PrimRules<P> } = {
   ...DOT_RULES,
   ...INDEXING_RULES,
   ...CONTROL_FLOW_RULES,
+  ...TAPE_RULES,
   ...AD_RULES,
 };
 

@@ -81,7 +81,7 @@ export function* scanJvp(ops: Ops, primals: readonly Atom[], tangents: readonly 
 }
 
 /** Which known invars of the body the computed residuals depend on only through loop constants: the equations to hoist, in order. */
-function invariantEqns(known: Jaxpr, constVars: ReadonlySet<number>, wanted: readonly Atom[]): { eqns: Eqn[]; invariant: Set<number> } {
+export function invariantEqns(known: Jaxpr, constVars: ReadonlySet<number>, wanted: readonly Atom[]): { eqns: Eqn[]; invariant: Set<number> } {
   const invariant = new Set(constVars);
   const inv: Eqn[] = [];
   for (const e of known.eqns) {
@@ -103,7 +103,7 @@ function invariantEqns(known: Jaxpr, constVars: ReadonlySet<number>, wanted: rea
 }
 
 /** The equations copied with fresh output vars, reading `subst` for the vars they were given. */
-function copyEqns(eqns: readonly Eqn[], subst: Map<number, Atom>): Eqn[] {
+export function copyEqns(eqns: readonly Eqn[], subst: Map<number, Atom>): Eqn[] {
   const s = (a: Atom): Atom => (a.kind === "lit" ? a : (subst.get(a.id) ?? a));
   return eqns.map((e) => {
     const outs = e.outputs.map((o) => {

@@ -110,6 +110,11 @@ export const LINEARITY: { readonly [P in Prim]: Linearity } = {
   cond: { kind: "body" },
   scan: { kind: "body" },
   pjit: { kind: "body" },
+  // tape.ts: reverse mode through while. The recording loop and the tape reads work on primal values (residuals);
+  // replay is the linear loop, linear in its consts and carries.
+  while_record: { kind: "none", why: "it records primal values (its linear counterpart is a replay)" },
+  replay: { kind: "body" },
+  tape_read: { kind: "none", why: "tapes hold residuals (primal values), never tangents" },
   // ad.ts: stop_gradient only ever applies to primal values.
   stop_gradient: { kind: "none", why: "its tangent is zero, so a linear operand means a jvp rule emitted it on the tangent side" },
   // The jvp pass replaces a custom call reading a tangent by the user's rule, so one in a linear program has a tangent it was never differentiated for.
@@ -211,9 +216,15 @@ function eqnLinearOutputs(e: Eqn, flags: readonly boolean[]): boolean[] {
       const pred = linearOutputs(cond_jaxpr, [...flags.slice(0, cn), ...carries])[0]!;
       return carries.map((l) => l || pred);
     }
+    case "replay": {
+      // Body inputs are (active, slots…, consts…, carries…): the operands (steps, tapes…, consts…, carries…) in order.
+      const { jaxpr, num_tapes: nt, num_consts: nc } = e.params;
+      return linearOrConstant(jaxpr, withLinearCarries(jaxpr, flags, 1 + nt + nc, e.outputs.length));
+    }
     case "custom_vjp_bwd": // its outputs are the tangents of the function's outputs
     case "custom_jvp_call": // (refused in a linear program: see LINEARITY)
     case "custom_vjp_call":
+    case "while_record":
       return e.outputs.map(() => true);
     default:
       return unhandledPrim(e);
@@ -271,8 +282,14 @@ function checkBodies(e: Eqn, flags: readonly boolean[], where: string, root: Jax
       if (flags.slice(0, k).some(Boolean)) fail("custom_vjp_bwd is linear in its arg tangents only, not in its captured values and residuals");
       return 0;
     }
+    case "replay": {
+      const { jaxpr, num_tapes: nt, num_consts: nc } = e.params;
+      if (flags.slice(0, 1 + nt).some(Boolean)) fail("replay is linear in its consts and carries, not in its steps and tapes (residuals)");
+      return checkScope(jaxpr, withLinearCarries(jaxpr, flags, 1 + nt + nc, e.outputs.length), `${where} (replay body) `, root);
+    }
     case "custom_jvp_call":
     case "custom_vjp_call":
+    case "while_record":
       return fail(`${e.prim}: ${(LINEARITY[e.prim] as { why: string }).why}`);
     default:
       return unhandledPrim(e);

@@ -5,15 +5,18 @@
 //   fixpoint); the cond takes the tangent carries as inputs it ignores. A
 //   batched (per-row) predicate needs nothing more: the tangent carries have
 //   their primals' shapes, so they are per-row too and stop with their rows.
-// - partial eval (JAX's `_while_partial_eval`): when the predicate depends
-//   only on known values, a while over the known carries computes them now,
-//   and the unknown part reruns the whole loop (primals and tangents) later.
-//   That makes `linearize` work; the unknown loop is not linear, though.
-// - transpose: the per-iteration residuals of a loop with a dynamic trip count
-//   have no static size, so reverse mode stops here with an error naming the
-//   loop (issue #14 adds a growable tape).
+// - partial eval: when the predicate depends only on known values, the known
+//   part is a `while_record` that runs the primal loop once, counting its
+//   iterations and pushing each one's residuals onto tapes, and the unknown
+//   part is a `replay` of the body's linear part over those tapes (replay.ts).
+//   JAX's `_while_partial_eval` instead reruns the whole loop later, which is
+//   not linear, so JAX cannot transpose it.
+// - transpose: a `while` is never linear (its linear part is a replay); one
+//   left whole by partial evaluation (a predicate that depends on tangents,
+//   which no jvp produces) is an error naming the loop.
 
 import { type Atom, type Eqn, type Jaxpr, makeEqn, newJaxpr, newVar } from "../../ir/core.js";
+import { recordAndReplay } from "./replay.js";
 import { debugName } from "../../ir/debugNames.js";
 import { whileParts } from "../../ir/loopOperands.js";
 import type { Params } from "../../ir/primitives.js";
@@ -61,9 +64,9 @@ export function* whileJvp(ops: Ops, primals: readonly Atom[], tangents: readonly
 }
 
 /**
- * Partial evaluation: with a known predicate, a while over the known carries
- * (the body's known part) now, and the whole loop, outputting the unknown
- * carries, later. An unknown predicate leaves the whole loop unknown.
+ * Partial evaluation: with a known predicate, a recording while now and a
+ * replay of the linear part later (replay.ts), or just the known loop when no
+ * carry is unknown. An unknown predicate leaves the whole loop unknown.
  */
 export function* whilePartialEval(eqn: Eqn<"while">, unknownIns: readonly boolean[]): Recursion<PartialEqn> {
   const params = eqn.params;
@@ -79,25 +82,21 @@ export function* whilePartialEval(eqn: Eqn<"while">, unknownIns: readonly boolea
   }
   const cond = yield* recurse(partialEvalJaxprRec(cond_jaxpr, [...uk.condConsts, ...carryUk]));
   if (cond.outUnknown[0]) return { known: [], unknown: [eqn] };
+  if (carryUk.some(Boolean)) return recordAndReplay({ eqn, unknownIns, carryUk, body, cond });
+  // Nothing unknown comes out of the loop: it is a primal computation, run now.
   const ops = whileParts(eqn.inputs, params);
-  const knownCarries = ops.carries.filter((_, i) => !carryUk[i]);
-  const nKnownCarries = knownCarries.length;
   const known = makeEqn(
     "while",
     {
-      // Fresh binders: the rerun below binds the original vars.
       cond_jaxpr: freshCopy(newJaxpr({ invars: cond.known.invars, eqns: cond.known.eqns, outvars: cond.known.outvars.slice(0, 1) })),
-      body_jaxpr: freshCopy(newJaxpr({ invars: body.known.invars, eqns: body.known.eqns, outvars: body.known.outvars.slice(0, nKnownCarries) })),
+      body_jaxpr: freshCopy(newJaxpr({ invars: body.known.invars, eqns: body.known.eqns, outvars: body.known.outvars.slice(0, ops.carries.length) })),
       cond_nconsts: uk.condConsts.filter((u) => !u).length,
       body_nconsts: uk.bodyConsts.filter((u) => !u).length,
     },
-    [...ops.condConsts.filter((_, i) => !uk.condConsts[i]), ...ops.bodyConsts.filter((_, i) => !uk.bodyConsts[i]), ...knownCarries],
-    eqn.outputs.filter((_, i) => !carryUk[i]),
+    [...ops.condConsts.filter((_, i) => !uk.condConsts[i]), ...ops.bodyConsts.filter((_, i) => !uk.bodyConsts[i]), ...ops.carries],
+    eqn.outputs,
   );
-  if (!carryUk.some(Boolean)) return { known: [known], unknown: [] };
-  // The whole loop again; its known carries come out as fresh vars nobody reads.
-  const rerun = makeEqn("while", params, eqn.inputs, eqn.outputs.map((o, i) => (carryUk[i] ? o : newVar(o.aval))));
-  return { known: [known], unknown: [rerun] };
+  return { known: [known], unknown: [] };
 }
 
 export class WhileReverseModeError extends Error {

@@ -40,11 +40,11 @@ import { scanParts, whileParts } from "../../ir/loopOperands.js";
 /** A control-flow batching rule: a Recursion, since it batches its sub-jaxprs (batchJaxpr.ts). */
 type ControlBatchRule<P extends Prim> = (ctx: BatchCtx, inputs: readonly BVal[], params: Params[P], eqn: Eqn<P>) => Recursion<BVal[]>;
 
-const dimsOf = (vs: readonly BVal[]): Dim[] => vs.map((v) => v.dim);
+export const dimsOf = (vs: readonly BVal[]): Dim[] => vs.map((v) => v.dim);
 
 /** A while with a per-lane (non-scalar) predicate or a cond with a per-lane index: it masks lanes. */
 function masksLanes(e: Eqn): boolean {
-  if (e.prim === "while") return e.params.cond_jaxpr.outvars[0]!.aval.shape.length > 0;
+  if (e.prim === "while" || e.prim === "while_record") return e.params.cond_jaxpr.outvars[0]!.aval.shape.length > 0;
   if (e.prim === "cond") return e.inputs[0]!.aval.shape.length > 0;
   return false;
 }
@@ -61,26 +61,26 @@ export function hasLaneControl(e: Eqn): boolean {
 
 /** Some equation of the jaxprs (at any depth) is a while or a cond. */
 function containsControl(js: readonly Jaxpr[]): boolean {
-  return js.some((j) => anyNestedEqn(controlMemo, j, (e) => e.prim === "while" || e.prim === "cond"));
+  return js.some((j) => anyNestedEqn(controlMemo, j, (e) => e.prim === "while" || e.prim === "while_record" || e.prim === "replay" || e.prim === "cond"));
 }
 
 /** Fresh outputs of `eqn` batched at `dims`, for a dims-only probe (nothing is emitted: nobody runs a probe). */
-function probeOutputs(ctx: BatchCtx, eqn: Eqn, dims: readonly Dim[]): BVal[] {
+export function probeOutputs(ctx: BatchCtx, eqn: Eqn, dims: readonly Dim[]): BVal[] {
   return eqn.outputs.map((o, i) => {
     const d = dims[i]!;
-    return { atom: newVar(d === null ? o.aval : { dtype: o.aval.dtype, shape: withBatch(o.aval.shape, d, ctx.size) }), dim: d };
+    return { atom: newVar(d === null ? o.aval : { ...o.aval, shape: withBatch(o.aval.shape, d, ctx.size) }), dim: d };
   });
 }
 
 /** Options for batching a sub-jaxpr: masks are inherited; reasons and a name feed diagnostics. */
-const inherit = (ctx: BatchCtx, masked = false, ins: readonly BVal[] = [], where?: string): BatchOptions => ({
+export const inherit = (ctx: BatchCtx, masked = false, ins: readonly BVal[] = [], where?: string): BatchOptions => ({
   masked: ctx.masked || masked,
   inReasons: ins.map((v) => v.why),
   where,
 });
 
 /** Least fixpoint: a carry is batched if its init is, or the body makes it so. */
-function* carryFixpoint(ctx: BatchCtx, body: Jaxpr, constDims: readonly Dim[], init: readonly BVal[], extraDims: readonly Dim[] = []): Recursion<boolean[]> {
+export function* carryFixpoint(ctx: BatchCtx, body: Jaxpr, constDims: readonly Dim[], init: readonly BVal[], extraDims: readonly Dim[] = []): Recursion<boolean[]> {
   let batched = init.map((v) => v.dim !== null);
   for (let iter = 0; iter <= batched.length; iter++) {
     const outDims = yield* recurse(batchDimsRec(body, [...constDims, ...batched.map((b) => (b ? 0 : null)), ...extraDims], ctx.size, ctx.masked));
@@ -91,59 +91,69 @@ function* carryFixpoint(ctx: BatchCtx, body: Jaxpr, constDims: readonly Dim[], i
   return batched;
 }
 
-const specFor = (d: Dim): OutSpec => (d === null ? "any" : d);
+export const specFor = (d: Dim): OutSpec => (d === null ? "any" : d);
 
 /** `batchJaxpr` waited on from a rule. */
-const batchSub = (j: Jaxpr, inDims: readonly Dim[], size: number, outSpecs: readonly OutSpec[] | undefined, options: BatchOptions): Recursion<BatchedJaxpr> =>
+export const batchSub = (j: Jaxpr, inDims: readonly Dim[], size: number, outSpecs: readonly OutSpec[] | undefined, options: BatchOptions): Recursion<BatchedJaxpr> =>
   recurse(batchJaxprRec(j, inDims, size, outSpecs, options));
 
+/**
+ * A while, or a while_record (its body returns `nRecords` residuals after the
+ * carries, and it returns one tape per residual, batched like the residual).
+ */
+export function* batchWhile(ctx: BatchCtx, inputs: readonly BVal[], params: Params["while"], eqn: Eqn, nRecords: number): Recursion<BVal[]> {
+  const { cond_jaxpr, body_jaxpr, cond_nconsts, body_nconsts } = params;
+  const { condConsts: cconsts, bodyConsts: bconsts, carries: init } = whileParts(inputs, { cond_nconsts, body_nconsts });
+  const desc = ctx.describe(eqn);
+  // The user's path for a carry (`carry[2].w`) when the frontend recorded it; the index alone is renumbered by hoisting and DCE.
+  const carryName = (i: number): string => {
+    const name = debugName(body_jaxpr.invars[body_nconsts + i]!) ?? debugName(cond_jaxpr.invars[cond_nconsts + i]!);
+    return name ?? `carry ${i}`;
+  };
+  const bodyMade = yield* carryFixpoint(ctx, body_jaxpr, dimsOf(bconsts), init);
+  let carryB = bodyMade;
+  const probe = yield* recurse(batchDimsRec(cond_jaxpr, [...dimsOf(cconsts), ...carryB.map((b) => (b ? 0 : null))], ctx.size, ctx.masked));
+  const predRank = cond_jaxpr.outvars[0]!.aval.shape.length;
+  // A per-lane predicate from an inner vmap also gets this axis when lane
+  // masks require it (see the file comment).
+  const predBatched = probe[0] !== null || (predRank > 0 && (ctx.masked || containsControl([cond_jaxpr, body_jaxpr])));
+  if (predBatched) carryB = carryB.map(() => true);
+  const carryAxis = predBatched ? 0 : predRank;
+  const carryDims: Dim[] = carryB.map((b) => (b ? carryAxis : null));
+  if (ctx.dimsOnly) {
+    const recordDims = nRecords === 0 ? [] : (yield* recurse(batchDimsRec(body_jaxpr, [...dimsOf(bconsts), ...carryDims], ctx.size, ctx.masked || predBatched))).slice(carryDims.length);
+    return probeOutputs(ctx, eqn, [...carryDims, ...recordDims]);
+  }
+  const newInit = init.map((v, i) => (carryB[i] ? materialize(ctx, v, carryAxis) : v));
+  // Inside the loop, a carry batched only by the fixpoint or the predicate is a weak (circular) explanation.
+  const carryIn: BVal[] = newInit.map((v, i) => ({
+    ...v,
+    why: init[i]!.why ?? (v.dim === null ? undefined : { what: `${carryName(i)} of ${desc} is batched`, weak: true }),
+  }));
+  const body = yield* batchSub(body_jaxpr, [...dimsOf(bconsts), ...carryDims], ctx.size, [...carryDims.map(specFor), ...Array<OutSpec>(nRecords).fill("any")], inherit(ctx, predBatched, [...bconsts, ...carryIn], `the body of ${desc}`));
+  const cond = yield* batchSub(cond_jaxpr, [...dimsOf(cconsts), ...carryDims], ctx.size, [predBatched ? 0 : "any"], inherit(ctx, predBatched, [...cconsts, ...carryIn], `the cond of ${desc}`));
+  const carryWhy = (i: number): Reason | undefined => {
+    if (carryDims[i] === null) return undefined;
+    if (init[i]!.dim !== null) return init[i]!.why;
+    if (bodyMade[i]) return { what: `it is ${carryName(i)} of ${desc}, and the loop body makes it batched`, because: body.outReasons[i] };
+    return {
+      what: `it is ${carryName(i)} of ${desc}, whose predicate is batched (each lane stops after its own number of iterations), so every carry of that loop is batched`,
+      because: cond.outReasons[0],
+    };
+  };
+  carryDims.forEach((want, i) => {
+    if (body.outDims[i] !== want) throw new Error(`while batching: carry ${i} expected batch dim ${want}, body gives ${body.outDims[i]}`);
+  });
+  const loopParams = { cond_jaxpr: cond.jaxpr, body_jaxpr: body.jaxpr, cond_nconsts, body_nconsts };
+  const operands = [...cconsts, ...bconsts, ...newInit].map((v) => v.atom);
+  const outs = nRecords === 0 ? ctx.em.emit("while", loopParams, operands) : ctx.em.emit("while_record", { ...loopParams, num_records: nRecords }, operands);
+  const nk = carryDims.length;
+  return outs.map((atom, i) => (i < nk ? { atom, dim: carryDims[i]!, why: carryWhy(i) } : { atom, dim: body.outDims[i]!, why: body.outReasons[i] }));
+}
+
+
 export const controlBatchRules: { readonly [P in ControlPrim]: ControlBatchRule<P> } = {
-  *while(ctx, inputs, { cond_jaxpr, body_jaxpr, cond_nconsts, body_nconsts }, eqn) {
-    const { condConsts: cconsts, bodyConsts: bconsts, carries: init } = whileParts(inputs, { cond_nconsts, body_nconsts });
-    const desc = ctx.describe(eqn);
-    // The user's path for a carry (`carry[2].w`) when the frontend recorded it; the index alone is renumbered by hoisting and DCE.
-    const carryName = (i: number): string => {
-      const name = debugName(body_jaxpr.invars[body_nconsts + i]!) ?? debugName(cond_jaxpr.invars[cond_nconsts + i]!);
-      return name ?? `carry ${i}`;
-    };
-    const bodyMade = yield* carryFixpoint(ctx, body_jaxpr, dimsOf(bconsts), init);
-    let carryB = bodyMade;
-    const probe = yield* recurse(batchDimsRec(cond_jaxpr, [...dimsOf(cconsts), ...carryB.map((b) => (b ? 0 : null))], ctx.size, ctx.masked));
-    const predRank = cond_jaxpr.outvars[0]!.aval.shape.length;
-    // A per-lane predicate from an inner vmap also gets this axis when lane
-    // masks require it (see the file comment).
-    const predBatched = probe[0] !== null || (predRank > 0 && (ctx.masked || containsControl([cond_jaxpr, body_jaxpr])));
-    if (predBatched) carryB = carryB.map(() => true);
-    const carryAxis = predBatched ? 0 : predRank;
-    const carryDims: Dim[] = carryB.map((b) => (b ? carryAxis : null));
-    if (ctx.dimsOnly) return probeOutputs(ctx, eqn, carryDims);
-    const newInit = init.map((v, i) => (carryB[i] ? materialize(ctx, v, carryAxis) : v));
-    // Inside the loop, a carry batched only by the fixpoint or the predicate is a weak (circular) explanation.
-    const carryIn: BVal[] = newInit.map((v, i) => ({
-      ...v,
-      why: init[i]!.why ?? (v.dim === null ? undefined : { what: `${carryName(i)} of ${desc} is batched`, weak: true }),
-    }));
-    const body = yield* batchSub(body_jaxpr, [...dimsOf(bconsts), ...carryDims], ctx.size, carryDims.map(specFor), inherit(ctx, predBatched, [...bconsts, ...carryIn], `the body of ${desc}`));
-    const cond = yield* batchSub(cond_jaxpr, [...dimsOf(cconsts), ...carryDims], ctx.size, [predBatched ? 0 : "any"], inherit(ctx, predBatched, [...cconsts, ...carryIn], `the cond of ${desc}`));
-    const carryWhy = (i: number): Reason | undefined => {
-      if (carryDims[i] === null) return undefined;
-      if (init[i]!.dim !== null) return init[i]!.why;
-      if (bodyMade[i]) return { what: `it is ${carryName(i)} of ${desc}, and the loop body makes it batched`, because: body.outReasons[i] };
-      return {
-        what: `it is ${carryName(i)} of ${desc}, whose predicate is batched (each lane stops after its own number of iterations), so every carry of that loop is batched`,
-        because: cond.outReasons[0],
-      };
-    };
-    body.outDims.forEach((d, i) => {
-      if (d !== carryDims[i]) throw new Error(`while batching: carry ${i} expected batch dim ${carryDims[i]}, body gives ${d}`);
-    });
-    const outs = ctx.em.emit(
-      "while",
-      { cond_jaxpr: cond.jaxpr, body_jaxpr: body.jaxpr, cond_nconsts, body_nconsts },
-      [...cconsts, ...bconsts, ...newInit].map((v) => v.atom),
-    );
-    return outs.map((atom, i) => ({ atom, dim: carryDims[i]!, why: carryWhy(i) }));
-  },
+  while: (ctx, inputs, params, eqn) => batchWhile(ctx, inputs, params, eqn, 0),
 
   *cond(ctx, inputs, { branches }, eqn) {
     const [index, ...ops] = inputs as [BVal, ...BVal[]];

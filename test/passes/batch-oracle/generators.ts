@@ -35,6 +35,8 @@ import {
   pjitBasicArb,
   scanBasicArb,
   whileCountedArb,
+  whileRecordReadArb,
+  whileRecordReplayArb,
 } from "./templates.js";
 
 /** Generators of single-equation cases, one per primitive. */
@@ -66,4 +68,7 @@ export const generators: { readonly [P in Prim]: fc.Arbitrary<GenCase> } = {
   custom_jvp_call: customJvpBasicArb,
   custom_vjp_call: customVjpBasicArb,
   custom_vjp_bwd: customVjpBwdBasicArb,
+  while_record: whileRecordReplayArb,
+  replay: whileRecordReplayArb,
+  tape_read: whileRecordReadArb,
 };

@@ -532,3 +532,62 @@ export function customVjpBwdBasic(S: readonly number[]): GenCase {
 export const customJvpBasicArb = laneShape.map(customJvpBasic);
 export const customVjpBasicArb = laneShape.map(customVjpBasic);
 export const customVjpBwdBasicArb = laneShape.map(customVjpBwdBasic);
+
+/**
+ * Reverse mode's pair (ir/prims/tape.ts): a recording while (the counted loop
+ * of whileCounted, recording 1 - tanh² and counting its own steps) and a
+ * replay over its tape. With n batched each lane records its own number of
+ * steps and the replay runs each lane's own count.
+ */
+export function whileRecordReplay(S: readonly number[], reverse: boolean): GenCase {
+  const F = t("f32", S);
+  return make(
+    `{ lambda ; n:i32[] s:f32[] w:${F} i0:i32[] x:${F} z0:${F}. let
+    i:i32[] y:${F} k:i32[] r:tape(${F}) = while_record[
+      body_jaxpr={ lambda ; s:f32[] w:${F} i:i32[] x:${F} k:i32[]. let
+          i2:i32[] = add i 1:i32[]
+          a:${F} = mul x s
+          b:${F} = add a w
+          c:${F} = tanh b
+          cc:${F} = mul c c
+          d:${F} = sub 1.0:f32[] cc
+          k2:i32[] = add k 1:i32[]
+        in (i2, c, k2, d) }
+      body_nconsts=2
+      cond_jaxpr={ lambda ; n:i32[] i:i32[] x:${F} k:i32[]. let p:bool[] = lt i n in (p,) }
+      cond_nconsts=1
+      num_records=1
+    ] n s w i0 x 0:i32[]
+    z:${F} = replay[
+      jaxpr={ lambda ; act:bool[] d:${F} s:f32[] z:${F}. let u:${F} = mul z d v:${F} = mul u s in (v,) }
+      num_consts=1
+      num_tapes=1
+      reverse=${reverse ? "True" : "False"}
+    ] k r s z0
+  in (i, y, k, z) }`,
+    [intsIn(0, 4), undefined, undefined, intsIn(-1, 2), undefined, undefined],
+  );
+}
+
+/** A recording while with a fixed trip count (3) and a read of its last slot, which every lane has. */
+export function whileRecordRead(S: readonly number[]): GenCase {
+  const F = t("f32", S);
+  return make(
+    `{ lambda ; s:f32[] x:${F}. let
+    i:i32[] y:${F} r:tape(${F}) = while_record[
+      body_jaxpr={ lambda ; s:f32[] i:i32[] x:${F}. let
+          i2:i32[] = add i 1:i32[]
+          a:${F} = mul x s
+          c:${F} = sin a
+        in (i2, c, a) }
+      body_nconsts=1
+      cond_jaxpr={ lambda ; i:i32[] x:${F}. let p:bool[] = lt i 3:i32[] in (p,) }
+      cond_nconsts=0
+      num_records=1
+    ] s 0:i32[] x
+    q:${F} = tape_read r 2:i32[]
+  in (y, q) }`,
+  );
+}
+export const whileRecordReplayArb = fc.tuple(laneShape, fc.boolean()).map(([s, reverse]) => whileRecordReplay(s, reverse));
+export const whileRecordReadArb = laneShape.map(whileRecordRead);

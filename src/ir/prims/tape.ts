@@ -1,0 +1,155 @@
+// Tapes: reverse-mode differentiation through while loops (docs/autodiff.md,
+// "while loops").
+//
+// A while loop's trip count is known only at run time, so the values its
+// backward pass needs from each iteration (the residuals) cannot be stacked
+// into an array of static shape, as scan's are. They go on a *tape* instead:
+// a value of type `tape(f32[…])`, a stack of a run-time length.
+//
+//   while_record  cconsts…, bconsts…, init…  → carries…, tapes…
+//       A while whose body returns its new carries and then `num_records`
+//       residuals; the loop pushes each iteration's residuals, so slot t of
+//       tape r is residual r of iteration t. With a batched predicate bool[P]
+//       the rows run in lockstep and every iteration pushes whole values:
+//       slot t of a row is valid while t is below that row's trip count (a
+//       finished row never revives), which the loop's own step counter (a
+//       carry of shape P) records.
+//   replay        steps, tapes…, consts…, carries… → carries…
+//       The loop that consumes tapes: K = max(steps, 0) iterations over
+//       g = 0…K-1 (or K-1…0 when `reverse`); iteration g runs
+//       `jaxpr(active, slots…, consts…, carries…) → carries…` with
+//       `active = g < steps` (bool, steps' shape) and slot g of every tape.
+//       The body does its own masking with `active` (select_n), so a replay
+//       is an ordinary loop to transpose: the transpose is the replay run the
+//       other way (passes/ad/replay.ts).
+//   tape_read     tape, g → slot g (clamped into range; zeros for an empty tape)
+//       What replay becomes before the compiled backends lower it
+//       (passes/expandReplay.ts): a while over g reading its slots.
+//
+// Rules that walk bodies live beside their drivers, as for control flow
+// (ir/prims/control.ts): backends/interpreter/tape.ts, passes/batch/tape.ts,
+// backends/lower/rules_tape.ts, passes/ad/replay.ts.
+
+import type { Jaxpr } from "../core.js";
+import { type Aval, avalStr, isShapePrefix, isTape, slotOf, tapeOf } from "../dtype.js";
+import type { RowLocalityRule } from "../../backends/lower/row_locality.js";
+import { tapeImpls } from "../../backends/interpreter/tape.js";
+import { tapeBatchRules } from "../../passes/batch/tape.js";
+import { TAPE_LOWER_RULES } from "../../backends/lower/rules_tape.js";
+import { replayJvp, replayTranspose, tapeReadJvp, whileRecordJvp } from "../../passes/ad/control.js";
+import type { FamilyRules, NoParams } from "./rules.js";
+import { avalsStr, checkCounts, fail, jaxprInAvals, sameAvals } from "./shapeChecks.js";
+
+export interface TapeParams {
+  while_record: {
+    readonly cond_jaxpr: Jaxpr;
+    readonly body_jaxpr: Jaxpr;
+    readonly cond_nconsts: number;
+    readonly body_nconsts: number;
+    readonly num_records: number;
+  };
+  replay: { readonly jaxpr: Jaxpr; readonly reverse: boolean; readonly num_tapes: number; readonly num_consts: number };
+  tape_read: NoParams;
+}
+
+export type TapePrim = keyof TapeParams;
+
+const regions: RowLocalityRule<"while_record" | "replay"> = () => {
+  throw new Error("lanes: loops are analyzed as regions, not by a row-locality rule");
+};
+
+export const TAPE_RULES: FamilyRules<TapePrim> = {
+  while_record: {
+    doc: "`cconsts…, bconsts…, init…` → final carry, then one tape per recorded residual (slot t = iteration t)",
+    params: { cond_jaxpr: "jaxpr", body_jaxpr: "jaxpr", cond_nconsts: "nat", body_nconsts: "nat", num_records: "nat" },
+    shape: (inputs, { cond_jaxpr, body_jaxpr, cond_nconsts, body_nconsts, num_records }) => {
+      const prim = "while_record";
+      checkCounts(prim, { cond_nconsts, body_nconsts }, inputs);
+      const cconsts = inputs.slice(0, cond_nconsts);
+      const bconsts = inputs.slice(cond_nconsts, cond_nconsts + body_nconsts);
+      const carry = inputs.slice(cond_nconsts + body_nconsts);
+      if (cond_jaxpr.constvars.length || body_jaxpr.constvars.length) fail(prim, "cond_jaxpr and body_jaxpr must not have constvars", inputs);
+      const condIn = jaxprInAvals(cond_jaxpr);
+      if (!sameAvals(condIn, [...cconsts, ...carry])) fail(prim, `cond_jaxpr takes ${avalsStr(condIn)} but is given cond consts + carry ${avalsStr([...cconsts, ...carry])}`, []);
+      const bodyIn = jaxprInAvals(body_jaxpr);
+      if (!sameAvals(bodyIn, [...bconsts, ...carry])) fail(prim, `body_jaxpr takes ${avalsStr(bodyIn)} but is given body consts + carry ${avalsStr([...bconsts, ...carry])}`, []);
+      const bodyOut = body_jaxpr.outvars.map((v) => v.aval);
+      if (!Number.isInteger(num_records) || num_records < 0 || bodyOut.length !== carry.length + num_records) {
+        fail(prim, `body_jaxpr returns ${bodyOut.length} values, but the carry has ${carry.length} and num_records=${num_records}`, []);
+      }
+      if (!sameAvals(bodyOut.slice(0, carry.length), carry)) fail(prim, `body_jaxpr returns ${avalsStr(bodyOut)} but the carry is ${avalsStr(carry)}`, []);
+      if (cond_jaxpr.outvars.length !== 1) fail(prim, `cond_jaxpr must return one value, returns ${cond_jaxpr.outvars.length}`, []);
+      const pred = cond_jaxpr.outvars[0]!.aval;
+      if (pred.dtype !== "bool" || isTape(pred)) fail(prim, `cond_jaxpr must return a bool, returns ${avalStr(pred)}`, []);
+      for (const c of carry) {
+        if (isTape(c)) fail(prim, `a carry cannot be a tape (${avalStr(c)})`, []);
+        if (!isShapePrefix(pred.shape, c.shape)) fail(prim, `batched predicate ${avalStr(pred)} must be a shape prefix of every carry, but a carry is ${avalStr(c)}`, []);
+      }
+      return [...carry, ...bodyOut.slice(carry.length).map(tapeOf)];
+    },
+    impl: (...a) => tapeImpls.while_record(...a),
+    batch: (...a) => tapeBatchRules.while_record(...a),
+    simplify: [],
+    rowLocality: regions,
+    lower: (...a) => TAPE_LOWER_RULES.while_record(...a),
+    jvp: () => whileRecordJvp(),
+    // Made by partial evaluation from known values only; never split again.
+    partialEval: null,
+    transpose: null,
+  },
+  replay: {
+    doc: "`steps, tapes…, consts…, init…` → final carry; max(steps) iterations of `jaxpr(g < steps, slot g of each tape…, consts…, carry…)`",
+    params: { jaxpr: "jaxpr", reverse: "bool", num_tapes: "nat", num_consts: "nat" },
+    shape: (inputs, { jaxpr, num_tapes, num_consts }) => {
+      const prim = "replay";
+      if (!Number.isInteger(num_tapes) || !Number.isInteger(num_consts) || num_tapes < 0 || num_consts < 0 || 1 + num_tapes + num_consts > inputs.length) {
+        fail(prim, `num_tapes=${num_tapes} and num_consts=${num_consts} do not fit ${inputs.length} operands (steps, tapes…, consts…, carries…)`, inputs);
+      }
+      if (jaxpr.constvars.length) fail(prim, "jaxpr must not have constvars", []);
+      const steps = inputs[0]!;
+      if (steps.dtype !== "int32" || isTape(steps)) fail(prim, `steps must be int32, got ${avalStr(steps)}`, []);
+      const tapes = inputs.slice(1, 1 + num_tapes);
+      for (const t of tapes) if (!isTape(t)) fail(prim, `operand after steps must be tapes (num_tapes=${num_tapes}), got ${avalStr(t)}`, []);
+      const consts = inputs.slice(1 + num_tapes, 1 + num_tapes + num_consts);
+      const carry = inputs.slice(1 + num_tapes + num_consts);
+      const active: Aval = { dtype: "bool", shape: steps.shape };
+      const expected = [active, ...tapes.map(slotOf), ...consts, ...carry];
+      const jin = jaxprInAvals(jaxpr);
+      if (!sameAvals(jin, expected)) fail(prim, `jaxpr takes ${avalsStr(jin)} but is given active + slots + consts + carry ${avalsStr(expected)}`, []);
+      const jout = jaxpr.outvars.map((v) => v.aval);
+      if (!sameAvals(jout, carry)) fail(prim, `jaxpr returns ${avalsStr(jout)} but the carry is ${avalsStr(carry)}`, []);
+      return [...carry];
+    },
+    impl: (...a) => tapeImpls.replay(...a),
+    batch: (...a) => tapeBatchRules.replay(...a),
+    simplify: [],
+    rowLocality: regions,
+    lower: (...a) => TAPE_LOWER_RULES.replay(...a),
+    jvp: () => replayJvp(),
+    // The linear half of a while's partial evaluation: unknown as a whole.
+    partialEval: null,
+    transpose: (ops, cts, inputs, params) => replayTranspose(ops, cts, inputs, params),
+  },
+  tape_read: {
+    doc: "`tape, g` → slot g of the tape (g clamped into range; zeros when the tape is empty)",
+    params: {},
+    shape: (inputs) => {
+      const prim = "tape_read";
+      if (inputs.length !== 2) fail(prim, "expects a tape and an index", inputs);
+      const [tape, g] = inputs as [Aval, Aval];
+      if (!isTape(tape)) fail(prim, `first operand must be a tape, got ${avalStr(tape)}`, inputs);
+      if (g.dtype !== "int32" || g.shape.length !== 0 || isTape(g)) fail(prim, `index must be i32[], got ${avalStr(g)}`, inputs);
+      return [slotOf(tape)];
+    },
+    impl: (...a) => tapeImpls.tape_read(...a),
+    batch: (...a) => tapeBatchRules.tape_read(...a),
+    simplify: [],
+    // Reads a whole slot: no row of its result is a function of one row of an operand.
+    rowLocality: (e) => e.inputs.map(() => "any"),
+    lower: (...a) => TAPE_LOWER_RULES.tape_read(...a),
+    jvp: () => tapeReadJvp(),
+    partialEval: null,
+    // Tapes hold residuals, never tangents.
+    transpose: null,
+  },
+};

@@ -1,0 +1,210 @@
+// Reverse mode through `while` (issue #14; docs/autodiff.md, "while loops").
+//
+// Partial evaluation of a jvp'd while whose predicate is known splits it into
+//
+//   known:   carries…, steps, tapes… = while_record(known cond, known body + step counter + residuals)
+//   unknown: tangent carries… = replay(steps, tapes…, residual consts…, tangent consts…; tangent carries…)
+//
+// The known loop runs the primal computation once, counting iterations (per
+// row under a batched predicate) and pushing each iteration's residuals onto
+// tapes. Residuals that are loop constants (known body consts, or computed
+// from them only) are not recorded: they are hoisted out and passed to the
+// replay as consts, as scan's partial evaluation does. The replay runs the
+// body's linear part once per recorded iteration; with a batched predicate
+// its body keeps a row's old tangent where the row was not active
+// (`select_n(active, old, new)`), which is what the batched while did.
+//
+// A replay is linear in its consts' tangents and its carries, and it is an
+// ordinary loop over g, so its transpose is the replay run the other way:
+// the body transposed (transpose.ts), carrying the carries' cotangents and,
+// from zeros, the accumulated cotangents of the linear consts. Under a
+// batched predicate the transposed select sends a row's cotangent through the
+// body only at the steps where the row was active; a row that was not active
+// keeps its cotangent unchanged.
+
+import { type Atom, type Eqn, type Jaxpr, type Var, lit, makeEqn, newJaxpr, newVar } from "../../ir/core.js";
+import { type Aval, tapeOf } from "../../ir/dtype.js";
+import { replayParts, whileParts } from "../../ir/loopOperands.js";
+import type { Params } from "../../ir/primitives.js";
+import { type Recursion, recurse } from "../../ir/trampoline.js";
+import { Emitter } from "../batch/emitter.js";
+import { freshCopy } from "../util/fresh.js";
+import type { PartialJaxpr } from "./partialEval.js";
+import { type LinearInput, Ops, type PartialEqn, type Tangent } from "./rules.js";
+import { copyEqns, invariantEqns } from "./scan.js";
+import { transposeJaxprRec } from "./transpose.js";
+
+/** What the split of a jvp'd while needs from whilePartialEval: the eqn, which inputs and carries are unknown, and the split cond and body. */
+export interface WhileSplit {
+  readonly eqn: Eqn<"while">;
+  readonly unknownIns: readonly boolean[];
+  readonly carryUk: readonly boolean[];
+  readonly body: PartialJaxpr;
+  readonly cond: PartialJaxpr;
+}
+
+/** Where a residual of the body's unknown part comes from. */
+type Residual = { readonly kind: "const"; readonly operand: Atom } | { readonly kind: "recorded"; readonly value: Atom };
+
+/** A while with a known predicate and unknown carries: a recording while now, a replay later. */
+export function recordAndReplay({ eqn, unknownIns, carryUk, body, cond }: WhileSplit): PartialEqn {
+  const params = eqn.params;
+  const { cond_jaxpr, body_nconsts } = params;
+  const uk = whileParts(unknownIns, params);
+  const ops = whileParts(eqn.inputs, params);
+  const predShape = cond_jaxpr.outvars[0]!.aval.shape;
+  const stepsAval: Aval = { dtype: "int32", shape: predShape };
+  const nKnownBconsts = uk.bodyConsts.filter((u) => !u).length;
+  const knownBconstOperands = ops.bodyConsts.filter((_, i) => !uk.bodyConsts[i]);
+  const nKnownOuts = body.outUnknown.filter((u) => !u).length;
+  const computed = body.known.outvars.slice(nKnownOuts);
+
+  // Residuals that depend on loop constants only are computed once, outside the loop.
+  const constVarIds = new Set(body.known.invars.slice(0, nKnownBconsts).map((v) => v.id));
+  const { eqns: hoistEqns, invariant } = invariantEqns(body.known, constVarIds, computed);
+  const subst = new Map<number, Atom>();
+  body.known.invars.slice(0, nKnownBconsts).forEach((v, i) => subst.set(v.id, knownBconstOperands[i]!));
+  const hoisted = copyEqns(hoistEqns, subst);
+  const residuals: Residual[] = body.residuals.map((r) => {
+    if (r.kind === "input") {
+      const v = body.known.invars[r.index]!;
+      return r.index < nKnownBconsts ? { kind: "const", operand: knownBconstOperands[r.index]! } : { kind: "recorded", value: v };
+    }
+    const c = computed[r.index]!;
+    if (c.kind === "lit") return { kind: "const", operand: c };
+    if (invariant.has(c.id)) return { kind: "const", operand: subst.get(c.id) ?? c };
+    return { kind: "recorded", value: c };
+  });
+
+  // The known loop: the body's known part, a step counter, and the recorded residuals.
+  const recorded = residuals.flatMap((r) => (r.kind === "recorded" ? [r.value] : []));
+  const k = newVar(stepsAval);
+  const k1 = newVar(stepsAval);
+  const knownBody = newJaxpr({
+    invars: [...body.known.invars, k],
+    eqns: [...body.known.eqns, makeEqn("add", {}, [k, lit(1, { dtype: "int32", shape: [] })], [k1])],
+    outvars: [...body.known.outvars.slice(0, nKnownOuts), k1, ...recorded],
+  });
+  const knownCond = newJaxpr({ invars: [...cond.known.invars, newVar(stepsAval)], eqns: cond.known.eqns, outvars: cond.known.outvars.slice(0, 1) });
+  const pre = new Emitter();
+  const steps0 = new Ops(pre).zeros(stepsAval);
+  const steps = newVar(stepsAval);
+  const tapes = recorded.map((v) => newVar(tapeOf(v.aval)));
+  const knownLoop = makeEqn(
+    "while_record",
+    {
+      cond_jaxpr: freshCopy(knownCond),
+      body_jaxpr: freshCopy(knownBody),
+      cond_nconsts: uk.condConsts.filter((u) => !u).length,
+      body_nconsts: nKnownBconsts,
+      num_records: recorded.length,
+    },
+    [...ops.condConsts.filter((_, i) => !uk.condConsts[i]), ...knownBconstOperands, ...ops.carries.filter((_, i) => !carryUk[i]), steps0],
+    [...eqn.outputs.filter((_, i) => !carryUk[i]), steps, ...tapes],
+  );
+
+  // The replay: (active, slots…, residual consts…, unknown body consts…, unknown carries…) → unknown carries.
+  const resVars = body.unknown.invars.slice(0, residuals.length);
+  const ukIns = body.unknown.invars.slice(residuals.length);
+  const nUkBconsts = uk.bodyConsts.filter(Boolean).length;
+  const ukCarryVars = ukIns.slice(nUkBconsts);
+  const slotVars = resVars.filter((_, i) => residuals[i]!.kind === "recorded");
+  const constVars = resVars.filter((_, i) => residuals[i]!.kind === "const");
+  const constOperands = residuals.flatMap((r) => (r.kind === "const" ? [r.operand] : []));
+  const active = newVar({ dtype: "bool", shape: predShape });
+  const em = new Emitter();
+  const o = new Ops(em);
+  const outs = body.unknown.outvars.map((nw, i) => {
+    if (predShape.length === 0) return nw;
+    const old = ukCarryVars[i]!;
+    const mask = old.aval.shape.length === predShape.length ? active : o.broadcast(active, old.aval.shape, predShape.map((_, d) => d));
+    return o.emit1("select_n", {}, [mask, old, nw]);
+  });
+  const replayBody = newJaxpr({
+    invars: [active, ...slotVars, ...constVars, ...ukIns],
+    eqns: [...body.unknown.eqns, ...em.eqns],
+    outvars: outs,
+  });
+  const replay = makeEqn(
+    "replay",
+    { jaxpr: freshCopy(replayBody), reverse: false, num_tapes: tapes.length, num_consts: constVars.length + nUkBconsts },
+    [steps, ...tapes, ...constOperands, ...ops.bodyConsts.filter((_, i) => uk.bodyConsts[i]), ...ops.carries.filter((_, i) => carryUk[i])],
+    eqn.outputs.filter((_, i) => carryUk[i]),
+  );
+  void body_nconsts;
+  return { known: [...pre.eqns, ...hoisted, knownLoop], unknown: [replay] };
+}
+
+/**
+ * Reverse mode: the replay run the other way. Carries: the accumulated
+ * cotangents of the linear consts (from zeros), then the carries' cotangents.
+ * Every carry is treated as linear (one whose init is known, such as
+ * instantiated zeros, just gets no cotangent).
+ */
+export function* replayTranspose(ops: Ops, cts: readonly Tangent[], inputs: readonly LinearInput[], params: Params["replay"]): Recursion<Tangent[]> {
+  const { jaxpr, reverse, num_tapes: nt } = params;
+  if (cts.every((c) => c === null)) return inputs.map(() => null);
+  const parts = replayParts(inputs, params);
+  if (parts.steps.linear || parts.tapes.some((t) => t.linear)) throw new Error("replay transpose: steps and tapes are residuals, never linear");
+  const constLin = parts.consts.map((x) => x.linear);
+  const t = yield* recurse(transposeJaxprRec(jaxpr, [false, ...parts.tapes.map(() => false), ...constLin, ...parts.carries.map(() => true)]));
+  // t: (active, slots…, non-linear consts…, carry-out cts…) → (linear const cts…, carry cts…).
+  const nRes = 1 + nt + constLin.filter((l) => !l).length;
+  const nLinC = constLin.filter(Boolean).length;
+  const resIns = t.invars.slice(0, nRes);
+  const ctCarry = t.invars.slice(nRes);
+  const accIns = t.outvars.slice(0, nLinC).map((a) => newVar(a.aval));
+  const accEqns = accIns.map((acc, i) => makeEqn("add", {}, [acc, t.outvars[i]!], [newVar(acc.aval)]));
+  const body: Jaxpr = newJaxpr({
+    invars: [...resIns, ...accIns, ...ctCarry],
+    eqns: [...t.eqns, ...accEqns],
+    outvars: [...accEqns.map((e) => e.outputs[0]!), ...t.outvars.slice(nLinC)],
+  });
+  const carryAvals = jaxpr.outvars.map((v) => v.aval);
+  const outs = ops.emit(
+    "replay",
+    { jaxpr: body, reverse: !reverse, num_tapes: nt, num_consts: nRes - 1 - nt },
+    [
+      parts.steps.atom,
+      ...parts.tapes.map((x) => x.atom),
+      ...parts.consts.filter((x) => !x.linear).map((x) => x.atom),
+      ...accIns.map((a) => ops.zeros(a.aval)),
+      ...cts.map((c, i) => ops.instantiate(c, carryAvals[i]!)),
+    ],
+  );
+  let c = 0;
+  let k = nLinC;
+  return [
+    null,
+    ...parts.tapes.map(() => null),
+    ...parts.consts.map((x) => (x.linear ? outs[c++]! : null)),
+    ...parts.carries.map((x) => {
+      const ct = outs[k++]!;
+      return x.linear ? ct : null;
+    }),
+  ];
+}
+
+export class TapeDifferentiationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "TapeDifferentiationError";
+  }
+}
+
+const HIGHER_ORDER =
+  "differentiating a gradient taken through a whileLoop (grad of grad, hessian, jacfwd of jacrev) is not supported yet: " +
+  "take the inner derivative in forward mode (jvp, jacfwd) through the loop, or use foriLoop with JS-number bounds or scan, which support every order.";
+
+/** Forward mode of a tape read: a tape's tangent would be the tape of its slots' tangents, which nothing records yet. */
+export function tapeReadJvp(): never {
+  throw new TapeDifferentiationError(`tape_read: ${HIGHER_ORDER}`);
+}
+
+export function whileRecordJvp(): never {
+  throw new TapeDifferentiationError(`while_record: ${HIGHER_ORDER}`);
+}
+
+export function replayJvp(): never {
+  throw new TapeDifferentiationError(`replay: ${HIGHER_ORDER}`);
+}
