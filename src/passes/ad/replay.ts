@@ -23,7 +23,9 @@
 // keeps its cotangent unchanged.
 
 import { type Atom, type Eqn, type Jaxpr, type Var, lit, makeEqn, newJaxpr, newVar } from "../../ir/core.js";
-import { type Aval, tapeOf } from "../../ir/dtype.js";
+import { type Aval, isShapePrefix, tapeOf } from "../../ir/dtype.js";
+import { rulesOf } from "../../ir/prims/index.js";
+import { hasBodies } from "../../ir/traverse.js";
 import { replayParts, whileParts } from "../../ir/loopOperands.js";
 import type { Params } from "../../ir/primitives.js";
 import { type Recursion, recurse } from "../../ir/trampoline.js";
@@ -108,21 +110,37 @@ export function recordAndReplay({ eqn, unknownIns, carryUk, body, cond }: WhileS
   const ukIns = body.unknown.invars.slice(residuals.length);
   const nUkBconsts = uk.bodyConsts.filter(Boolean).length;
   const ukCarryVars = ukIns.slice(nUkBconsts);
-  const slotVars = resVars.filter((_, i) => residuals[i]!.kind === "recorded");
   const constVars = resVars.filter((_, i) => residuals[i]!.kind === "const");
   const constOperands = residuals.flatMap((r) => (r.kind === "const" ? [r.operand] : []));
   const active = newVar({ dtype: "bool", shape: predShape });
   const em = new Emitter();
   const o = new Ops(em);
+  // Under a batched predicate a slot also holds what the body computed on rows that were not
+  // active (stale, possibly inf or NaN). The linear body multiplies them by zero cotangents,
+  // but 0·NaN is NaN, and a cotangent summed over rows (an unbatched weight's) would be
+  // poisoned. So a per-row residual reads 1 on inactive rows: a finite, nonzero coefficient.
+  const rows = predShape.length > 0 ? rowValues(body.known, nKnownBconsts, predShape) : new Set<number>();
+  const maskEqns: Eqn[] = [];
+  const slotVars = resVars.flatMap((v, i) => {
+    const r = residuals[i]!;
+    if (r.kind !== "recorded") return [];
+    if (r.value.kind !== "var" || !rows.has(r.value.id)) return [v];
+    const slot = newVar(v.aval);
+    const mask = v.aval.shape.length === predShape.length ? active : o.broadcast(active, v.aval.shape, predShape.map((_, d) => d));
+    maskEqns.push(makeEqn("select_n", {}, [mask, o.full(1, v.aval), slot], [v]));
+    return [slot];
+  });
+  const before = em.eqns.length;
   const outs = body.unknown.outvars.map((nw, i) => {
     if (predShape.length === 0) return nw;
     const old = ukCarryVars[i]!;
     const mask = old.aval.shape.length === predShape.length ? active : o.broadcast(active, old.aval.shape, predShape.map((_, d) => d));
     return o.emit1("select_n", {}, [mask, old, nw]);
   });
+  const selects = new Set(em.eqns.slice(before));
   const replayBody = newJaxpr({
     invars: [active, ...slotVars, ...constVars, ...ukIns],
-    eqns: [...body.unknown.eqns, ...em.eqns],
+    eqns: [...em.eqns.filter((e) => !selects.has(e)), ...maskEqns, ...body.unknown.eqns, ...em.eqns.filter((e) => selects.has(e))],
     outvars: outs,
   });
   const replay = makeEqn(
@@ -133,6 +151,32 @@ export function recordAndReplay({ eqn, unknownIns, carryUk, body, cond }: WhileS
   );
   void body_nconsts;
   return { known: [...pre.eqns, ...hoisted, knownLoop], unknown: [replay] };
+}
+
+/**
+ * The values of a loop body under a batched predicate (shape `rows`) that are
+ * per-row with the rows leading: computed from the carries (which have the
+ * rows leading) by equations whose every output row reads only the same row
+ * of their per-row operands (each primitive's row-locality rule). Values
+ * computed from the body's consts alone are the same on every row and need
+ * no mask; anything else (a reduction over rows, a nested loop) is left
+ * unmasked.
+ */
+function rowValues(j: Jaxpr, nConsts: number, rows: readonly number[]): Set<number> {
+  const perRow = new Set(j.invars.slice(nConsts).map((v) => v.id));
+  const uniform = new Set(j.invars.slice(0, nConsts).map((v) => v.id));
+  for (const e of j.eqns) {
+    const vars = e.inputs.filter((a): a is Var => a.kind === "var");
+    if (vars.every((v) => uniform.has(v.id))) {
+      e.outputs.forEach((o) => uniform.add(o.id));
+      continue;
+    }
+    if (hasBodies(e) || !vars.every((v) => uniform.has(v.id) || perRow.has(v.id))) continue;
+    if (!e.outputs.every((o) => isShapePrefix(rows, o.aval.shape))) continue;
+    const reads = rulesOf(e.prim).rowLocality(e as never, rows.length);
+    if (e.inputs.every((a, i) => a.kind !== "var" || !perRow.has(a.id) || reads[i] === "row")) e.outputs.forEach((o) => perRow.add(o.id));
+  }
+  return perRow;
 }
 
 /**
