@@ -208,7 +208,38 @@ describe("grad of the seed loss keeps the weights unbatched", () => {
     });
   });
 
-  it("grad through the seed's whileLoop itself is refused, naming foriLoop as the way out", () => {
-    expect(() => grad(whileBatchLoss)(model, xs, counts)).toThrow(/reverse-mode differentiation through .* is not supported: its trip count is dynamic.*Use foriLoop/);
+});
+
+describe.each(RUN_MODES)("grad through the seed's own whileLoop (per-lane trip counts) under vmap (%s)", (_mode, { run }) => {
+  it("gives the hand-derived gradient (reverse mode records each lane's steps on a tape)", () => {
+    const g = run(grad(whileBatchLoss))(model, xs, counts) as nn.MLP;
+    gradLayers(g).forEach((l, k) => {
+      expectAllClose(l.w, REF[k]!.w, CLOSE);
+      expectAllClose(l.b, REF[k]!.b, CLOSE);
+    });
+  });
+
+  it("vmap of grad gives per-example gradients that sum to it", () => {
+    const laneLoss = (m: nn.MLP, x: np.Array, c: np.Array) => sumOfSquares(carried(m, x, c));
+    const g = run(vmap(grad(laneLoss), { inAxes: [null, 0, 0] }))(model, xs, counts) as nn.MLP;
+    g.layers.forEach((l, k) => expectAllClose(np.sum(l.w, 0), REF[k]!.w, CLOSE));
+  });
+});
+
+describe("grad through the seed's whileLoop keeps the weights unbatched in both directions", () => {
+  it("no [B, in, out] value in the traced gradient, the optimized program or the lowered plan", () => {
+    const traced = makeJaxpr(grad(whileBatchLoss))(model, xs, counts).jaxpr;
+    expect(allAvals(traced)).toContain("float32[8,16]");
+    expect(batchedWeights(traced)).toEqual([]);
+    const lowered = jit(grad(whileBatchLoss)).lower(model, xs, counts);
+    expect(batchedWeights(lowered)).toEqual([]);
+  });
+
+  it("with hoisting off, JAX-style batching of the carried model puts a [B, in, out] copy of every weight matrix in the gradient", () => {
+    const unhoisted = (m: nn.MLP, x: np.Array, c: np.Array) => sumOfSquares(vmap(carried, { inAxes: [null, 0, 0], hoistInvariantCarries: false })(m, x, c));
+    const traced = makeJaxpr(grad(unhoisted))(model, xs, counts).jaxpr;
+    expect(new Set(batchedWeights(traced))).toEqual(new Set(perLaneWeights));
+    // Same numbers, at B times the weights' memory per recorded step.
+    gradLayers(grad(unhoisted)(model, xs, counts) as nn.MLP).forEach((l, k) => expectAllClose(l.w, REF[k]!.w, CLOSE));
   });
 });
