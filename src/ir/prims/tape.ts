@@ -36,7 +36,7 @@ import type { RowLocalityRule } from "../../backends/lower/row_locality.js";
 import { tapeImpls } from "../../backends/interpreter/tape.js";
 import { tapeBatchRules } from "../../passes/batch/tape.js";
 import { TAPE_LOWER_RULES } from "../../backends/lower/rules_tape.js";
-import { replayJvp, replayTranspose, tapeReadJvp, whileRecordJvp } from "../../passes/ad/control.js";
+import { higherOrderError, replayJvp, replayTranspose, tapeReadJvp, whileRecordJvp } from "../../passes/ad/control.js";
 import type { FamilyRules, NoParams } from "./rules.js";
 import { avalsStr, checkCounts, fail, jaxprInAvals, sameAvals } from "./shapeChecks.js";
 
@@ -92,9 +92,9 @@ export const TAPE_RULES: FamilyRules<TapePrim> = {
     simplify: [],
     rowLocality: regions,
     lower: (...a) => TAPE_LOWER_RULES.while_record(...a),
-    jvp: () => whileRecordJvp(),
-    // Made by partial evaluation from known values only; never split again.
-    partialEval: null,
+    jvp: (ops, primals, tangents, params) => whileRecordJvp(ops, primals, tangents, params),
+    // Splitting a recording loop (differentiating a gradient through it in reverse mode) is not built yet.
+    partialEval: (eqn) => higherOrderError(eqn.prim),
     transpose: null,
   },
   replay: {
@@ -125,9 +125,8 @@ export const TAPE_RULES: FamilyRules<TapePrim> = {
     simplify: [],
     rowLocality: regions,
     lower: (...a) => TAPE_LOWER_RULES.replay(...a),
-    jvp: () => replayJvp(),
-    // The linear half of a while's partial evaluation: unknown as a whole.
-    partialEval: null,
+    jvp: (ops, primals, tangents, params) => replayJvp(ops, primals, tangents, params),
+    partialEval: (eqn) => higherOrderError(eqn.prim),
     transpose: (ops, cts, inputs, params) => replayTranspose(ops, cts, inputs, params),
   },
   tape_read: {
@@ -147,7 +146,7 @@ export const TAPE_RULES: FamilyRules<TapePrim> = {
     // Reads a whole slot: no row of its result is a function of one row of an operand.
     rowLocality: (e) => e.inputs.map(() => "any"),
     lower: (...a) => TAPE_LOWER_RULES.tape_read(...a),
-    jvp: () => tapeReadJvp(),
+    jvp: (ops, primals, tangents) => tapeReadJvp(ops, primals, tangents),
     partialEval: null,
     // Tapes hold residuals, never tangents.
     transpose: null,

@@ -32,7 +32,8 @@ import { type Recursion, recurse } from "../../ir/trampoline.js";
 import { Emitter } from "../batch/emitter.js";
 import { freshCopy } from "../util/fresh.js";
 import type { PartialJaxpr } from "./partialEval.js";
-import { type LinearInput, Ops, type PartialEqn, type Tangent } from "./rules.js";
+import { type JvpResult, type LinearInput, Ops, type PartialEqn, type Tangent, differentiable } from "./rules.js";
+import { jvpJaxprRec } from "./jvp.js";
 import { copyEqns, invariantEqns } from "./scan.js";
 import { transposeJaxprRec } from "./transpose.js";
 
@@ -237,18 +238,60 @@ export class TapeDifferentiationError extends Error {
 }
 
 const HIGHER_ORDER =
-  "differentiating a gradient taken through a whileLoop (grad of grad, hessian, jacfwd of jacrev) is not supported yet: " +
-  "take the inner derivative in forward mode (jvp, jacfwd) through the loop, or use foriLoop with JS-number bounds or scan, which support every order.";
+  "reverse mode applied to a gradient taken through a whileLoop (grad of grad, vjp of vjp) is not supported yet: " +
+  "take the outer derivative in forward mode (jvp, jacfwd, hessian = jacfwd(jacrev)), or use foriLoop with JS-number bounds or scan, which support every order.";
 
-/** Forward mode of a tape read: a tape's tangent would be the tape of its slots' tangents, which nothing records yet. */
-export function tapeReadJvp(): never {
-  throw new TapeDifferentiationError(`tape_read: ${HIGHER_ORDER}`);
+/** Forward mode: one replay over the tapes and their tangent tapes, the consts and their tangents, the carries and their tangents. */
+export function* replayJvp(ops: Ops, primals: readonly Atom[], tangents: readonly Tangent[], params: Params["replay"]): Recursion<JvpResult> {
+  const { jaxpr, reverse, num_tapes: nt, num_consts: nc } = params;
+  const p = replayParts(primals, params);
+  const t = replayParts(tangents, params);
+  const tapeNz = t.tapes.map((x) => x !== null);
+  const constNz = t.consts.map((x) => x !== null);
+  const nk = p.carries.length;
+  const none = jaxpr.outvars.map(() => false);
+  let carryNz = t.carries.map((x, i) => x !== null && differentiable(p.carries[i]!.aval));
+  const flags = (): boolean[] => [false, ...tapeNz, ...constNz, ...carryNz];
+  let d = yield* recurse(jvpJaxprRec(jaxpr, flags(), none));
+  for (;;) {
+    const next = carryNz.map((nz, i) => nz || d.outTangents[i]!);
+    if (next.every((nz, i) => nz === carryNz[i])) break;
+    carryNz = next;
+    d = yield* recurse(jvpJaxprRec(jaxpr, flags(), none));
+  }
+  if (!carryNz.some(Boolean)) return { primals: ops.emit("replay", params, primals), tangents: p.carries.map(() => null) };
+  d = yield* recurse(jvpJaxprRec(jaxpr, flags(), carryNz));
+  const count = (f: readonly boolean[]): number => f.filter(Boolean).length;
+  const [ntt, ntc] = [count(tapeNz), count(constNz)];
+  const ins = d.jaxpr.invars;
+  const base = 1 + nt + nc + nk;
+  const body = newJaxpr({
+    invars: [
+      ins[0]!, ...ins.slice(1, 1 + nt), ...ins.slice(base, base + ntt),
+      ...ins.slice(1 + nt, 1 + nt + nc), ...ins.slice(base + ntt, base + ntt + ntc),
+      ...ins.slice(1 + nt + nc, base), ...ins.slice(base + ntt + ntc),
+    ],
+    eqns: d.jaxpr.eqns,
+    outvars: d.jaxpr.outvars,
+  });
+  const nonNull = (xs: readonly Tangent[]): Atom[] => xs.filter((x): x is Atom => x !== null);
+  const carryTangents = p.carries.flatMap((c, i) => (carryNz[i] ? [ops.instantiate(t.carries[i]!, c.aval)] : []));
+  const outs = ops.emit(
+    "replay",
+    { jaxpr: body, reverse, num_tapes: nt + ntt, num_consts: nc + ntc },
+    [p.steps, ...p.tapes, ...nonNull(t.tapes), ...p.consts, ...nonNull(t.consts), ...p.carries, ...carryTangents],
+  );
+  let k = nk;
+  return { primals: outs.slice(0, nk), tangents: carryNz.map((nz) => (nz ? outs[k++]! : null)) };
 }
 
-export function whileRecordJvp(): never {
-  throw new TapeDifferentiationError(`while_record: ${HIGHER_ORDER}`);
+/** Forward mode of a tape read: the same slot of the tangent tape. */
+export function tapeReadJvp(ops: Ops, [tape, g]: readonly Atom[], [tapeDot]: readonly Tangent[]): JvpResult {
+  const slot = ops.emit1("tape_read", {}, [tape!, g!]);
+  return { primals: [slot], tangents: [tapeDot ? ops.emit1("tape_read", {}, [tapeDot, g!]) : null] };
 }
 
-export function replayJvp(): never {
-  throw new TapeDifferentiationError(`replay: ${HIGHER_ORDER}`);
+/** Reverse mode of a loop that records tapes, or of a replay of a tangent tape: not built yet. */
+export function higherOrderError(prim: string): never {
+  throw new TapeDifferentiationError(`${prim}: ${HIGHER_ORDER}`);
 }

@@ -28,39 +28,67 @@ import { type JvpResult, type LinearInput, type Ops, type PartialEqn, type Tange
 
 /** Forward mode: one while over (body consts, their tangents, carries, carry tangents); the cond ignores the tangents. */
 export function* whileJvp(ops: Ops, primals: readonly Atom[], tangents: readonly Tangent[], params: Params["while"]): Recursion<JvpResult> {
+  return yield* loopJvp(ops, primals, tangents, params, 0);
+}
+
+/** Forward mode of a recording while: the same loop, also recording the recorded values' tangents (a tape's tangent is the tape of its slots' tangents). */
+export function* whileRecordJvp(ops: Ops, primals: readonly Atom[], tangents: readonly Tangent[], params: Params["while_record"]): Recursion<JvpResult> {
+  return yield* loopJvp(ops, primals, tangents, params, params.num_records);
+}
+
+/**
+ * jvp of a while (nRecords = 0) or a while_record, whose body returns
+ * `nRecords` recorded values after its carries and which returns one tape per
+ * recorded value after its carries.
+ */
+function* loopJvp(ops: Ops, primals: readonly Atom[], tangents: readonly Tangent[], params: Params["while"], nRecords: number): Recursion<JvpResult> {
   const { cond_jaxpr, body_jaxpr, cond_nconsts, body_nconsts } = params;
   const p = whileParts(primals, params);
   const t = whileParts(tangents, params);
   const constNz = t.bodyConsts.map((x) => x !== null);
   const none = body_jaxpr.outvars.map(() => false);
+  const nk = p.carries.length;
   let carryNz = t.carries.map((x, i) => x !== null && differentiable(p.carries[i]!.aval));
+  let d = yield* recurse(jvpJaxprRec(body_jaxpr, [...constNz, ...carryNz], none));
   for (;;) {
-    const d = yield* recurse(jvpJaxprRec(body_jaxpr, [...constNz, ...carryNz], none));
     const next = carryNz.map((nz, i) => nz || d.outTangents[i]!);
     if (next.every((nz, i) => nz === carryNz[i])) break;
     carryNz = next;
+    d = yield* recurse(jvpJaxprRec(body_jaxpr, [...constNz, ...carryNz], none));
   }
-  if (!carryNz.some(Boolean)) {
+  const recordNz = d.outTangents.slice(nk);
+  if (!carryNz.some(Boolean) && !recordNz.some(Boolean)) {
     // Tangents only on consts the carries do not depend on: the loop is a primal computation.
-    return { primals: ops.emit("while", params, primals), tangents: p.carries.map(() => null) };
+    return { primals: nRecords ? ops.emit("while_record", { ...params, num_records: nRecords }, primals) : ops.emit("while", params, primals), tangents: Array.from({ length: nk + nRecords }, () => null) };
   }
-  const d = yield* recurse(jvpJaxprRec(body_jaxpr, [...constNz, ...carryNz], carryNz));
-  // d.jaxpr: (bconsts, carries, bconst tangents, carry tangents) → (carries, carry tangents).
+  d = yield* recurse(jvpJaxprRec(body_jaxpr, [...constNz, ...carryNz], [...carryNz, ...recordNz]));
+  // d.jaxpr: (bconsts, carries, bconst tangents, carry tangents) → (carries, records, carry tangents, record tangents).
   const nb = body_nconsts;
-  const nk = p.carries.length;
   const ntc = constNz.filter(Boolean).length;
+  const ntk = carryNz.filter(Boolean).length;
   const ins = d.jaxpr.invars;
-  const body = newJaxpr({ invars: [...ins.slice(0, nb), ...ins.slice(nb + nk, nb + nk + ntc), ...ins.slice(nb, nb + nk), ...ins.slice(nb + nk + ntc)], eqns: d.jaxpr.eqns, outvars: d.jaxpr.outvars });
+  const o = d.jaxpr.outvars;
+  const body = newJaxpr({
+    invars: [...ins.slice(0, nb), ...ins.slice(nb + nk, nb + nk + ntc), ...ins.slice(nb, nb + nk), ...ins.slice(nb + nk + ntc)],
+    eqns: d.jaxpr.eqns,
+    // (carries, carry tangents, records, record tangents)
+    outvars: [...o.slice(0, nk), ...o.slice(nk + nRecords, nk + nRecords + ntk), ...o.slice(nk, nk + nRecords), ...o.slice(nk + nRecords + ntk)],
+  });
   const tangentCarries = p.carries.filter((_, i) => carryNz[i]);
   const cond: Jaxpr = newJaxpr({ invars: [...cond_jaxpr.invars, ...tangentCarries.map((c) => newVar(c.aval))], eqns: cond_jaxpr.eqns, outvars: cond_jaxpr.outvars });
   const carryTangents = p.carries.flatMap((c, i) => (carryNz[i] ? [ops.instantiate(t.carries[i]!, c.aval)] : []));
-  const outs = ops.emit(
-    "while",
-    { cond_jaxpr: cond, body_jaxpr: body, cond_nconsts, body_nconsts: nb + ntc },
-    [...p.condConsts, ...p.bodyConsts, ...t.bodyConsts.filter((x): x is Atom => x !== null), ...p.carries, ...carryTangents],
-  );
+  const loopParams = { cond_jaxpr: cond, body_jaxpr: body, cond_nconsts, body_nconsts: nb + ntc };
+  const operands = [...p.condConsts, ...p.bodyConsts, ...t.bodyConsts.filter((x): x is Atom => x !== null), ...p.carries, ...carryTangents];
+  const nRecordTangents = recordNz.filter(Boolean).length;
+  const outs = nRecords
+    ? ops.emit("while_record", { ...loopParams, num_records: nRecords + nRecordTangents }, operands)
+    : ops.emit("while", loopParams, operands);
   let k = nk;
-  return { primals: outs.slice(0, nk), tangents: carryNz.map((nz) => (nz ? outs[k++]! : null)) };
+  let r = nk + ntk + nRecords;
+  return {
+    primals: [...outs.slice(0, nk), ...outs.slice(nk + ntk, nk + ntk + nRecords)],
+    tangents: [...carryNz.map((nz) => (nz ? outs[k++]! : null)), ...recordNz.map((nz) => (nz ? outs[r++]! : null))],
+  };
 }
 
 /**
