@@ -238,8 +238,8 @@ export class TapeDifferentiationError extends Error {
 }
 
 const HIGHER_ORDER =
-  "reverse mode applied to a gradient taken through a whileLoop (grad of grad, vjp of vjp) is not supported yet: " +
-  "take the outer derivative in forward mode (jvp, jacfwd, hessian = jacfwd(jacrev)), or use foriLoop with JS-number bounds or scan, which support every order.";
+  "differentiating a gradient taken through a whileLoop (grad of grad, hessian, jvp of grad) is not supported yet: " +
+  "take both derivatives in forward mode (jacfwd(jacfwd(f))), or use foriLoop with JS-number bounds or scan, which support every order.";
 
 /** Forward mode: one replay over the tapes and their tangent tapes, the consts and their tangents, the carries and their tangents. */
 export function* replayJvp(ops: Ops, primals: readonly Atom[], tangents: readonly Tangent[], params: Params["replay"]): Recursion<JvpResult> {

@@ -138,6 +138,6 @@ describe.each(RUN_MODES)("grad through whileLoop (%s)", (_name, { run }) => {
   });
 
   it("grad of a grad through a while is an error that says what to use instead", () => {
-    expect(() => run(grad(grad(grow)))(np.array(1.3))).toThrow(/reverse mode applied to a gradient taken through a whileLoop .* is not supported yet/);
+    expect(() => run(grad(grad(grow)))(np.array(1.3))).toThrow(/differentiating a gradient taken through a whileLoop .* is not supported yet: take both derivatives in forward mode/);
   });
 });
