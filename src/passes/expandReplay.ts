@@ -26,7 +26,10 @@ const i32 = (v: number): Atom => lit(v, I32);
 
 /** The equations computing a replay as a while over g. */
 export function expandReplay(e: Eqn<"replay">): Eqn[] {
-  const { jaxpr, reverse, num_tapes, num_consts } = e.params;
+  const { jaxpr, reverse, num_tapes, num_consts, num_records } = e.params;
+  if (num_records > 0) {
+    throw new Error("expand-replay: a replay that records tapes (from differentiating a gradient taken through a whileLoop) is not supported by the compiled backends yet; run it eagerly or with jit's interpreter backend");
+  }
   const parts = replayParts(e.inputs, e.params);
   const pre = new Emitter();
   const steps = parts.steps;

@@ -295,6 +295,7 @@ export const CORPUS: readonly CorpusEntry[] = [
           t:f32[] = add r s
         in (t,) }
       num_consts=0
+      num_records=0
       num_tapes=1
       reverse=True
     ] b c 1.0:f32[]

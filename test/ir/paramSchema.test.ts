@@ -28,7 +28,7 @@ const VALID: Partial<Record<Prim, Record<string, unknown>>> = {
   custom_vjp_call: { call_jaxpr: jaxpr, fwd_jaxpr: jaxpr, bwd_jaxpr: jaxpr, num_consts: 0, name: "f" },
   custom_vjp_bwd: { bwd_jaxpr: jaxpr, num_consts: 0, num_res: 0, name: "f" },
   while_record: { cond_jaxpr: jaxpr, body_jaxpr: jaxpr, cond_nconsts: 0, body_nconsts: 0, num_records: 0 },
-  replay: { jaxpr, reverse: false, num_tapes: 0, num_consts: 0 },
+  replay: { jaxpr, reverse: false, num_tapes: 0, num_consts: 0, num_records: 0 },
 };
 
 /**
@@ -76,6 +76,7 @@ const OUT_OF_RANGE: readonly [Prim, string, unknown, string][] = [
   ["while_record", "num_records", -1, "while_record: num_records must be a non-negative integer (0, 1, 2, …), got -1"],
   ["replay", "num_tapes", 1.5, "replay: num_tapes must be a non-negative integer (0, 1, 2, …), got 1.5"],
   ["replay", "num_consts", -3, "replay: num_consts must be a non-negative integer (0, 1, 2, …), got -3"],
+  ["replay", "num_records", -1, "replay: num_records must be a non-negative integer (0, 1, 2, …), got -1"],
 ];
 
 /** Kinds of numeric params: counts, axes, sizes, indices. */

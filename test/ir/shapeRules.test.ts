@@ -300,10 +300,10 @@ const RULES: { readonly [P in Exclude<Prim, Elementwise>]: Rule<P> } & { readonl
     },
   },
   replay: {
-    ok: { inputs: ["i32[]", "tape(f32[3])", "f32[]", "f32[3]"], params: { jaxpr: replayBody, reverse: true, num_tapes: 1, num_consts: 1 }, out: ["f32[3]"] },
+    ok: { inputs: ["i32[]", "tape(f32[3])", "f32[]", "f32[3]"], params: { jaxpr: replayBody, reverse: true, num_tapes: 1, num_consts: 1, num_records: 0 }, out: ["f32[3]"] },
     bad: {
       inputs: ["i32[]", "f32[3]", "f32[]", "f32[3]"],
-      params: { jaxpr: replayBody, reverse: true, num_tapes: 1, num_consts: 1 },
+      params: { jaxpr: replayBody, reverse: true, num_tapes: 1, num_consts: 1, num_records: 0 },
       error: "replay: operand after steps must be tapes (num_tapes=1), got f32[3]",
     },
   },

@@ -2,6 +2,7 @@
 // suite runs that way, see test/setup.ts) the pass manager deep-freezes each
 // pass's input, so a mutation throws where it happens. This runs every
 // registered pass on a program that gives each something to do.
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { jit, makeJaxpr, np, whileLoop } from "../../src/index.js";
 import type { Jaxpr } from "../../src/ir/core.js";
@@ -43,7 +44,10 @@ const LINEAR_PROGRAM = `{ lambda a:f32[3]; b:f32[3]. let
     c:f32[3] = mul b a
     d:f32[] = reduce_sum[axes=(0,)] c
   in (d,) }`;
+/** A gradient through a while loop: a replay for expand-replay to expand. */
+const REPLAY_PROGRAM = readFileSync(new URL("./expand-replay/basic.jaxpr", import.meta.url), "utf8").split("// CHECK:")[0]!.replace(/^\/\/.*$/gm, "");
 const PROGRAMS: Readonly<Record<string, () => Jaxpr>> = {
+  "expand-replay": () => parse(REPLAY_PROGRAM),
   jvp: () => parse(AD_PROGRAM),
   linearize: () => parse(AD_PROGRAM),
   transpose: () => parse(LINEAR_PROGRAM),

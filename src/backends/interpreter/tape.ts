@@ -34,22 +34,26 @@ const whileRecord: Impl<"while_record"> = (args, params, outAvals, ctx) => {
   return [...carries, ...recorded.map((slots, k) => tapeValue(outAvals[nCarry + k]!, slots))];
 };
 
-/** max(steps, 0) iterations; iteration g sees `g < steps` and slot g of every tape. */
-const replay: Impl<"replay"> = (args, params: Params["replay"], _outAvals, ctx) => {
-  const { jaxpr, reverse } = params;
+/** max(steps, 0) iterations; iteration g sees `g < steps` and slot g of every tape, and its records go to slot g. */
+const replay: Impl<"replay"> = (args, params: Params["replay"], outAvals, ctx) => {
+  const { jaxpr, reverse, num_records } = params;
   const { steps, tapes, consts, carries } = replayParts(args, params);
   let count = 0;
   for (const k of steps.data) count = Math.max(count, k);
   const slotAvals = jaxpr.invars.slice(1, 1 + tapes.length).map((v) => v.aval);
   let carry = carries;
+  const nk = carries.length;
+  const recorded: ArrayValue[][] = Array.from({ length: num_records }, () => new globalThis.Array<ArrayValue>(count));
   for (let i = 0; i < count; i++) {
     const g = reverse ? count - 1 - i : i;
     const active = new Uint8Array(steps.data.length);
     steps.data.forEach((k, l) => (active[l] = g < k ? 1 : 0));
     const slots = tapes.map((t, j) => slotAt(t, slotAvals[j]!, g));
-    carry = ctx.evalJaxpr(jaxpr, [], [{ dtype: "bool", shape: steps.shape, data: active }, ...slots, ...consts, ...carry], ctx.mask);
+    const outs = ctx.evalJaxpr(jaxpr, [], [{ dtype: "bool", shape: steps.shape, data: active }, ...slots, ...consts, ...carry], ctx.mask);
+    carry = outs.slice(0, nk);
+    outs.slice(nk).forEach((r, k) => (recorded[k]![g] = r));
   }
-  return carry;
+  return [...carry, ...recorded.map((slots, k) => tapeValue(outAvals[nk + k]!, slots))];
 };
 
 const tapeRead: Impl<"tape_read"> = ([tape, g], _params, outAvals) => [slotAt(tape!, outAvals[0]!, g!.data[0]!)];

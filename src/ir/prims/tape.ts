@@ -14,11 +14,14 @@
 //       slot t of a row is valid while t is below that row's trip count (a
 //       finished row never revives), which the loop's own step counter (a
 //       carry of shape P) records.
-//   replay        steps, tapes…, consts…, carries… → carries…
+//   replay        steps, tapes…, consts…, carries… → carries…, tapes…
 //       The loop that consumes tapes: K = max(steps, 0) iterations over
 //       g = 0…K-1 (or K-1…0 when `reverse`); iteration g runs
-//       `jaxpr(active, slots…, consts…, carries…) → carries…` with
+//       `jaxpr(active, slots…, consts…, carries…) → carries…, records…` with
 //       `active = g < steps` (bool, steps' shape) and slot g of every tape.
+//       It returns one tape per record (`num_records`), slot g holding
+//       iteration g's (whichever the direction): what differentiating a
+//       gradient again needs.
 //       The body does its own masking with `active` (select_n), so a replay
 //       is an ordinary loop to transpose: the transpose is the replay run the
 //       other way (passes/ad/replay.ts).
@@ -36,7 +39,7 @@ import type { RowLocalityRule } from "../../backends/lower/row_locality.js";
 import { tapeImpls } from "../../backends/interpreter/tape.js";
 import { tapeBatchRules } from "../../passes/batch/tape.js";
 import { TAPE_LOWER_RULES } from "../../backends/lower/rules_tape.js";
-import { higherOrderError, replayJvp, replayTranspose, tapeReadJvp, whileRecordJvp } from "../../passes/ad/control.js";
+import { replayJvp, replayPartialEval, replayTranspose, tapeReadJvp, whileRecordJvp, whilePartialEval } from "../../passes/ad/control.js";
 import type { FamilyRules, NoParams } from "./rules.js";
 import { avalsStr, checkCounts, fail, jaxprInAvals, sameAvals } from "./shapeChecks.js";
 
@@ -48,7 +51,7 @@ export interface TapeParams {
     readonly body_nconsts: number;
     readonly num_records: number;
   };
-  replay: { readonly jaxpr: Jaxpr; readonly reverse: boolean; readonly num_tapes: number; readonly num_consts: number };
+  replay: { readonly jaxpr: Jaxpr; readonly reverse: boolean; readonly num_tapes: number; readonly num_consts: number; readonly num_records: number };
   tape_read: NoParams;
 }
 
@@ -93,14 +96,14 @@ export const TAPE_RULES: FamilyRules<TapePrim> = {
     rowLocality: regions,
     lower: (...a) => TAPE_LOWER_RULES.while_record(...a),
     jvp: (ops, primals, tangents, params) => whileRecordJvp(ops, primals, tangents, params),
-    // Splitting a recording loop (differentiating a gradient through it in reverse mode) is not built yet.
-    partialEval: (eqn) => higherOrderError(eqn.prim),
+    // Differentiating a gradient again: the recording loop splits as a while does.
+    partialEval: (eqn, unknownIns) => whilePartialEval(eqn, unknownIns),
     transpose: null,
   },
   replay: {
-    doc: "`steps, tapes…, consts…, init…` → final carry; max(steps) iterations of `jaxpr(g < steps, slot g of each tape…, consts…, carry…)`",
-    params: { jaxpr: "jaxpr", reverse: "bool", num_tapes: "nat", num_consts: "nat" },
-    shape: (inputs, { jaxpr, num_tapes, num_consts }) => {
+    doc: "`steps, tapes…, consts…, init…` → final carry, then one tape per record; max(steps) iterations of `jaxpr(g < steps, slot g of each tape…, consts…, carry…)` → carry, records",
+    params: { jaxpr: "jaxpr", reverse: "bool", num_tapes: "nat", num_consts: "nat", num_records: "nat" },
+    shape: (inputs, { jaxpr, num_tapes, num_consts, num_records }) => {
       const prim = "replay";
       if (!Number.isInteger(num_tapes) || !Number.isInteger(num_consts) || num_tapes < 0 || num_consts < 0 || 1 + num_tapes + num_consts > inputs.length) {
         fail(prim, `num_tapes=${num_tapes} and num_consts=${num_consts} do not fit ${inputs.length} operands (steps, tapes…, consts…, carries…)`, inputs);
@@ -117,8 +120,10 @@ export const TAPE_RULES: FamilyRules<TapePrim> = {
       const jin = jaxprInAvals(jaxpr);
       if (!sameAvals(jin, expected)) fail(prim, `jaxpr takes ${avalsStr(jin)} but is given active + slots + consts + carry ${avalsStr(expected)}`, []);
       const jout = jaxpr.outvars.map((v) => v.aval);
-      if (!sameAvals(jout, carry)) fail(prim, `jaxpr returns ${avalsStr(jout)} but the carry is ${avalsStr(carry)}`, []);
-      return [...carry];
+      if (!Number.isInteger(num_records) || num_records < 0 || jout.length !== carry.length + num_records || !sameAvals(jout.slice(0, carry.length), carry)) {
+        fail(prim, `jaxpr returns ${avalsStr(jout)} but must return the carry ${avalsStr(carry)} and then num_records=${num_records} records`, []);
+      }
+      return [...carry, ...jout.slice(carry.length).map(tapeOf)];
     },
     impl: (...a) => tapeImpls.replay(...a),
     batch: (...a) => tapeBatchRules.replay(...a),
@@ -126,7 +131,7 @@ export const TAPE_RULES: FamilyRules<TapePrim> = {
     rowLocality: regions,
     lower: (...a) => TAPE_LOWER_RULES.replay(...a),
     jvp: (ops, primals, tangents, params) => replayJvp(ops, primals, tangents, params),
-    partialEval: (eqn) => higherOrderError(eqn.prim),
+    partialEval: (eqn, unknownIns) => replayPartialEval(eqn, unknownIns),
     transpose: (ops, cts, inputs, params) => replayTranspose(ops, cts, inputs, params),
   },
   tape_read: {

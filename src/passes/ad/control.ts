@@ -15,7 +15,7 @@ import { transposeJaxprRec } from "./transpose.js";
 export { condJvp, condPartialEval, condTranspose } from "./cond.js";
 export { scanJvp, scanPartialEval, scanTranspose } from "./scan.js";
 export { WhileReverseModeError, whileJvp, whilePartialEval, whileRecordJvp, whileTranspose } from "./while.js";
-export { higherOrderError, replayJvp, replayTranspose, tapeReadJvp } from "./replay.js";
+export { replayJvp, replayPartialEval, replayTranspose, tapeReadJvp } from "./replay.js";
 
 /** pjit: a call of the body's jvp, with tangent inputs for the nonzero tangents and tangent outputs for the float outputs. */
 export function* pjitJvp(ops: Ops, primals: readonly Atom[], tangents: readonly Tangent[], params: Params["pjit"]): Recursion<JvpResult> {

@@ -31,62 +31,132 @@ import type { Params } from "../../ir/primitives.js";
 import { type Recursion, recurse } from "../../ir/trampoline.js";
 import { Emitter } from "../batch/emitter.js";
 import { freshCopy } from "../util/fresh.js";
-import type { PartialJaxpr } from "./partialEval.js";
+import { type PartialJaxpr, partialEvalJaxprRec } from "./partialEval.js";
 import { type JvpResult, type LinearInput, Ops, type PartialEqn, type Tangent, differentiable } from "./rules.js";
 import { jvpJaxprRec } from "./jvp.js";
 import { copyEqns, invariantEqns } from "./scan.js";
 import { transposeJaxprRec } from "./transpose.js";
 
-/** What the split of a jvp'd while needs from whilePartialEval: the eqn, which inputs and carries are unknown, and the split cond and body. */
+/** What the split of a jvp'd while (or while_record) needs: the eqn, which inputs and carries are unknown, and the split cond and body. */
 export interface WhileSplit {
-  readonly eqn: Eqn<"while">;
+  readonly eqn: Eqn<"while"> | Eqn<"while_record">;
   readonly unknownIns: readonly boolean[];
   readonly carryUk: readonly boolean[];
   readonly body: PartialJaxpr;
   readonly cond: PartialJaxpr;
 }
 
-/** Where a residual of the body's unknown part comes from. */
-type Residual = { readonly kind: "const"; readonly operand: Atom } | { readonly kind: "recorded"; readonly value: Atom };
+/** Where a residual of a loop body's unknown part comes from. */
+type Residual =
+  | { readonly kind: "const"; readonly operand: Atom }
+  | { readonly kind: "recorded"; readonly value: Atom }
+  /** replay only: a known slot (the tape itself is passed on) or the active mask. */
+  | { readonly kind: "slot"; readonly tape: Atom }
+  | { readonly kind: "active" };
 
-/** A while with a known predicate and unknown carries: a recording while now, a replay later. */
-export function recordAndReplay({ eqn, unknownIns, carryUk, body, cond }: WhileSplit): PartialEqn {
-  const params = eqn.params;
-  const { cond_jaxpr, body_nconsts } = params;
-  const uk = whileParts(unknownIns, params);
-  const ops = whileParts(eqn.inputs, params);
-  const predShape = cond_jaxpr.outvars[0]!.aval.shape;
-  const stepsAval: Aval = { dtype: "int32", shape: predShape };
-  const nKnownBconsts = uk.bodyConsts.filter((u) => !u).length;
-  const knownBconstOperands = ops.bodyConsts.filter((_, i) => !uk.bodyConsts[i]);
-  const nKnownOuts = body.outUnknown.filter((u) => !u).length;
+/** Residuals by source, with the invariant ones computed once outside the loop. */
+function classifyResiduals(body: PartialJaxpr, classifyInput: (index: number, v: Atom) => Residual, constInvars: readonly Atom[], constOperands: readonly Atom[], nKnownOuts: number): { residuals: Residual[]; hoisted: Eqn[] } {
   const computed = body.known.outvars.slice(nKnownOuts);
-
-  // Residuals that depend on loop constants only are computed once, outside the loop.
-  const constVarIds = new Set(body.known.invars.slice(0, nKnownBconsts).map((v) => v.id));
+  const constVarIds = new Set(constInvars.map((v) => (v as { id: number }).id));
   const { eqns: hoistEqns, invariant } = invariantEqns(body.known, constVarIds, computed);
   const subst = new Map<number, Atom>();
-  body.known.invars.slice(0, nKnownBconsts).forEach((v, i) => subst.set(v.id, knownBconstOperands[i]!));
+  constInvars.forEach((v, i) => subst.set((v as { id: number }).id, constOperands[i]!));
   const hoisted = copyEqns(hoistEqns, subst);
-  const residuals: Residual[] = body.residuals.map((r) => {
-    if (r.kind === "input") {
-      const v = body.known.invars[r.index]!;
-      return r.index < nKnownBconsts ? { kind: "const", operand: knownBconstOperands[r.index]! } : { kind: "recorded", value: v };
-    }
+  const residuals = body.residuals.map((r): Residual => {
+    if (r.kind === "input") return classifyInput(r.index, body.known.invars[r.index]!);
     const c = computed[r.index]!;
     if (c.kind === "lit") return { kind: "const", operand: c };
     if (invariant.has(c.id)) return { kind: "const", operand: subst.get(c.id) ?? c };
     return { kind: "recorded", value: c };
   });
+  return { residuals, hoisted };
+}
 
-  // The known loop: the body's known part, a step counter, and the recorded residuals.
+/**
+ * The linear body of a replay: the body's unknown part reading its residuals
+ * as slots and consts. Under a batched predicate (rank > 0) its per-row
+ * residuals read 1 on inactive rows, and, when `selectCarries`, a row keeps
+ * its old carries where it was not active (what a batched while does).
+ */
+function linearBody(body: PartialJaxpr, residuals: readonly Residual[], active: Var, predShape: readonly number[], rows: ReadonlySet<number>, nUkCarries: number, selectCarries: boolean): { invars: { slots: Var[]; consts: Var[] }; jaxpr: (ukIns: readonly Var[]) => Jaxpr } {
+  const resVars = body.unknown.invars.slice(0, residuals.length);
+  const em = new Emitter();
+  const o = new Ops(em);
+  const maskEqns: Eqn[] = [];
+  const bindActive: Eqn[] = [];
+  const slots: Var[] = [];
+  const consts: Var[] = [];
+  resVars.forEach((v, i) => {
+    const r = residuals[i]!;
+    if (r.kind === "const") return void consts.push(v);
+    if (r.kind === "active") return void bindActive.push(makeEqn("convert_element_type", { new_dtype: "bool" }, [active], [v]));
+    // Slot residuals: per-row ones (under a batched predicate) read 1 on inactive rows.
+    // (0·NaN is NaN, and a cotangent summed over rows, an unbatched weight's, would be poisoned.)
+    const value = r.kind === "recorded" ? r.value : null;
+    if (predShape.length === 0 || value === null || value.kind !== "var" || !rows.has(value.id)) return void slots.push(v);
+    const slot = newVar(v.aval);
+    const mask = v.aval.shape.length === predShape.length ? active : o.broadcast(active, v.aval.shape, predShape.map((_, d) => d));
+    maskEqns.push(makeEqn("select_n", {}, [mask, o.full(1, v.aval), slot], [v]));
+    slots.push(slot);
+  });
+  return {
+    invars: { slots, consts },
+    jaxpr: (ukCarryIns) => {
+      const before = em.eqns.length;
+      const outs = body.unknown.outvars.map((nw, i) => {
+        if (!selectCarries || predShape.length === 0 || i >= nUkCarries) return nw;
+        const old = ukCarryIns[i]!;
+        const mask = old.aval.shape.length === predShape.length ? active : o.broadcast(active, old.aval.shape, predShape.map((_, d) => d));
+        return o.emit1("select_n", {}, [mask, old, nw]);
+      });
+      const selects = new Set(em.eqns.slice(before));
+      return newJaxpr({
+        invars: [],
+        eqns: [...bindActive, ...em.eqns.filter((e) => !selects.has(e)), ...maskEqns, ...body.unknown.eqns, ...em.eqns.filter((e) => selects.has(e))],
+        outvars: outs,
+      });
+    },
+  };
+}
+
+/**
+ * A while (or while_record) with a known predicate whose carries or records
+ * are partly unknown: a recording while now (the known carries and records,
+ * a step counter, the residuals), a replay later (the unknown carries and
+ * records, from the recorded residuals).
+ */
+export function recordAndReplay({ eqn, unknownIns, carryUk, body, cond }: WhileSplit): PartialEqn {
+  const params = eqn.params;
+  const { cond_jaxpr } = params;
+  const nRecords = eqn.prim === "while_record" ? (eqn.params as Params["while_record"]).num_records : 0;
+  const uk = whileParts(unknownIns, params);
+  const ops = whileParts(eqn.inputs, params);
+  const nk = ops.carries.length;
+  const recordUk = body.outUnknown.slice(nk);
+  const predShape = cond_jaxpr.outvars[0]!.aval.shape;
+  const stepsAval: Aval = { dtype: "int32", shape: predShape };
+  const nKnownBconsts = uk.bodyConsts.filter((u) => !u).length;
+  const knownBconstOperands = ops.bodyConsts.filter((_, i) => !uk.bodyConsts[i]);
+  const nKnownCarries = carryUk.filter((u) => !u).length;
+  const nKnownOuts = body.outUnknown.filter((u) => !u).length;
+  const { residuals, hoisted } = classifyResiduals(
+    body,
+    (index, v) => (index < nKnownBconsts ? { kind: "const", operand: knownBconstOperands[index]! } : { kind: "recorded", value: v }),
+    body.known.invars.slice(0, nKnownBconsts),
+    knownBconstOperands,
+    nKnownOuts,
+  );
+  const knownRecordOuts = eqn.outputs.slice(nk).filter((_, i) => !recordUk[i]);
+
+  // The known loop: the body's known part, a step counter, its known records and the recorded residuals.
   const recorded = residuals.flatMap((r) => (r.kind === "recorded" ? [r.value] : []));
   const k = newVar(stepsAval);
   const k1 = newVar(stepsAval);
+  const knownOuts = body.known.outvars;
   const knownBody = newJaxpr({
     invars: [...body.known.invars, k],
     eqns: [...body.known.eqns, makeEqn("add", {}, [k, lit(1, { dtype: "int32", shape: [] })], [k1])],
-    outvars: [...body.known.outvars.slice(0, nKnownOuts), k1, ...recorded],
+    outvars: [...knownOuts.slice(0, nKnownCarries), k1, ...knownOuts.slice(nKnownCarries, nKnownOuts), ...recorded],
   });
   const knownCond = newJaxpr({ invars: [...cond.known.invars, newVar(stepsAval)], eqns: cond.known.eqns, outvars: cond.known.outvars.slice(0, 1) });
   const pre = new Emitter();
@@ -100,59 +170,123 @@ export function recordAndReplay({ eqn, unknownIns, carryUk, body, cond }: WhileS
       body_jaxpr: freshCopy(knownBody),
       cond_nconsts: uk.condConsts.filter((u) => !u).length,
       body_nconsts: nKnownBconsts,
-      num_records: recorded.length,
+      num_records: knownRecordOuts.length + recorded.length,
     },
     [...ops.condConsts.filter((_, i) => !uk.condConsts[i]), ...knownBconstOperands, ...ops.carries.filter((_, i) => !carryUk[i]), steps0],
-    [...eqn.outputs.filter((_, i) => !carryUk[i]), steps, ...tapes],
+    [...eqn.outputs.slice(0, nk).filter((_, i) => !carryUk[i]), steps, ...knownRecordOuts, ...tapes],
   );
 
-  // The replay: (active, slots…, residual consts…, unknown body consts…, unknown carries…) → unknown carries.
-  const resVars = body.unknown.invars.slice(0, residuals.length);
+  // The replay: (active, slots…, residual consts…, unknown body consts…, unknown carries…) → unknown carries, unknown records.
+  const active = newVar({ dtype: "bool", shape: predShape });
+  const rows = predShape.length > 0 ? rowValues(body.known, nKnownBconsts, predShape) : new Set<number>();
+  const nUkCarries = carryUk.filter(Boolean).length;
+  const lin = linearBody(body, residuals, active, predShape, rows, nUkCarries, true);
   const ukIns = body.unknown.invars.slice(residuals.length);
   const nUkBconsts = uk.bodyConsts.filter(Boolean).length;
-  const ukCarryVars = ukIns.slice(nUkBconsts);
-  const constVars = resVars.filter((_, i) => residuals[i]!.kind === "const");
+  const inner = lin.jaxpr(ukIns.slice(nUkBconsts));
+  const replayBody = newJaxpr({ invars: [active, ...lin.invars.slots, ...lin.invars.consts, ...ukIns], eqns: inner.eqns, outvars: inner.outvars });
   const constOperands = residuals.flatMap((r) => (r.kind === "const" ? [r.operand] : []));
-  const active = newVar({ dtype: "bool", shape: predShape });
-  const em = new Emitter();
-  const o = new Ops(em);
-  // Under a batched predicate a slot also holds what the body computed on rows that were not
-  // active (stale, possibly inf or NaN). The linear body multiplies them by zero cotangents,
-  // but 0·NaN is NaN, and a cotangent summed over rows (an unbatched weight's) would be
-  // poisoned. So a per-row residual reads 1 on inactive rows: a finite, nonzero coefficient.
-  const rows = predShape.length > 0 ? rowValues(body.known, nKnownBconsts, predShape) : new Set<number>();
-  const maskEqns: Eqn[] = [];
-  const slotVars = resVars.flatMap((v, i) => {
-    const r = residuals[i]!;
-    if (r.kind !== "recorded") return [];
-    if (r.value.kind !== "var" || !rows.has(r.value.id)) return [v];
-    const slot = newVar(v.aval);
-    const mask = v.aval.shape.length === predShape.length ? active : o.broadcast(active, v.aval.shape, predShape.map((_, d) => d));
-    maskEqns.push(makeEqn("select_n", {}, [mask, o.full(1, v.aval), slot], [v]));
-    return [slot];
-  });
-  const before = em.eqns.length;
-  const outs = body.unknown.outvars.map((nw, i) => {
-    if (predShape.length === 0) return nw;
-    const old = ukCarryVars[i]!;
-    const mask = old.aval.shape.length === predShape.length ? active : o.broadcast(active, old.aval.shape, predShape.map((_, d) => d));
-    return o.emit1("select_n", {}, [mask, old, nw]);
-  });
-  const selects = new Set(em.eqns.slice(before));
-  const replayBody = newJaxpr({
-    invars: [active, ...slotVars, ...constVars, ...ukIns],
-    eqns: [...em.eqns.filter((e) => !selects.has(e)), ...maskEqns, ...body.unknown.eqns, ...em.eqns.filter((e) => selects.has(e))],
-    outvars: outs,
-  });
   const replay = makeEqn(
     "replay",
-    { jaxpr: freshCopy(replayBody), reverse: false, num_tapes: tapes.length, num_consts: constVars.length + nUkBconsts },
+    { jaxpr: freshCopy(replayBody), reverse: false, num_tapes: tapes.length, num_consts: lin.invars.consts.length + nUkBconsts, num_records: recordUk.filter(Boolean).length },
     [steps, ...tapes, ...constOperands, ...ops.bodyConsts.filter((_, i) => uk.bodyConsts[i]), ...ops.carries.filter((_, i) => carryUk[i])],
-    eqn.outputs.filter((_, i) => carryUk[i]),
+    [...eqn.outputs.slice(0, nk).filter((_, i) => carryUk[i]), ...eqn.outputs.slice(nk).filter((_, i) => recordUk[i])],
   );
-  void body_nconsts;
+  void nRecords;
   return { known: [...pre.eqns, ...hoisted, knownLoop], unknown: [replay] };
 }
+
+/**
+ * Partial evaluation of a replay with some tapes, consts or carries unknown
+ * (differentiating a gradient again): a replay of the known part now, which
+ * also records its residuals, and a replay of the unknown part later, over
+ * the same steps in the same direction, reading those residuals, the known
+ * tapes it needs and its own unknown tapes.
+ */
+export function* replayPartialEval(eqn: Eqn<"replay">, unknownIns: readonly boolean[]): Recursion<PartialEqn> {
+  const params = eqn.params;
+  const { jaxpr, reverse } = params;
+  const uk = replayParts(unknownIns, params);
+  const ops = replayParts(eqn.inputs, params);
+  if (uk.steps) throw new Error("replay partial evaluation: the step counts are integers and never unknown");
+  const nk = ops.carries.length;
+  let carryUk = uk.carries;
+  let body: PartialJaxpr;
+  for (;;) {
+    body = yield* recurse(partialEvalJaxprRec(jaxpr, [false, ...uk.tapes, ...uk.consts, ...carryUk], carryUk));
+    const next = carryUk.map((u, i) => u || body.outUnknown[i]!);
+    if (next.every((u, i) => u === carryUk[i])) break;
+    carryUk = next;
+  }
+  const recordUk = body.outUnknown.slice(nk);
+  const knownTapes = ops.tapes.filter((_, i) => !uk.tapes[i]);
+  const knownConsts = ops.consts.filter((_, i) => !uk.consts[i]);
+  const nKT = knownTapes.length;
+  const nKC = knownConsts.length;
+  const nKnownCarries = carryUk.filter((u) => !u).length;
+  const nKnownOuts = body.outUnknown.filter((u) => !u).length;
+  // Known body invars: (active, known slots…, known consts…, known carries…).
+  const { residuals, hoisted } = classifyResiduals(
+    body,
+    (index, v) => {
+      if (index === 0) return { kind: "active" };
+      if (index <= nKT) return { kind: "slot", tape: knownTapes[index - 1]! };
+      if (index <= nKT + nKC) return { kind: "const", operand: knownConsts[index - 1 - nKT]! };
+      return { kind: "recorded", value: v };
+    },
+    body.known.invars.slice(1 + nKT, 1 + nKT + nKC),
+    knownConsts,
+    nKnownOuts,
+  );
+  const recorded = residuals.flatMap((r) => (r.kind === "recorded" ? [r.value] : []));
+  const knownRecordOuts = eqn.outputs.slice(nk).filter((_, i) => !recordUk[i]);
+  const tapes = recorded.map((v) => newVar(tapeOf(v.aval)));
+  const knownOuts = body.known.outvars;
+  const knownBody = newJaxpr({
+    invars: body.known.invars,
+    eqns: body.known.eqns,
+    outvars: [...knownOuts.slice(0, nKnownCarries), ...knownOuts.slice(nKnownCarries, nKnownOuts), ...recorded],
+  });
+  const knownReplay = makeEqn(
+    "replay",
+    { jaxpr: freshCopy(knownBody), reverse, num_tapes: nKT, num_consts: nKC, num_records: knownRecordOuts.length + recorded.length },
+    [ops.steps, ...knownTapes, ...knownConsts, ...ops.carries.filter((_, i) => !carryUk[i])],
+    [...eqn.outputs.slice(0, nk).filter((_, i) => !carryUk[i]), ...knownRecordOuts, ...tapes],
+  );
+  if (!carryUk.some(Boolean) && !recordUk.some(Boolean)) return { known: [...hoisted, knownReplay], unknown: [] };
+
+  // The unknown replay reads: the residual slots (recorded ones, then known tapes passed on), its unknown tapes, residual consts and unknown consts.
+  const active = newVar({ dtype: "bool", shape: ops.steps.aval.shape });
+  const resVars = body.unknown.invars.slice(0, residuals.length);
+  const lin = linearBody(body, residuals.map((r) => (r.kind === "slot" ? { kind: "recorded", value: lit(0, I32) } : r)), active, [], new Set(), 0, false);
+  const ukIns = body.unknown.invars.slice(residuals.length);
+  const nUkT = uk.tapes.filter(Boolean).length;
+  const nUkC = uk.consts.filter(Boolean).length;
+  const inner = lin.jaxpr([]);
+  // Slot residuals, in residual order: a recorded one reads its new tape, a known slot reads the tape it came from.
+  const slotOperands: Atom[] = [];
+  let rec = 0;
+  residuals.forEach((r) => {
+    if (r.kind === "recorded") slotOperands.push(tapes[rec++]!);
+    else if (r.kind === "slot") slotOperands.push(r.tape);
+  });
+  const constOperands = residuals.flatMap((r) => (r.kind === "const" ? [r.operand] : []));
+  void resVars;
+  const unknownBody = newJaxpr({
+    invars: [active, ...lin.invars.slots, ...ukIns.slice(0, nUkT), ...lin.invars.consts, ...ukIns.slice(nUkT)],
+    eqns: inner.eqns,
+    outvars: inner.outvars,
+  });
+  const unknownReplay = makeEqn(
+    "replay",
+    { jaxpr: freshCopy(unknownBody), reverse, num_tapes: slotOperands.length + nUkT, num_consts: constOperands.length + nUkC, num_records: recordUk.filter(Boolean).length },
+    [ops.steps, ...slotOperands, ...ops.tapes.filter((_, i) => uk.tapes[i]), ...constOperands, ...ops.consts.filter((_, i) => uk.consts[i]), ...ops.carries.filter((_, i) => carryUk[i])],
+    [...eqn.outputs.slice(0, nk).filter((_, i) => carryUk[i]), ...eqn.outputs.slice(nk).filter((_, i) => recordUk[i])],
+  );
+  return { known: [...hoisted, knownReplay], unknown: [unknownReplay] };
+}
+
+const I32: Aval = { dtype: "int32", shape: [] };
 
 /**
  * The values of a loop body under a batched predicate (shape `rows`) that are
@@ -181,47 +315,70 @@ function rowValues(j: Jaxpr, nConsts: number, rows: readonly number[]): Set<numb
 }
 
 /**
- * Reverse mode: the replay run the other way. Carries: the accumulated
- * cotangents of the linear consts (from zeros), then the carries' cotangents.
- * Every carry is treated as linear (one whose init is known, such as
- * instantiated zeros, just gets no cotangent).
+ * Reverse mode: the replay run the other way. A replay is linear in its
+ * carries, in its consts' tangents and in its tangent tapes; its carries and
+ * records are linear outputs. The transposed replay carries the accumulated
+ * cotangents of the linear consts (from zeros), then the carries'
+ * cotangents; it reads the non-linear tapes and the records' cotangent tapes
+ * (slot g of a record's cotangent is that iteration's record's cotangent);
+ * and it records the cotangents of the linear tapes' slots, so slot g of each
+ * comes from the iteration that read slot g. Every carry is treated as
+ * linear (one whose init is known, such as instantiated zeros, just gets no
+ * cotangent).
  */
 export function* replayTranspose(ops: Ops, cts: readonly Tangent[], inputs: readonly LinearInput[], params: Params["replay"]): Recursion<Tangent[]> {
-  const { jaxpr, reverse, num_tapes: nt } = params;
+  const { jaxpr, reverse, num_records: nr } = params;
   if (cts.every((c) => c === null)) return inputs.map(() => null);
   const parts = replayParts(inputs, params);
-  if (parts.steps.linear || parts.tapes.some((t) => t.linear)) throw new Error("replay transpose: steps and tapes are residuals, never linear");
+  if (parts.steps.linear) throw new Error("replay transpose: steps is a residual, never linear");
+  const nk = parts.carries.length;
+  const tapeLin = parts.tapes.map((x) => x.linear);
   const constLin = parts.consts.map((x) => x.linear);
-  const t = yield* recurse(transposeJaxprRec(jaxpr, [false, ...parts.tapes.map(() => false), ...constLin, ...parts.carries.map(() => true)]));
-  // t: (active, slots…, non-linear consts…, carry-out cts…) → (linear const cts…, carry cts…).
-  const nRes = 1 + nt + constLin.filter((l) => !l).length;
-  const nLinC = constLin.filter(Boolean).length;
-  const resIns = t.invars.slice(0, nRes);
-  const ctCarry = t.invars.slice(nRes);
-  const accIns = t.outvars.slice(0, nLinC).map((a) => newVar(a.aval));
-  const accEqns = accIns.map((acc, i) => makeEqn("add", {}, [acc, t.outvars[i]!], [newVar(acc.aval)]));
+  const t = yield* recurse(transposeJaxprRec(jaxpr, [false, ...tapeLin, ...constLin, ...parts.carries.map(() => true)]));
+  // t: (active, non-linear slots…, non-linear consts…, carry-out cts…, record cts…) → (linear slot cts…, linear const cts…, carry cts…).
+  const count = (f: readonly boolean[], v: boolean): number => f.filter((x) => x === v).length;
+  const [nResT, nResC, nLinT, nLinC] = [count(tapeLin, false), count(constLin, false), count(tapeLin, true), count(constLin, true)];
+  const active = t.invars[0]!;
+  const resSlots = t.invars.slice(1, 1 + nResT);
+  const resConsts = t.invars.slice(1 + nResT, 1 + nResT + nResC);
+  const ctCarry = t.invars.slice(1 + nResT + nResC, 1 + nResT + nResC + nk);
+  const ctRecords = t.invars.slice(1 + nResT + nResC + nk);
+  // A record with a symbolic-zero cotangent reads zeros inside the body instead of a tape.
+  const recordCts = cts.slice(nk);
+  const zeroEm = new Emitter();
+  const zeroOps = new Ops(zeroEm);
+  const subst = new Map<number, Atom>();
+  ctRecords.forEach((v, i) => recordCts[i] === null && subst.set(v.id, zeroOps.zeros(v.aval)));
+  const ctSlotVars = ctRecords.filter((_, i) => recordCts[i] !== null);
+  const accIns = t.outvars.slice(nLinT, nLinT + nLinC).map((a) => newVar(a.aval));
+  const accEqns = accIns.map((acc, i) => makeEqn("add", {}, [acc, t.outvars[nLinT + i]!], [newVar(acc.aval)]));
+  const inlined = t.eqns.map((e) => ({ ...e, inputs: e.inputs.map((a) => (a.kind === "var" ? (subst.get(a.id) ?? a) : a)) }) as Eqn);
+  const sub = (a: Atom): Atom => (a.kind === "var" ? (subst.get(a.id) ?? a) : a);
   const body: Jaxpr = newJaxpr({
-    invars: [...resIns, ...accIns, ...ctCarry],
-    eqns: [...t.eqns, ...accEqns],
-    outvars: [...accEqns.map((e) => e.outputs[0]!), ...t.outvars.slice(nLinC)],
+    invars: [active, ...resSlots, ...ctSlotVars, ...resConsts, ...accIns, ...ctCarry],
+    eqns: [...zeroEm.eqns, ...inlined, ...accEqns],
+    outvars: [...accEqns.map((e) => e.outputs[0]!), ...t.outvars.slice(nLinT + nLinC).map(sub), ...t.outvars.slice(0, nLinT).map(sub)],
   });
-  const carryAvals = jaxpr.outvars.map((v) => v.aval);
+  const carryAvals = jaxpr.outvars.slice(0, nk).map((v) => v.aval);
   const outs = ops.emit(
     "replay",
-    { jaxpr: body, reverse: !reverse, num_tapes: nt, num_consts: nRes - 1 - nt },
+    { jaxpr: body, reverse: !reverse, num_tapes: nResT + ctSlotVars.length, num_consts: nResC, num_records: nLinT },
     [
       parts.steps.atom,
-      ...parts.tapes.map((x) => x.atom),
+      ...parts.tapes.filter((x) => !x.linear).map((x) => x.atom),
+      ...recordCts.filter((c): c is Atom => c !== null),
       ...parts.consts.filter((x) => !x.linear).map((x) => x.atom),
       ...accIns.map((a) => ops.zeros(a.aval)),
-      ...cts.map((c, i) => ops.instantiate(c, carryAvals[i]!)),
+      ...cts.slice(0, nk).map((c, i) => ops.instantiate(c, carryAvals[i]!)),
     ],
   );
+  void nr;
   let c = 0;
   let k = nLinC;
+  let r = nLinC + nk;
   return [
     null,
-    ...parts.tapes.map(() => null),
+    ...parts.tapes.map((x) => (x.linear ? outs[r++]! : null)),
     ...parts.consts.map((x) => (x.linear ? outs[c++]! : null)),
     ...parts.carries.map((x) => {
       const ct = outs[k++]!;
@@ -230,20 +387,9 @@ export function* replayTranspose(ops: Ops, cts: readonly Tangent[], inputs: read
   ];
 }
 
-export class TapeDifferentiationError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "TapeDifferentiationError";
-  }
-}
-
-const HIGHER_ORDER =
-  "differentiating a gradient taken through a whileLoop (grad of grad, hessian, jvp of grad) is not supported yet: " +
-  "take both derivatives in forward mode (jacfwd(jacfwd(f))), or use foriLoop with JS-number bounds or scan, which support every order.";
-
-/** Forward mode: one replay over the tapes and their tangent tapes, the consts and their tangents, the carries and their tangents. */
+/** Forward mode: one replay over the tapes and their tangent tapes, the consts and their tangents, the carries and their tangents, recording the records and their tangents. */
 export function* replayJvp(ops: Ops, primals: readonly Atom[], tangents: readonly Tangent[], params: Params["replay"]): Recursion<JvpResult> {
-  const { jaxpr, reverse, num_tapes: nt, num_consts: nc } = params;
+  const { jaxpr, reverse, num_tapes: nt, num_consts: nc, num_records: nr } = params;
   const p = replayParts(primals, params);
   const t = replayParts(tangents, params);
   const tapeNz = t.tapes.map((x) => x !== null);
@@ -259,11 +405,13 @@ export function* replayJvp(ops: Ops, primals: readonly Atom[], tangents: readonl
     carryNz = next;
     d = yield* recurse(jvpJaxprRec(jaxpr, flags(), none));
   }
-  if (!carryNz.some(Boolean)) return { primals: ops.emit("replay", params, primals), tangents: p.carries.map(() => null) };
-  d = yield* recurse(jvpJaxprRec(jaxpr, flags(), carryNz));
+  const recordNz = d.outTangents.slice(nk);
+  if (!carryNz.some(Boolean) && !recordNz.some(Boolean)) return { primals: ops.emit("replay", params, primals), tangents: Array.from({ length: nk + nr }, () => null) };
+  d = yield* recurse(jvpJaxprRec(jaxpr, flags(), [...carryNz, ...recordNz]));
   const count = (f: readonly boolean[]): number => f.filter(Boolean).length;
-  const [ntt, ntc] = [count(tapeNz), count(constNz)];
+  const [ntt, ntc, ntk, ntr] = [count(tapeNz), count(constNz), count(carryNz), count(recordNz)];
   const ins = d.jaxpr.invars;
+  const o = d.jaxpr.outvars;
   const base = 1 + nt + nc + nk;
   const body = newJaxpr({
     invars: [
@@ -272,26 +420,26 @@ export function* replayJvp(ops: Ops, primals: readonly Atom[], tangents: readonl
       ...ins.slice(1 + nt + nc, base), ...ins.slice(base + ntt + ntc),
     ],
     eqns: d.jaxpr.eqns,
-    outvars: d.jaxpr.outvars,
+    // (carries, carry tangents, records, record tangents)
+    outvars: [...o.slice(0, nk), ...o.slice(nk + nr, nk + nr + ntk), ...o.slice(nk, nk + nr), ...o.slice(nk + nr + ntk)],
   });
   const nonNull = (xs: readonly Tangent[]): Atom[] => xs.filter((x): x is Atom => x !== null);
   const carryTangents = p.carries.flatMap((c, i) => (carryNz[i] ? [ops.instantiate(t.carries[i]!, c.aval)] : []));
   const outs = ops.emit(
     "replay",
-    { jaxpr: body, reverse, num_tapes: nt + ntt, num_consts: nc + ntc },
+    { jaxpr: body, reverse, num_tapes: nt + ntt, num_consts: nc + ntc, num_records: nr + ntr },
     [p.steps, ...p.tapes, ...nonNull(t.tapes), ...p.consts, ...nonNull(t.consts), ...p.carries, ...carryTangents],
   );
   let k = nk;
-  return { primals: outs.slice(0, nk), tangents: carryNz.map((nz) => (nz ? outs[k++]! : null)) };
+  let r = nk + ntk + nr;
+  return {
+    primals: [...outs.slice(0, nk), ...outs.slice(nk + ntk, nk + ntk + nr)],
+    tangents: [...carryNz.map((nz) => (nz ? outs[k++]! : null)), ...recordNz.map((nz) => (nz ? outs[r++]! : null))],
+  };
 }
 
 /** Forward mode of a tape read: the same slot of the tangent tape. */
 export function tapeReadJvp(ops: Ops, [tape, g]: readonly Atom[], [tapeDot]: readonly Tangent[]): JvpResult {
   const slot = ops.emit1("tape_read", {}, [tape!, g!]);
   return { primals: [slot], tangents: [tapeDot ? ops.emit1("tape_read", {}, [tapeDot, g!]) : null] };
-}
-
-/** Reverse mode of a loop that records tapes, or of a replay of a tangent tape: not built yet. */
-export function higherOrderError(prim: string): never {
-  throw new TapeDifferentiationError(`${prim}: ${HIGHER_ORDER}`);
 }

@@ -96,10 +96,11 @@ function* loopJvp(ops: Ops, primals: readonly Atom[], tangents: readonly Tangent
  * replay of the linear part later (replay.ts), or just the known loop when no
  * carry is unknown. An unknown predicate leaves the whole loop unknown.
  */
-export function* whilePartialEval(eqn: Eqn<"while">, unknownIns: readonly boolean[]): Recursion<PartialEqn> {
+export function* whilePartialEval(eqn: Eqn<"while"> | Eqn<"while_record">, unknownIns: readonly boolean[]): Recursion<PartialEqn> {
   const params = eqn.params;
   const { cond_jaxpr, body_jaxpr } = params;
   const uk = whileParts(unknownIns, params);
+  const nk = uk.carries.length;
   let carryUk = uk.carries;
   let body: PartialJaxpr;
   for (;;) {
@@ -109,21 +110,23 @@ export function* whilePartialEval(eqn: Eqn<"while">, unknownIns: readonly boolea
     carryUk = next;
   }
   const cond = yield* recurse(partialEvalJaxprRec(cond_jaxpr, [...uk.condConsts, ...carryUk]));
-  if (cond.outUnknown[0]) return { known: [], unknown: [eqn] };
-  if (carryUk.some(Boolean)) return recordAndReplay({ eqn, unknownIns, carryUk, body, cond });
+  if (cond.outUnknown[0]) {
+    if (eqn.prim === "while_record") throw new Error("while_record partial evaluation: its predicate reads an unknown value");
+    return { known: [], unknown: [eqn] };
+  }
+  if (body.outUnknown.some(Boolean)) return recordAndReplay({ eqn, unknownIns, carryUk, body, cond });
   // Nothing unknown comes out of the loop: it is a primal computation, run now.
   const ops = whileParts(eqn.inputs, params);
-  const known = makeEqn(
-    "while",
-    {
-      cond_jaxpr: freshCopy(newJaxpr({ invars: cond.known.invars, eqns: cond.known.eqns, outvars: cond.known.outvars.slice(0, 1) })),
-      body_jaxpr: freshCopy(newJaxpr({ invars: body.known.invars, eqns: body.known.eqns, outvars: body.known.outvars.slice(0, ops.carries.length) })),
-      cond_nconsts: uk.condConsts.filter((u) => !u).length,
-      body_nconsts: uk.bodyConsts.filter((u) => !u).length,
-    },
-    [...ops.condConsts.filter((_, i) => !uk.condConsts[i]), ...ops.bodyConsts.filter((_, i) => !uk.bodyConsts[i]), ...ops.carries],
-    eqn.outputs,
-  );
+  const loopParams = {
+    cond_jaxpr: freshCopy(newJaxpr({ invars: cond.known.invars, eqns: cond.known.eqns, outvars: cond.known.outvars.slice(0, 1) })),
+    body_jaxpr: freshCopy(newJaxpr({ invars: body.known.invars, eqns: body.known.eqns, outvars: body.known.outvars.slice(0, body_jaxpr.outvars.length) })),
+    cond_nconsts: uk.condConsts.filter((u) => !u).length,
+    body_nconsts: uk.bodyConsts.filter((u) => !u).length,
+  };
+  const operands = [...ops.condConsts.filter((_, i) => !uk.condConsts[i]), ...ops.bodyConsts.filter((_, i) => !uk.bodyConsts[i]), ...ops.carries];
+  const known = eqn.prim === "while_record"
+    ? makeEqn("while_record", { ...loopParams, num_records: body_jaxpr.outvars.length - nk }, operands, eqn.outputs)
+    : makeEqn("while", loopParams, operands, eqn.outputs);
   return { known: [known], unknown: [] };
 }
 

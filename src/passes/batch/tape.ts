@@ -13,22 +13,23 @@ import { type Jaxpr, newJaxpr, newVar } from "../../ir/core.js";
 import { replayParts } from "../../ir/loopOperands.js";
 import type { Params, Prim } from "../../ir/primitives.js";
 import type { TapePrim } from "../../ir/prims/tape.js";
-import { type Recursion } from "../../ir/trampoline.js";
+import { type Recursion, recurse } from "../../ir/trampoline.js";
 import type { Eqn } from "../../ir/core.js";
 import { Emitter } from "./emitter.js";
 import { type BVal, type BatchCtx, type Dim, materialize } from "./layout.js";
 import { batchSub, batchWhile, carryFixpoint, dimsOf, inherit, probeOutputs, specFor } from "./control.js";
 import type { BatchRule } from "./rules.js";
-import type { OutSpec } from "./batchJaxpr.js";
+import { type OutSpec, batchDimsRec } from "./batchJaxpr.js";
 
 type TapeBatchRule<P extends Prim> = (ctx: BatchCtx, inputs: readonly BVal[], params: Params[P], eqn: Eqn<P>) => BVal[] | Recursion<BVal[]>;
 
-/** `body` with every carry output replaced by `select_n(active, old carry, new carry)` (active: bool[B] at axis 0 of every carry). */
+/** `body` with every carry output replaced by `select_n(active, old carry, new carry)` (active: bool[B] at axis 0 of every carry); records pass through. */
 function maskedByElement(body: Jaxpr, nCarry: number): Jaxpr {
   const em = new Emitter();
   const active = body.invars[0]!;
   const oldCarries = body.invars.slice(body.invars.length - nCarry);
   const outs = body.outvars.map((nw, i) => {
+    if (i >= nCarry) return nw;
     const old = oldCarries[i]!;
     const mask = old.aval.shape.length === 1 ? active : em.emit1("broadcast_in_dim", { shape: [...old.aval.shape], broadcast_dimensions: [0] }, [active]);
     return em.emit1("select_n", {}, [mask, old, nw]);
@@ -37,7 +38,7 @@ function maskedByElement(body: Jaxpr, nCarry: number): Jaxpr {
 }
 
 function* replay(ctx: BatchCtx, inputs: readonly BVal[], params: Params["replay"], eqn: Eqn<"replay">): Recursion<BVal[]> {
-  const { jaxpr, reverse, num_tapes, num_consts } = params;
+  const { jaxpr, reverse, num_tapes, num_consts, num_records } = params;
   const parts = replayParts(inputs, params);
   const stepsBatched = parts.steps.dim !== null;
   const scalarSteps = parts.steps.atom.aval.shape.length === (stepsBatched ? 1 : 0);
@@ -47,19 +48,23 @@ function* replay(ctx: BatchCtx, inputs: readonly BVal[], params: Params["replay"
   // Elements that stop early keep their carries: every carry gets the batch axis.
   if (stepsBatched && scalarSteps) carryB = carryB.map(() => true);
   const carryDims: Dim[] = carryB.map((b) => (b ? 0 : null));
-  if (ctx.dimsOnly) return probeOutputs(ctx, eqn, carryDims);
+  if (ctx.dimsOnly) {
+    const recordDims = num_records === 0 ? [] : (yield* recurse(batchDimsRec(jaxpr, [...leading, ...carryDims], ctx.size, ctx.masked))).slice(carryDims.length);
+    return probeOutputs(ctx, eqn, [...carryDims, ...recordDims]);
+  }
   const steps = stepsBatched ? materialize(ctx, parts.steps, 0) : parts.steps;
   const init = parts.carries.map((v, i) => (carryB[i] ? materialize(ctx, v, 0) : v));
   const body = yield* batchSub(
     jaxpr,
     [...leading, ...carryDims],
     ctx.size,
-    carryDims.map(specFor) as OutSpec[],
+    [...carryDims.map(specFor), ...Array<OutSpec>(num_records).fill("any")],
     inherit(ctx, false, [steps, ...parts.tapes, ...parts.consts, ...init], `the body of ${ctx.describe(eqn)}`),
   );
   const bodyJaxpr = stepsBatched && scalarSteps ? maskedByElement(body.jaxpr, init.length) : body.jaxpr;
-  const outs = ctx.em.emit("replay", { jaxpr: bodyJaxpr, reverse, num_tapes, num_consts }, [steps, ...parts.tapes, ...parts.consts, ...init].map((v) => v.atom));
-  return outs.map((atom, i) => ({ atom, dim: carryDims[i]!, why: init[i]!.why }));
+  const outs = ctx.em.emit("replay", { jaxpr: bodyJaxpr, reverse, num_tapes, num_consts, num_records }, [steps, ...parts.tapes, ...parts.consts, ...init].map((v) => v.atom));
+  const nk = init.length;
+  return outs.map((atom, i) => (i < nk ? { atom, dim: carryDims[i]!, why: init[i]!.why } : { atom, dim: body.outDims[i]!, why: body.outReasons[i] }));
 }
 
 const tapeRead: BatchRule<"tape_read"> = (ctx, [tape, g]) => {

@@ -561,6 +561,7 @@ export function whileRecordReplay(S: readonly number[], reverse: boolean): GenCa
     z:${F} = replay[
       jaxpr={ lambda ; act:bool[] d:${F} s:f32[] z:${F}. let u:${F} = mul z d v:${F} = mul u s in (v,) }
       num_consts=1
+      num_records=0
       num_tapes=1
       reverse=${reverse ? "True" : "False"}
     ] k r s z0
