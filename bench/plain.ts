@@ -117,3 +117,55 @@ export function mlpGradPlain(x: Float32Array, w: Float32Array, b: Float32Array, 
   result.set(db, 1 + d * d);
   return result;
 }
+
+/**
+ * Value and gradient (w.r.t. w and b) of mean(seed(x)²), the seed loop run
+ * per lane (counts[i] steps of h = tanh(h·w + b)), by hand-written per-lane
+ * backprop: each lane records its steps' outputs, then walks them back with
+ * tanh'(z) = 1 - h². Returns [loss, dW (d×d row-major), db (d)], summed in
+ * float64.
+ */
+export function seedGradPlain(x: Float32Array, w: Float32Array, b: Float32Array, counts: Int32Array, d: number): Float32Array {
+  const lanes = counts.length;
+  const scale = 2 / (lanes * d);
+  const dw = new Float64Array(d * d);
+  const db = new Float64Array(d);
+  let loss = 0;
+  const g = new Float64Array(d);
+  const gPrev = new Float64Array(d);
+  for (let lane = 0; lane < lanes; lane++) {
+    const k = counts[lane]!;
+    // hs[t] is the lane's state before step t; hs[k] its output.
+    const hs: Float32Array[] = [x.slice(lane * d, (lane + 1) * d)];
+    for (let t = 0; t < k; t++) {
+      const next = new Float32Array(d);
+      denseTanhRows(hs[t]!, w, b, 1, d, next);
+      hs.push(next);
+    }
+    const y = hs[k]!;
+    for (let j = 0; j < d; j++) {
+      loss += y[j]! * y[j]!;
+      g[j] = scale * y[j]!;
+    }
+    for (let t = k - 1; t >= 0; t--) {
+      const h = hs[t]!, out = hs[t + 1]!;
+      for (let j = 0; j < d; j++) g[j] = g[j]! * (1 - out[j]! * out[j]!);
+      for (let j = 0; j < d; j++) db[j] += g[j]!;
+      for (let i = 0; i < d; i++) {
+        const hi = h[i]!;
+        let s = 0;
+        for (let j = 0; j < d; j++) {
+          dw[i * d + j] += hi * g[j]!;
+          s += w[i * d + j]! * g[j]!;
+        }
+        gPrev[i] = s;
+      }
+      g.set(gPrev);
+    }
+  }
+  const out = new Float32Array(1 + d * d + d);
+  out[0] = loss / (lanes * d);
+  out.set(dw, 1);
+  out.set(db, 1 + d * d);
+  return out;
+}

@@ -40,6 +40,12 @@ export function seedLane(model: nn.Linear, x: np.Array, count: np.Array): np.Arr
 /** The batched seed program: the model broadcast, one lane per row of xs. */
 export const seedBatched = vmap(seedLane, { inAxes: [null, 0, 0] });
 
+/** The seed-grad workload's step: `[loss, grad]` of mean(seed(x)²) with respect to the model (nn.Linear: w, b). */
+export const seedGradProgram = valueAndGrad((model: nn.Linear, xs: np.Array, counts: np.Array) => {
+  const y = seedBatched(model, xs, counts);
+  return np.mean(y.mul(y));
+});
+
 /** Escape-time count of one pixel c = cr + i·ci. */
 export function mandelbrotPixel(maxIter: number) {
   return function pixel(cr: np.Array, ci: np.Array): np.Array {

@@ -33,7 +33,7 @@ export function seedSetup({ lanes, d, modulus }: SeedSize, jaxHandle: JaxHandle)
     const args = [jnp.array(x).reshape([lanes, d]), jnp.array(w).reshape([d, d]), jnp.array(b), jnp.array(counts, { dtype: jnp.int32 })] as const;
     return { jax, args };
   };
-  return { lanes, d, maxCount, reference, tsjaxArgs, jaxArgs };
+  return { lanes, d, maxCount, reference, tsjaxArgs, jaxArgs, raw: { x, w, b, counts } };
 }
 
 export function seedWorkload(size: SeedSize, jaxHandle: JaxHandle): Workload {

@@ -11,9 +11,9 @@ import { grid, seedCounts } from "../../bench/data.js";
 import { compare } from "../../bench/harness/check.js";
 import type { Column, Workload } from "../../bench/harness/types.js";
 import { loadJaxJs } from "../../bench/jaxjs.js";
-import { mandelbrotPlain, mlpGradPlain, mlpPlain, seedPlain } from "../../bench/plain.js";
+import { mandelbrotPlain, mlpGradPlain, mlpPlain, seedGradPlain, seedPlain } from "../../bench/plain.js";
 import { mlpGradProgram, np, seedBatched } from "../../bench/tsjax.js";
-import { compileWorkload, gradFlops, gradWorkload, type JaxHandle, mandelbrotWorkload, mlpWorkload, seedWorkload, WORKLOAD_NAMES } from "../../bench/workloads/index.js";
+import { compileWorkload, gradFlops, gradWorkload, type JaxHandle, mandelbrotWorkload, mlpWorkload, seedGradWorkload, seedWorkload, WORKLOAD_NAMES } from "../../bench/workloads/index.js";
 import { seedSetup } from "../../bench/workloads/seed.js";
 
 const COLUMNS: Column[] = [
@@ -85,6 +85,28 @@ describe("plain JS baseline against hand-derived values", () => {
     expect(Array.from(out)).toEqual(Array.from(new Float32Array([0.5, step(0.5), step(Math.fround(step(0.5)))])));
   });
 
+  it("seed-grad: the per-lane backprop matches central differences of the seed loss (3 lanes, 2 features)", () => {
+    const x = new Float32Array([0.5, -0.3, 0.2, 0.9, -0.7, 0.1]);
+    const w = new Float32Array([0.8, -0.4, 0.3, 0.6]), b = new Float32Array([0.1, -0.2]);
+    const counts = new Int32Array([0, 1, 3]);
+    const loss = (wv: Float32Array, bv: Float32Array) => {
+      const y = seedPlain(x, wv, bv, counts, 2);
+      return y.reduce((s, v) => s + v * v, 0) / y.length;
+    };
+    const got = seedGradPlain(x, w, b, counts, 2);
+    expect(got[0]).toBeCloseTo(loss(w, b), 6);
+    const eps = 1e-3;
+    const params = [...w, ...b];
+    const numeric = params.map((_, i) => {
+      const at = (dv: number) => {
+        const p = params.map((v, j) => (j === i ? v + dv : v));
+        return loss(Float32Array.from(p.slice(0, 4)), Float32Array.from(p.slice(4)));
+      };
+      return (at(eps) - at(-eps)) / (2 * eps);
+    });
+    expectAllClose(Array.from(got.slice(1)), numeric, { rtol: 1e-2, atol: 1e-4 });
+  });
+
   it("mandelbrot: escape counts of known points", () => {
     // c = 0, -1 (period 2), -2 (|z|² reaches exactly 4, never > 4) stay bounded;
     // c = 1: z = 0, 1, 2, 5 → 3 steps; c = 2i: z = 0, 2i, -4+2i → 2;
@@ -133,6 +155,7 @@ describe("every column agrees with plain JS at a tiny size", () => {
     grad: () => gradWorkload({ n: 6, d: 5, layers: 3 }, jax),
     // 20 lanes with modulus 17: trip counts 0…16 and a wrap-around.
     seed: () => seedWorkload({ lanes: 20, d: 4, modulus: 17 }, jax),
+    "seed-grad": () => seedGradWorkload({ lanes: 20, d: 4, modulus: 17 }, jax),
     mandelbrot: () => mandelbrotWorkload({ width: 9, height: 7, maxIter: 12 }, jax),
     compile: () => compileWorkload({ lanes: 5, d: 3, modulus: 4 }, jax),
   };
@@ -146,8 +169,9 @@ describe("every column agrees with plain JS at a tiny size", () => {
       const w = tiny[name]!();
       const run = w.prepare(column);
       if (typeof run !== "function") {
-        // Only the compile workload has a column without an entry.
-        expect([name, column.kind, run.skip]).toEqual(["compile", "plain", "nothing to compile"]);
+        // Only the compile workload has no plain column, and seed-grad no jax-js one.
+        const expectedSkip = name === "compile" ? ["compile", "plain", "nothing to compile"] : ["seed-grad", "jaxjs", "no reverse mode through a while loop with a dynamic trip count (JAX and jax-js)"];
+        expect([name, column.kind, run.skip]).toEqual(expectedSkip);
         return;
       }
       const expected = w.reference();
