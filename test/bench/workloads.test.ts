@@ -3,6 +3,7 @@
 // reference, and plain JS itself must match hand-derived values. Nothing here
 // is timed; this only keeps `npm run bench` from silently measuring a broken
 // computation.
+import { expectAllClose } from "../helpers/allclose.js";
 import { beforeAll, describe, expect, it } from "vitest";
 import { BACKENDS } from "../../src/backends/index.js";
 import { jit } from "../../src/index.js";
