@@ -5,7 +5,7 @@ export {
   flatten, unflatten, flattenWithPaths, registerPytreeNode, TreeDef, PytreeError,
   jvp, vjp, grad, valueAndGrad, linearize, stopGradient, jacfwd, jacrev, hessian, GradError, type GradOptions, type JacobianOptions,
   checkGrads, CheckGradsError, type CheckGradsOptions, type GradMode, customJvp, customVjp, type CustomOptions,
-  type Traced, type CarryLike, type ScanOptions,
+  type Traced, type CarryLike, type ScanOptions, type WhileOptions, RuntimeCheckError,
 } from "./frontend/index.js";
 export * as ir from "./ir/index.js";
 export * as passes from "./passes/index.js";

@@ -11,7 +11,7 @@ export {
   flatten, unflatten, flattenWithPaths, registerPytreeNode, registerPytreeLeaf, treeMismatch,
   assertSameStructure, TreeDef, PytreeError, type PytreeChildren, type TreeMismatch,
 } from "./pytree.js";
-export { whileLoop, foriLoop, scan, cond, switchCase, type ScanOptions } from "./control/index.js";
+export { whileLoop, foriLoop, scan, cond, switchCase, type ScanOptions, type WhileOptions } from "./control/index.js";
 export type { Traced, TracedList, CarryLike } from "./types.js";
 export { TypedScalar } from "./scalar.js";
 export { vmap, VmapError, type VmapOptions, type AxisSpec } from "./vmap.js";
@@ -23,3 +23,4 @@ export {
 } from "./ad.js";
 export { customJvp, customVjp, type CustomOptions } from "./custom.js";
 export { checkGrads, CheckGradsError, type CheckGradsOptions, type GradMode } from "./checkGrads.js";
+export { RuntimeCheckError } from "../ir/prims/check.js";

@@ -5,6 +5,7 @@
 
 import type { AdParams } from "./prims/ad.js";
 import type { BinaryParams } from "./prims/binary.js";
+import type { CheckParams } from "./prims/check.js";
 import type { CompareParams } from "./prims/compare.js";
 import type { ControlParams } from "./prims/control.js";
 import type { DotParams } from "./prims/dot.js";
@@ -26,6 +27,7 @@ export interface Params
     IndexingParams,
     ControlParams,
     TapeParams,
+    CheckParams,
     AdParams {}
 
 export type Prim = keyof Params;

@@ -302,4 +302,10 @@ export const CORPUS: readonly CorpusEntry[] = [
     u:f32[] = tape_read c 0:i32[]
   in (n, u) }`,
   },
+  {
+    name: "check: values through, an error when the predicate holds",
+    text: `{ lambda ; a:bool[4] b:f32[4] c:i32[]. let
+    d:f32[4] e:i32[] = check[message="too many steps"] a b c
+  in (d, e) }`,
+  },
 ];

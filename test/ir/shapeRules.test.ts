@@ -307,6 +307,10 @@ const RULES: { readonly [P in Exclude<Prim, Elementwise>]: Rule<P> } & { readonl
       error: "replay: operand after steps must be tapes (num_tapes=1), got f32[3]",
     },
   },
+  check: {
+    ok: { inputs: ["bool[4]", "f32[4,3]", "i32[]"], params: { message: "too many steps" }, out: ["f32[4,3]", "i32[]"] },
+    bad: { inputs: ["i32[4]", "f32[4,3]"], params: { message: "m" }, error: "check: the predicate must be bool, got i32[4] (operands: i32[4], f32[4,3])" },
+  },
   tape_read: {
     ok: { inputs: ["tape(f32[2,3])", "i32[]"], params: none, out: ["f32[2,3]"] },
     bad: { inputs: ["f32[2,3]", "i32[]"], params: none, error: "tape_read: first operand must be a tape, got f32[2,3] (operands: f32[2,3], i32[])" },

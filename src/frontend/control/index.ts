@@ -1,4 +1,4 @@
-export { whileLoop } from "./while.js";
+export { whileLoop, type WhileOptions } from "./while.js";
 export { foriLoop } from "./fori.js";
 export { scan, type ScanOptions } from "./scan.js";
 export { cond, switchCase } from "./cond.js";

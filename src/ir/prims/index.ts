@@ -7,6 +7,7 @@ import type { Aval } from "../dtype.js";
 import type { Params, Prim } from "../primitives.js";
 import { AD_RULES } from "./ad.js";
 import { BINARY_RULES } from "./binary.js";
+import { CHECK_RULES } from "./check.js";
 import { COMPARE_RULES } from "./compare.js";
 import { CONTROL_FLOW_RULES } from "./control.js";
 import { DOT_RULES } from "./dot.js";
@@ -30,6 +31,7 @@ export const FAMILIES = {
   indexing: INDEXING_RULES,
   control: CONTROL_FLOW_RULES,
   tape: TAPE_RULES,
+  check: CHECK_RULES,
   ad: AD_RULES,
 } as const;
 
@@ -46,6 +48,7 @@ export const PRIM_RULES: { readonly [P in Prim]: PrimRules<P> } = {
   ...INDEXING_RULES,
   ...CONTROL_FLOW_RULES,
   ...TAPE_RULES,
+  ...CHECK_RULES,
   ...AD_RULES,
 };
 

@@ -115,6 +115,8 @@ export const LINEARITY: { readonly [P in Prim]: Linearity } = {
   while_record: { kind: "none", why: "it records primal values (its linear counterpart is a replay)" },
   replay: { kind: "body" },
   tape_read: { kind: "none", why: "tapes hold residuals (primal values), never tangents" },
+  // check.ts: the values pass through; the predicate is a primal value.
+  check: { kind: "operands", which: (n) => range(1, n), others: "the predicate (operand 0)" },
   // ad.ts: stop_gradient only ever applies to primal values.
   stop_gradient: { kind: "none", why: "its tangent is zero, so a linear operand means a jvp rule emitted it on the tangent side" },
   // The jvp pass replaces a custom call reading a tangent by the user's rule, so one in a linear program has a tangent it was never differentiated for.

@@ -160,4 +160,16 @@ describe.each(RUN_MODES)("grad through whileLoop (%s)", (_name, { run }) => {
     const f = (w: A, x: A): A => np.sum(whileLoop((x: A) => np.sum(x).lt(6), (x: A) => np.tanh(x.mul(w)).add(x).add(0.5), x));
     checkGrads(f, [np.array(1.2), np.array([0.3, -0.2])], { order: 2, modes: ["fwd", "rev"], run });
   });
+
+  it("whileLoop with maxSteps: the same values and gradients within the limit, a run-time error naming the loop and the limit past it", () => {
+    const doubling = (x: A): A => whileLoop((x: A) => x.lt(10), (x: A) => x.mul(2), x, { maxSteps: 3, name: "doubling" });
+    expectAllClose(run(doubling)(np.array(1.5)), 12);
+    expectAllClose(run(grad(doubling))(np.array(1.5)), 8);
+    expect(() => run(doubling)(np.array(1))).toThrow(/whileLoop 'doubling': its predicate was still true after maxSteps=3 iterations/);
+    expect(() => run(grad(doubling))(np.array(1))).toThrow(/maxSteps=3/);
+    // Under vmap one lane past the limit is enough (1 needs 4 steps; 3 and 6 fewer).
+    expectAllClose(run(vmap(doubling))(np.array([3, 6, 1.5])), [12, 12, 12]);
+    expect(() => run(vmap(doubling))(np.array([3, 1, 6]))).toThrow(/maxSteps=3/);
+    expect(() => whileLoop((x: A) => x.lt(1), (x: A) => x, np.array(0), { maxSteps: -1 })).toThrow(/maxSteps must be a non-negative integer, got -1/);
+  });
 });

@@ -11,6 +11,7 @@ import {
   argmaxArb,
   binaryArb,
   broadcastArb,
+  checkArb,
   concatenateArb,
   convertArb,
   dotGeneralArb,
@@ -71,4 +72,5 @@ export const generators: { readonly [P in Prim]: fc.Arbitrary<GenCase> } = {
   while_record: whileRecordReplayArb,
   replay: whileRecordReplayArb,
   tape_read: whileRecordReadArb,
+  check: checkArb,
 };

@@ -19,7 +19,7 @@ import {
   type UnaryPrim,
   abstractEval,
 } from "../../../src/ir/primitives.js";
-import { type ValueGen, intsIn } from "./arrays.js";
+import { type ValueGen, fillValue, intsIn } from "./arrays.js";
 
 export interface GenCase {
   readonly jaxpr: Jaxpr;
@@ -369,3 +369,10 @@ export const forwardingArb: fc.Arbitrary<GenCase> = fc
     );
     return fc.array(out, { minLength: 1, maxLength: 3 }).map((outvars) => genCase({ constvars: [], invars, eqns: [], outvars }));
   });
+
+/** check with a predicate that holds nowhere (the values pass through) and one or two values of any types. */
+export const checkArb: fc.Arbitrary<GenCase> = fc
+  .record({ predShape: shapeArb(), dtypes: fc.array(dtypeArb("any"), { minLength: 1, maxLength: 2 }), shape: shapeArb() })
+  .map(({ predShape, dtypes, shape }) =>
+    singleEqn("check", { message: "never fails here" }, [av("bool", predShape), ...dtypes.map((d) => av(d, shape))], [(aval) => fillValue(aval, () => 0)]),
+  );
