@@ -4,7 +4,11 @@
 //   K = max(reduce_max(steps), 0)
 //   g = 0 (or K-1 when reverse); while g < K (or g >= 0):
 //     active = g < steps;  slots = tape_read(tape, g) for each tape
-//     carries = body(active, slots…, consts…, carries…);  g = g ± 1
+//     carries, records = body(active, slots…, consts…, carries…);  g = g ± 1
+//
+// A replay with records becomes a while_record (one slot per iteration),
+// whose tapes a backward replay then reverses (tape_reverse) so that slot g
+// is iteration g's.
 //
 // The loop counter is a scalar, so the loop is an ordinary (unbatched) while
 // whatever the shape of `steps`: rows that finished early are masked by the
@@ -27,9 +31,6 @@ const i32 = (v: number): Atom => lit(v, I32);
 /** The equations computing a replay as a while over g. */
 export function expandReplay(e: Eqn<"replay">): Eqn[] {
   const { jaxpr, reverse, num_tapes, num_consts, num_records } = e.params;
-  if (num_records > 0) {
-    throw new Error("expand-replay: a replay that records tapes (from differentiating a gradient taken through a whileLoop) is not supported by the compiled backends yet; run it eagerly or with jit's interpreter backend");
-  }
   const parts = replayParts(e.inputs, e.params);
   const pre = new Emitter();
   const steps = parts.steps;
@@ -66,13 +67,16 @@ export function expandReplay(e: Eqn<"replay">): Eqn[] {
     eqns: [...em.eqns.slice(0, 1 + bTapes.length), ...innerEqns, ...em.eqns.slice(1 + bTapes.length)],
     outvars: [gNext, ...inner.outvars.map((o) => substAtom(bind, o))],
   });
-  const loop = makeEqn(
-    "while",
-    { cond_jaxpr: cond, body_jaxpr: body, cond_nconsts: 1, body_nconsts: 1 + num_tapes + num_consts },
-    [count, steps, ...parts.tapes, ...parts.consts, g0, ...parts.carries],
-    [newVar(I32), ...e.outputs],
-  );
-  return [...pre.eqns, loop];
+  const loopParams = { cond_jaxpr: cond, body_jaxpr: body, cond_nconsts: 1, body_nconsts: 1 + num_tapes + num_consts };
+  const operands = [count, steps, ...parts.tapes, ...parts.consts, g0, ...parts.carries];
+  const nk = parts.carries.length;
+  if (num_records === 0) return [...pre.eqns, makeEqn("while", loopParams, operands, [newVar(I32), ...e.outputs])];
+  // Records: a while_record appends one slot per iteration, so after a backward replay (g = K-1…0) its tapes are reversed into slot order.
+  const tapes = e.outputs.slice(nk);
+  const appended = reverse ? tapes.map((t) => newVar(t.aval)) : tapes;
+  const loop = makeEqn("while_record", { ...loopParams, num_records }, operands, [newVar(I32), ...e.outputs.slice(0, nk), ...appended]);
+  const reversed = reverse ? appended.map((t, i) => makeEqn("tape_reverse", {}, [t], [tapes[i]!])) : [];
+  return [...pre.eqns, loop, ...reversed];
 }
 
 function expandScope(j: Jaxpr, stats: PassStats, done: (sub: Jaxpr) => Jaxpr): Jaxpr {

@@ -300,7 +300,8 @@ export const CORPUS: readonly CorpusEntry[] = [
       reverse=True
     ] b c 1.0:f32[]
     u:f32[] = tape_read c 0:i32[]
-  in (n, u) }`,
+    v:tape(f32[]) = tape_reverse c
+  in (n, u, v) }`,
   },
   {
     name: "check: values through, an error when the predicate holds",

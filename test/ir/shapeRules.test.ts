@@ -311,6 +311,10 @@ const RULES: { readonly [P in Exclude<Prim, Elementwise>]: Rule<P> } & { readonl
     ok: { inputs: ["bool[4]", "f32[4,3]", "i32[]"], params: { message: "too many steps" }, out: ["f32[4,3]", "i32[]"] },
     bad: { inputs: ["i32[4]", "f32[4,3]"], params: { message: "m" }, error: "check: the predicate must be bool, got i32[4] (operands: i32[4], f32[4,3])" },
   },
+  tape_reverse: {
+    ok: { inputs: ["tape(tape(f32[2]))"], params: none, out: ["tape(tape(f32[2]))"] },
+    bad: { inputs: ["f32[2]"], params: none, error: "tape_reverse: expects one tape (operands: f32[2])" },
+  },
   tape_read: {
     ok: { inputs: ["tape(f32[2,3])", "i32[]"], params: none, out: ["f32[2,3]"] },
     bad: { inputs: ["f32[2,3]", "i32[]"], params: none, error: "tape_read: first operand must be a tape, got f32[2,3] (operands: f32[2,3], i32[])" },

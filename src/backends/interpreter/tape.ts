@@ -58,8 +58,11 @@ const replay: Impl<"replay"> = (args, params: Params["replay"], outAvals, ctx) =
 
 const tapeRead: Impl<"tape_read"> = ([tape, g], _params, outAvals) => [slotAt(tape!, outAvals[0]!, g!.data[0]!)];
 
+const tapeReverse: Impl<"tape_reverse"> = ([tape], _params, outAvals) => [tapeValue(outAvals[0]!, [...(tape!.slots ?? [])].reverse())];
+
 export const tapeImpls: { readonly [P in TapePrim]: Impl<P> } = {
   while_record: whileRecord,
   replay,
   tape_read: tapeRead,
+  tape_reverse: tapeReverse,
 };

@@ -15,4 +15,5 @@ export const TAPE_LOWER_RULES: { readonly [P in TapePrim]: LowerRule<P> } = {
     throw new Error("lower: replay must be expanded into a while over tape_read before lowering (passes/expandReplay.ts)");
   },
   tape_read: () => notYet("tape_read"),
+  tape_reverse: () => notYet("tape_reverse"),
 };

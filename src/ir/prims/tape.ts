@@ -26,8 +26,11 @@
 //       is an ordinary loop to transpose: the transpose is the replay run the
 //       other way (passes/ad/replay.ts).
 //   tape_read     tape, g → slot g (clamped into range; zeros for an empty tape)
+//   tape_reverse  tape → the same slots in the other order
 //       What replay becomes before the compiled backends lower it
-//       (passes/expandReplay.ts): a while over g reading its slots.
+//       (passes/expandReplay.ts): a while over g reading its slots, and a
+//       while_record for its records (reversed after a backward replay,
+//       whose iteration order is g = K-1…0).
 //
 // Rules that walk bodies live beside their drivers, as for control flow
 // (ir/prims/control.ts): backends/interpreter/tape.ts, passes/batch/tape.ts,
@@ -41,6 +44,7 @@ import { tapeBatchRules } from "../../passes/batch/tape.js";
 import { TAPE_LOWER_RULES } from "../../backends/lower/rules_tape.js";
 import { replayJvp, replayPartialEval, replayTranspose, tapeReadJvp, whileRecordJvp, whilePartialEval } from "../../passes/ad/control.js";
 import type { FamilyRules, NoParams } from "./rules.js";
+import { linearJvp } from "../../passes/ad/rules.js";
 import { avalsStr, checkCounts, fail, jaxprInAvals, sameAvals } from "./shapeChecks.js";
 
 export interface TapeParams {
@@ -53,6 +57,7 @@ export interface TapeParams {
   };
   replay: { readonly jaxpr: Jaxpr; readonly reverse: boolean; readonly num_tapes: number; readonly num_consts: number; readonly num_records: number };
   tape_read: NoParams;
+  tape_reverse: NoParams;
 }
 
 export type TapePrim = keyof TapeParams;
@@ -155,5 +160,22 @@ export const TAPE_RULES: FamilyRules<TapePrim> = {
     partialEval: null,
     // Tapes hold residuals, never tangents.
     transpose: null,
+  },
+  tape_reverse: {
+    doc: "`tape` → a tape of the same slots in the other order",
+    params: {},
+    shape: (inputs) => {
+      if (inputs.length !== 1 || !isTape(inputs[0]!)) fail("tape_reverse", "expects one tape", inputs);
+      return [inputs[0]!];
+    },
+    impl: (...a) => tapeImpls.tape_reverse(...a),
+    batch: (...a) => tapeBatchRules.tape_reverse(...a),
+    simplify: [],
+    rowLocality: (e) => e.inputs.map(() => "any"),
+    lower: (...a) => TAPE_LOWER_RULES.tape_reverse(...a),
+    // Linear: it moves slots.
+    jvp: linearJvp,
+    partialEval: null,
+    transpose: (ops, [ct]) => [ct === null ? null : ops.emit1("tape_reverse", {}, [ct!])],
   },
 };

@@ -115,6 +115,7 @@ export const LINEARITY: { readonly [P in Prim]: Linearity } = {
   while_record: { kind: "none", why: "it records primal values (its linear counterpart is a replay)" },
   replay: { kind: "body" },
   tape_read: { kind: "none", why: "tapes hold residuals (primal values), never tangents" },
+  tape_reverse: ALL,
   // check.ts: the values pass through; the predicate is a primal value.
   check: { kind: "operands", which: (n) => range(1, n), others: "the predicate (operand 0)" },
   // ad.ts: stop_gradient only ever applies to primal values.

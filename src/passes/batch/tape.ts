@@ -76,5 +76,6 @@ export const tapeBatchRules: { readonly [P in TapePrim]: TapeBatchRule<P> } = {
   while_record: (ctx, inputs, params, eqn) => batchWhile(ctx, inputs, params, eqn, params.num_records),
   replay,
   tape_read: tapeRead,
+  tape_reverse: (ctx, [t]) => [{ atom: ctx.em.emit1("tape_reverse", {}, [t!.atom]), dim: t!.dim }],
 };
 void newVar;

@@ -40,6 +40,7 @@ const NOT_HERE: Partial<Record<Prim, string>> = {
   while_record: "made by reverse mode through a while: test/frontend/ad/whileGrad.test.ts",
   replay: "made by reverse mode through a while: test/frontend/ad/whileGrad.test.ts",
   check: "passes its values through: differentiated with whileLoop's maxSteps in test/frontend/ad/whileGrad.test.ts",
+  tape_reverse: "what expand-replay makes of a backward replay's records: test/passes/expand-replay/basic.jaxpr and higher-order tests in test/frontend/ad/whileGrad.test.ts",
   tape_read: "what expand-replay makes of a replay for the compiled backends: test/frontend/ad/whileGrad.test.ts",
   custom_vjp_bwd: "the tangent side of a custom_vjp_call; reverse mode transposes it (test/frontend/ad/custom.test.ts), forward mode is an error",
 };

@@ -72,5 +72,6 @@ export const generators: { readonly [P in Prim]: fc.Arbitrary<GenCase> } = {
   while_record: whileRecordReplayArb,
   replay: whileRecordReplayArb,
   tape_read: whileRecordReadArb,
+  tape_reverse: whileRecordReadArb,
   check: checkArb,
 };

@@ -587,7 +587,9 @@ export function whileRecordRead(S: readonly number[]): GenCase {
       num_records=1
     ] s 0:i32[] x
     q:${F} = tape_read r 2:i32[]
-  in (y, q) }`,
+    rr:tape(${F}) = tape_reverse r
+    qq:${F} = tape_read rr 0:i32[]
+  in (y, q, qq) }`,
   );
 }
 export const whileRecordReplayArb = fc.tuple(laneShape, fc.boolean()).map(([s, reverse]) => whileRecordReplay(s, reverse));
