@@ -19,6 +19,10 @@
 //              | switch  index:View branches:(Stmt*)*   (index clamped into range)
 //              | if_lanes set body:Stmt*                (runs body when the set has an active lane)
 //              | for     sym count reverse body:Stmt*
+//              | tape_new  handle:View dtype slotSize            handle[0] := a new empty tape
+//              | tape_push handle:View src:View dtype slotSize   append a copy of src (slotSize elements)
+//              | tape_load handle:View index:View dst:View dtype slotSize
+//                        dst := slot clamp(index[0], 0, len-1), zeros when the tape is empty
 //   Kernel   ::= loop   shape lanes? Instr* Store*                  one fused elementwise loop nest
 //              | reduce shape nKept lanes? Instr* value reducer out:View
 //              | dot    lanes? b m n k lhs:View rhs:View Instr* Store*   (Instr* = epilogue, reads `acc`)
@@ -50,6 +54,15 @@
 //
 // Values are float32 (as rounded doubles), int32 or bool (0/1); each instr's
 // `dtype` is its result type. Semantics are the reference interpreter's.
+//
+// Tapes (ir/prims/tape.ts). A tape value is an int32 buffer of one element
+// holding a *handle* into the run's tape arena, so a tape of tapes is an
+// int32 tape of handles. The arena is made when a run of the program starts
+// and dropped when it returns: tapes never cross a program boundary. A
+// tape's slots are `slotSize` contiguous elements of `dtype` (a slot that is
+// itself a tape: one int32 handle). `handle` and `index` are one-element
+// views (strides []); `src` and `dst` are the slot's elements, contiguous
+// (strides [1] over [slotSize]).
 
 import type { DType, Shape } from "../../ir/dtype.js";
 import type { BinaryPrim, ComparePrim, Params, UnaryPrim } from "../../ir/primitives.js";
@@ -183,7 +196,14 @@ export type Stmt =
   | { readonly kind: "while"; readonly lanes: LaneSetId | null; readonly cond: readonly Stmt[]; readonly pred: View; readonly body: readonly Stmt[]; readonly lanewise: LaneIteration | null }
   | { readonly kind: "switch"; readonly index: View; readonly branches: readonly (readonly Stmt[])[] }
   | { readonly kind: "if_lanes"; readonly set: LaneSetId; readonly body: readonly Stmt[] }
-  | { readonly kind: "for"; readonly sym: SymId; readonly count: number; readonly reverse: boolean; readonly body: readonly Stmt[] };
+  | { readonly kind: "for"; readonly sym: SymId; readonly count: number; readonly reverse: boolean; readonly body: readonly Stmt[] }
+  | TapeStmt;
+
+/** The tape statements (see "Tapes" above): `handle` is an int32 element holding a tape handle. */
+export type TapeStmt =
+  | { readonly kind: "tape_new"; readonly handle: View; readonly dtype: DType; readonly slotSize: number }
+  | { readonly kind: "tape_push"; readonly handle: View; readonly src: View; readonly dtype: DType; readonly slotSize: number }
+  | { readonly kind: "tape_load"; readonly handle: View; readonly index: View; readonly dst: View; readonly dtype: DType; readonly slotSize: number };
 
 export type StmtKind = Stmt["kind"];
 
@@ -321,6 +341,9 @@ export function childBlocks(s: Stmt): (readonly Stmt[])[] {
     case "lanes_init":
     case "lanes_index":
     case "lanes_combine":
+    case "tape_new":
+    case "tape_push":
+    case "tape_load":
       return [];
   }
 }
@@ -342,6 +365,9 @@ export function withChildBlocks(s: Stmt, blocks: readonly (readonly Stmt[])[]): 
     case "lanes_init":
     case "lanes_index":
     case "lanes_combine":
+    case "tape_new":
+    case "tape_push":
+    case "tape_load":
       return s;
   }
 }
@@ -362,6 +388,9 @@ const STMT_KINDS: { readonly [K in StmtKind]: { readonly kernel: boolean; readon
   switch: { kernel: false, repeats: false },
   if_lanes: { kernel: false, repeats: false },
   for: { kernel: false, repeats: true },
+  tape_new: { kernel: false, repeats: false },
+  tape_push: { kernel: false, repeats: false },
+  tape_load: { kernel: false, repeats: false },
 };
 
 export function isKernel(s: Stmt): s is Kernel {

@@ -2,6 +2,7 @@
 //
 //   (memory (export "memory") pages)          inputs, outputs, slots, lane sets, scratch
 //   (import "rt" "pow" / "fmod" / "dbg")      only when used
+//   (import "rt" "tape_new" / "tape_push" / "tape_load")   the run's tapes, when used
 //   kernel functions                          one per distinct kernel code
 //   lane-set helpers                          (lanesets.ts)
 //   (func (export "run"))                     the statements, with native control flow
@@ -67,6 +68,22 @@ export function emitModule(p: Program, opts: EmitOptions = {}): EmittedModule {
   };
   const host: HostFns = { pow: () => hostImport("pow"), fmod: () => hostImport("fmod"), sin: () => hostImport("sin"), cos: () => hostImport("cos") };
   const dbg = opts.debug ? m.importFunction("rt", "dbg", { name: "dbg", params: ["i32", "i32"], results: [] }) : null;
+  // Tapes live on the host, in the run's arena (index.ts, TAPE_IMPORTS): slots are copied between it and linear memory.
+  const tapeImports = new Map<TapeImport, FuncRef>();
+  const tapeImport = (field: TapeImport): FuncRef => {
+    let f = tapeImports.get(field);
+    if (!f) {
+      const sig = TAPE_IMPORT_TYPES[field];
+      f = m.importFunction("rt", field, { name: field, params: [...sig.params], results: [...sig.results] });
+      tapeImports.set(field, f);
+    }
+    return f;
+  };
+  /** Pushes the int32 at a one-element view (a tape handle, a slot index). */
+  const loadI32 = (v: View): void => {
+    viewAddress(v);
+    run.i32.load({ align: 4 });
+  };
   const lanesRt = new LaneRuntime(m);
   const live = liveAfter(p);
   const laneShape = (set: number): Shape => p.laneSets[set]!.shape;
@@ -271,6 +288,22 @@ export function emitModule(p: Program, opts: EmitOptions = {}): EmittedModule {
         f.end();
         return;
       }
+      case "tape_new":
+        viewAddress(s.handle);
+        f.i32.const(s.slotSize * ELEM_BYTES[s.dtype]).call(tapeImport("tape_new"));
+        f.i32.store({ align: 4 });
+        return;
+      case "tape_push":
+        loadI32(s.handle);
+        viewAddress(s.src);
+        f.call(tapeImport("tape_push"));
+        return;
+      case "tape_load":
+        loadI32(s.handle);
+        loadI32(s.index);
+        viewAddress(s.dst);
+        f.call(tapeImport("tape_load"));
+        return;
       default:
         unhandled(s, "statement");
     }
@@ -284,6 +317,21 @@ export function emitModule(p: Program, opts: EmitOptions = {}): EmittedModule {
   if (pool.byteLength) m.addData(pool.base, pool.bytes());
   return { module: m, layout: { ...layout, pages }, kernelFunctions: fns.size };
 }
+
+/** The host functions a program with tapes imports (implemented in index.ts). */
+export type TapeImport = "tape_new" | "tape_push" | "tape_load";
+
+/**
+ * `tape_new(slotBytes) → handle`; `tape_push(handle, srcAddr)` appends the
+ * slot at srcAddr; `tape_load(handle, index, dstAddr)` writes slot
+ * clamp(index) there (zeros when the tape is empty). Addresses are byte
+ * addresses in the module's memory.
+ */
+const TAPE_IMPORT_TYPES: { readonly [F in TapeImport]: { readonly params: readonly "i32"[]; readonly results: readonly "i32"[] } } = {
+  tape_new: { params: ["i32"], results: ["i32"] },
+  tape_push: { params: ["i32", "i32"], results: [] },
+  tape_load: { params: ["i32", "i32", "i32"], results: [] },
+};
 
 /** Scratch bytes a kernel's function uses (dots pack their operands there). */
 function kernelScratchBytes(k: Kernel): number {
