@@ -1,17 +1,17 @@
 // The tapes of one run of a compiled program (kernel IR "Tapes",
 // lower/kernel_ir.ts; the primitives are ir/prims/tape.ts).
 //
-// A compiled program keeps a tape as an int32 handle; the handle indexes this
-// arena, which owns the slots. The generated JavaScript makes an arena when
-// `run` starts and drops it when `run` returns; the wasm backend's host
-// imports use the arena of the run in progress (wasm/emit/index.ts). Tapes
-// never cross a program boundary, so nothing here outlives a run.
+// The js backend's tapes. A compiled program keeps a tape as an int32
+// handle; the handle indexes this arena, which owns the slots. The generated
+// JavaScript makes an arena when `run` starts and drops it when `run`
+// returns: tapes never cross a program boundary, so nothing here outlives a
+// run. (The wasm backend keeps its tapes in linear memory instead:
+// wasm/emit/tapes.ts.)
 //
-// Each tape is one typed array of the slot element type (Uint8Array for the
-// wasm backend, which copies bytes out of and into its linear memory), grown
-// by doubling: n pushes copy O(n) slots in all.
+// Each tape is one typed array of the slot element type, grown by doubling:
+// n pushes copy O(n) slots in all.
 
-/** A typed array constructor the arena can store slots in. */
+/** The typed array the arena stores a tape's slots in (by the slot's dtype). */
 export type SlotArrayType = Float32ArrayConstructor | Int32ArrayConstructor | Uint8ArrayConstructor;
 type SlotArray = Float32Array | Int32Array | Uint8Array;
 

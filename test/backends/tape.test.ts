@@ -6,6 +6,7 @@
 // (kernel_ir.ts, "Tapes"; src/backends/tape_arena.ts).
 import { describe, expect, it } from "vitest";
 import { getBackend } from "../../src/backends/index.js";
+import { compileWasm } from "../../src/backends/wasm/emit/index.js";
 import { evalJaxpr } from "../../src/backends/interpreter/index.js";
 import type { Program } from "../../src/backends/lower/kernel_ir.js";
 import type { ArrayValue } from "../../src/ir/core.js";
@@ -130,4 +131,21 @@ describe.each(BACKEND_NAMES)("tapes on backend %s", (backend) => {
       expect(() => getBackend(backend).compile(parse(T.TAPE_INPUT))).toThrow(msg);
     });
   }
+});
+
+describe("tapes in wasm memory (wasm/emit/tapes.ts)", () => {
+  it("grows the memory for a long run once; later runs reuse it and start with no tapes", () => {
+    const program = compileWasm(parse(T.LONG), { onKernel: () => {} });
+    const before = program.memory.buffer.byteLength;
+    const first = program.run([f32(1), i32(10000)]);
+    const grown = program.memory.buffer.byteLength;
+    // 10⁴ slots of 17 floats alone are 680 KB.
+    expect(grown).toBeGreaterThan(before + 680_000);
+    for (let k = 0; k < 3; k++) expect(program.run([f32(1), i32(10000)]).map(toNested)).toEqual(first.map(toNested));
+    expect(program.memory.buffer.byteLength).toBe(grown);
+    // A shorter run after a longer one reads only its own slots.
+    const short = program.run([f32(2), i32(3)]);
+    const ref = evalJaxpr(parse(T.LONG), [], [f32(2), i32(3)]);
+    short.forEach((o, i) => expectSameData(o, ref[i]!, `output ${i}`));
+  });
 });

@@ -2,7 +2,8 @@
 //
 //   (memory (export "memory") pages)          inputs, outputs, slots, lane sets, scratch
 //   (import "rt" "pow" / "fmod" / "dbg")      only when used
-//   (import "rt" "tape_new" / "tape_push" / "tape_load")   the run's tapes, when used
+//   (import "rt" "tape_full")                 with tapes: throws when they outgrow wasm32's memory
+//   tape helpers                              (tapes.ts), when the program uses tapes
 //   kernel functions                          one per distinct kernel code
 //   lane-set helpers                          (lanesets.ts)
 //   (func (export "run"))                     the statements, with native control flow
@@ -18,7 +19,7 @@
 
 import { type Shape, stridesOf } from "../../../ir/dtype.js";
 import type { Kernel, LoopKernel, Program, Stmt, View } from "../../lower/kernel_ir.js";
-import { planOf, pointsPerLane, unhandled } from "../../lower/kernel_ir.js";
+import { childBlocks, planOf, pointsPerLane, unhandled } from "../../lower/kernel_ir.js";
 import { FunctionBuilder } from "../func.js";
 import { ModuleBuilder, PAGE_BYTES } from "../module.js";
 import type { FuncRef, Local } from "../types.js";
@@ -29,6 +30,7 @@ import { emitLanewiseWhile, lanewiseKernels } from "./emit_lanewise.js";
 import { emitLoopKernel } from "./emit_loop.js";
 import { type KernelParams, emitAddress } from "./groups.js";
 import { LaneRuntime } from "./lanesets.js";
+import { TapeRuntime } from "./tapes.js";
 import { liveAfter } from "./live_after.js";
 import { type MemoryLayout, WASM32_MAX_BYTES, WasmMemoryLimitError, formatBytes, layoutMemory } from "./layout.js";
 import { allKernels, normalize, normalizePlan } from "./normalize.js";
@@ -68,16 +70,11 @@ export function emitModule(p: Program, opts: EmitOptions = {}): EmittedModule {
   };
   const host: HostFns = { pow: () => hostImport("pow"), fmod: () => hostImport("fmod"), sin: () => hostImport("sin"), cos: () => hostImport("cos") };
   const dbg = opts.debug ? m.importFunction("rt", "dbg", { name: "dbg", params: ["i32", "i32"], results: [] }) : null;
-  // Tapes live on the host, in the run's arena (index.ts, TAPE_IMPORTS): slots are copied between it and linear memory.
-  const tapeImports = new Map<TapeImport, FuncRef>();
-  const tapeImport = (field: TapeImport): FuncRef => {
-    let f = tapeImports.get(field);
-    if (!f) {
-      const sig = TAPE_IMPORT_TYPES[field];
-      f = m.importFunction("rt", field, { name: field, params: [...sig.params], results: [...sig.results] });
-      tapeImports.set(field, f);
-    }
-    return f;
+  // The run's tapes live in linear memory past the static data (tapes.ts).
+  const tapes = usesTapes(p.body) ? new TapeRuntime(m) : null;
+  const tapeRt = (): TapeRuntime => {
+    if (!tapes) throw new Error("wasm: a tape statement in a program found to have none");
+    return tapes;
   };
   /** Pushes the int32 at a one-element view (a tape handle, a slot index). */
   const loadI32 = (v: View): void => {
@@ -112,6 +109,8 @@ export function emitModule(p: Program, opts: EmitOptions = {}): EmittedModule {
   // ---- run ----------------------------------------------------------------------------
   const run = m.addFunction({ name: "run", export: "run" });
   const symLocals = Array.from({ length: p.nsyms }, (_, i) => run.addLocal("i32", `sym${i}`));
+  // Every run starts with no tapes (the previous run's are dropped).
+  if (tapes) run.call(tapes.reset());
 
   /** Pushes the byte address of a view's first element (run-time symbols included). */
   const viewAddress = (v: View): void => {
@@ -290,19 +289,19 @@ export function emitModule(p: Program, opts: EmitOptions = {}): EmittedModule {
       }
       case "tape_new":
         viewAddress(s.handle);
-        f.i32.const(s.slotSize * ELEM_BYTES[s.dtype]).call(tapeImport("tape_new"));
+        f.i32.const(s.slotSize * ELEM_BYTES[s.dtype]).call(tapeRt().create());
         f.i32.store({ align: 4 });
         return;
       case "tape_push":
         loadI32(s.handle);
         viewAddress(s.src);
-        f.call(tapeImport("tape_push"));
+        f.call(tapeRt().push());
         return;
       case "tape_load":
         loadI32(s.handle);
         loadI32(s.index);
         viewAddress(s.dst);
-        f.call(tapeImport("tape_load"));
+        f.call(tapeRt().load());
         return;
       default:
         unhandled(s, "statement");
@@ -313,25 +312,24 @@ export function emitModule(p: Program, opts: EmitOptions = {}): EmittedModule {
   const memoryBytes = pool.base + pool.byteLength;
   if (memoryBytes > WASM32_MAX_BYTES) throw new WasmMemoryLimitError(memoryBytes, [`the layout ${formatBytes(pool.base)}`, `constants ${formatBytes(pool.byteLength)}`]);
   const pages = Math.max(1, Math.ceil(memoryBytes / PAGE_BYTES));
+  // Tapes start past the static data, at the first page the memory does not have yet.
+  tapes?.finish(pages * PAGE_BYTES);
   m.addMemory({ min: pages }, { export: "memory" });
   if (pool.byteLength) m.addData(pool.base, pool.bytes());
   return { module: m, layout: { ...layout, pages }, kernelFunctions: fns.size };
 }
 
-/** The host functions a program with tapes imports (implemented in index.ts). */
-export type TapeImport = "tape_new" | "tape_push" | "tape_load";
-
-/**
- * `tape_new(slotBytes) → handle`; `tape_push(handle, srcAddr)` appends the
- * slot at srcAddr; `tape_load(handle, index, dstAddr)` writes slot
- * clamp(index) there (zeros when the tape is empty). Addresses are byte
- * addresses in the module's memory.
- */
-const TAPE_IMPORT_TYPES: { readonly [F in TapeImport]: { readonly params: readonly "i32"[]; readonly results: readonly "i32"[] } } = {
-  tape_new: { params: ["i32"], results: ["i32"] },
-  tape_push: { params: ["i32", "i32"], results: [] },
-  tape_load: { params: ["i32", "i32", "i32"], results: [] },
-};
+/** Whether a statement list (nested blocks included) uses tapes. */
+function usesTapes(stmts: readonly Stmt[]): boolean {
+  const stack: (readonly Stmt[])[] = [stmts];
+  while (stack.length) {
+    for (const s of stack.pop()!) {
+      if (s.kind === "tape_new" || s.kind === "tape_push" || s.kind === "tape_load") return true;
+      for (const b of childBlocks(s)) stack.push(b);
+    }
+  }
+  return false;
+}
 
 /** Scratch bytes a kernel's function uses (dots pack their operands there). */
 function kernelScratchBytes(k: Kernel): number {

@@ -19,10 +19,10 @@
 // with an `onKernel` hook get their own instance, which owns the hook.)
 //
 // A call copies the inputs into memory, runs the exported `run`, and copies
-// the outputs out into fresh typed arrays; nothing else is allocated, except
-// in programs with tapes (reverse mode through while loops): their slots live
-// on the host, in an arena made for the call and dropped when it returns
-// (the `tape_*` imports copy slots between the arena and linear memory).
+// the outputs out into fresh typed arrays; nothing else is allocated. A
+// program with tapes (reverse mode through while loops) keeps them in its
+// memory past the static data (tapes.ts): each run drops the previous run's,
+// and the memory grows when a run needs more, which later runs reuse.
 
 import type { ArrayValue, Jaxpr } from "../../../ir/core.js";
 import { type Aval, type DType, avalStr, shapesEqual } from "../../../ir/dtype.js";
@@ -34,7 +34,6 @@ import { structuralText } from "../../../ir/structuralKey.js";
 import { checkNesting } from "../../../ir/traverse.js";
 import { printWat } from "../wat.js";
 import { emitModule } from "./emit_program.js";
-import { TapeArena } from "../../tape_arena.js";
 import type { MemoryLayout } from "./layout.js";
 
 export interface WasmCompileOptions {
@@ -61,30 +60,15 @@ interface Compiled {
   readonly layout: MemoryLayout;
   readonly wat: () => string;
   /** The instance shared by every program compiled from this jaxpr without a hook (made on first use). */
-  shared?: Instantiated;
+  shared?: WebAssembly.Instance;
 }
 
-interface Instantiated {
-  readonly instance: WebAssembly.Instance;
-  /** The arena the instance's tape imports use: the running call's (null between calls). */
-  readonly tapes: { arena: TapeArena | null };
-}
-
-/**
- * The tape imports (emit_program.ts, TAPE_IMPORT_TYPES) over the arena of
- * the call in progress. The memory's buffer is looked up on every call: a
- * memory that grows detaches its old buffer.
- */
-function tapeImports(memory: () => WebAssembly.Memory, tapes: Instantiated["tapes"]) {
-  const arena = (): TapeArena => {
-    if (!tapes.arena) throw new Error("wasm backend: a tape import was called outside a run of the program");
-    return tapes.arena;
-  };
-  return {
-    tape_new: (slotBytes: number): number => arena().create(Uint8Array, slotBytes),
-    tape_push: (handle: number, addr: number): void => arena().push(handle, new Uint8Array(memory().buffer), addr),
-    tape_load: (handle: number, index: number, addr: number): void => arena().load(handle, index, new Uint8Array(memory().buffer), addr),
-  };
+/** What a program's tapes called when they outgrow the memory wasm32 can address (tapes.ts). */
+function tapeFull(): never {
+  throw new RangeError(
+    "wasm backend: the tapes of this run (the residuals a while loop records for its reverse pass) need more than the 4 GiB " +
+      'a wasm32 memory can hold; compile it with the js backend (jit(f, { backend: "js" }))',
+  );
 }
 
 /** Lowered and compiled programs by jaxpr text; bounded (least recently used dropped first). */
@@ -128,22 +112,18 @@ export function compileWasm(jaxpr: Jaxpr, options: WasmCompileOptions = {}): Was
   const compiled = compileProgram(jaxpr, debug);
   const program = compiled.program;
   const onKernel = options.onKernel;
-  const instantiate = (): Instantiated => {
-    const tapes: Instantiated["tapes"] = { arena: null };
-    const instance: WebAssembly.Instance = new WebAssembly.Instance(compiled.module, {
+  const instantiate = (): WebAssembly.Instance =>
+    new WebAssembly.Instance(compiled.module, {
       rt: {
         pow: powC,
         fmod: (x: number, y: number) => x % y,
         sin: Math.sin,
         cos: Math.cos,
         dbg: (id: number, points: number) => onKernel?.(id, points),
-        ...tapeImports(() => instance.exports["memory"] as WebAssembly.Memory, tapes),
+        tape_full: tapeFull,
       },
     });
-    return { instance, tapes };
-  };
-  const { instance, tapes } = debug ? instantiate() : (compiled.shared ??= instantiate());
-  const usesTapes = WebAssembly.Module.imports(compiled.module).some((i) => i.name === "tape_new");
+  const instance = debug ? instantiate() : (compiled.shared ??= instantiate());
   const memory = instance.exports["memory"] as WebAssembly.Memory;
   const runWasm = instance.exports["run"] as () => void;
   const inAvals: Aval[] = [...jaxpr.constvars, ...jaxpr.invars].map((v) => v.aval);
@@ -178,14 +158,7 @@ export function compileWasm(jaxpr: Jaxpr, options: WasmCompileOptions = {}): Was
       });
       views();
       for (let i = 0; i < args.length; i++) (inViews[i] as Float32Array).set(args[i]!.data as Float32Array);
-      if (usesTapes) {
-        tapes.arena = new TapeArena();
-        try {
-          runWasm();
-        } finally {
-          tapes.arena = null;
-        }
-      } else runWasm();
+      runWasm();
       views();
       return outViews.map((v, i) => ({ dtype: outAvals[i]!.dtype, shape: [...outAvals[i]!.shape], data: v.slice() }));
     },
