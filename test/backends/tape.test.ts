@@ -87,6 +87,13 @@ const CASES: readonly TapeCase[] = [
       expect(s!.data[0]).toBeGreaterThan(0);
     },
   },
+  {
+    name: "tapes 40 blocks deep (the js emitter outlines every 32nd level into a function)",
+    ir: T.deeplyNested(40),
+    inputs: [[f32(0.5)], [f32(7)]],
+    // 0.5 → 3.5 after three steps; slot 1 holds 1.5.
+    reference: ([z]) => expect(z!.data[0]).toBe(5),
+  },
 ];
 
 /** The tape statements of a lowered program, by kind. */
@@ -115,6 +122,7 @@ describe.each(BACKEND_NAMES)("tapes on backend %s", (backend) => {
         // A run starts with no tapes: running again gives the same results.
         expect(compiled.run(inputs).map(toNested)).toEqual(outs.map(toNested));
       });
+      if (backend === "js" && c.ir.includes("scan")) expect((compiled as { source: string }).source).toMatch(/function r0\(\)/);
       if ("program" in compiled) {
         const kinds = tapeStatements((compiled as { program: Program }).program);
         expect(kinds["tape_new"]).toBeGreaterThan(0);

@@ -224,3 +224,28 @@ export const TAPE_OUTPUT = `{ lambda ; a:f32[]. let
 
 /** A tape as a program input: refused likewise. */
 export const TAPE_INPUT = `{ lambda ; c:tape(f32[]) g:i32[]. let u:f32[] = tape_read c g in (u,) }`;
+
+/**
+ * A while_record and tape_reads `depth` scans deep (each scan of length 1 is
+ * a block): deep enough that the js emitter outlines blocks into functions
+ * of their own, which reach the run's tapes through the factory's scope.
+ */
+export function deeplyNested(depth: number): string {
+  let jaxpr = `{ lambda ; x:f32[]. let
+    y:f32[] t:tape(f32[]) = while_record[
+      body_jaxpr={ lambda ; d:f32[]. let e:f32[] = add d 1.0:f32[] in (e, d) }
+      body_nconsts=0
+      cond_jaxpr={ lambda ; c:f32[]. let m:bool[] = lt c 3.0:f32[] in (m,) }
+      cond_nconsts=0
+      num_records=1
+    ] x
+    g:f32[] = tape_read t 1:i32[]
+    z:f32[] = add y g
+  in (z,) }`;
+  for (let k = 0; k < depth; k++) {
+    jaxpr = `{ lambda ; x${k}:f32[]. let
+    z${k}:f32[] = scan[jaxpr=${jaxpr} length=1 num_carry=1 num_consts=0 reverse=False] x${k}
+  in (z${k},) }`;
+  }
+  return jaxpr;
+}
