@@ -14,6 +14,9 @@
 //   scan   → `for` over a symbol t; xs are read as views at row t, ys are
 //            written in place at row t.
 //   pjit   → inlined.
+//   while_record (rules_tape.ts) → `lowerWhile` with a recorder: the tapes
+//            are made before the loop and each iteration's residuals pushed
+//            before its carries are written back.
 //
 // Region operands are materialized before entering a region, so no lazy node
 // crosses into a body that may run zero times or several times.
