@@ -44,7 +44,9 @@ export const SCALAR = `{ lambda ; a:f32[]. let
  * (rows at or past 10 run none), all rows push every iteration. Residuals of
  * all three dtypes: f32 (the derivative), bool and i32. Two replays: the
  * gradient (backwards, masking finished rows with select_n) and a forward one
- * summing the int and bool residuals of each row's active steps.
+ * summing the int and bool residuals of each row's active steps. Slot 3
+ * is read whole: rows that finished earlier hold what the body computed from
+ * their final carries, as in the interpreter (every row is recorded).
  */
 export const BATCHED = `{ lambda ; a:f32[4]. let
     b:i32[4] = broadcast_in_dim[broadcast_dimensions=() shape=(4,)] 0:i32[]
@@ -88,7 +90,8 @@ export const BATCHED = `{ lambda ; a:f32[4]. let
       num_tapes=2
       reverse=False
     ] k t2 t3 zero
-  in (x, k, grad, tally) }`;
+    late:f32[4] = tape_read t1 3:i32[]
+  in (x, k, grad, tally, late) }`;
 
 /**
  * A while_record in a while_record's body: each outer iteration records the
