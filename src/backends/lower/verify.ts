@@ -13,7 +13,7 @@
 //   acc        `acc` only in dot kernels
 //   reduce     nKept within the shape; argmax gives int32
 //   plan       every kernel has a plan of its kind (kernel_plan.ts)
-//   tape       a tape handle is one int32 element; a slot (src, dst) is
+//   tape       a tape handle is an int32 buffer of one element; a slot (src, dst) is
 //              slotSize contiguous elements of the tape's dtype, in bounds;
 //              a slot index is one int32 element
 //   lanewise   a while has an iteration plan exactly when it qualifies for
@@ -219,8 +219,10 @@ class Verifier {
     if (this.buffer(v.buf, where, what) && this.p.buffers[v.buf]!.dtype !== "int32") this.fail("tape", where, `${what} ${viewStr(v)} is in ${this.p.buffers[v.buf]!.dtype} buffer b${v.buf}, not int32`);
   }
 
+  /** A tape value is an int32 buffer of exactly one element, its handle (kernel_ir.ts, "Tapes"). */
   private tapeHandle(v: View, where: string): void {
     this.int32Element(v, where, "the tape handle");
+    if (this.buffer(v.buf, where, "the tape handle") && this.p.buffers[v.buf]!.size !== 1) this.fail("tape", where, `the tape handle's buffer b${v.buf} has ${this.p.buffers[v.buf]!.size} elements, not 1`);
   }
 
   private slotSize(n: number, where: string): boolean {

@@ -40,6 +40,7 @@ describe("kernel-IR verifier: tape statements", () => {
     { what: "a strided slot", rule: "tape", body: [tapeNew, push(view(0, [2]))], message: /must be contiguous \(strides \[1\]\), not \[2\]/ },
     { what: "a slot of another dtype than the tape's", rule: "dtype", body: [tapeNew, load(view(3, [1]), { dtype: "int32" })], message: /the loaded slot b3\[0; 1\] is in float32 buffer b3, the tape holds int32/ },
     { what: "a slot index in a float32 buffer", rule: "tape", body: [tapeNew, load(view(3, [1]), { index: view(4, []) })], message: /the slot index b4\[0; \] is in float32 buffer b4, not int32/ },
+    { what: "a handle in a buffer of more than one element", rule: "tape", body: [{ ...tapeNew, handle: view(0, []) } as Stmt], message: /the tape handle's buffer b0 has 8 elements, not 1/ },
     { what: "a negative slot size", rule: "tape", body: [{ ...tapeNew, slotSize: -1 } as Stmt], message: /slotSize -1 is not a count of elements/ },
   ];
   for (const c of cases) {
