@@ -14,7 +14,7 @@
 
 import { DTYPE_SHORT, type DType } from "../../ir/dtype.js";
 import type { BufId, Kernel, Offset, Program, Stmt } from "../lower/kernel_ir.js";
-import { childBlocks, planOf, pointsPerLane, unhandled } from "../lower/kernel_ir.js";
+import { childBlocks, planOf, pointsPerLane, unhandled, usesTapes } from "../lower/kernel_ir.js";
 import { type Recursion, recurse, runRecursion } from "../../ir/trampoline.js";
 import { DOT_SCRATCH, emitDotKernel } from "./emit_dot.js";
 import { emitLanewiseWhile, lanewiseKernels } from "./emit_lanewise.js";
@@ -241,18 +241,6 @@ export function emitProgram(p: Program, opts: EmitOptions = {}): string {
 
 /** The run's tape arena (an identifier of the generated code). */
 const TAPES = "tapes";
-
-/** Whether a statement list (nested blocks included) uses tapes. */
-function usesTapes(stmts: readonly Stmt[]): boolean {
-  const stack: (readonly Stmt[])[] = [stmts];
-  while (stack.length) {
-    for (const s of stack.pop()!) {
-      if (s.kind === "tape_new" || s.kind === "tape_push" || s.kind === "tape_load") return true;
-      for (const b of childBlocks(s)) stack.push(b);
-    }
-  }
-  return false;
-}
 
 /** Inputs beyond which `run` takes them as one array (engines cap a function's parameters at about 65,000). */
 const MAX_RUN_PARAMS = 1000;

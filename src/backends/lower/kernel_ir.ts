@@ -376,25 +376,41 @@ export function withChildBlocks(s: Stmt, blocks: readonly (readonly Stmt[])[]): 
  * What each statement kind is, one row per kind (a mapped type: a new kind is
  * a compile error here until someone says what it is).
  */
-const STMT_KINDS: { readonly [K in StmtKind]: { readonly kernel: boolean; readonly repeats: boolean } } = {
-  loop: { kernel: true, repeats: false },
-  reduce: { kernel: true, repeats: false },
-  dot: { kernel: true, repeats: false },
-  setsym: { kernel: false, repeats: false },
-  lanes_init: { kernel: false, repeats: false },
-  lanes_index: { kernel: false, repeats: false },
-  lanes_combine: { kernel: false, repeats: false },
-  while: { kernel: false, repeats: true },
-  switch: { kernel: false, repeats: false },
-  if_lanes: { kernel: false, repeats: false },
-  for: { kernel: false, repeats: true },
-  tape_new: { kernel: false, repeats: false },
-  tape_push: { kernel: false, repeats: false },
-  tape_load: { kernel: false, repeats: false },
+const STMT_KINDS: { readonly [K in StmtKind]: { readonly kernel: boolean; readonly repeats: boolean; readonly tape: boolean } } = {
+  loop: { kernel: true, repeats: false, tape: false },
+  reduce: { kernel: true, repeats: false, tape: false },
+  dot: { kernel: true, repeats: false, tape: false },
+  setsym: { kernel: false, repeats: false, tape: false },
+  lanes_init: { kernel: false, repeats: false, tape: false },
+  lanes_index: { kernel: false, repeats: false, tape: false },
+  lanes_combine: { kernel: false, repeats: false, tape: false },
+  while: { kernel: false, repeats: true, tape: false },
+  switch: { kernel: false, repeats: false, tape: false },
+  if_lanes: { kernel: false, repeats: false, tape: false },
+  for: { kernel: false, repeats: true, tape: false },
+  tape_new: { kernel: false, repeats: false, tape: true },
+  tape_push: { kernel: false, repeats: false, tape: true },
+  tape_load: { kernel: false, repeats: false, tape: true },
 };
 
 export function isKernel(s: Stmt): s is Kernel {
   return STMT_KINDS[s.kind].kernel;
+}
+
+export function isTapeStmt(s: Stmt): s is TapeStmt {
+  return STMT_KINDS[s.kind].tape;
+}
+
+/** Whether a statement list uses tapes anywhere (nested blocks included): its runs then need a tape arena. */
+export function usesTapes(stmts: readonly Stmt[]): boolean {
+  const stack: (readonly Stmt[])[] = [stmts];
+  while (stack.length) {
+    for (const s of stack.pop()!) {
+      if (isTapeStmt(s)) return true;
+      for (const b of childBlocks(s)) stack.push(b);
+    }
+  }
+  return false;
 }
 
 /** Whether the statement repeats its body (what it reads may be read again by the next iteration). */

@@ -19,7 +19,7 @@
 
 import { type Shape, stridesOf } from "../../../ir/dtype.js";
 import type { Kernel, LoopKernel, Program, Stmt, View } from "../../lower/kernel_ir.js";
-import { childBlocks, planOf, pointsPerLane, unhandled } from "../../lower/kernel_ir.js";
+import { planOf, pointsPerLane, unhandled, usesTapes } from "../../lower/kernel_ir.js";
 import { FunctionBuilder } from "../func.js";
 import { ModuleBuilder, PAGE_BYTES } from "../module.js";
 import type { FuncRef, Local } from "../types.js";
@@ -73,13 +73,8 @@ export function emitModule(p: Program, opts: EmitOptions = {}): EmittedModule {
   // The run's tapes live in linear memory past the static data (tapes.ts).
   const tapes = usesTapes(p.body) ? new TapeRuntime(m) : null;
   const tapeRt = (): TapeRuntime => {
-    if (!tapes) throw new Error("wasm: a tape statement in a program found to have none");
+    if (!tapes) throw new Error("wasm: usesTapes missed a tape statement");
     return tapes;
-  };
-  /** Pushes the int32 at a one-element view (a tape handle, a slot index). */
-  const loadI32 = (v: View): void => {
-    viewAddress(v);
-    run.i32.load({ align: 4 });
   };
   const lanesRt = new LaneRuntime(m);
   const live = liveAfter(p);
@@ -115,6 +110,11 @@ export function emitModule(p: Program, opts: EmitOptions = {}): EmittedModule {
   /** Pushes the byte address of a view's first element (run-time symbols included). */
   const viewAddress = (v: View): void => {
     emitAddress(run, layout.addr(v.buf), v.offset, ELEM_BYTES[p.buffers[v.buf]!.dtype], symLocals);
+  };
+  /** Pushes the int32 at a one-element view (a tape handle, a slot index). */
+  const loadI32 = (v: View): void => {
+    viewAddress(v);
+    run.i32.load({ align: 4 });
   };
   const callWith = (fn: FunctionBuilder, bufs: readonly number[], syms: readonly number[], lanesSet: number | null): void => {
     for (const b of bufs) run.i32.const(layout.addr(b));
@@ -317,18 +317,6 @@ export function emitModule(p: Program, opts: EmitOptions = {}): EmittedModule {
   m.addMemory({ min: pages }, { export: "memory" });
   if (pool.byteLength) m.addData(pool.base, pool.bytes());
   return { module: m, layout: { ...layout, pages }, kernelFunctions: fns.size };
-}
-
-/** Whether a statement list (nested blocks included) uses tapes. */
-function usesTapes(stmts: readonly Stmt[]): boolean {
-  const stack: (readonly Stmt[])[] = [stmts];
-  while (stack.length) {
-    for (const s of stack.pop()!) {
-      if (s.kind === "tape_new" || s.kind === "tape_push" || s.kind === "tape_load") return true;
-      for (const b of childBlocks(s)) stack.push(b);
-    }
-  }
-  return false;
 }
 
 /** Scratch bytes a kernel's function uses (dots pack their operands there). */
