@@ -88,6 +88,16 @@ const CASES: readonly TapeCase[] = [
     },
   },
   {
+    name: "slots of no elements beside scalar ones",
+    ir: T.EMPTY_SLOTS,
+    inputs: [[f32(0.5)], [f32(4)]],
+    reference: ([x, r, s]) => {
+      expect(x!.data[0]).toBe(3.5);
+      expect(r!.data.length).toBe(0);
+      expect(s!.data[0]).toBe(1.5);
+    },
+  },
+  {
     name: "tapes 40 blocks deep (the js emitter outlines every 32nd level into a function)",
     ir: T.deeplyNested(40),
     inputs: [[f32(0.5)], [f32(7)]],

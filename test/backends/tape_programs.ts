@@ -252,3 +252,19 @@ export function deeplyNested(depth: number): string {
   }
   return jaxpr;
 }
+
+/** Slots of no elements (an f32[0] residual) next to scalar ones: pushes and reads of nothing. */
+export const EMPTY_SLOTS = `{ lambda ; a:f32[]. let
+    x:f32[] t:tape(f32[0]) u:tape(f32[]) = while_record[
+      body_jaxpr={ lambda ; d:f32[]. let
+          e:f32[] = add d 1.0:f32[]
+          z:f32[0] = broadcast_in_dim[broadcast_dimensions=() shape=(0,)] d
+        in (e, z, d) }
+      body_nconsts=0
+      cond_jaxpr={ lambda ; c:f32[]. let m:bool[] = lt c 3.0:f32[] in (m,) }
+      cond_nconsts=0
+      num_records=2
+    ] a
+    r:f32[0] = tape_read t 1:i32[]
+    s:f32[] = tape_read u 1:i32[]
+  in (x, r, s) }`;

@@ -107,3 +107,29 @@ describe("lowering tapes", () => {
     }
   });
 });
+
+describe("a batched while that records never runs row by row (lanewise.ts)", () => {
+  // Pushes are whole slots, one per iteration of the loop as a whole; a row running to its own exit has no such iteration.
+  const loop = (prim: "while" | "while_record") => `{ lambda ; a:f32[4]. let
+    x:f32[4] ${prim === "while_record" ? "t:tape(f32[4]) " : ""}= ${prim}[
+      body_jaxpr={ lambda ; d:f32[4]. let e:f32[4] = mul d 1.5:f32[] in (e${prim === "while_record" ? ", d" : ""}) }
+      body_nconsts=0
+      cond_jaxpr={ lambda ; c:f32[4]. let m:bool[4] = lt c 10.0:f32[] in (m,) }
+      cond_nconsts=0${prim === "while_record" ? "\n      num_records=1" : ""}
+    ] a
+  in (x,) }`;
+  const whileOf = (p: Program) => {
+    const w = statements(p).find((s) => s.kind === "while");
+    if (w?.kind !== "while") throw new Error("expected a while");
+    return w;
+  };
+
+  it("plans the plain loop lane by lane, and the same loop recording its carry not", () => {
+    expect(whileOf(lower(loop("while"))).lanewise).not.toBeNull();
+    const recording = whileOf(lower(loop("while_record")));
+    // The residual is the old carry, pushed from its buffer: every kernel is still over the loop's rows.
+    expect(recording.body.filter((s) => s.kind === "loop").every((s) => s.kind === "loop" && s.lanes !== null)).toBe(true);
+    expect(recording.body.some((s) => s.kind === "tape_push")).toBe(true);
+    expect(recording.lanewise).toBeNull();
+  });
+});
