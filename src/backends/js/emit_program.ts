@@ -14,7 +14,7 @@
 
 import { DTYPE_SHORT, type DType } from "../../ir/dtype.js";
 import type { BufId, Kernel, Offset, Program, Stmt } from "../lower/kernel_ir.js";
-import { childBlocks, planOf, pointsPerLane, unhandled } from "../lower/kernel_ir.js";
+import { childBlocks, planOf, pointsPerLane, unhandled, usesTapes } from "../lower/kernel_ir.js";
 import { type Recursion, recurse, runRecursion } from "../../ir/trampoline.js";
 import { DOT_SCRATCH, emitDotKernel } from "./emit_dot.js";
 import { emitLanewiseWhile, lanewiseKernels } from "./emit_lanewise.js";
@@ -187,12 +187,22 @@ export function emitProgram(p: Program, opts: EmitOptions = {}): string {
         out.close();
         return;
       }
+      case "tape_new":
+        out.line(`${bufName(s.handle.buf)}[${offset(s.handle.offset)}] = ${TAPES}.create(${ARRAY[s.dtype]}, ${s.slotSize});`);
+        return;
+      case "tape_push":
+        out.line(`${TAPES}.push(${bufName(s.handle.buf)}[${offset(s.handle.offset)}], ${bufName(s.src.buf)}, ${offset(s.src.offset)});`);
+        return;
+      case "tape_load":
+        out.line(`${TAPES}.load(${bufName(s.handle.buf)}[${offset(s.handle.offset)}], ${bufName(s.index.buf)}[${offset(s.index.offset)}], ${bufName(s.dst.buf)}, ${offset(s.dst.offset)});`);
+        return;
       default:
         unhandled(s, "statement");
     }
   }
 
   const run = new Writer();
+  const tapes = usesTapes(p.body);
   // The inputs as run's parameters, or as one array `ins` (a program can have more inputs than a function can take parameters).
   const params = inputArray ? ["ins"] : p.inputs.map((id) => bufName(id));
   const syms = Array.from({ length: p.nsyms }, (_, i) => `s${i} = 0`).join(", ");
@@ -200,18 +210,24 @@ export function emitProgram(p: Program, opts: EmitOptions = {}): string {
     // State the outlined blocks share, set by each call of run.
     if (params.length + p.outputs.length) w.line(`let ${[...params, ...p.outputs.map(bufName)].join(", ")};`);
     if (p.nsyms) w.line(`let ${syms};`);
+    if (tapes) w.line(`let ${TAPES} = null;`);
     run.open(`return function run(${params.map((_, i) => `arg${i}`).join(", ")}) {`);
     params.forEach((name, i) => run.line(`${name} = arg${i};`));
     if (p.nsyms) run.line(`${syms.replace(/, /g, "; ")};`);
+    if (tapes) run.line(`${TAPES} = rt.tapeArena();`);
   } else {
     run.open(`return function run(${params.join(", ")}) {`);
     if (p.nsyms) run.line(`let ${syms};`);
+    // This run's tapes (kernel_ir.ts, "Tapes"): made here, dropped when run returns.
+    if (tapes) run.line(`const ${TAPES} = rt.tapeArena();`);
   }
   for (const id of p.outputs) {
     const b = p.buffers[id]!;
     run.line(`${outline ? "" : "const "}${bufName(id)} = new ${ARRAY[b.dtype]}(${b.size});`);
   }
   runRecursion(block(p.body, run, 0));
+  // The outlined blocks share the arena through the factory's scope: let it go with the run.
+  if (outline && tapes) run.line(`${TAPES} = null;`);
   run.line(`return [${p.outputs.map(bufName).join(", ")}];`);
   run.close("};");
 
@@ -222,6 +238,9 @@ export function emitProgram(p: Program, opts: EmitOptions = {}): string {
   if (dotScratch > 0) w.line(`const ${DOT_SCRATCH} = new Float64Array(${dotScratch});`);
   return [w.text(), ...fnText, ...outlined, run.text()].join("\n");
 }
+
+/** The run's tape arena (an identifier of the generated code). */
+const TAPES = "tapes";
 
 /** Inputs beyond which `run` takes them as one array (engines cap a function's parameters at about 65,000). */
 const MAX_RUN_PARAMS = 1000;

@@ -9,6 +9,7 @@ import { roundHalfAwayFromZero, roundHalfToEven } from "../../ir/prims/unary.js"
 import { erf } from "../../ir/prims/erf.js";
 import type { Shape } from "../../ir/dtype.js";
 import { isShapePrefix, shapesEqual, sizeOf } from "../../ir/dtype.js";
+import { TapeArena } from "../tape_arena.js";
 
 export interface LaneSet {
   readonly shape: Shape;
@@ -111,8 +112,14 @@ export const SCALAR_HELPERS = {
   erf,
 };
 
+/** The tapes of one run (a program with tape statements makes one when `run` starts). */
+function tapeArena(): TapeArena {
+  return new TapeArena();
+}
+
 export const runtime = {
   ...SCALAR_HELPERS,
+  tapeArena,
   laneSet,
   lanesInit,
   lanesAnd,

@@ -8,7 +8,7 @@
 //   size-1 axes disappear;
 // - levels: each instr's loop depth, for hoisting invariants.
 
-import type { BufId, BufferDecl, DotKernel, Instr, Kernel, LaneSetId, LoopKernel, ReduceKernel, Stmt, Store, View } from "./kernel_ir.js";
+import type { BufId, BufferDecl, DotKernel, Instr, Kernel, LaneSetId, LoopKernel, ReduceKernel, Stmt, Store, TapeStmt, View } from "./kernel_ir.js";
 import { childBlocks, isKernel, iterationRank, unhandled, withChildBlocks } from "./kernel_ir.js";
 import { instrOperands, planLanewise } from "./lanewise.js";
 import { type Recursion, recurse, runRecursion } from "../../ir/trampoline.js";
@@ -29,6 +29,12 @@ export function viewsRead(s: Stmt): View[] {
       return [s.pred];
     case "switch":
       return [s.index];
+    case "tape_new":
+      return [];
+    case "tape_push":
+      return [s.handle, s.src];
+    case "tape_load":
+      return [s.handle, s.index];
     case "lanes_init":
     case "lanes_combine":
     case "if_lanes":
@@ -45,6 +51,11 @@ export function viewsWritten(s: Stmt): View[] {
       return s.stores.map((st) => st.view);
     case "reduce":
       return [s.out];
+    case "tape_new":
+      return [s.handle];
+    case "tape_load":
+      return [s.dst];
+    case "tape_push":
     case "setsym":
     case "lanes_init":
     case "lanes_index":
@@ -116,6 +127,9 @@ function allStmts(stmts: readonly Stmt[]): Stmt[] {
   return out;
 }
 
+/** What dead-store elimination may drop or shrink. */
+type Removable = Kernel | Extract<TapeStmt, { kind: "tape_load" }>;
+
 /**
  * Drops stores into temp buffers nobody reads, then whatever only they
  * needed, to a fixpoint: a dropped store can leave another buffer unread.
@@ -124,13 +138,15 @@ function allStmts(stmts: readonly Stmt[]): Stmt[] {
  */
 export function eliminateDeadStores(stmts: readonly Stmt[], buffers: readonly BufferDecl[]): Stmt[] {
   const reads = new Map<BufId, number>();
-  const storers = new Map<BufId, Kernel[]>();
+  // Kernels, and tape loads (a slot read into a temp nobody reads may go). Tape
+  // pushes and tape_new are effects on the run's tapes: never removed.
+  const storers = new Map<BufId, Removable[]>();
   const countReads = (s: Stmt, by: number): void => {
     for (const v of viewsRead(s)) reads.set(v.buf, (reads.get(v.buf) ?? 0) + by);
   };
   for (const s of allStmts(stmts)) {
     countReads(s, 1);
-    if (!isKernel(s)) continue;
+    if (!isKernel(s) && s.kind !== "tape_load") continue;
     for (const v of viewsWritten(s)) {
       const list = storers.get(v.buf) ?? [];
       if (list[list.length - 1] !== s) list.push(s);
@@ -139,15 +155,16 @@ export function eliminateDeadStores(stmts: readonly Stmt[], buffers: readonly Bu
   }
   const unread = (buf: BufId): boolean => buffers[buf]!.role === "temp" && !reads.get(buf);
   /** The current version of each kernel that changed (null: removed). */
-  const replaced = new Map<Stmt, Kernel | null>();
+  const replaced = new Map<Stmt, Removable | null>();
   const work = [...storers.keys()].filter(unread);
   while (work.length) {
     const buf = work.pop()!;
     for (const orig of storers.get(buf)!) {
       const cur = replaced.has(orig) ? replaced.get(orig)! : orig;
       if (cur === null) continue;
-      let next: Kernel | null;
-      if (cur.kind === "reduce") next = unread(cur.out.buf) ? null : cur;
+      let next: Removable | null;
+      if (cur.kind === "tape_load") next = unread(cur.dst.buf) ? null : cur;
+      else if (cur.kind === "reduce") next = unread(cur.out.buf) ? null : cur;
       else {
         const stores = cur.stores.filter((st) => !unread(st.view.buf));
         next = stores.length === cur.stores.length ? cur : stores.length ? withStores(cur, stores) : null;
@@ -306,7 +323,10 @@ export function finalizeKernels(stmts: readonly Stmt[], laneRank: (set: LaneSetI
         case "setsym":
         case "lanes_init":
         case "lanes_index":
-        case "lanes_combine": {
+        case "lanes_combine":
+        case "tape_new":
+        case "tape_push":
+        case "tape_load": {
           const blocks: Stmt[][] = [];
           for (const b of childBlocks(s)) blocks.push(yield* recurse(go(b)));
           const rebuilt = withChildBlocks(s, blocks);

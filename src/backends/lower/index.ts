@@ -16,6 +16,7 @@ import { planKernels } from "./kernel_plan.js";
 import { planBuffers } from "./plan.js";
 import { assertValidProgram, loweringChecked } from "./verify.js";
 import { expandReplays } from "../../passes/expandReplay.js";
+import { rejectTapesAtBoundary } from "./rules_tape.js";
 
 export type * from "./kernel_ir.js";
 export { formatProgram, formatPlan } from "./print.js";
@@ -32,6 +33,8 @@ export function lowerJaxpr(source: Jaxpr): Program {
   checkNesting(jaxpr, "lowering");
   const L = new Lowerer();
   const invars = [...jaxpr.constvars, ...jaxpr.invars];
+  rejectTapesAtBoundary(invars.map((v) => v.aval), "input");
+  rejectTapesAtBoundary(jaxpr.outvars.map((a) => a.aval), "output");
   const inputs = invars.map((v, i) => {
     const buf = L.newBuffer(v.aval.dtype, sizeOf(v.aval.shape), "input", `argument ${i}`, i);
     return loadNode({ buf, ...contiguous(v.aval.shape) }, v.aval.shape, v.aval.dtype, false);

@@ -19,6 +19,10 @@
 //              | switch  index:View branches:(Stmt*)*   (index clamped into range)
 //              | if_lanes set body:Stmt*                (runs body when the set has an active lane)
 //              | for     sym count reverse body:Stmt*
+//              | tape_new  handle:View dtype slotSize            handle[0] := a new empty tape
+//              | tape_push handle:View src:View dtype slotSize   append a copy of src (slotSize elements)
+//              | tape_load handle:View index:View dst:View dtype slotSize
+//                        dst := slot clamp(index[0], 0, len-1), zeros when the tape is empty
 //   Kernel   ::= loop   shape lanes? Instr* Store*                  one fused elementwise loop nest
 //              | reduce shape nKept lanes? Instr* value reducer out:View
 //              | dot    lanes? b m n k lhs:View rhs:View Instr* Store*   (Instr* = epilogue, reads `acc`)
@@ -50,6 +54,15 @@
 //
 // Values are float32 (as rounded doubles), int32 or bool (0/1); each instr's
 // `dtype` is its result type. Semantics are the reference interpreter's.
+//
+// Tapes (ir/prims/tape.ts). A tape value is an int32 buffer of one element
+// holding a *handle* into the run's tape arena, so a tape of tapes is an
+// int32 tape of handles. The arena is made when a run of the program starts
+// and dropped when it returns: tapes never cross a program boundary. A
+// tape's slots are `slotSize` contiguous elements of `dtype` (a slot that is
+// itself a tape: one int32 handle). `handle` and `index` are one-element
+// views (strides []); `src` and `dst` are the slot's elements, contiguous
+// (strides [1] over [slotSize]).
 
 import type { DType, Shape } from "../../ir/dtype.js";
 import type { BinaryPrim, ComparePrim, Params, UnaryPrim } from "../../ir/primitives.js";
@@ -183,7 +196,14 @@ export type Stmt =
   | { readonly kind: "while"; readonly lanes: LaneSetId | null; readonly cond: readonly Stmt[]; readonly pred: View; readonly body: readonly Stmt[]; readonly lanewise: LaneIteration | null }
   | { readonly kind: "switch"; readonly index: View; readonly branches: readonly (readonly Stmt[])[] }
   | { readonly kind: "if_lanes"; readonly set: LaneSetId; readonly body: readonly Stmt[] }
-  | { readonly kind: "for"; readonly sym: SymId; readonly count: number; readonly reverse: boolean; readonly body: readonly Stmt[] };
+  | { readonly kind: "for"; readonly sym: SymId; readonly count: number; readonly reverse: boolean; readonly body: readonly Stmt[] }
+  | TapeStmt;
+
+/** The tape statements (see "Tapes" above): `handle` is an int32 element holding a tape handle. */
+export type TapeStmt =
+  | { readonly kind: "tape_new"; readonly handle: View; readonly dtype: DType; readonly slotSize: number }
+  | { readonly kind: "tape_push"; readonly handle: View; readonly src: View; readonly dtype: DType; readonly slotSize: number }
+  | { readonly kind: "tape_load"; readonly handle: View; readonly index: View; readonly dst: View; readonly dtype: DType; readonly slotSize: number };
 
 export type StmtKind = Stmt["kind"];
 
@@ -321,6 +341,9 @@ export function childBlocks(s: Stmt): (readonly Stmt[])[] {
     case "lanes_init":
     case "lanes_index":
     case "lanes_combine":
+    case "tape_new":
+    case "tape_push":
+    case "tape_load":
       return [];
   }
 }
@@ -342,6 +365,9 @@ export function withChildBlocks(s: Stmt, blocks: readonly (readonly Stmt[])[]): 
     case "lanes_init":
     case "lanes_index":
     case "lanes_combine":
+    case "tape_new":
+    case "tape_push":
+    case "tape_load":
       return s;
   }
 }
@@ -350,22 +376,41 @@ export function withChildBlocks(s: Stmt, blocks: readonly (readonly Stmt[])[]): 
  * What each statement kind is, one row per kind (a mapped type: a new kind is
  * a compile error here until someone says what it is).
  */
-const STMT_KINDS: { readonly [K in StmtKind]: { readonly kernel: boolean; readonly repeats: boolean } } = {
-  loop: { kernel: true, repeats: false },
-  reduce: { kernel: true, repeats: false },
-  dot: { kernel: true, repeats: false },
-  setsym: { kernel: false, repeats: false },
-  lanes_init: { kernel: false, repeats: false },
-  lanes_index: { kernel: false, repeats: false },
-  lanes_combine: { kernel: false, repeats: false },
-  while: { kernel: false, repeats: true },
-  switch: { kernel: false, repeats: false },
-  if_lanes: { kernel: false, repeats: false },
-  for: { kernel: false, repeats: true },
+const STMT_KINDS: { readonly [K in StmtKind]: { readonly kernel: boolean; readonly repeats: boolean; readonly tape: boolean } } = {
+  loop: { kernel: true, repeats: false, tape: false },
+  reduce: { kernel: true, repeats: false, tape: false },
+  dot: { kernel: true, repeats: false, tape: false },
+  setsym: { kernel: false, repeats: false, tape: false },
+  lanes_init: { kernel: false, repeats: false, tape: false },
+  lanes_index: { kernel: false, repeats: false, tape: false },
+  lanes_combine: { kernel: false, repeats: false, tape: false },
+  while: { kernel: false, repeats: true, tape: false },
+  switch: { kernel: false, repeats: false, tape: false },
+  if_lanes: { kernel: false, repeats: false, tape: false },
+  for: { kernel: false, repeats: true, tape: false },
+  tape_new: { kernel: false, repeats: false, tape: true },
+  tape_push: { kernel: false, repeats: false, tape: true },
+  tape_load: { kernel: false, repeats: false, tape: true },
 };
 
 export function isKernel(s: Stmt): s is Kernel {
   return STMT_KINDS[s.kind].kernel;
+}
+
+export function isTapeStmt(s: Stmt): s is TapeStmt {
+  return STMT_KINDS[s.kind].tape;
+}
+
+/** Whether a statement list uses tapes anywhere (nested blocks included): its runs then need a tape arena. */
+export function usesTapes(stmts: readonly Stmt[]): boolean {
+  const stack: (readonly Stmt[])[] = [stmts];
+  while (stack.length) {
+    for (const s of stack.pop()!) {
+      if (isTapeStmt(s)) return true;
+      for (const b of childBlocks(s)) stack.push(b);
+    }
+  }
+  return false;
 }
 
 /** Whether the statement repeats its body (what it reads may be read again by the next iteration). */

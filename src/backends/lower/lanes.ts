@@ -40,7 +40,7 @@
 // otherwise re-analyse every loop nested in it (2^depth).
 
 import type { Eqn, Jaxpr } from "../../ir/core.js";
-import { type Shape, isShapePrefix } from "../../ir/dtype.js";
+import { type Aval, type Shape, isShapePrefix, isTape } from "../../ir/dtype.js";
 import type { Prim } from "../../ir/primitives.js";
 import type { ControlPrim } from "../../ir/prims/control.js";
 import { rulesOf } from "../../ir/prims/index.js";
@@ -71,7 +71,8 @@ export function rowReads(e: Eqn, p: number): RowRead[] {
 }
 
 // The custom-derivative calls (ir/prims/ad.ts) run their call_jaxpr: regions like pjit.
-const CONTROL: ReadonlySet<Prim> = new Set<ControlPrim | "custom_jvp_call" | "custom_vjp_call">(["while", "cond", "scan", "pjit", "custom_jvp_call", "custom_vjp_call"]);
+// A while_record (ir/prims/tape.ts) is a while whose body also returns residuals.
+const CONTROL: ReadonlySet<Prim> = new Set<ControlPrim | "custom_jvp_call" | "custom_vjp_call" | "while_record">(["while", "while_record", "cond", "scan", "pjit", "custom_jvp_call", "custom_vjp_call"]);
 
 class Analysis {
   readonly needsFull = new Set<number>();
@@ -90,6 +91,11 @@ class Analysis {
 
   hasLanes(shape: Shape): boolean {
     return this.lanes !== null && this.lanes.length > 0 && isShapePrefix(this.lanes, shape);
+  }
+
+  /** A value with a block per row. Never a tape: its type's shape is its slots', the tape itself is one handle for every row. */
+  laned(a: Aval): boolean {
+    return !isTape(a) && this.hasLanes(a.shape);
   }
 }
 
@@ -125,7 +131,7 @@ function* analyzeOnce(j: Jaxpr, lanes: Shape | null, outNeedsFull: readonly bool
       continue;
     }
     const p = an.lanes?.length ?? 0;
-    const laned = an.lanes !== null && e.outputs.every((v) => an.hasLanes(v.aval.shape));
+    const laned = an.lanes !== null && e.outputs.every((v) => an.laned(v.aval));
     if (laned && !outFull.some(Boolean)) {
       const reads = rowReads(e, p);
       an.restricted.add(e);
@@ -148,22 +154,31 @@ function* analyzeControl(an: Analysis, e: Eqn, outFull: boolean[], memo: Memo): 
   const region = (sub: Jaxpr, lanes: Shape | null, full: readonly boolean[]): Recursion<RegionInfo> => recurse(analyze(sub, lanes, full, memo));
   const inherit = (sub: Jaxpr, full: readonly boolean[]): Recursion<RegionInfo> => region(sub, P, full);
   switch (e.prim) {
-    case "while": {
-      const { cond_jaxpr, body_jaxpr, cond_nconsts: cn, body_nconsts: bn } = e.params;
+    case "while":
+    case "while_record": {
+      const { cond_jaxpr, body_jaxpr, cond_nconsts: cn, body_nconsts: bn } = (e as Eqn<"while" | "while_record">).params;
       const nCarry = e.inputs.length - cn - bn;
       const pred = cond_jaxpr.outvars[0]!.aval.shape;
+      // A while_record's residuals (body outputs after the carries) are pushed
+      // whole, every row, as the interpreter computes them for every row: a
+      // row's slot past its own trip count is masked out by the replay with a
+      // select, but its transpose multiplies that slot by a zero cotangent,
+      // and a stale value (NaN, Inf) in an inactive row would turn the zero
+      // into NaN. So they are needed in full.
+      const residual = (i: number): boolean => i >= nCarry;
       if (pred.length > 0) {
         // Its own lanes: body outputs are only copied back on active lanes.
         const cond = yield* region(cond_jaxpr, pred, [false]);
-        const body = yield* region(body_jaxpr, pred, body_jaxpr.outvars.map(() => false));
+        const body = yield* region(body_jaxpr, pred, body_jaxpr.outvars.map((_, i) => residual(i)));
         const carryFull = Array.from({ length: nCarry }, (_, i) => outFull[i]! || cond.invarNeedsFull[cn + i]! || body.invarNeedsFull[bn + i]!);
         an.subs.set(e, { kind: "while", batched: true, cond, body, carryFull });
         const nested = P !== null && isShapePrefix(P, pred) && !outFull.some(Boolean);
-        if (!nested && P !== null && e.outputs.some((v) => an.hasLanes(v.aval.shape))) an.unrestrictedLaneEqns++;
+        if (!nested && P !== null && e.outputs.some((v) => an.laned(v.aval))) an.unrestrictedLaneEqns++;
         an.need(e, nested ? [...cond.invarNeedsFull.slice(0, cn), ...body.invarNeedsFull.slice(0, bn), ...carryFull] : e.inputs.map(() => true));
         return;
       }
-      const carryFull = e.outputs.map((v, i) => outFull[i]! || !an.hasLanes(v.aval.shape));
+      // Per body output: the carries', then the residuals' (full).
+      const carryFull = e.outputs.map((v, i) => outFull[i]! || residual(i) || !an.laned(v.aval));
       let cond: RegionInfo;
       let body: RegionInfo;
       for (;;) {
@@ -191,13 +206,13 @@ function* analyzeControl(an: Analysis, e: Eqn, outFull: boolean[], memo: Memo): 
       an.subs.set(e, { kind: "cond", batched, branches: infos });
       const ops = e.inputs.slice(1).map((_, i) => infos.some((b) => b.invarNeedsFull[i]));
       const nested = !batched || (P !== null && isShapePrefix(P, index) && !outFull.some(Boolean));
-      if (!nested && P !== null && e.outputs.some((v) => an.hasLanes(v.aval.shape))) an.unrestrictedLaneEqns++;
+      if (!nested && P !== null && e.outputs.some((v) => an.laned(v.aval))) an.unrestrictedLaneEqns++;
       an.need(e, nested ? [!batched, ...ops] : e.inputs.map(() => true));
       return;
     }
     case "scan": {
       const { jaxpr, num_consts: nk, num_carry: nc } = e.params;
-      const carryFull = e.outputs.slice(0, nc).map((v, i) => outFull[i]! || !an.hasLanes(v.aval.shape));
+      const carryFull = e.outputs.slice(0, nc).map((v, i) => outFull[i]! || !an.laned(v.aval));
       // An x slice / y row is a row of another array: its leading axis is not the lane
       // axis of the array outside (that is axis 0, the scan axis), so xs and ys are full.
       const ysFull = e.outputs.slice(nc).map(() => true);

@@ -51,6 +51,10 @@ export function lanewiseKernels(s: Pick<While, "lanes" | "cond" | "body" | "pred
   if (s.lanes === null) return null;
   const ks: LoopKernel[] = [];
   for (const st of [...s.cond, ...s.body]) {
+    // Only loop kernels. In particular a loop whose body pushes to a tape (a
+    // while_record, rules_tape.ts) never runs row by row: a push appends one
+    // whole slot, every row's, per iteration of the loop as a whole, and a
+    // row running to its own exit has no such iteration.
     if (st.kind !== "loop" || !st.lanes || st.lanes.set !== s.lanes || st.lanes.rank !== laneRank || st.shape.length !== laneRank) return null;
     ks.push(st);
   }

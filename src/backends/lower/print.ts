@@ -151,6 +151,15 @@ function* stmtLines(p: Program, s: Stmt, indent: string, detail: boolean, out: s
     case "for":
       yield* block(`for s${s.sym} in ${s.reverse ? "reversed " : ""}0..${s.count}:`, s.body);
       return;
+    case "tape_new":
+      out.push(`${indent}${viewStr(s.handle)} = tape_new ${DTYPE_SHORT[s.dtype]}×${s.slotSize}`);
+      return;
+    case "tape_push":
+      out.push(`${indent}tape_push ${viewStr(s.handle)} <- ${viewStr(s.src)} ${DTYPE_SHORT[s.dtype]}×${s.slotSize}`);
+      return;
+    case "tape_load":
+      out.push(`${indent}${viewStr(s.dst)} = tape_load ${viewStr(s.handle)}[${viewStr(s.index)}] ${DTYPE_SHORT[s.dtype]}×${s.slotSize}`);
+      return;
     default:
       unhandled(s, "statement");
   }

@@ -14,18 +14,22 @@
 //   scan   → `for` over a symbol t; xs are read as views at row t, ys are
 //            written in place at row t.
 //   pjit   → inlined.
+//   while_record (rules_tape.ts) → `lowerWhile` with a recorder: the tapes
+//            are made before the loop and each iteration's residuals pushed
+//            before its carries are written back.
 //
 // Region operands are materialized before entering a region, so no lazy node
 // crosses into a body that may run zero times or several times.
 
 import type { Eqn, Jaxpr } from "../../ir/core.js";
-import { type Shape, isShapePrefix } from "../../ir/dtype.js";
+import { type Shape, isShapePrefix, isTape } from "../../ir/dtype.js";
+import { storageOf } from "./rules_tape.js";
 import { rowAt } from "./affine.js";
 import { type Block, type Dest, type LaneScope, viewsEqual } from "./block.js";
 import type { Lanes, Stmt, View } from "./kernel_ir.js";
 import type { RegionInfo, SubInfo } from "./lanes.js";
 import { type Recursion, recurse } from "../../ir/trampoline.js";
-import { type LowerRule, type Lowerer, loadsOf } from "./lower.js";
+import { type LowerRule, type Lowerer, type RuleCtx, loadsOf } from "./lower.js";
 import { type Node, constNode, loadNode, pendingDots, viewOf } from "./nodes.js";
 import { scanParts, whileParts } from "../../ir/loopOperands.js";
 
@@ -148,7 +152,24 @@ function nestedMask(L: Lowerer, b: Block, own: LaneScope): { mask: LaneScope; co
 const lowerRegion = (L: Lowerer, b: Block, j: Jaxpr, info: RegionInfo, inputs: readonly Node[], dests: readonly (Dest | null)[]): Recursion<Node[]> =>
   recurse(L.lowerScope(b, j, info, inputs, dests));
 
-const whileRule: LowerRule<"while"> = function* (ins, r) {
+/**
+ * What a recording while (while_record, rules_tape.ts) adds to the loop: its
+ * tapes are made before the loop, and each iteration's residuals (the body's
+ * outputs after its carries) are pushed before the carries are written back.
+ */
+export interface Recorder {
+  /** Emits the tape statements before the loop. */
+  readonly start: (b: Block) => void;
+  /** Pushes the residuals (body outputs after the carries) in the body block. */
+  readonly push: (b: Block, residuals: readonly Node[]) => void;
+}
+
+/**
+ * A while loop (`while`, or `while_record` with a recorder): its operands are
+ * `cconsts…, bconsts…, carries…`, the body returns the new carries and then,
+ * when recording, the residuals. Returns the carries' nodes.
+ */
+export function* lowerWhile(ins: readonly Node[], r: RuleCtx<"while" | "while_record">, recorder: Recorder | null): Recursion<Node[]> {
   const { L, b } = r;
   const info = subOf(r.sub, "while");
   const { cond_jaxpr, body_jaxpr, body_nconsts: bn } = r.params;
@@ -157,8 +178,16 @@ const whileRule: LowerRule<"while"> = function* (ins, r) {
   const bconsts = asInputs(L, b, parts.bodyConsts);
   const carries = carryBuffers(L, b, parts.carries, r.dests);
   const carryNodes = carries.map((v, i) => loadNode(v, parts.carries[i]!.shape, parts.carries[i]!.dtype, false));
-  const name = L.regionName("while");
+  const nCarry = carries.length;
+  const name = L.regionName(recorder ? "while_record" : "while");
   const predShape = cond_jaxpr.outvars[0]!.aval.shape;
+  recorder?.start(b);
+  /** The body's new carries written back, after the residuals (if any) are pushed. */
+  const finishBody = (bodyBlock: Block, outs: readonly Node[], lanesOf: (i: number) => Lanes | null): void => {
+    recorder?.push(bodyBlock, outs.slice(nCarry));
+    copyBack(L, bodyBlock, body_jaxpr, bn, outs.slice(0, nCarry), carries, lanesOf);
+    L.flush(bodyBlock);
+  };
 
   if (predShape.length > 0) {
     const set = L.newLaneSet(predShape);
@@ -174,8 +203,7 @@ const whileRule: LowerRule<"while"> = function* (ins, r) {
     if (combine) bodyBlock.stmts.push(combine);
     const outs = yield* lowerRegion(L, bodyBlock, body_jaxpr, info.body, [...bconsts, ...carryNodes], body_jaxpr.outvars.map(() => null));
     const lanes = L.lanesOf(own);
-    copyBack(L, bodyBlock, body_jaxpr, bn, outs, carries, () => lanes);
-    L.flush(bodyBlock);
+    finishBody(bodyBlock, outs, () => lanes);
     L.emit(b, { kind: "while", lanes: set, cond: condBlock.stmts, pred: predView, body: bodyBlock.stmts, lanewise: null });
     return carryNodes;
   }
@@ -189,16 +217,18 @@ const whileRule: LowerRule<"while"> = function* (ins, r) {
   const restrict = b.ctx.restrict;
   const partial = (i: number): Lanes | null =>
     restrict && !info.carryFull[i] && isShapePrefix(restrict.shape, carryNodes[i]!.shape) ? L.lanesOf(restrict) : null;
-  copyBack(L, bodyBlock, body_jaxpr, bn, outs, carries, partial);
-  L.flush(bodyBlock);
+  finishBody(bodyBlock, outs, partial);
   L.emit(b, { kind: "while", lanes: null, cond: condBlock.stmts, pred: predView, body: bodyBlock.stmts, lanewise: null });
   return carryNodes;
-};
+}
+
+const whileRule: LowerRule<"while"> = (ins, r) => lowerWhile(ins, r, null);
 
 function outputBuffers(L: Lowerer, e: Eqn, dests: readonly (Dest | null)[], label: string): View[] {
   return e.outputs.map((v, i) => {
     const d = dests[i];
-    return d && d.whole ? d.view : L.newTemp(v.aval.dtype, v.aval.shape, label);
+    const held = storageOf(v.aval);
+    return d && d.whole ? d.view : L.newTemp(held.dtype, held.shape, label);
   });
 }
 
@@ -214,7 +244,10 @@ const condRule: LowerRule<"cond"> = function* ([index, ...ops], r) {
   const inputs = asInputs(L, b, ops);
   const name = L.regionName("cond");
   const outBufs = outputBuffers(L, r.e, r.dests, "cond output");
-  const outNodes = outBufs.map((v, i) => loadNode(v, r.e.outputs[i]!.aval.shape, r.e.outputs[i]!.aval.dtype, false));
+  const outNodes = outBufs.map((v, i) => {
+    const held = storageOf(r.e.outputs[i]!.aval);
+    return loadNode(v, held.shape, held.dtype, false);
+  });
 
   if (index!.shape.length === 0) {
     const idx = L.materialize(b, index!, "index");
@@ -230,6 +263,8 @@ const condRule: LowerRule<"cond"> = function* ([index, ...ops], r) {
   }
 
   const laneShape: Shape = index!.shape;
+  // A tape is one stack for the whole loop that records it, not a value per row that each branch could write its rows of.
+  if (r.e.outputs.some((v) => isTape(v.aval))) throw new Error("lower: a cond with a batched index cannot return a tape (tapes are not per row)");
   const idx = L.materializeContiguous(b, index!, "index");
   // Lanes outside the enclosing mask take no branch; the interpreter leaves them 0.
   if (b.ctx.mask) outNodes.forEach((n, i) => L.storeInto(b, constNode(0, n.dtype, n.shape), outBufs[i]!, null));

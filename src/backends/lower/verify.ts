@@ -13,6 +13,9 @@
 //   acc        `acc` only in dot kernels
 //   reduce     nKept within the shape; argmax gives int32
 //   plan       every kernel has a plan of its kind (kernel_plan.ts)
+//   tape       a tape handle is an int32 buffer of one element; a slot (src, dst) is
+//              slotSize contiguous elements of the tape's dtype, in bounds;
+//              a slot index is one int32 element
 //   lanewise   a while has an iteration plan exactly when it qualifies for
 //              lane-by-lane execution, and the plan shares only equal values:
 //              every instr's value number is a computation of the same op on
@@ -25,14 +28,14 @@
 // the test suite and under the CLI's verification), so a lowering change that
 // breaks a contract fails where it happens rather than as a wrong number.
 
-import type { Shape } from "../../ir/dtype.js";
+import type { DType, Shape } from "../../ir/dtype.js";
 import { viewsEqual } from "./block.js";
 import type { BufId, Instr, Kernel, LaneIteration, LaneSetId, LoopKernel, Program, Stmt, SymId, View } from "./kernel_ir.js";
 import { childBlocks, unhandled } from "./kernel_ir.js";
 import { instrKey, instrOperands, lanewiseKernels } from "./lanewise.js";
 import { viewStr } from "./print.js";
 
-export type VerifyRule = "ids" | "ssa" | "level" | "rank" | "bounds" | "self-read" | "lanes" | "dtype" | "acc" | "reduce" | "plan" | "lanewise";
+export type VerifyRule = "ids" | "ssa" | "level" | "rank" | "bounds" | "self-read" | "lanes" | "dtype" | "acc" | "reduce" | "plan" | "lanewise" | "tape";
 
 export interface Violation {
   readonly rule: VerifyRule;
@@ -193,9 +196,48 @@ class Verifier {
       case "for":
         if (s.sym < 0 || s.sym >= this.p.nsyms) this.fail("ids", "for", `symbol s${s.sym} is not declared (the program has ${this.p.nsyms})`);
         return;
+      case "tape_new":
+        this.tapeHandle(s.handle, s.kind);
+        this.slotSize(s.slotSize, s.kind);
+        return;
+      case "tape_push":
+        this.tapeHandle(s.handle, s.kind);
+        if (this.slotSize(s.slotSize, s.kind)) this.tapeSlot(s.src, s.dtype, s.slotSize, s.kind, "the pushed slot");
+        return;
+      case "tape_load":
+        this.tapeHandle(s.handle, s.kind);
+        this.int32Element(s.index, s.kind, "the slot index");
+        if (this.slotSize(s.slotSize, s.kind)) this.tapeSlot(s.dst, s.dtype, s.slotSize, s.kind, "the loaded slot");
+        return;
       default:
         unhandled(s, "statement");
     }
+  }
+
+  private int32Element(v: View, where: string, what: string): void {
+    this.view(v, [], where, what);
+    if (this.buffer(v.buf, where, what) && this.p.buffers[v.buf]!.dtype !== "int32") this.fail("tape", where, `${what} ${viewStr(v)} is in ${this.p.buffers[v.buf]!.dtype} buffer b${v.buf}, not int32`);
+  }
+
+  /** A tape value is an int32 buffer of exactly one element, its handle (kernel_ir.ts, "Tapes"). */
+  private tapeHandle(v: View, where: string): void {
+    this.int32Element(v, where, "the tape handle");
+    if (this.buffer(v.buf, where, "the tape handle") && this.p.buffers[v.buf]!.size !== 1) this.fail("tape", where, `the tape handle's buffer b${v.buf} has ${this.p.buffers[v.buf]!.size} elements, not 1`);
+  }
+
+  private slotSize(n: number, where: string): boolean {
+    if (Number.isInteger(n) && n >= 0) return true;
+    this.fail("tape", where, `slotSize ${n} is not a count of elements`);
+    return false;
+  }
+
+  private tapeSlot(v: View, dtype: DType, slotSize: number, where: string, what: string): void {
+    if (v.strides.length !== 1 || v.strides[0] !== 1) {
+      this.fail("tape", where, `${what} ${viewStr(v)} must be contiguous (strides [1]), not [${v.strides.join(",")}]`);
+      return;
+    }
+    this.view(v, [slotSize], where, what);
+    if (this.buffer(v.buf, where, what) && this.p.buffers[v.buf]!.dtype !== dtype) this.fail("dtype", where, `${what} ${viewStr(v)} is in ${this.p.buffers[v.buf]!.dtype} buffer b${v.buf}, the tape holds ${dtype}`);
   }
 
   /** The iteration plan numbers only equal values equally (see `lanewise` above). */

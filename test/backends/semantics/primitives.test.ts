@@ -17,7 +17,8 @@ import { decodeArray, loadPrimitiveCases, singleEquation } from "../../fixtures/
 const cases = loadPrimitiveCases();
 // Primitives whose params are jaxprs (numpy fixtures describe single operations). The custom-derivative
 // calls run on every backend in test/frontend/ad/custom.test.ts and the fuzzer; custom_vjp_bwd cannot run at all.
-const CONTROL_FLOW: readonly Prim[] = ["while", "cond", "scan", "pjit", "custom_jvp_call", "custom_vjp_call", "custom_vjp_bwd"];
+// The tape primitives take or make tapes, which no numpy array is: they run on every backend in test/backends/tape.test.ts.
+const CONTROL_FLOW: readonly Prim[] = ["while", "cond", "scan", "pjit", "custom_jvp_call", "custom_vjp_call", "custom_vjp_bwd", "while_record", "replay", "tape_read"];
 
 describe.each(BACKEND_NAMES)("numpy fixtures on backend %s", (backend) => {
   for (const c of cases) {

@@ -6,10 +6,8 @@
 //    (same tolerance, NaN/inf consistency), and its primal outputs are the
 //    program's;
 // 2. reverse mode: the same for the vjp program (jvp → partial eval →
-//    transpose). A `while` whose carries the tangents reach cannot be
-//    transposed (dynamic trip count: WhileReverseModeError); for a program
-//    containing a while that error is expected, and the case is counted as
-//    skipped (only reverse mode is skipped), anything else is a failure;
+//    transpose; through a `while`, a recording loop and a replay of its
+//    tapes);
 // 3. the two modes agree: <vjp(c), t> = <c, jvp(t)> (both are the same
 //    Jacobian), summed in float64 from the interpreter's outputs.
 //
@@ -25,7 +23,6 @@ import { evalJaxpr } from "../../../src/backends/interpreter/index.js";
 import type { ArrayValue, Eqn, Jaxpr } from "../../../src/ir/core.js";
 import { printJaxpr } from "../../../src/ir/printer.js";
 import { anyNestedEqn } from "../../../src/ir/traverse.js";
-import { WhileReverseModeError } from "../../../src/passes/ad/while.js";
 import type { FuzzProgram } from "../gen/build.js";
 import { type Tolerance, outputsMismatch } from "./compare.js";
 import { attempt, fail, FuzzMismatch, showAll } from "./differential.js";
@@ -36,7 +33,7 @@ import { randomInputs, randomValue, rng } from "./values.js";
 export interface AdOutcome {
   /** Forward mode checked, or why not (no float input or output; a customVjp function, which only has reverse mode, by design). */
   readonly forward: "checked" | "no-float" | "custom-vjp";
-  readonly reverse: "checked" | "no-float" | "while";
+  readonly reverse: "checked" | "no-float";
   /** The jvp/vjp identity checked, or skipped because a side is NaN/±inf (or reverse mode was skipped). */
   readonly identity: "checked" | "non-finite" | "skipped";
 }
@@ -44,8 +41,6 @@ export interface AdOutcome {
 /** Relative tolerance of the identity, against the sum of the magnitudes of its terms (float32 partials, float64 sums). */
 export const IDENTITY_RTOL = 1e-3;
 
-const whileMemo = new WeakMap<Jaxpr, boolean>();
-const hasWhile = (j: Jaxpr): boolean => anyNestedEqn(whileMemo, j, (e: Eqn) => e.prim === "while");
 const customVjpMemo = new WeakMap<Jaxpr, boolean>();
 const hasCustomVjp = (j: Jaxpr): boolean => anyNestedEqn(customVjpMemo, j, (e: Eqn) => e.prim === "custom_vjp_call");
 
@@ -102,7 +97,6 @@ export function checkAd(p: FuzzProgram, j: Jaxpr, backends: readonly Backend[], 
   try {
     vjp = vjpProgram(j);
   } catch (e) {
-    if (e instanceof WhileReverseModeError && hasWhile(j)) return { forward: forwardOutcome, reverse: "while", identity: "skipped" };
     if (e instanceof FuzzMismatch) throw e;
     return fail(p, `reverse mode (BEFORE_AD, linearizeJaxpr, verifyLinear, transposeJaxpr) threw ${(e as Error).name}: ${(e as Error).message}`, primals);
   }

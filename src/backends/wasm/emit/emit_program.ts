@@ -2,6 +2,8 @@
 //
 //   (memory (export "memory") pages)          inputs, outputs, slots, lane sets, scratch
 //   (import "rt" "pow" / "fmod" / "dbg")      only when used
+//   (import "rt" "tape_full")                 with tapes: throws when they outgrow wasm32's memory
+//   tape helpers                              (tapes.ts), when the program uses tapes
 //   kernel functions                          one per distinct kernel code
 //   lane-set helpers                          (lanesets.ts)
 //   (func (export "run"))                     the statements, with native control flow
@@ -17,7 +19,7 @@
 
 import { type Shape, stridesOf } from "../../../ir/dtype.js";
 import type { Kernel, LoopKernel, Program, Stmt, View } from "../../lower/kernel_ir.js";
-import { planOf, pointsPerLane, unhandled } from "../../lower/kernel_ir.js";
+import { planOf, pointsPerLane, unhandled, usesTapes } from "../../lower/kernel_ir.js";
 import { FunctionBuilder } from "../func.js";
 import { ModuleBuilder, PAGE_BYTES } from "../module.js";
 import type { FuncRef, Local } from "../types.js";
@@ -28,6 +30,7 @@ import { emitLanewiseWhile, lanewiseKernels } from "./emit_lanewise.js";
 import { emitLoopKernel } from "./emit_loop.js";
 import { type KernelParams, emitAddress } from "./groups.js";
 import { LaneRuntime } from "./lanesets.js";
+import { TapeRuntime } from "./tapes.js";
 import { liveAfter } from "./live_after.js";
 import { type MemoryLayout, WASM32_MAX_BYTES, WasmMemoryLimitError, formatBytes, layoutMemory } from "./layout.js";
 import { allKernels, normalize, normalizePlan } from "./normalize.js";
@@ -67,6 +70,12 @@ export function emitModule(p: Program, opts: EmitOptions = {}): EmittedModule {
   };
   const host: HostFns = { pow: () => hostImport("pow"), fmod: () => hostImport("fmod"), sin: () => hostImport("sin"), cos: () => hostImport("cos") };
   const dbg = opts.debug ? m.importFunction("rt", "dbg", { name: "dbg", params: ["i32", "i32"], results: [] }) : null;
+  // The run's tapes live in linear memory past the static data (tapes.ts).
+  const tapes = usesTapes(p.body) ? new TapeRuntime(m) : null;
+  const tapeRt = (): TapeRuntime => {
+    if (!tapes) throw new Error("wasm: usesTapes missed a tape statement");
+    return tapes;
+  };
   const lanesRt = new LaneRuntime(m);
   const live = liveAfter(p);
   const laneShape = (set: number): Shape => p.laneSets[set]!.shape;
@@ -95,10 +104,17 @@ export function emitModule(p: Program, opts: EmitOptions = {}): EmittedModule {
   // ---- run ----------------------------------------------------------------------------
   const run = m.addFunction({ name: "run", export: "run" });
   const symLocals = Array.from({ length: p.nsyms }, (_, i) => run.addLocal("i32", `sym${i}`));
+  // Every run starts with no tapes (the previous run's are dropped).
+  if (tapes) run.call(tapes.reset());
 
   /** Pushes the byte address of a view's first element (run-time symbols included). */
   const viewAddress = (v: View): void => {
     emitAddress(run, layout.addr(v.buf), v.offset, ELEM_BYTES[p.buffers[v.buf]!.dtype], symLocals);
+  };
+  /** Pushes the int32 at a one-element view (a tape handle, a slot index). */
+  const loadI32 = (v: View): void => {
+    viewAddress(v);
+    run.i32.load({ align: 4 });
   };
   const callWith = (fn: FunctionBuilder, bufs: readonly number[], syms: readonly number[], lanesSet: number | null): void => {
     for (const b of bufs) run.i32.const(layout.addr(b));
@@ -271,6 +287,22 @@ export function emitModule(p: Program, opts: EmitOptions = {}): EmittedModule {
         f.end();
         return;
       }
+      case "tape_new":
+        viewAddress(s.handle);
+        f.i32.const(s.slotSize * ELEM_BYTES[s.dtype]).call(tapeRt().create());
+        f.i32.store({ align: 4 });
+        return;
+      case "tape_push":
+        loadI32(s.handle);
+        viewAddress(s.src);
+        f.call(tapeRt().push());
+        return;
+      case "tape_load":
+        loadI32(s.handle);
+        loadI32(s.index);
+        viewAddress(s.dst);
+        f.call(tapeRt().load());
+        return;
       default:
         unhandled(s, "statement");
     }
@@ -280,6 +312,8 @@ export function emitModule(p: Program, opts: EmitOptions = {}): EmittedModule {
   const memoryBytes = pool.base + pool.byteLength;
   if (memoryBytes > WASM32_MAX_BYTES) throw new WasmMemoryLimitError(memoryBytes, [`the layout ${formatBytes(pool.base)}`, `constants ${formatBytes(pool.byteLength)}`]);
   const pages = Math.max(1, Math.ceil(memoryBytes / PAGE_BYTES));
+  // Tapes start past the static data, at the first page the memory does not have yet.
+  tapes?.finish(pages * PAGE_BYTES);
   m.addMemory({ min: pages }, { export: "memory" });
   if (pool.byteLength) m.addData(pool.base, pool.bytes());
   return { module: m, layout: { ...layout, pages }, kernelFunctions: fns.size };

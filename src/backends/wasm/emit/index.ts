@@ -19,7 +19,10 @@
 // with an `onKernel` hook get their own instance, which owns the hook.)
 //
 // A call copies the inputs into memory, runs the exported `run`, and copies
-// the outputs out into fresh typed arrays; nothing else is allocated.
+// the outputs out into fresh typed arrays; nothing else is allocated. A
+// program with tapes (reverse mode through while loops) keeps them in its
+// memory past the static data (tapes.ts): each run drops the previous run's,
+// and the memory grows when a run needs more, which later runs reuse.
 
 import type { ArrayValue, Jaxpr } from "../../../ir/core.js";
 import { type Aval, type DType, avalStr, shapesEqual } from "../../../ir/dtype.js";
@@ -58,6 +61,14 @@ interface Compiled {
   readonly wat: () => string;
   /** The instance shared by every program compiled from this jaxpr without a hook (made on first use). */
   shared?: WebAssembly.Instance;
+}
+
+/** What a program's tapes called when they outgrow the memory wasm32 can address (tapes.ts). */
+function tapeFull(): never {
+  throw new RangeError(
+    "wasm backend: the tapes of this run (the residuals a while loop records for its reverse pass) need more than the 4 GiB " +
+      'a wasm32 memory can hold; compile it with the js backend (jit(f, { backend: "js" }))',
+  );
 }
 
 /** Lowered and compiled programs by jaxpr text; bounded (least recently used dropped first). */
@@ -109,6 +120,7 @@ export function compileWasm(jaxpr: Jaxpr, options: WasmCompileOptions = {}): Was
         sin: Math.sin,
         cos: Math.cos,
         dbg: (id: number, points: number) => onKernel?.(id, points),
+        tape_full: tapeFull,
       },
     });
   const instance = debug ? instantiate() : (compiled.shared ??= instantiate());
