@@ -69,6 +69,16 @@ export class TapeArena {
     else dst.set(data.subarray(start, start + n), at);
   }
 
+  /** A new tape of the slots of tape `handle`, last first, as its handle. */
+  reversed(handle: number): number {
+    const t = this.tape(handle);
+    const n = t.slotSize;
+    const data = new (t.data.constructor as SlotArrayType)(Math.max(t.length * n, 1));
+    for (let s = 0; s < t.length; s++) data.set(t.data.subarray(s * n, (s + 1) * n), (t.length - 1 - s) * n);
+    this.tapes.push({ data, length: t.length, slotSize: n });
+    return this.tapes.length - 1;
+  }
+
   /** Slots pushed onto a tape (for tests). */
   lengthOf(handle: number): number {
     return this.tape(handle).length;

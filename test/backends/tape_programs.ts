@@ -29,6 +29,7 @@ export const SCALAR = `{ lambda ; a:f32[]. let
           t:f32[] = add r s
         in (t,) }
       num_consts=0
+      num_records=0
       num_tapes=1
       reverse=True
     ] b c 1.0:f32[]
@@ -75,6 +76,7 @@ export const BATCHED = `{ lambda ; a:f32[4]. let
           w:f32[4] = select_n q s v
         in (w,) }
       num_consts=0
+      num_records=0
       num_tapes=1
       reverse=True
     ] k t1 one
@@ -87,6 +89,7 @@ export const BATCHED = `{ lambda ; a:f32[4]. let
           c3:f32[4] = select_n q s c2
         in (c3,) }
       num_consts=0
+      num_records=0
       num_tapes=2
       reverse=False
     ] k t2 t3 zero
@@ -130,11 +133,13 @@ export const NESTED_RECORD = `{ lambda ; a:f32[] n:i32[]. let
                 q2:f32[] = add q 1.0:f32[]
               in (q2,) }
             num_consts=0
+            num_records=0
             num_tapes=1
             reverse=True
           ] im it ct
         in (r,) }
       num_consts=0
+      num_records=0
       num_tapes=2
       reverse=True
     ] ks tt st 1.0:f32[]
@@ -166,6 +171,7 @@ export const RECORD_IN_WHILE = `{ lambda ; a:f32[] n:i32[]. let
           tot:f32[] = replay[
             jaxpr={ lambda ; act:bool[] h:f32[] z:f32[]. let zz:f32[] = add z h in (zz,) }
             num_consts=0
+            num_records=0
             num_tapes=1
             reverse=False
           ] m t 0.0:f32[]
@@ -207,6 +213,7 @@ export const LONG = `{ lambda ; a:f32[] n:i32[]. let
           av:f32[17] = add accv hv
         in (a2, av) }
       num_consts=0
+      num_records=0
       num_tapes=2
       reverse=False
     ] i ts tv 0.0:f32[] z

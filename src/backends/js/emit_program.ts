@@ -193,6 +193,14 @@ export function emitProgram(p: Program, opts: EmitOptions = {}): string {
       case "tape_push":
         out.line(`${TAPES}.push(${bufName(s.handle.buf)}[${offset(s.handle.offset)}], ${bufName(s.src.buf)}, ${offset(s.src.offset)});`);
         return;
+      case "check": {
+        const o = offset(s.pred.offset);
+        out.line(`for (let c = 0; c < ${s.size}; c++) if (${bufName(s.pred.buf)}[${o} + c]) rt.checkFailed(${JSON.stringify(s.message)});`);
+        return;
+      }
+      case "tape_reverse":
+        out.line(`${bufName(s.dst.buf)}[${offset(s.dst.offset)}] = ${TAPES}.reversed(${bufName(s.src.buf)}[${offset(s.src.offset)}]);`);
+        return;
       case "tape_load":
         out.line(`${TAPES}.load(${bufName(s.handle.buf)}[${offset(s.handle.offset)}], ${bufName(s.index.buf)}[${offset(s.index.offset)}], ${bufName(s.dst.buf)}, ${offset(s.dst.offset)});`);
         return;

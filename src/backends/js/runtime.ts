@@ -10,6 +10,12 @@ import { erf } from "../../ir/prims/erf.js";
 import type { Shape } from "../../ir/dtype.js";
 import { isShapePrefix, shapesEqual, sizeOf } from "../../ir/dtype.js";
 import { TapeArena } from "../tape_arena.js";
+import { RuntimeCheckError } from "../../ir/prims/check.js";
+
+/** A failed `check` (ir/prims/check.ts). */
+function checkFailed(message: string): never {
+  throw new RuntimeCheckError(message);
+}
 
 export interface LaneSet {
   readonly shape: Shape;
@@ -120,6 +126,7 @@ function tapeArena(): TapeArena {
 export const runtime = {
   ...SCALAR_HELPERS,
   tapeArena,
+  checkFailed,
   laneSet,
   lanesInit,
   lanesAnd,

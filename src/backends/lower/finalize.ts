@@ -35,6 +35,10 @@ export function viewsRead(s: Stmt): View[] {
       return [s.handle, s.src];
     case "tape_load":
       return [s.handle, s.index];
+    case "tape_reverse":
+      return [s.src];
+    case "check":
+      return [s.pred];
     case "lanes_init":
     case "lanes_combine":
     case "if_lanes":
@@ -54,8 +58,10 @@ export function viewsWritten(s: Stmt): View[] {
     case "tape_new":
       return [s.handle];
     case "tape_load":
+    case "tape_reverse":
       return [s.dst];
     case "tape_push":
+    case "check":
     case "setsym":
     case "lanes_init":
     case "lanes_index":
@@ -326,7 +332,9 @@ export function finalizeKernels(stmts: readonly Stmt[], laneRank: (set: LaneSetI
         case "lanes_combine":
         case "tape_new":
         case "tape_push":
-        case "tape_load": {
+        case "tape_load":
+        case "tape_reverse":
+        case "check": {
           const blocks: Stmt[][] = [];
           for (const b of childBlocks(s)) blocks.push(yield* recurse(go(b)));
           const rebuilt = withChildBlocks(s, blocks);

@@ -23,6 +23,9 @@
 //              | tape_push handle:View src:View dtype slotSize   append a copy of src (slotSize elements)
 //              | tape_load handle:View index:View dst:View dtype slotSize
 //                        dst := slot clamp(index[0], 0, len-1), zeros when the tape is empty
+//              | tape_reverse dst:View src:View dtype slotSize   dst[0] := a new tape of src's slots, last first
+//              | check   pred:View size message          an error carrying message when any of
+//                        the size bools at pred is true (the `check` primitive)
 //   Kernel   ::= loop   shape lanes? Instr* Store*                  one fused elementwise loop nest
 //              | reduce shape nKept lanes? Instr* value reducer out:View
 //              | dot    lanes? b m n k lhs:View rhs:View Instr* Store*   (Instr* = epilogue, reads `acc`)
@@ -197,13 +200,15 @@ export type Stmt =
   | { readonly kind: "switch"; readonly index: View; readonly branches: readonly (readonly Stmt[])[] }
   | { readonly kind: "if_lanes"; readonly set: LaneSetId; readonly body: readonly Stmt[] }
   | { readonly kind: "for"; readonly sym: SymId; readonly count: number; readonly reverse: boolean; readonly body: readonly Stmt[] }
+  | { readonly kind: "check"; readonly pred: View; readonly size: number; readonly message: string }
   | TapeStmt;
 
 /** The tape statements (see "Tapes" above): `handle` is an int32 element holding a tape handle. */
 export type TapeStmt =
   | { readonly kind: "tape_new"; readonly handle: View; readonly dtype: DType; readonly slotSize: number }
   | { readonly kind: "tape_push"; readonly handle: View; readonly src: View; readonly dtype: DType; readonly slotSize: number }
-  | { readonly kind: "tape_load"; readonly handle: View; readonly index: View; readonly dst: View; readonly dtype: DType; readonly slotSize: number };
+  | { readonly kind: "tape_load"; readonly handle: View; readonly index: View; readonly dst: View; readonly dtype: DType; readonly slotSize: number }
+  | { readonly kind: "tape_reverse"; readonly dst: View; readonly src: View; readonly dtype: DType; readonly slotSize: number };
 
 export type StmtKind = Stmt["kind"];
 
@@ -344,6 +349,8 @@ export function childBlocks(s: Stmt): (readonly Stmt[])[] {
     case "tape_new":
     case "tape_push":
     case "tape_load":
+    case "tape_reverse":
+    case "check":
       return [];
   }
 }
@@ -368,6 +375,8 @@ export function withChildBlocks(s: Stmt, blocks: readonly (readonly Stmt[])[]): 
     case "tape_new":
     case "tape_push":
     case "tape_load":
+    case "tape_reverse":
+    case "check":
       return s;
   }
 }
@@ -391,6 +400,8 @@ const STMT_KINDS: { readonly [K in StmtKind]: { readonly kernel: boolean; readon
   tape_new: { kernel: false, repeats: false, tape: true },
   tape_push: { kernel: false, repeats: false, tape: true },
   tape_load: { kernel: false, repeats: false, tape: true },
+  tape_reverse: { kernel: false, repeats: false, tape: true },
+  check: { kernel: false, repeats: false, tape: false },
 };
 
 export function isKernel(s: Stmt): s is Kernel {
@@ -411,6 +422,19 @@ export function usesTapes(stmts: readonly Stmt[]): boolean {
     }
   }
   return false;
+}
+
+/** The messages of the program's check statements, in the order a walk of the body meets them (the wasm module numbers them so). */
+export function checkMessages(stmts: readonly Stmt[]): string[] {
+  const out: string[] = [];
+  const walk = (ss: readonly Stmt[]): void => {
+    for (const s of ss) {
+      if (s.kind === "check") out.push(s.message);
+      for (const b of childBlocks(s)) walk(b);
+    }
+  };
+  walk(stmts);
+  return out;
 }
 
 /** Whether the statement repeats its body (what it reads may be read again by the next iteration). */

@@ -160,6 +160,12 @@ function* stmtLines(p: Program, s: Stmt, indent: string, detail: boolean, out: s
     case "tape_load":
       out.push(`${indent}${viewStr(s.dst)} = tape_load ${viewStr(s.handle)}[${viewStr(s.index)}] ${DTYPE_SHORT[s.dtype]}×${s.slotSize}`);
       return;
+    case "check":
+      out.push(`${indent}check any(${viewStr(s.pred)} ×${s.size}) ${JSON.stringify(s.message)}`);
+      return;
+    case "tape_reverse":
+      out.push(`${indent}${viewStr(s.dst)} = tape_reverse ${viewStr(s.src)} ${DTYPE_SHORT[s.dtype]}×${s.slotSize}`);
+      return;
     default:
       unhandled(s, "statement");
   }

@@ -67,15 +67,22 @@ const tapeRead: LowerRule<"tape_read"> = ([tape, g], r) => {
   return [loadNode(dst, shape, dtype, false)];
 };
 
+const tapeReverse: LowerRule<"tape_reverse"> = ([tape], r) => {
+  const { L, b } = r;
+  const { dtype, slotSize } = slotLayout(r.e.inputs[0]!.aval);
+  const src = L.materialize(b, tape!, "tape");
+  const dst = L.newTemp("int32", [], "tape");
+  L.emit(b, { kind: "tape_reverse", dst, src, dtype, slotSize });
+  return [loadNode(dst, [], "int32", false)];
+};
+
 export const TAPE_LOWER_RULES: { readonly [P in TapePrim]: LowerRule<P> } = {
   while_record: whileRecord,
   replay: () => {
     throw new Error("lower: replay must be expanded into a while over tape_read before lowering (passes/expandReplay.ts)");
   },
   tape_read: tapeRead,
-  tape_reverse: () => {
-    throw new Error("lower: tape_reverse is not supported by the compiled backends yet");
-  },
+  tape_reverse: tapeReverse,
 };
 
 /** Throws when a program boundary (its inputs or outputs) carries a tape: tapes exist only inside one compiled program. */

@@ -209,6 +209,14 @@ class Verifier {
         this.int32Element(s.index, s.kind, "the slot index");
         if (this.slotSize(s.slotSize, s.kind)) this.tapeSlot(s.dst, s.dtype, s.slotSize, s.kind, "the loaded slot");
         return;
+      case "check":
+        if (this.buffer(s.pred.buf, s.kind, "the predicate") && this.p.buffers[s.pred.buf]!.dtype !== "bool") this.fail("ids", s.kind, `the predicate ${viewStr(s.pred)} is not in a bool buffer`);
+        return;
+      case "tape_reverse":
+        this.tapeHandle(s.src, s.kind);
+        this.tapeHandle(s.dst, s.kind);
+        this.slotSize(s.slotSize, s.kind);
+        return;
       default:
         unhandled(s, "statement");
     }

@@ -76,6 +76,9 @@ export function emitModule(p: Program, opts: EmitOptions = {}): EmittedModule {
     if (!tapes) throw new Error("wasm: usesTapes missed a tape statement");
     return tapes;
   };
+  // A failed check calls the host with the check's number (kernel_ir.ts checkMessages), which throws.
+  let checkFailed: FuncRef | null = null;
+  let checks = 0;
   const lanesRt = new LaneRuntime(m);
   const live = liveAfter(p);
   const laneShape = (set: number): Shape => p.laneSets[set]!.shape;
@@ -296,6 +299,32 @@ export function emitModule(p: Program, opts: EmitOptions = {}): EmittedModule {
         loadI32(s.handle);
         viewAddress(s.src);
         f.call(tapeRt().push());
+        return;
+      case "check": {
+        checkFailed ??= m.importFunction("rt", "check_failed", { name: "check_failed", params: ["i32"], results: [] });
+        const id = checks++;
+        const c = f.temp("i32");
+        f.i32.const(0).local.set(c);
+        const done = f.block();
+        const top = f.loop();
+        f.local.get(c).i32.const(s.size).i32.ge_u().br_if(done);
+        viewAddress(s.pred);
+        f.local.get(c).i32.add().i32.load8_u({ align: 1 });
+        f.if();
+        f.i32.const(id).call(checkFailed);
+        f.end();
+        f.local.get(c).i32.const(1).i32.add().local.set(c);
+        f.br(top);
+        f.end();
+        f.end();
+        f.release(c);
+        return;
+      }
+      case "tape_reverse":
+        viewAddress(s.dst);
+        loadI32(s.src);
+        f.call(tapeRt().reversed());
+        f.i32.store({ align: 4 });
         return;
       case "tape_load":
         loadI32(s.handle);

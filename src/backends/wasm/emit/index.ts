@@ -29,7 +29,8 @@ import { type Aval, type DType, avalStr, shapesEqual } from "../../../ir/dtype.j
 import { powC } from "../../../ir/prims/binary.js";
 import type { CompiledProgram } from "../../backend.js";
 import { lowerJaxpr } from "../../lower/index.js";
-import type { Program } from "../../lower/kernel_ir.js";
+import { type Program, checkMessages } from "../../lower/kernel_ir.js";
+import { RuntimeCheckError } from "../../../ir/prims/check.js";
 import { structuralText } from "../../../ir/structuralKey.js";
 import { checkNesting } from "../../../ir/traverse.js";
 import { printWat } from "../wat.js";
@@ -112,6 +113,7 @@ export function compileWasm(jaxpr: Jaxpr, options: WasmCompileOptions = {}): Was
   const compiled = compileProgram(jaxpr, debug);
   const program = compiled.program;
   const onKernel = options.onKernel;
+  const messages = checkMessages(program.body);
   const instantiate = (): WebAssembly.Instance =>
     new WebAssembly.Instance(compiled.module, {
       rt: {
@@ -121,6 +123,9 @@ export function compileWasm(jaxpr: Jaxpr, options: WasmCompileOptions = {}): Was
         cos: Math.cos,
         dbg: (id: number, points: number) => onKernel?.(id, points),
         tape_full: tapeFull,
+        check_failed: (id: number) => {
+          throw new RuntimeCheckError(messages[id] ?? `check ${id} failed`);
+        },
       },
     });
   const instance = debug ? instantiate() : (compiled.shared ??= instantiate());

@@ -149,6 +149,44 @@ export class TapeRuntime {
     });
   }
 
+  /** (handle) → handle: a new tape holding the slots of `handle`, last first (one block of exactly their bytes). */
+  reversed(): FuncRef {
+    return this.fn("tape_reversed", () => {
+      const alloc = this.alloc();
+      const create = this.create();
+      const f = this.m.addFunction({ name: "tape_reversed", params: { h: "i32" }, results: ["i32"] });
+      const { h } = f.params;
+      const r = f.addLocal("i32", "r");
+      const sb = f.addLocal("i32", "sb");
+      const n = f.addLocal("i32", "n");
+      const bytes = f.addLocal("i32", "bytes");
+      const block = f.addLocal("i32", "block");
+      const s = f.addLocal("i32", "s");
+      f.local.get(h).i32.load({ offset: SLOT_BYTES, align: 4 }).local.set(sb);
+      f.local.get(h).i32.load({ offset: LENGTH, align: 4 }).local.set(n);
+      f.local.get(sb).call(create).local.set(r);
+      f.local.get(n).local.get(sb).i32.mul().local.set(bytes);
+      f.local.get(bytes).call(alloc).local.set(block);
+      // Slot s goes to slot n - 1 - s.
+      f.i32.const(0).local.set(s);
+      const done = f.block();
+      const top = f.loop();
+      f.local.get(s).local.get(n).i32.ge_u().br_if(done);
+      f.local.get(block).local.get(n).i32.const(1).i32.sub().local.get(s).i32.sub().local.get(sb).i32.mul().i32.add();
+      f.local.get(h).i32.load({ offset: DATA, align: 4 }).local.get(s).local.get(sb).i32.mul().i32.add();
+      f.local.get(sb).memory.copy();
+      f.local.get(s).i32.const(1).i32.add().local.set(s);
+      f.br(top);
+      f.end();
+      f.end();
+      f.local.get(r).local.get(block).i32.store({ offset: DATA, align: 4 });
+      f.local.get(r).local.get(n).i32.store({ offset: LENGTH, align: 4 });
+      f.local.get(r).local.get(bytes).i32.store({ offset: CAPACITY, align: 4 });
+      f.local.get(r);
+      return f;
+    });
+  }
+
   /** (handle, index, dst): slot clamp(index, 0, length - 1) to `dst`; zeros when the tape is empty. */
   load(): FuncRef {
     return this.fn("tape_load", () => {
