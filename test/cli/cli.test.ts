@@ -74,7 +74,7 @@ describe("tsjax opt", () => {
   it("user errors exit 1 with one line and no stack trace; --debug shows the stack", () => {
     const unknown = tsjax(["opt", "test/cli/inputs/loop.jaxpr", "--passes", "dcx"]);
     expect(unknown.code).toBe(1);
-    expect(unknown.stderr).toBe("tsjax: error: unknown pass 'dcx'; known passes: batch, cse, dce, hoist-invariant-carries, inline, jvp, licm, linearize, simplify, transpose\n");
+    expect(unknown.stderr).toBe("tsjax: error: unknown pass 'dcx'; known passes: batch, cse, dce, expand-replay, hoist-invariant-carries, inline, jvp, licm, linearize, simplify, transpose\n");
     const missing = tsjax(["opt", "nope.jaxpr", "--passes", "dce"]);
     expect(missing.stderr).toBe("tsjax: error: opt: cannot read nope.jaxpr\n");
     const badFlag = tsjax(["opt", "x", "--frobnicate"]);
