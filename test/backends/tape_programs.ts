@@ -46,8 +46,9 @@ export const SCALAR = `{ lambda ; a:f32[]. let
  * all three dtypes: f32 (the derivative), bool and i32. Two replays: the
  * gradient (backwards, masking finished rows with select_n) and a forward one
  * summing the int and bool residuals of each row's active steps. Slot 3
- * is read whole: rows that finished earlier hold what the body computed from
- * their final carries, as in the interpreter (every row is recorded).
+ * is read for the rows that ran at least 4 iterations: a row's slots past its
+ * own trip count hold whatever the compiled loop left there (the body runs on
+ * active rows only; ir/prims/tape.ts), so they are not compared.
  */
 export const BATCHED = `{ lambda ; a:f32[4]. let
     b:i32[4] = broadcast_in_dim[broadcast_dimensions=() shape=(4,)] 0:i32[]
@@ -93,7 +94,9 @@ export const BATCHED = `{ lambda ; a:f32[4]. let
       num_tapes=2
       reverse=False
     ] k t2 t3 zero
-    late:f32[4] = tape_read t1 3:i32[]
+    slot3:f32[4] = tape_read t1 3:i32[]
+    ran4:bool[4] = gt k 3:i32[]
+    late:f32[4] = select_n ran4 zero slot3
   in (x, k, grad, tally, late) }`;
 
 /**

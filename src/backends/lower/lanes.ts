@@ -160,16 +160,18 @@ function* analyzeControl(an: Analysis, e: Eqn, outFull: boolean[], memo: Memo): 
       const nCarry = e.inputs.length - cn - bn;
       const pred = cond_jaxpr.outvars[0]!.aval.shape;
       // A while_record's residuals (body outputs after the carries) are pushed
-      // whole, every row, as the interpreter computes them for every row: a
-      // row's slot past its own trip count is masked out by the replay with a
-      // select, but its transpose multiplies that slot by a zero cotangent,
-      // and a stale value (NaN, Inf) in an inactive row would turn the zero
-      // into NaN. So they are needed in full.
+      // whole, but under a batched predicate only the active rows' values are
+      // defined: a row's slots past its own trip count are never used (the
+      // replay reads them as 1 there, passes/ad/replay.ts, so a stale value
+      // cannot turn a zero cotangent into NaN). So the kernels computing them
+      // run on the active rows only, as the carries' do. Under a scalar
+      // predicate inside an enclosing batched region they are needed in full
+      // (a slot is another array whose rows are not the region's).
       const residual = (i: number): boolean => i >= nCarry;
       if (pred.length > 0) {
         // Its own lanes: body outputs are only copied back on active lanes.
         const cond = yield* region(cond_jaxpr, pred, [false]);
-        const body = yield* region(body_jaxpr, pred, body_jaxpr.outvars.map((_, i) => residual(i)));
+        const body = yield* region(body_jaxpr, pred, body_jaxpr.outvars.map(() => false));
         const carryFull = Array.from({ length: nCarry }, (_, i) => outFull[i]! || cond.invarNeedsFull[cn + i]! || body.invarNeedsFull[bn + i]!);
         an.subs.set(e, { kind: "while", batched: true, cond, body, carryFull });
         const nested = P !== null && isShapePrefix(P, pred) && !outFull.some(Boolean);

@@ -11,9 +11,11 @@
 //       residuals; the loop pushes each iteration's residuals, so slot t of
 //       tape r is residual r of iteration t. With a batched predicate bool[P]
 //       the rows run in lockstep and every iteration pushes whole values:
-//       slot t of a row is valid while t is below that row's trip count (a
+//       slot t of a row is defined while t is below that row's trip count (a
 //       finished row never revives), which the loop's own step counter (a
-//       carry of shape P) records.
+//       carry of shape P) records; past it, a row's slots are unspecified
+//       (the interpreter records what the body computed there, the compiled
+//       backends whatever the buffer held).
 //   replay        steps, tapes…, consts…, carries… → carries…, tapes…
 //       The loop that consumes tapes: K = max(steps, 0) iterations over
 //       g = 0…K-1 (or K-1…0 when `reverse`); iteration g runs
