@@ -3,7 +3,7 @@
 // `vmap(whileLoop)` with a per-lane trip count. Each returns the function to
 // hand to `jit(f, { backend })`.
 
-import { jit, nn, np, valueAndGrad, vmap, whileLoop } from "../src/index.js";
+import { jit, makeJaxpr, nn, np, valueAndGrad, vmap, whileLoop } from "../src/index.js";
 
 /** `layers` applications of `h = tanh(h @ w + b)`, unrolled at trace time. */
 export function mlpProgram(layers: number) {
@@ -63,4 +63,4 @@ export function mandelbrotProgram(maxIter: number) {
   return vmap(mandelbrotPixel(maxIter));
 }
 
-export { jit, nn, np };
+export { jit, makeJaxpr, nn, np };

@@ -9,15 +9,34 @@
 
 import type { Output, Workload } from "../harness/types.js";
 import { seedGradPlain } from "../plain.js";
-import { jit, seedGradProgram } from "../tsjax.js";
+import { jit, makeJaxpr, seedGradProgram } from "../tsjax.js";
 import type { JaxHandle } from "./jaxHandle.js";
 import { type SeedSize, seedSetup } from "./seed.js";
+
+/**
+ * What the tapes hold: the slots the gradient program records per step
+ * (read off its while_record), times the steps the batched loop runs (the
+ * largest count), against the ideal Σ_i k_i steps of one lane's residuals.
+ */
+function tapeNote(size: SeedSize, counts: Int32Array, args: readonly unknown[]): string {
+  const j = makeJaxpr(seedGradProgram)(...(args as Parameters<typeof seedGradProgram>)).jaxpr;
+  const rec = j.eqns.find((e) => e.prim === "while_record");
+  if (!rec) return "tapes: the gradient program records no loop";
+  const slotBytes = rec.outputs.filter((o) => o.aval.tape).reduce((n, o) => n + 4 * o.aval.shape.reduce((a, d) => a * d, 1), 0);
+  const steps = Math.max(...counts);
+  const laneSteps = counts.reduce((a, k) => a + k, 0);
+  const stored = steps * slotBytes;
+  const ideal = (laneSteps * slotBytes) / size.lanes;
+  const mib = (b: number) => `${(b / 2 ** 20).toFixed(2)} MiB`;
+  return `tapes: ${mib(slotBytes)} per step × ${steps} steps = ${mib(stored)} stored; Σ_i k_i × residual bytes per lane-step = ${laneSteps} × ${slotBytes / size.lanes} B = ${mib(ideal)} (${(stored / ideal).toFixed(3)}×)`;
+}
 
 export function seedGradWorkload(size: SeedSize, jaxHandle: JaxHandle): Workload {
   const s = seedSetup(size, jaxHandle);
   const { x, w, b, counts } = s.raw;
   const reference = () => seedGradPlain(x, w, b, counts, s.d);
   return {
+    notes: [tapeNote(size, counts, s.tsjaxArgs()), "compare the tsjax rows with the seed rows: the same program's forward pass (target: ≤ 4× its time)"],
     name: "seed-grad",
     description: `valueAndGrad of mean(seed(x)²) w.r.t. W and b through vmap(whileLoop), B=${s.lanes}, D=${s.d}, lane i runs i % ${size.modulus} steps; result [loss, dW, db]`,
     metric: { unit: "ms" },
