@@ -29,7 +29,7 @@ const counts = np.array(Array.from({ length: batch }, (_, i) => i % 5), { dtype:
 const targets = np.cos(xs.mul(1.3)).mul(0.5);
 
 let model = new nn.MLP([D, 16, D], { seed: 0 });
-const step = jit(valueAndGrad(loss), { backend: process.env.TSJAX_BACKEND ?? "interpreter" });
+const step = jit(valueAndGrad(loss));
 const learningRate = 0.2;
 const [, def] = flatten(model);
 for (let s = 0; s <= steps; s++) {
