@@ -11,8 +11,12 @@
 // differ — two stores into one buffer, a store that does not advance — stay
 // scalar).
 //
-// Reductions run scalar in the jaxpr's order; float sums accumulate in f64
-// and round once, exactly as the interpreter does.
+// Reductions visit each output's elements in the jaxpr's order; float sums
+// accumulate in f64 and round once, exactly as the interpreter does. When the
+// innermost kept axis is the one that runs four points at a time (a sum over
+// leading axes, like a bias gradient's sum over the batch), each point keeps
+// its own accumulator lane (f64x2 pairs for float sums), so the order and the
+// result per output are the scalar ones; otherwise reductions run scalar.
 
 import type { Instr, KernelPlan, LoopKernel, ReduceKernel } from "../../lower/kernel_ir.js";
 import type { FunctionBuilder } from "../func.js";
@@ -23,7 +27,7 @@ import { KernelValues, splatsNeeded } from "./kernel_values.js";
 import { LANE_LIST_OFFSET } from "./layout.js";
 import { BINARY, type HostFns, type OpEnv, type Width, indexAs } from "./values.js";
 
-/** Whether the innermost axis may run four points at a time. */
+/** Whether a loop kernel's innermost axis may run four points at a time. */
 function vectorizable(k: LoopKernel): boolean {
   const r = k.shape.length;
   const p = k.lanes ? k.lanes.rank : 0;
@@ -36,6 +40,27 @@ function vectorizable(k: LoopKernel): boolean {
   return true;
 }
 
+/**
+ * Whether a reduction runs four points of its innermost kept axis at a time,
+ * the reduced axes inside: four outputs accumulate side by side, each in its
+ * own vector lane and in the scalar order. Not argmax (its index bookkeeping
+ * stays scalar), nor bool values. It pays when the four points' loads are
+ * one vector (contiguous or broadcast along the axis, as in a sum over
+ * leading axes) or there is arithmetic to do four at a time; plain loads
+ * gathered lane by lane (a sum over the last axis) measured no faster than
+ * the scalar loop, and a max slower.
+ */
+function keptAxisVectorizable(k: ReduceKernel): boolean {
+  const p = k.lanes ? k.lanes.rank : 0;
+  const axis = k.nKept - 1;
+  if (axis < p || k.shape[axis]! < 4 || k.shape.length === k.nKept || k.reducer === "argmax") return false;
+  const d = k.instrs[k.value]!.dtype;
+  if (d !== "float32" && d !== "int32") return false;
+  const gathers = k.instrs.some((ins) => ins.op === "load" && ins.view.strides[axis] !== 0 && ins.view.strides[axis] !== 1);
+  const computes = k.instrs.some((ins) => ins.level > axis && ins.op !== "load" && ins.op !== "const");
+  return !gathers || computes;
+}
+
 export function emitLoopKernel(f: FunctionBuilder, k: LoopKernel | ReduceKernel, plan: KernelPlan & { kind: "loop" | "reduce" }, laneShape: readonly number[], P: KernelParams, host: HostFns): void {
   const shape = k.shape;
   const rank = shape.length;
@@ -43,7 +68,8 @@ export function emitLoopKernel(f: FunctionBuilder, k: LoopKernel | ReduceKernel,
   const nKept = k.kind === "reduce" ? k.nKept : rank;
   // Nothing to compute when an output axis is empty (an empty reduced axis still stores the identity).
   if (shape.slice(0, nKept).some((d) => d === 0)) return;
-  const vecLevel = k.kind === "loop" && vectorizable(k) ? rank : -1;
+  // The axis that runs four points at a time (-1: none): instrs at deeper levels are computed four at a time.
+  const vecAxis = k.kind === "loop" ? (vectorizable(k) ? rank - 1 : -1) : keptAxisVectorizable(k) ? nKept - 1 : -1;
 
   const groups = Groups.fromPlan(plan.access, P.dtypes);
   const groupOf = plan.access.ofInstr;
@@ -57,13 +83,13 @@ export function emitLoopKernel(f: FunctionBuilder, k: LoopKernel | ReduceKernel,
   const leaf = (i: number, ins: Instr, width: Width): void => {
     const g = groupOf[i]!;
     if (ins.op === "load") {
-      emitLoad(f, ins.dtype, width, cur[g]!, 0, width === 4 ? strideOf(g, rank - 1) : 0);
+      emitLoad(f, ins.dtype, width, cur[g]!, 0, width === 4 ? strideOf(g, vecAxis) : 0);
       return;
     }
     if (ins.op === "index") {
       f.local.get(cur[g]!);
       if (width === 4) {
-        const s = strideOf(g, rank - 1);
+        const s = strideOf(g, vecAxis);
         f.i32x4.splat().v128.const("i32x4", [0, s, 2 * s, 3 * s]).i32x4.add();
       }
       indexAs({ f, width, host }, ins.dtype);
@@ -72,8 +98,8 @@ export function emitLoopKernel(f: FunctionBuilder, k: LoopKernel | ReduceKernel,
     throw new Error("wasm: a dot accumulator in a loop kernel");
   };
   const values = new KernelValues(f, k.instrs, host, leaf);
-  const storedValues = k.kind === "loop" ? k.stores.map((s) => s.value) : [];
-  const splats = vecLevel >= 0 ? splatsNeeded(k.instrs, vecLevel, storedValues) : new Set<number>();
+  const storedValues = k.kind === "loop" ? k.stores.map((s) => s.value) : [k.value];
+  const splats = vecAxis >= 0 ? splatsNeeded(k.instrs, vecAxis + 1, storedValues) : new Set<number>();
 
   // ---- reduction state -------------------------------------------------------
   const env1: OpEnv = { f, width: 1, host };
@@ -85,8 +111,48 @@ export function emitLoopKernel(f: FunctionBuilder, k: LoopKernel | ReduceKernel,
     acc = f.addLocal(floatSum ? "f64" : valueDtype === "float32" ? "f32" : "i32", "acc");
     if (k.reducer === "argmax") bestIdx = f.addLocal("i32", "best_i");
   }
-  const startAcc = (): void => {
+  // Four outputs' accumulators: a float sum's as two f64x2 (points 0, 1 and 2, 3), others as one vector.
+  const acc4 = k.kind === "reduce" && vecAxis >= 0 ? (floatSum ? [f.addLocal("v128", "acc_lo"), f.addLocal("v128", "acc_hi")] : [f.addLocal("v128", "acc4")]) : [];
+  const startAcc4 = (): void => {
+    const id = plan.kind === "reduce" ? plan.identity : 0;
+    if (floatSum) {
+      // A float sum's identity is +0, whose f64 bits are all zero.
+      for (const a of acc4) f.v128.const("i32x4", [0, 0, 0, 0]).local.set(a);
+      return;
+    }
+    if (valueDtype === "float32") f.f32.const(id).f32x4.splat();
+    else f.i32.const(id).i32x4.splat();
+    f.local.set(acc4[0]!);
+  };
+  const accumulate4 = (): void => {
+    const v = values.local((k as ReduceKernel).value, 4);
+    if (floatSum) {
+      const [lo, hi] = acc4 as [Local, Local];
+      f.local.get(lo).local.get(v).f64x2.promote_low_f32x4().f64x2.add().local.set(lo);
+      f.local.get(hi).local.get(v).local.get(v).i8x16.shuffle([8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15]);
+      f.f64x2.promote_low_f32x4().f64x2.add().local.set(hi);
+      return;
+    }
+    const env4: OpEnv = { f, width: 4, host };
+    const reducer = (k as ReduceKernel).reducer;
+    if (reducer === "argmax") throw new Error("wasm: argmax reduces four points at a time");
+    BINARY[reducer === "sum" ? "add" : reducer](env4, acc4[0]!, v, valueDtype);
+    f.local.set(acc4[0]!);
+  };
+  const finishAcc4 = (): void => {
+    let out = acc4[0]!;
+    if (floatSum) {
+      const [lo, hi] = acc4 as [Local, Local];
+      out = f.addLocal("v128", "sum4");
+      f.local.get(lo).f32x4.demote_f64x2_zero().local.get(hi).f32x4.demote_f64x2_zero();
+      f.i8x16.shuffle([0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23]).local.set(out);
+    }
+    const g = storeGroups[0]!;
+    emitStore(f, (k as ReduceKernel).outDtype, 4, cur[g]!, 0, strideOf(g, vecAxis), out);
+  };
+  const startAcc = (width: Width): void => {
     if (k.kind !== "reduce") return;
+    if (width === 4) return startAcc4();
     if (k.reducer === "argmax") {
       f.i32.const(-1).local.set(bestIdx!);
       return;
@@ -97,8 +163,9 @@ export function emitLoopKernel(f: FunctionBuilder, k: LoopKernel | ReduceKernel,
     else f.i32.const(id);
     f.local.set(acc!);
   };
-  const accumulate = (): void => {
+  const accumulate = (width: Width): void => {
     if (k.kind !== "reduce") return;
+    if (width === 4) return accumulate4();
     const v = values.local(k.value, 1);
     switch (k.reducer) {
       case "sum":
@@ -127,8 +194,9 @@ export function emitLoopKernel(f: FunctionBuilder, k: LoopKernel | ReduceKernel,
     }
     f.local.set(acc!);
   };
-  const finishAcc = (): void => {
+  const finishAcc = (width: Width): void => {
     if (k.kind !== "reduce") return;
+    if (width === 4) return finishAcc4();
     const g = storeGroups[0]!;
     f.local.get(cur[g]!);
     if (k.reducer === "argmax") f.local.get(bestIdx!);
@@ -143,10 +211,10 @@ export function emitLoopKernel(f: FunctionBuilder, k: LoopKernel | ReduceKernel,
   };
 
   const innermost = (width: Width): void => {
-    if (k.kind === "reduce") return accumulate();
+    if (k.kind === "reduce") return accumulate(width);
     k.stores.forEach((s, si) => {
       const g = storeGroups[si]!;
-      emitStore(f, P.dtypes[s.view.buf]!, width, cur[g]!, 0, width === 4 ? strideOf(g, rank - 1) : 0, values.local(s.value, width));
+      emitStore(f, P.dtypes[s.view.buf]!, width, cur[g]!, 0, width === 4 ? strideOf(g, vecAxis) : 0, values.local(s.value, width));
     });
   };
 
@@ -168,25 +236,26 @@ export function emitLoopKernel(f: FunctionBuilder, k: LoopKernel | ReduceKernel,
     for (const m of moved) f.local.get(m.local).i32.const(m.step * times).i32.add().local.set(m.local);
   };
 
-  const nest = (d: number): void => {
-    if (d === nKept) startAcc();
-    if (d === rank) innermost(1);
+  /** Axes d… at `width` (4: four points of vecAxis at a time, which is then outside). */
+  const nest = (d: number, width: Width): void => {
+    if (d === nKept) startAcc(width);
+    if (d === rank) innermost(width);
     else if (d === 0 && p > 0) laneLoop();
-    else if (d === rank - 1 && vecLevel === rank) vectorAxis(d);
+    else if (d === vecAxis) vectorAxis(d);
     else {
       const { moved, saved } = enterAxis(d);
       countedLoop(
         f,
         shape[d]!,
         () => {
-          values.computeLevel(d + 1, 1, splats);
-          nest(d + 1);
+          values.computeLevel(d + 1, width, splats);
+          nest(d + 1, width);
         },
         () => advance(moved, 1),
       );
       cur.splice(0, cur.length, ...saved);
     }
-    if (d === nKept) finishAcc();
+    if (d === nKept) finishAcc(width);
   };
 
   const vectorAxis = (a: number): void => {
@@ -198,7 +267,7 @@ export function emitLoopKernel(f: FunctionBuilder, k: LoopKernel | ReduceKernel,
       nv,
       () => {
         values.computeLevel(a + 1, 4);
-        innermost(4);
+        nest(a + 1, 4);
       },
       () => advance(moved, 4),
     );
@@ -207,7 +276,7 @@ export function emitLoopKernel(f: FunctionBuilder, k: LoopKernel | ReduceKernel,
       n - 4 * nv,
       () => {
         values.computeLevel(a + 1, 1);
-        innermost(1);
+        nest(a + 1, 1);
       },
       () => advance(moved, 1),
     );
@@ -235,7 +304,7 @@ export function emitLoopKernel(f: FunctionBuilder, k: LoopKernel | ReduceKernel,
       cur[j] = lj;
     });
     values.computeLevel(p, 1, splats);
-    nest(p);
+    nest(p, 1);
     cur.splice(0, cur.length, ...saved);
     f.local.get(q).i32.const(1).i32.add().local.tee(q).local.get(cnt).i32.lt_u().br_if(top);
     f.end();
@@ -243,5 +312,5 @@ export function emitLoopKernel(f: FunctionBuilder, k: LoopKernel | ReduceKernel,
   };
 
   values.computeLevel(0, 1, splats);
-  nest(0);
+  nest(0, 1);
 }

@@ -6,8 +6,8 @@
 import { describe, expect, it } from "vitest";
 import type { DotDimensionNumbers } from "../../../../src/ir/primitives.js";
 import { fromNested } from "../../../../src/ir/value.js";
-import { expectModelDot, randomArray, seeded } from "./helpers.js";
-import { MM } from "../../../fixtures/dotIR.js";
+import { expectMatchesInterpreter, expectModelDot, randomArray, seeded } from "./helpers.js";
+import { MM, dotIR } from "../../../fixtures/dotIR.js";
 
 describe("wasm float32 dot numerics", () => {
   it("a cancelling sum loses what float32 loses (within γ_k·Σ|x·y|)", () => {
@@ -23,6 +23,27 @@ describe("wasm float32 dot numerics", () => {
     const y = fromNested(Array.from({ length: 200 }, () => [1]), "float32");
     const out = expectModelDot(x, y, MM);
     expect(Array.from(out.data)).toEqual([2 ** 25 + 136]);
+  });
+});
+
+describe("wasm dots with a transposed lhs (hᵀ·g: the rows of a block adjacent in memory)", () => {
+  // Contracting over axis 0 of both: the lhs rows are h's columns, so a 4-row
+  // block's k-th values are one vector and the block is packed k-major.
+  const TN: DotDimensionNumbers = [[[0], [0]], [[], []]];
+
+  it("equals the float32-runs model bit for bit: 4-row blocks, a leftover row, k across run boundaries", () => {
+    const rand = seeded(77);
+    for (const [k, m, n] of [[130, 13, 9], [64, 8, 8], [5, 4, 3], [200, 6, 17]] as const) {
+      expectModelDot(randomArray("float32", [k, m], rand), randomArray("float32", [k, n], rand), TN);
+    }
+  });
+
+  it("with a batch axis, and on int32 (wrapping)", () => {
+    const rand = seeded(78);
+    expectModelDot(randomArray("float32", [3, 70, 9], rand), randomArray("float32", [3, 70, 5], rand), [[[1], [1]], [[0], [0]]]);
+    const a = randomArray("int32", [33, 10], rand, 2 ** 20);
+    const b = randomArray("int32", [33, 7], rand, 2 ** 20);
+    expectMatchesInterpreter(dotIR([33, 10], [33, 7], TN, "i32"), [a, b]);
   });
 });
 

@@ -56,6 +56,25 @@ describe("wasm module structure", () => {
     expect(count(dot, "f32x4.demote_f64x2_zero")).toBeGreaterThan(0);
   });
 
+  it("a sum over the leading axis accumulates four outputs at a time in f64x2 pairs; a plain sum over the last axis (gathers) stays scalar", () => {
+    const ir = `{ lambda ; a:f32[32,8]. let b:f32[8] = reduce_sum[axes=(0,)] a c:f32[32] = reduce_sum[axes=(1,)] a in (b, c) }`;
+    const wat = compile(ir).source;
+    const leading = watFunction(wat, /^reduce0$/);
+    expect(count(leading, "f64x2.promote_low_f32x4")).toBe(2);
+    expect(count(leading, "f64x2.add")).toBe(2);
+    expect(count(leading, "f64.add")).toBe(0); // 8 outputs: no scalar tail
+    const last = watFunction(wat, /^reduce1$/);
+    expect(count(last, "f64x2.add")).toBe(0);
+    expect(count(last, "f64.add")).toBe(1);
+  });
+
+  it("a transposed lhs (hᵀ·g) is packed one vector per k step, not gathered element by element", () => {
+    const ir = `{ lambda ; h:f32[128,16] g:f32[128,8]. let d:f32[16,8] = dot_general[dimension_numbers=(((0,), (0,)), ((), ()))] h g in (d,) }`;
+    const dot = watFunction(compile(ir).source, /^dot/);
+    // The 4-row block's pack loop: a v128 copy advancing the source by one row of h (64 bytes) per step.
+    expect(dot).toMatch(/v128\.load align=4\n\s*v128\.store align=4\n\s*local\.get \$src\d*\n\s*i32\.const 64\n/);
+  });
+
   it("an elementwise kernel has an f32x4 body and a scalar tail", () => {
     const ir = `{ lambda ; a:f32[3,7] b:f32[3,7]. let c:f32[3,7] = mul a b d:f32[3,7] = sub c 1.0:f32[] in (d,) }`; // 21 elements: 5 vectors, 1 in the tail
     const loop = watFunction(compile(ir).source, /^loop/);

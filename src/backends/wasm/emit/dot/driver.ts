@@ -50,6 +50,8 @@ export function emitDotKernel(f: FunctionBuilder, k: DotKernel, plan: KernelPlan
     lhs: operandBytes(plan.lhs),
     rhs: operandBytes(plan.rhs),
     rowBytes: k.k * 4,
+    // Adjacent rows: one vector load packs a block's k-th values (the rows of a lane-list block are not adjacent).
+    lhsKMajor: !plan.rowsAreLanes && plan.lhs.mn === 1,
     locals: allocateDotLocals(f, isInt, epilogue.groups.list.length),
     epilogue,
   };

@@ -4,7 +4,7 @@
 // operand costs nothing extra. The copies cost k·(m + n) per (lane, batch)
 // against m·n·k multiply-adds.
 
-import { EP, NR, NVEC } from "./layout.js";
+import { EP, MR, NR, NVEC } from "./layout.js";
 import { type DotState, pushPanelAddress } from "./state.js";
 
 /** Copies `count` 4-byte elements from `src` (stride `stride` bytes) to `dst` (contiguous). */
@@ -88,9 +88,28 @@ export function packRhs(s: DotState): void {
   f.end();
 }
 
-/** Packs the lhs rows whose addresses are in lhsRows[0..rows) as [row][k]. */
+/**
+ * Packs the lhs rows whose addresses are in lhsRows[0..rows): as [row][k],
+ * or for an MR-row block of a k-major packing (state.ts) as [k][MR], one
+ * vector per k step — the block's rows are adjacent in memory, so their k-th
+ * values are one load (a transposed lhs, like the hᵀ of a weight gradient,
+ * would otherwise be gathered one element per row and step).
+ */
 export function packLhs(s: DotState, rows: number): void {
   const { f, locals: L } = s;
+  if (rows === MR && s.lhsKMajor) {
+    if (s.kernel.k === 0) return;
+    f.local.get(L.lhsRows[0]!).local.set(L.src);
+    f.i32.const(s.scratch.packedLhs).local.set(L.dst);
+    f.i32.const(s.kernel.k).local.set(L.count);
+    const top = f.loop();
+    f.local.get(L.dst).local.get(L.src).v128.load({ align: 4 }).v128.store({ align: 4 });
+    f.local.get(L.src).i32.const(s.lhs.k).i32.add().local.set(L.src);
+    f.local.get(L.dst).i32.const(MR * EP).i32.add().local.set(L.dst);
+    f.local.get(L.count).i32.const(1).i32.sub().local.tee(L.count).br_if(top);
+    f.end();
+    return;
+  }
   for (let r = 0; r < rows; r++) {
     f.local.get(L.lhsRows[r]!).local.set(L.src);
     f.i32.const(s.scratch.packedLhs + r * s.rowBytes).local.set(L.dst);

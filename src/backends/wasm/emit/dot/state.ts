@@ -67,6 +67,12 @@ export interface DotState {
   readonly rhs: OperandBytes;
   /** Bytes of one packed lhs row (k elements). */
   readonly rowBytes: number;
+  /**
+   * Whether an MR-row block's lhs is packed k-major, [k][MR] (the block's
+   * rows adjacent in memory: lhs.mn = one element, rows not found through
+   * the lane list), rather than row-major, [row][k]. See `packedLhsStrides`.
+   */
+  readonly lhsKMajor: boolean;
   readonly locals: DotLocals;
   readonly epilogue: DotEpilogue;
 }
@@ -91,6 +97,15 @@ export function allocateDotLocals(f: FunctionBuilder, isInt: boolean, groups: nu
   const epilogueRows = Array.from({ length: MR }, (_, r) => Array.from({ length: groups }, (_, g) => f.addLocal("i32", `er${r}_${g}`)));
   const lhsRows = Array.from({ length: MR }, (_, r) => f.addLocal("i32", `ra${r}`));
   return { acc, rhsVec, lhsSplat, pa, pb, kk, scalarAcc, row, col, chunkStart, chunkFullEnd, chunkEnd, rhsBase, src, dst, count, epilogueRows, lhsRows };
+}
+
+/**
+ * Byte strides of a `rows`-row block's packed lhs: between its rows, and
+ * from one k step to the next. A 1-row block is always just its k values.
+ */
+export function packedLhsStrides(s: DotState, rows: number): { readonly row: number; readonly k: number } {
+  if (rows > 1 && s.lhsKMajor) return { row: EP, k: rows * EP };
+  return { row: s.rowBytes, k: EP };
 }
 
 /** Pushes the packed rhs address of the panel starting at column `col` of the current chunk. */
