@@ -26,12 +26,12 @@ describe("wasm float32 dot numerics", () => {
   });
 });
 
-describe("wasm dots with a transposed lhs (hᵀ·g: the rows of a block adjacent in memory)", () => {
-  // Contracting over axis 0 of both: the lhs rows are h's columns, so a 4-row
-  // block's k-th values are one vector and the block is packed k-major.
+describe("wasm dots read the lhs in place, or packed k-major or row by row", () => {
+  // Contracting over axis 0 of both: the lhs rows are h's columns, adjacent
+  // in memory (hᵀ·g, a weight gradient's layout).
   const TN: DotDimensionNumbers = [[[0], [0]], [[], []]];
 
-  it("equals the float32-runs model bit for bit: 4-row blocks, a leftover row, k across run boundaries", () => {
+  it("a transposed lhs read in place equals the float32-runs model bit for bit: 4-row blocks, a leftover row, k across run boundaries", () => {
     const rand = seeded(77);
     for (const [k, m, n] of [[130, 13, 9], [64, 8, 8], [5, 4, 3], [200, 6, 17]] as const) {
       expectModelDot(randomArray("float32", [k, m], rand), randomArray("float32", [k, n], rand), TN);
@@ -44,6 +44,14 @@ describe("wasm dots with a transposed lhs (hᵀ·g: the rows of a block adjacent
     const a = randomArray("int32", [33, 10], rand, 2 ** 20);
     const b = randomArray("int32", [33, 7], rand, 2 ** 20);
     expectMatchesInterpreter(dotIR([33, 10], [33, 7], TN, "i32"), [a, b]);
+  });
+
+  it("past LHS_IN_PLACE_SPAN: a transposed lhs packed k-major, a row-major one row by row", () => {
+    const rand = seeded(79);
+    // 1100 steps of 256 · 4 bytes ≈ 1.1 MiB between a block's first and last value.
+    expectModelDot(randomArray("float32", [1100, 257], rand), randomArray("float32", [1100, 3], rand), TN);
+    // Rows 280,000 bytes apart: a 4-row block spans 1.1 MiB.
+    expectModelDot(randomArray("float32", [9, 70000], rand), randomArray("float32", [70000, 2], rand), MM);
   });
 });
 

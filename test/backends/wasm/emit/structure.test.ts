@@ -68,11 +68,17 @@ describe("wasm module structure", () => {
     expect(count(last, "f64.add")).toBe(1);
   });
 
-  it("a transposed lhs (hᵀ·g) is packed one vector per k step, not gathered element by element", () => {
-    const ir = `{ lambda ; h:f32[128,16] g:f32[128,8]. let d:f32[16,8] = dot_general[dimension_numbers=(((0,), (0,)), ((), ()))] h g in (d,) }`;
-    const dot = watFunction(compile(ir).source, /^dot/);
-    // The 4-row block's pack loop: a v128 copy advancing the source by one row of h (64 bytes) per step.
-    expect(dot).toMatch(/v128\.load align=4\n\s*v128\.store align=4\n\s*local\.get \$src\d*\n\s*i32\.const 64\n/);
+  it("the lhs is read in place (no copy, splats 4 bytes apart stepping a row of h), or past LHS_IN_PLACE_SPAN packed one vector per k step", () => {
+    const hTg = (k: number, m: number) =>
+      watFunction(compile(`{ lambda ; h:f32[${k},${m}] g:f32[${k},8]. let d:f32[${m},8] = dot_general[dimension_numbers=(((0,), (0,)), ((), ()))] h g in (d,) }`).source, /^dot/);
+    const small = hTg(128, 16);
+    expect(small).toMatch(/local\.get \$pa\n\s*v128\.load32_splat offset=12\n/);
+    expect(small).toMatch(/local\.get \$pa\n\s*i32\.const 64\n\s*i32\.add\n/);
+    expect(small).not.toMatch(/v128\.load align=4\n\s*v128\.store align=4\n\s*local\.get \$src/);
+    // 1100 steps of a 1 KiB row: the 4-row block's copy, a v128 per k step advancing the source by one row.
+    const large = hTg(1100, 256);
+    expect(large).toMatch(/v128\.load align=4\n\s*v128\.store align=4\n\s*local\.get \$src\d*\n\s*i32\.const 1024\n/);
+    expect(large).toMatch(/local\.get \$pa\n\s*i32\.const 16\n\s*i32\.add\n/);
   });
 
   it("an elementwise kernel has an f32x4 body and a scalar tail", () => {

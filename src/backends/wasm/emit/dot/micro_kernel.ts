@@ -7,7 +7,7 @@
 
 import type { Local } from "../../types.js";
 import { DOT_F32_RUN, EP, NR, NVEC, runsInDouble } from "./layout.js";
-import { type DotState, packedLhsStrides, pushPanelAddress } from "./state.js";
+import { type DotState, lhsStrides, pushPanelAddress } from "./state.js";
 
 function zeroAcc(s: DotState, rows: number): void {
   for (let r = 0; r < rows * NVEC; r++) s.f.v128.const("i32x4", [0, 0, 0, 0]).local.set(s.locals.acc[r]!);
@@ -16,12 +16,12 @@ function zeroAcc(s: DotState, rows: number): void {
 /** The k loop over `count` steps (a constant, or the local `kk` preset when null), from pa/pb onwards. */
 function kLoop(s: DotState, rows: number, count: number | null): void {
   const { f, locals: L } = s;
-  const lhsStrides = packedLhsStrides(s, rows);
+  const lhsStep = lhsStrides(s, rows);
   if (count !== null) f.i32.const(count).local.set(L.kk);
   const top = f.loop();
   for (let v = 0; v < NVEC; v++) f.local.get(L.pb).v128.load({ offset: v * 16, align: 4 }).local.set(L.rhsVec[v]!);
   for (let r = 0; r < rows; r++) {
-    f.local.get(L.pa).v128.load32_splat({ offset: r * lhsStrides.row, align: 4 }).local.set(L.lhsSplat);
+    f.local.get(L.pa).v128.load32_splat({ offset: r * lhsStep.row, align: 4 }).local.set(L.lhsSplat);
     for (let v = 0; v < NVEC; v++) {
       const c = L.acc[r * NVEC + v]!;
       f.local.get(c).local.get(L.lhsSplat).local.get(L.rhsVec[v]!);
@@ -30,7 +30,7 @@ function kLoop(s: DotState, rows: number, count: number | null): void {
       f.local.set(c);
     }
   }
-  f.local.get(L.pa).i32.const(lhsStrides.k).i32.add().local.set(L.pa);
+  f.local.get(L.pa).i32.const(lhsStep.k).i32.add().local.set(L.pa);
   f.local.get(L.pb).i32.const(NR * EP).i32.add().local.set(L.pb);
   f.local.get(L.kk).i32.const(1).i32.sub().local.tee(L.kk).br_if(top);
   f.end();
@@ -81,7 +81,8 @@ export function multiplyBlock(s: DotState, rows: number): void {
   const inDouble = runsInDouble(s.kernel);
   if (!inDouble) zeroAcc(s, rows);
   if (s.kernel.k === 0) return;
-  f.i32.const(s.scratch.packedLhs).local.set(L.pa);
+  if (s.lhsRead === "inPlace") f.local.get(L.lhsRows[0]!).local.set(L.pa);
+  else f.i32.const(s.scratch.packedLhs).local.set(L.pa);
   pushPanelAddress(s, L.col);
   f.local.set(L.pb);
   if (inDouble) kRunsInDouble(s, rows);

@@ -1,5 +1,6 @@
-// Packing: both operands are copied into the scratch area in the layout the
-// micro-kernel wants (layout.ts), so every inner-loop load is a plain vector
+// Packing: the rhs, and the lhs when the micro-kernel does not read it in
+// place (state.ts, LhsRead), are copied into the scratch area in the layout
+// the micro-kernel wants (layout.ts), so every inner-loop load is a plain
 // load at a constant offset whatever the operands' strides — a transposed
 // operand costs nothing extra. The copies cost k·(m + n) per (lane, batch)
 // against m·n·k multiply-adds.
@@ -89,15 +90,16 @@ export function packRhs(s: DotState): void {
 }
 
 /**
- * Packs the lhs rows whose addresses are in lhsRows[0..rows): as [row][k],
- * or for an MR-row block of a k-major packing (state.ts) as [k][MR], one
- * vector per k step — the block's rows are adjacent in memory, so their k-th
- * values are one load (a transposed lhs, like the hᵀ of a weight gradient,
- * would otherwise be gathered one element per row and step).
+ * Packs the lhs rows whose addresses are in lhsRows[0..rows) as the block's
+ * `lhsRead` says (state.ts): nothing to do in place; as [row][k]; or for an
+ * MR-row block read k-major as [k][MR], one vector per k step — the block's
+ * rows are adjacent in memory, so their k-th values are one load (a
+ * transposed lhs would otherwise be gathered one element per row and step).
  */
 export function packLhs(s: DotState, rows: number): void {
   const { f, locals: L } = s;
-  if (rows === MR && s.lhsKMajor) {
+  if (s.lhsRead === "inPlace") return;
+  if (rows === MR && s.lhsRead === "kMajor") {
     if (s.kernel.k === 0) return;
     f.local.get(L.lhsRows[0]!).local.set(L.src);
     f.i32.const(s.scratch.packedLhs).local.set(L.dst);

@@ -58,6 +58,19 @@ export interface DotLocals {
   readonly lhsRows: readonly Local[];
 }
 
+/**
+ * How the micro-kernel reads a row block's lhs values:
+ * - `inPlace`: from the operand itself, row r at `r·lhs.mn`, step `lhs.k`
+ *   bytes — when the block's rows are equally spaced (not gathered through
+ *   the lane list) and the operand's span is small (`LHS_IN_PLACE_SPAN`), so
+ *   its lines stay cached while every panel of the row block reads them;
+ * - `kMajor`: from a copy packed [k][MR] by one vector load per k step (the
+ *   rows adjacent in memory, lhs.mn = one element: a transposed operand);
+ * - `rows`: from a copy packed row by row, [row][k].
+ * A 1-row block in a packed mode is its k values, contiguous.
+ */
+export type LhsRead = "inPlace" | "kMajor" | "rows";
+
 export interface DotState {
   readonly f: FunctionBuilder;
   readonly kernel: DotKernel;
@@ -67,12 +80,8 @@ export interface DotState {
   readonly rhs: OperandBytes;
   /** Bytes of one packed lhs row (k elements). */
   readonly rowBytes: number;
-  /**
-   * Whether an MR-row block's lhs is packed k-major, [k][MR] (the block's
-   * rows adjacent in memory: lhs.mn = one element, rows not found through
-   * the lane list), rather than row-major, [row][k]. See `packedLhsStrides`.
-   */
-  readonly lhsKMajor: boolean;
+  /** Where the micro-kernel reads a block's lhs values (see `LhsRead`). */
+  readonly lhsRead: LhsRead;
   readonly locals: DotLocals;
   readonly epilogue: DotEpilogue;
 }
@@ -99,12 +108,10 @@ export function allocateDotLocals(f: FunctionBuilder, isInt: boolean, groups: nu
   return { acc, rhsVec, lhsSplat, pa, pb, kk, scalarAcc, row, col, chunkStart, chunkFullEnd, chunkEnd, rhsBase, src, dst, count, epilogueRows, lhsRows };
 }
 
-/**
- * Byte strides of a `rows`-row block's packed lhs: between its rows, and
- * from one k step to the next. A 1-row block is always just its k values.
- */
-export function packedLhsStrides(s: DotState, rows: number): { readonly row: number; readonly k: number } {
-  if (rows > 1 && s.lhsKMajor) return { row: EP, k: rows * EP };
+/** Byte strides of the lhs values a `rows`-row block reads: between its rows, and from one k step to the next. */
+export function lhsStrides(s: DotState, rows: number): { readonly row: number; readonly k: number } {
+  if (s.lhsRead === "inPlace") return { row: s.lhs.mn, k: s.lhs.k };
+  if (rows > 1 && s.lhsRead === "kMajor") return { row: EP, k: rows * EP };
   return { row: s.rowBytes, k: EP };
 }
 
