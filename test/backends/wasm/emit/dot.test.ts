@@ -26,7 +26,7 @@ describe("wasm float32 dot numerics", () => {
   });
 });
 
-describe("wasm dots read the lhs in place, or packed k-major or row by row", () => {
+describe("wasm dots read their operands in place or packed", () => {
   // Contracting over axis 0 of both: the lhs rows are h's columns, adjacent
   // in memory (hᵀ·g, a weight gradient's layout).
   const TN: DotDimensionNumbers = [[[0], [0]], [[], []]];
@@ -46,12 +46,20 @@ describe("wasm dots read the lhs in place, or packed k-major or row by row", () 
     expectMatchesInterpreter(dotIR([33, 10], [33, 7], TN, "i32"), [a, b]);
   });
 
-  it("past LHS_IN_PLACE_SPAN: a transposed lhs packed k-major, a row-major one row by row", () => {
+  it("past IN_PLACE_SPAN: a transposed lhs packed k-major, a row-major one row by row", () => {
     const rand = seeded(79);
     // 1100 steps of 256 · 4 bytes ≈ 1.1 MiB between a block's first and last value.
     expectModelDot(randomArray("float32", [1100, 257], rand), randomArray("float32", [1100, 3], rand), TN);
     // Rows 280,000 bytes apart: a 4-row block spans 1.1 MiB.
     expectModelDot(randomArray("float32", [9, 70000], rand), randomArray("float32", [70000, 2], rand), MM);
+  });
+
+  it("the rhs panels read in place (a partial last panel packed), or past IN_PLACE_SPAN all packed", () => {
+    const rand = seeded(80);
+    // 20 columns: two full panels in place, four columns packed and zero-padded.
+    expectModelDot(randomArray("float32", [7, 90], rand), randomArray("float32", [90, 20], rand), MM);
+    // 1100 rows of 260 columns: 1.1 MiB of panels, packed.
+    expectModelDot(randomArray("float32", [5, 1100], rand), randomArray("float32", [1100, 260], rand), MM);
   });
 });
 

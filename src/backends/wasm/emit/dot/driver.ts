@@ -21,7 +21,7 @@ import { type KernelParams, addScaled, emitAddress, laneCoords } from "../groups
 import { LANE_LIST_OFFSET } from "../layout.js";
 import type { HostFns } from "../values.js";
 import { DotEpilogue, blockEpilogue } from "./epilogue.js";
-import { LHS_IN_PLACE_SPAN, MR, NR, scratchLayout } from "./layout.js";
+import { IN_PLACE_SPAN, MR, NR, scratchLayout } from "./layout.js";
 import { multiplyBlock } from "./micro_kernel.js";
 import { packLhs, packRhs } from "./pack.js";
 import { type DotState, type LhsRead, allocateDotLocals, operandBytes } from "./state.js";
@@ -51,6 +51,7 @@ export function emitDotKernel(f: FunctionBuilder, k: DotKernel, plan: KernelPlan
     rhs: operandBytes(plan.rhs),
     rowBytes: k.k * 4,
     lhsRead: lhsRead(k, plan),
+    rhsInPlace: plan.rhs.mn === 1 && 4 * (Math.max(0, k.k - 1) * Math.abs(plan.rhs.k) + Math.max(0, k.n - 1) + 1) <= IN_PLACE_SPAN,
     locals: allocateDotLocals(f, isInt, epilogue.groups.list.length),
     epilogue,
   };
@@ -64,13 +65,13 @@ function lhsRead(k: DotKernel, plan: KernelPlan & { kind: "dot" }): LhsRead {
   // The rows of a lane-list block are wherever the active lanes put them: copied.
   if (plan.rowsAreLanes) return "rows";
   const span = 4 * (Math.max(0, k.k - 1) * Math.abs(plan.lhs.k) + (MR - 1) * Math.abs(plan.lhs.mn) + 1);
-  if (span <= LHS_IN_PLACE_SPAN) return "inPlace";
+  if (span <= IN_PLACE_SPAN) return "inPlace";
   return plan.lhs.mn === 1 ? "kMajor" : "rows";
 }
 
 /** One block: `rows` rows × the panel starting at column `col`, of which `partial` columns exist. */
 function block(s: DotState, rows: number, partial: number): void {
-  multiplyBlock(s, rows);
+  multiplyBlock(s, rows, partial < NR);
   blockEpilogue(s, rows, partial);
 }
 

@@ -6,7 +6,7 @@
 // panels of NR columns, [panel][k][NR], so one k step of a block reads two
 // consecutive vectors; a row's k-th lhs value is at a constant offset from
 // one pointer that moves by a constant per k step — read in place when the
-// block's rows are equally spaced and close together (LHS_IN_PLACE_SPAN),
+// block's rows are equally spaced and close together (IN_PLACE_SPAN),
 // else from a packed copy (state.ts, LhsRead). Columns are
 // packed in chunks of at most NC_BYTES (an L2's worth): every row block then
 // reads the chunk from cache.
@@ -38,16 +38,17 @@ export const EP = 4;
 /** Longest run of products summed in float32 before it is added into a double total. */
 export const DOT_F32_RUN = 64;
 /**
- * The largest lhs span (bytes from a row block's first value to its last)
- * the micro-kernel reads in place rather than from a packed copy: within
- * about an L2, the lines stay cached while every panel of the row block
- * re-reads them, and their pages stay in the TLB. Reading in place saves the
- * copy, which is what a long contraction pays most for: on the weight
- * gradient hᵀ·g (k = 1024, the rows of hᵀ 4 bytes apart, 256 KiB) packing
- * each row block cost about 7 % of the kernel, most of it waiting on the
- * strided loads; on the forward h·W it saves about 1 %.
+ * The largest operand span (bytes from the first value a row block, or all
+ * the full rhs panels, read to the last) the micro-kernel reads in place
+ * rather than from a packed copy: within about an L2, the lines stay cached
+ * while every panel (lhs) or every row block (rhs) re-reads them, and their
+ * pages stay in the TLB. Reading in place saves the copy, which is what a
+ * long contraction pays most for: on the weight gradient hᵀ·g (k = 1024, the
+ * rows of hᵀ 4 bytes apart, 256 KiB each operand) packing each lhs row block
+ * cost about 7 % of the kernel, most of it waiting on the strided loads, and
+ * packing the rhs about 2 %; on the forward h·W the two save about 1 % each.
  */
-export const LHS_IN_PLACE_SPAN = 1024 * 1024;
+export const IN_PLACE_SPAN = 1024 * 1024;
 /** Packed rhs bytes per column chunk (fits in L2). */
 const NC_BYTES = 256 * 1024;
 

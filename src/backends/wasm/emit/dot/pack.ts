@@ -37,13 +37,20 @@ function copyRun(s: DotState, count: number, stride: number): void {
 
 /**
  * Packs the rhs columns [chunkStart, chunkEnd) of the current (lane, batch)
- * as panels [panel][k][NR]; a partial last panel is zero-padded, so the
+ * as panels [panel][k][NR] — only a partial last panel when the full ones are
+ * read in place (`rhsInPlace`); a partial last panel is zero-padded, so the
  * micro-kernel runs it like a full one and the epilogue skips the padding.
  */
 export function packRhs(s: DotState): void {
-  const { f, locals: L } = s;
   const K = s.kernel.k;
   if (K === 0) return;
+  if (!s.rhsInPlace) packFullPanels(s);
+  packPartialPanel(s);
+}
+
+function packFullPanels(s: DotState): void {
+  const { f, locals: L } = s;
+  const K = s.kernel.k;
   const { mn: sn, k: sk } = s.rhs;
   f.local.get(L.chunkStart).local.set(L.col);
   const done = f.block();
@@ -67,6 +74,12 @@ export function packRhs(s: DotState): void {
   f.br(top);
   f.end();
   f.end();
+}
+
+function packPartialPanel(s: DotState): void {
+  const { f, locals: L } = s;
+  const K = s.kernel.k;
+  const { mn: sn, k: sk } = s.rhs;
   const rem = s.kernel.n % NR;
   if (rem === 0) return;
   f.local.get(L.chunkFullEnd).local.get(L.chunkEnd).i32.lt_u();
