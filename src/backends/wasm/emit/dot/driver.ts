@@ -51,7 +51,7 @@ export function emitDotKernel(f: FunctionBuilder, k: DotKernel, plan: KernelPlan
     rhs: operandBytes(plan.rhs),
     rowBytes: k.k * 4,
     lhsRead: lhsRead(k, plan),
-    rhsInPlace: plan.rhs.mn === 1 && 4 * (Math.max(0, k.k - 1) * Math.abs(plan.rhs.k) + Math.max(0, k.n - 1) + 1) <= IN_PLACE_SPAN,
+    rhsInPlace: rhsInPlace(k, plan),
     locals: allocateDotLocals(f, isInt, epilogue.groups.list.length),
     epilogue,
   };
@@ -64,9 +64,16 @@ export function emitDotKernel(f: FunctionBuilder, k: DotKernel, plan: KernelPlan
 function lhsRead(k: DotKernel, plan: KernelPlan & { kind: "dot" }): LhsRead {
   // The rows of a lane-list block are wherever the active lanes put them: copied.
   if (plan.rowsAreLanes) return "rows";
-  const span = 4 * (Math.max(0, k.k - 1) * Math.abs(plan.lhs.k) + (MR - 1) * Math.abs(plan.lhs.mn) + 1);
-  if (span <= IN_PLACE_SPAN) return "inPlace";
-  return plan.lhs.mn === 1 ? "kMajor" : "rows";
+  const { k: sk, mn: sm } = plan.lhs;
+  // In place, row r of a block is at a constant offset r·mn: a memory offset, never negative.
+  if (sk >= 0 && sm >= 0 && 4 * (Math.max(0, k.k - 1) * sk + (MR - 1) * sm + 1) <= IN_PLACE_SPAN) return "inPlace";
+  return sm === 1 ? "kMajor" : "rows";
+}
+
+/** Whether the full rhs panels are read in place (state.ts, `rhsInPlace`): 8 adjacent columns, panels within IN_PLACE_SPAN. */
+function rhsInPlace(k: DotKernel, plan: KernelPlan & { kind: "dot" }): boolean {
+  const { k: sk, mn: sn } = plan.rhs;
+  return sn === 1 && sk >= 0 && 4 * (Math.max(0, k.k - 1) * sk + Math.max(0, k.n - 1) + 1) <= IN_PLACE_SPAN;
 }
 
 /** One block: `rows` rows × the panel starting at column `col`, of which `partial` columns exist. */
