@@ -24,6 +24,7 @@ import type { Local } from "../types.js";
 import { emitLoad, emitStore } from "./access.js";
 import { Groups, type KernelParams, addScaled, countedLoop, laneCoords } from "./groups.js";
 import { KernelValues, splatsNeeded } from "./kernel_values.js";
+import { FourAccumulators } from "./reduce_vector.js";
 import { LANE_LIST_OFFSET } from "./layout.js";
 import { BINARY, type HostFns, type OpEnv, type Width, indexAs } from "./values.js";
 
@@ -111,48 +112,11 @@ export function emitLoopKernel(f: FunctionBuilder, k: LoopKernel | ReduceKernel,
     acc = f.addLocal(floatSum ? "f64" : valueDtype === "float32" ? "f32" : "i32", "acc");
     if (k.reducer === "argmax") bestIdx = f.addLocal("i32", "best_i");
   }
-  // Four outputs' accumulators: a float sum's as two f64x2 (points 0, 1 and 2, 3), others as one vector.
-  const acc4 = k.kind === "reduce" && vecAxis >= 0 ? (floatSum ? [f.addLocal("v128", "acc_lo"), f.addLocal("v128", "acc_hi")] : [f.addLocal("v128", "acc4")]) : [];
-  const startAcc4 = (): void => {
-    const id = plan.kind === "reduce" ? plan.identity : 0;
-    if (floatSum) {
-      // A float sum's identity is +0, whose f64 bits are all zero.
-      for (const a of acc4) f.v128.const("i32x4", [0, 0, 0, 0]).local.set(a);
-      return;
-    }
-    if (valueDtype === "float32") f.f32.const(id).f32x4.splat();
-    else f.i32.const(id).i32x4.splat();
-    f.local.set(acc4[0]!);
-  };
-  const accumulate4 = (): void => {
-    const v = values.local((k as ReduceKernel).value, 4);
-    if (floatSum) {
-      const [lo, hi] = acc4 as [Local, Local];
-      f.local.get(lo).local.get(v).f64x2.promote_low_f32x4().f64x2.add().local.set(lo);
-      f.local.get(hi).local.get(v).local.get(v).i8x16.shuffle([8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15]);
-      f.f64x2.promote_low_f32x4().f64x2.add().local.set(hi);
-      return;
-    }
-    const env4: OpEnv = { f, width: 4, host };
-    const reducer = (k as ReduceKernel).reducer;
-    if (reducer === "argmax") throw new Error("wasm: argmax reduces four points at a time");
-    BINARY[reducer === "sum" ? "add" : reducer](env4, acc4[0]!, v, valueDtype);
-    f.local.set(acc4[0]!);
-  };
-  const finishAcc4 = (): void => {
-    let out = acc4[0]!;
-    if (floatSum) {
-      const [lo, hi] = acc4 as [Local, Local];
-      out = f.addLocal("v128", "sum4");
-      f.local.get(lo).f32x4.demote_f64x2_zero().local.get(hi).f32x4.demote_f64x2_zero();
-      f.i8x16.shuffle([0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23]).local.set(out);
-    }
-    const g = storeGroups[0]!;
-    emitStore(f, (k as ReduceKernel).outDtype, 4, cur[g]!, 0, strideOf(g, vecAxis), out);
-  };
+  // The four outputs of a step along vecAxis (reduce_vector.ts).
+  const acc4 = k.kind === "reduce" && vecAxis >= 0 && k.reducer !== "argmax" ? new FourAccumulators(f, k.reducer, valueDtype, plan.kind === "reduce" ? plan.identity : 0, host) : null;
   const startAcc = (width: Width): void => {
     if (k.kind !== "reduce") return;
-    if (width === 4) return startAcc4();
+    if (width === 4) return acc4!.start();
     if (k.reducer === "argmax") {
       f.i32.const(-1).local.set(bestIdx!);
       return;
@@ -165,7 +129,7 @@ export function emitLoopKernel(f: FunctionBuilder, k: LoopKernel | ReduceKernel,
   };
   const accumulate = (width: Width): void => {
     if (k.kind !== "reduce") return;
-    if (width === 4) return accumulate4();
+    if (width === 4) return acc4!.add(values.local(k.value, 4));
     const v = values.local(k.value, 1);
     switch (k.reducer) {
       case "sum":
@@ -196,8 +160,8 @@ export function emitLoopKernel(f: FunctionBuilder, k: LoopKernel | ReduceKernel,
   };
   const finishAcc = (width: Width): void => {
     if (k.kind !== "reduce") return;
-    if (width === 4) return finishAcc4();
     const g = storeGroups[0]!;
+    if (width === 4) return acc4!.finish(k.outDtype, cur[g]!, strideOf(g, vecAxis));
     f.local.get(cur[g]!);
     if (k.reducer === "argmax") f.local.get(bestIdx!);
     else {
