@@ -31,6 +31,12 @@ interface NodeBase {
    * bounded however long a chain of elementwise operations is.
    */
   readonly weight: number;
+  /**
+   * How many pending dot products the DAG held at the node's creation,
+   * counted like `weight` (shared ones once per path): an upper bound that
+   * only falls as dots are materialized, so 0 means certainly none.
+   */
+  readonly dotBound: number;
 }
 
 export interface DotSpec {
@@ -61,7 +67,7 @@ export interface WindowStart {
 
 export type NodeOp = Node["op"];
 
-type Fields<N> = N extends Node ? Omit<N, "mat" | "weight"> : never;
+type Fields<N> = N extends Node ? Omit<N, "mat" | "weight" | "dotBound"> : never;
 
 /**
  * The largest DAG (in nodes, see `weight`) one kernel computes for one value.
@@ -75,9 +81,15 @@ export const MAX_FUSED_WEIGHT = 256;
 /** A node from a fresh object literal, which becomes the node (not copied: lowering builds one per operation). */
 export function mkNode<N extends Fields<Node>>(n: N): Node {
   let weight = 1;
+  let dotBound = n.op === "dot" ? 1 : 0;
   const args = (n as { args?: readonly Node[] }).args;
-  if (args) for (const a of args) weight += isLeaf(a) ? 1 : a.weight;
-  return Object.assign(n, { mat: null, weight }) as unknown as Node;
+  if (args) {
+    for (const a of args) {
+      weight += isLeaf(a) ? 1 : a.weight;
+      if (!isLeaf(a)) dotBound += a.dotBound;
+    }
+  }
+  return Object.assign(n, { mat: null, weight, dotBound }) as unknown as Node;
 }
 
 export function argsOf(n: Node): readonly Node[] {
@@ -144,6 +156,7 @@ export function postOrder(root: Node, seen: { has(n: Node): boolean; add(n: Node
 
 /** Pending (unmaterialized) dot nodes in the DAG. */
 export function pendingDots(root: Node): Node[] {
+  if (isLeaf(root) || root.dotBound === 0) return [];
   return topoOrder(root).filter((n) => n.op === "dot" && n.mat === null);
 }
 

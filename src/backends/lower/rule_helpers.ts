@@ -11,7 +11,7 @@ import { type Block, lanesEqual } from "./block.js";
 import { InstrBuilder } from "./instrs.js";
 import type { Lanes, Reducer, ReduceKernel, View } from "./kernel_ir.js";
 import type { LowerRule, Lowerer, RuleCtx } from "./lower.js";
-import { type Node, type WindowStart, composeNode, isLeaf, loadNode, mkNode, viewOf } from "./nodes.js";
+import { type Node, type WindowStart, composeNode, isLeaf, loadNode, mkNode, pendingDots, viewOf } from "./nodes.js";
 
 export const outAval = (r: RuleCtx): { dtype: DType; shape: Shape } => r.e.outputs[0]!.aval;
 
@@ -40,8 +40,27 @@ export const lowerUnary = <P extends UnaryPrim>(prim: P): LowerRule<P> => ([x], 
 
 export const lowerBinary = <P extends BinaryPrim | ComparePrim>(prim: P): LowerRule<P> => ([x, y], r) => {
   const { shape, dtype } = outAval(r);
-  return [mkNode({ op: "binary", prim, argDtype: x!.dtype, args: [toShape(r.L, r.b, x!, shape), toShape(r.L, r.b, y!, shape)], shape, dtype, restricted: r.restricted })];
+  const first = computeOneOfTwoDots(r.L, r.b, x!, y!);
+  return [mkNode({ op: "binary", prim, argDtype: x!.dtype, args: [toShape(r.L, r.b, first, shape), toShape(r.L, r.b, y!, shape)], shape, dtype, restricted: r.restricted })];
 };
+
+/**
+ * `x`, or `x` computed into memory when both operands of a binary operation
+ * hold a pending dot product. A kernel absorbs at most one dot (as its
+ * epilogue), so such a DAG would otherwise keep every dot pending until the
+ * value is needed and then compute them all, plain, followed by one loop
+ * combining them. Computing `x` now instead lets `y`'s dot absorb the
+ * operation. For a running sum of products, `acc = acc + dot(hᵢ, gᵢ)` (the
+ * weight gradient of a layer applied n times), each dot then runs with `+ acc`
+ * as its epilogue right after its operands are made, while they are still
+ * in cache, and needs no temporary of its own; the sums are the same
+ * additions in the same order.
+ */
+function computeOneOfTwoDots(L: Lowerer, b: Block, x: Node, y: Node): Node {
+  if (x.dotBound === 0 || y.dotBound === 0 || isLeaf(x) || isLeaf(y)) return x;
+  if (pendingDots(x).length === 0 || pendingDots(y).length === 0) return x;
+  return loadNode(L.materialize(b, x), x.shape, x.dtype, x.restricted);
+}
 
 /** A reduce kernel over the params' axes (moved innermost), written to the destination when it takes these lanes. */
 export const lowerReduce = (reducer: Reducer) => (ins: readonly Node[], r: RuleCtx<ReducePrim | "argmax">): Node[] => {

@@ -11,8 +11,12 @@
 // differ — two stores into one buffer, a store that does not advance — stay
 // scalar).
 //
-// Reductions run scalar in the jaxpr's order; float sums accumulate in f64
-// and round once, exactly as the interpreter does.
+// Reductions visit each output's elements in the jaxpr's order; float sums
+// accumulate in f64 and round once, exactly as the interpreter does. When the
+// innermost kept axis is the one that runs four points at a time (a sum over
+// leading axes, like a bias gradient's sum over the batch), each point keeps
+// its own accumulator lane (f64x2 pairs for float sums), so the order and the
+// result per output are the scalar ones; otherwise reductions run scalar.
 
 import type { Instr, KernelPlan, LoopKernel, ReduceKernel } from "../../lower/kernel_ir.js";
 import type { FunctionBuilder } from "../func.js";
@@ -20,10 +24,11 @@ import type { Local } from "../types.js";
 import { emitLoad, emitStore } from "./access.js";
 import { Groups, type KernelParams, addScaled, countedLoop, laneCoords } from "./groups.js";
 import { KernelValues, splatsNeeded } from "./kernel_values.js";
+import { FourAccumulators } from "./reduce_vector.js";
 import { LANE_LIST_OFFSET } from "./layout.js";
 import { BINARY, type HostFns, type OpEnv, type Width, indexAs } from "./values.js";
 
-/** Whether the innermost axis may run four points at a time. */
+/** Whether a loop kernel's innermost axis may run four points at a time. */
 function vectorizable(k: LoopKernel): boolean {
   const r = k.shape.length;
   const p = k.lanes ? k.lanes.rank : 0;
@@ -36,6 +41,27 @@ function vectorizable(k: LoopKernel): boolean {
   return true;
 }
 
+/**
+ * Whether a reduction runs four points of its innermost kept axis at a time,
+ * the reduced axes inside: four outputs accumulate side by side, each in its
+ * own vector lane and in the scalar order. Not argmax (its index bookkeeping
+ * stays scalar), nor bool values. It pays when the four points' loads are
+ * one vector (contiguous or broadcast along the axis, as in a sum over
+ * leading axes) or there is arithmetic to do four at a time; plain loads
+ * gathered lane by lane (a sum over the last axis) measured no faster than
+ * the scalar loop, and a max slower.
+ */
+function keptAxisVectorizable(k: ReduceKernel): boolean {
+  const p = k.lanes ? k.lanes.rank : 0;
+  const axis = k.nKept - 1;
+  if (axis < p || k.shape[axis]! < 4 || k.shape.length === k.nKept || k.reducer === "argmax") return false;
+  const d = k.instrs[k.value]!.dtype;
+  if (d !== "float32" && d !== "int32") return false;
+  const gathers = k.instrs.some((ins) => ins.op === "load" && ins.view.strides[axis] !== 0 && ins.view.strides[axis] !== 1);
+  const computes = k.instrs.some((ins) => ins.level > axis && ins.op !== "load" && ins.op !== "const");
+  return !gathers || computes;
+}
+
 export function emitLoopKernel(f: FunctionBuilder, k: LoopKernel | ReduceKernel, plan: KernelPlan & { kind: "loop" | "reduce" }, laneShape: readonly number[], P: KernelParams, host: HostFns): void {
   const shape = k.shape;
   const rank = shape.length;
@@ -43,7 +69,8 @@ export function emitLoopKernel(f: FunctionBuilder, k: LoopKernel | ReduceKernel,
   const nKept = k.kind === "reduce" ? k.nKept : rank;
   // Nothing to compute when an output axis is empty (an empty reduced axis still stores the identity).
   if (shape.slice(0, nKept).some((d) => d === 0)) return;
-  const vecLevel = k.kind === "loop" && vectorizable(k) ? rank : -1;
+  // The axis that runs four points at a time (-1: none): instrs at deeper levels are computed four at a time.
+  const vecAxis = k.kind === "loop" ? (vectorizable(k) ? rank - 1 : -1) : keptAxisVectorizable(k) ? nKept - 1 : -1;
 
   const groups = Groups.fromPlan(plan.access, P.dtypes);
   const groupOf = plan.access.ofInstr;
@@ -57,13 +84,13 @@ export function emitLoopKernel(f: FunctionBuilder, k: LoopKernel | ReduceKernel,
   const leaf = (i: number, ins: Instr, width: Width): void => {
     const g = groupOf[i]!;
     if (ins.op === "load") {
-      emitLoad(f, ins.dtype, width, cur[g]!, 0, width === 4 ? strideOf(g, rank - 1) : 0);
+      emitLoad(f, ins.dtype, width, cur[g]!, 0, width === 4 ? strideOf(g, vecAxis) : 0);
       return;
     }
     if (ins.op === "index") {
       f.local.get(cur[g]!);
       if (width === 4) {
-        const s = strideOf(g, rank - 1);
+        const s = strideOf(g, vecAxis);
         f.i32x4.splat().v128.const("i32x4", [0, s, 2 * s, 3 * s]).i32x4.add();
       }
       indexAs({ f, width, host }, ins.dtype);
@@ -72,8 +99,8 @@ export function emitLoopKernel(f: FunctionBuilder, k: LoopKernel | ReduceKernel,
     throw new Error("wasm: a dot accumulator in a loop kernel");
   };
   const values = new KernelValues(f, k.instrs, host, leaf);
-  const storedValues = k.kind === "loop" ? k.stores.map((s) => s.value) : [];
-  const splats = vecLevel >= 0 ? splatsNeeded(k.instrs, vecLevel, storedValues) : new Set<number>();
+  const storedValues = k.kind === "loop" ? k.stores.map((s) => s.value) : [k.value];
+  const splats = vecAxis >= 0 ? splatsNeeded(k.instrs, vecAxis + 1, storedValues) : new Set<number>();
 
   // ---- reduction state -------------------------------------------------------
   const env1: OpEnv = { f, width: 1, host };
@@ -85,8 +112,11 @@ export function emitLoopKernel(f: FunctionBuilder, k: LoopKernel | ReduceKernel,
     acc = f.addLocal(floatSum ? "f64" : valueDtype === "float32" ? "f32" : "i32", "acc");
     if (k.reducer === "argmax") bestIdx = f.addLocal("i32", "best_i");
   }
-  const startAcc = (): void => {
+  // The four outputs of a step along vecAxis (reduce_vector.ts).
+  const acc4 = k.kind === "reduce" && vecAxis >= 0 && k.reducer !== "argmax" ? new FourAccumulators(f, k.reducer, valueDtype, plan.kind === "reduce" ? plan.identity : 0, host) : null;
+  const startAcc = (width: Width): void => {
     if (k.kind !== "reduce") return;
+    if (width === 4) return acc4!.start();
     if (k.reducer === "argmax") {
       f.i32.const(-1).local.set(bestIdx!);
       return;
@@ -97,8 +127,9 @@ export function emitLoopKernel(f: FunctionBuilder, k: LoopKernel | ReduceKernel,
     else f.i32.const(id);
     f.local.set(acc!);
   };
-  const accumulate = (): void => {
+  const accumulate = (width: Width): void => {
     if (k.kind !== "reduce") return;
+    if (width === 4) return acc4!.add(values.local(k.value, 4));
     const v = values.local(k.value, 1);
     switch (k.reducer) {
       case "sum":
@@ -127,9 +158,10 @@ export function emitLoopKernel(f: FunctionBuilder, k: LoopKernel | ReduceKernel,
     }
     f.local.set(acc!);
   };
-  const finishAcc = (): void => {
+  const finishAcc = (width: Width): void => {
     if (k.kind !== "reduce") return;
     const g = storeGroups[0]!;
+    if (width === 4) return acc4!.finish(k.outDtype, cur[g]!, strideOf(g, vecAxis));
     f.local.get(cur[g]!);
     if (k.reducer === "argmax") f.local.get(bestIdx!);
     else {
@@ -143,10 +175,10 @@ export function emitLoopKernel(f: FunctionBuilder, k: LoopKernel | ReduceKernel,
   };
 
   const innermost = (width: Width): void => {
-    if (k.kind === "reduce") return accumulate();
+    if (k.kind === "reduce") return accumulate(width);
     k.stores.forEach((s, si) => {
       const g = storeGroups[si]!;
-      emitStore(f, P.dtypes[s.view.buf]!, width, cur[g]!, 0, width === 4 ? strideOf(g, rank - 1) : 0, values.local(s.value, width));
+      emitStore(f, P.dtypes[s.view.buf]!, width, cur[g]!, 0, width === 4 ? strideOf(g, vecAxis) : 0, values.local(s.value, width));
     });
   };
 
@@ -168,25 +200,26 @@ export function emitLoopKernel(f: FunctionBuilder, k: LoopKernel | ReduceKernel,
     for (const m of moved) f.local.get(m.local).i32.const(m.step * times).i32.add().local.set(m.local);
   };
 
-  const nest = (d: number): void => {
-    if (d === nKept) startAcc();
-    if (d === rank) innermost(1);
+  /** Axes d… at `width` (4: four points of vecAxis at a time, which is then outside). */
+  const nest = (d: number, width: Width): void => {
+    if (d === nKept) startAcc(width);
+    if (d === rank) innermost(width);
     else if (d === 0 && p > 0) laneLoop();
-    else if (d === rank - 1 && vecLevel === rank) vectorAxis(d);
+    else if (d === vecAxis) vectorAxis(d);
     else {
       const { moved, saved } = enterAxis(d);
       countedLoop(
         f,
         shape[d]!,
         () => {
-          values.computeLevel(d + 1, 1, splats);
-          nest(d + 1);
+          values.computeLevel(d + 1, width, splats);
+          nest(d + 1, width);
         },
         () => advance(moved, 1),
       );
       cur.splice(0, cur.length, ...saved);
     }
-    if (d === nKept) finishAcc();
+    if (d === nKept) finishAcc(width);
   };
 
   const vectorAxis = (a: number): void => {
@@ -198,7 +231,7 @@ export function emitLoopKernel(f: FunctionBuilder, k: LoopKernel | ReduceKernel,
       nv,
       () => {
         values.computeLevel(a + 1, 4);
-        innermost(4);
+        nest(a + 1, 4);
       },
       () => advance(moved, 4),
     );
@@ -207,7 +240,7 @@ export function emitLoopKernel(f: FunctionBuilder, k: LoopKernel | ReduceKernel,
       n - 4 * nv,
       () => {
         values.computeLevel(a + 1, 1);
-        innermost(1);
+        nest(a + 1, 1);
       },
       () => advance(moved, 1),
     );
@@ -235,7 +268,7 @@ export function emitLoopKernel(f: FunctionBuilder, k: LoopKernel | ReduceKernel,
       cur[j] = lj;
     });
     values.computeLevel(p, 1, splats);
-    nest(p);
+    nest(p, 1);
     cur.splice(0, cur.length, ...saved);
     f.local.get(q).i32.const(1).i32.add().local.tee(q).local.get(cnt).i32.lt_u().br_if(top);
     f.end();
@@ -243,5 +276,5 @@ export function emitLoopKernel(f: FunctionBuilder, k: LoopKernel | ReduceKernel,
   };
 
   values.computeLevel(0, 1, splats);
-  nest(0);
+  nest(0, 1);
 }

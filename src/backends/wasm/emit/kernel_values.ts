@@ -112,11 +112,14 @@ export class KernelValues {
   }
 }
 
-/** Instrs below `vectorLevel` read by an instr at `vectorLevel` or stored from a vector store. */
+/**
+ * Instrs below `vectorLevel` read by an instr at `vectorLevel` or deeper (all
+ * computed four at a time), or stored (or reduced) four at a time.
+ */
 export function splatsNeeded(instrs: readonly Instr[], vectorLevel: number, storedValues: readonly number[]): Set<number> {
   const need = new Set<number>();
   instrs.forEach((ins) => {
-    if (ins.level !== vectorLevel) return;
+    if (ins.level < vectorLevel) return;
     for (const j of operands(ins)) if (instrs[j]!.level < vectorLevel) need.add(j);
   });
   for (const v of storedValues) if (instrs[v]!.level < vectorLevel) need.add(v);

@@ -6,8 +6,8 @@
 import { describe, expect, it } from "vitest";
 import type { DotDimensionNumbers } from "../../../../src/ir/primitives.js";
 import { fromNested } from "../../../../src/ir/value.js";
-import { expectModelDot, randomArray, seeded } from "./helpers.js";
-import { MM } from "../../../fixtures/dotIR.js";
+import { expectMatchesInterpreter, expectModelDot, randomArray, seeded } from "./helpers.js";
+import { MM, dotIR } from "../../../fixtures/dotIR.js";
 
 describe("wasm float32 dot numerics", () => {
   it("a cancelling sum loses what float32 loses (within γ_k·Σ|x·y|)", () => {
@@ -23,6 +23,43 @@ describe("wasm float32 dot numerics", () => {
     const y = fromNested(Array.from({ length: 200 }, () => [1]), "float32");
     const out = expectModelDot(x, y, MM);
     expect(Array.from(out.data)).toEqual([2 ** 25 + 136]);
+  });
+});
+
+describe("wasm dots read their operands in place or packed", () => {
+  // Contracting over axis 0 of both: the lhs rows are h's columns, adjacent
+  // in memory (hᵀ·g, a weight gradient's layout).
+  const TN: DotDimensionNumbers = [[[0], [0]], [[], []]];
+
+  it("a transposed lhs read in place equals the float32-runs model bit for bit: 4-row blocks, a leftover row, k across run boundaries", () => {
+    const rand = seeded(77);
+    for (const [k, m, n] of [[130, 13, 9], [64, 8, 8], [5, 4, 3], [200, 6, 17]] as const) {
+      expectModelDot(randomArray("float32", [k, m], rand), randomArray("float32", [k, n], rand), TN);
+    }
+  });
+
+  it("with a batch axis, and on int32 (wrapping)", () => {
+    const rand = seeded(78);
+    expectModelDot(randomArray("float32", [3, 70, 9], rand), randomArray("float32", [3, 70, 5], rand), [[[1], [1]], [[0], [0]]]);
+    const a = randomArray("int32", [33, 10], rand, 2 ** 20);
+    const b = randomArray("int32", [33, 7], rand, 2 ** 20);
+    expectMatchesInterpreter(dotIR([33, 10], [33, 7], TN, "i32"), [a, b]);
+  });
+
+  it("past IN_PLACE_SPAN: a transposed lhs packed k-major, a row-major one row by row", () => {
+    const rand = seeded(79);
+    // 1100 steps of 256 · 4 bytes ≈ 1.1 MiB between a block's first and last value.
+    expectModelDot(randomArray("float32", [1100, 257], rand), randomArray("float32", [1100, 3], rand), TN);
+    // Rows 280,000 bytes apart: a 4-row block spans 1.1 MiB.
+    expectModelDot(randomArray("float32", [9, 70000], rand), randomArray("float32", [70000, 2], rand), MM);
+  });
+
+  it("the rhs panels read in place (a partial last panel packed), or past IN_PLACE_SPAN all packed", () => {
+    const rand = seeded(80);
+    // 20 columns: two full panels in place, four columns packed and zero-padded.
+    expectModelDot(randomArray("float32", [7, 90], rand), randomArray("float32", [90, 20], rand), MM);
+    // 1100 rows of 260 columns: 1.1 MiB of panels, packed.
+    expectModelDot(randomArray("float32", [5, 1100], rand), randomArray("float32", [1100, 260], rand), MM);
   });
 });
 

@@ -137,6 +137,33 @@ describe("loop kernels: views, gathers, tails, reductions", () => {
     expectMatchesInterpreter(ir, [a, randomArray("int32", [5, 9], rand, 2 ** 30)]);
   });
 
+  it("reductions over leading axes (four outputs at a time): fused prologues, broadcast and strided operands, -0 and NaN, tails", () => {
+    const ir = `{ lambda ; a:f32[5,9,6] b:f32[9] c:i32[7,13] d:f32[11,5]. let
+        bb:f32[5,9,6] = broadcast_in_dim[broadcast_dimensions=(1,) shape=(5, 9, 6)] b
+        e:f32[5,9,6] = mul a bb
+        s:f32[9] = reduce_sum[axes=(0, 2)] e
+        t:f32[5,9] = reduce_max[axes=(2,)] a
+        u:f32[6] = reduce_min[axes=(0, 1)] a
+        v:i32[13] = reduce_sum[axes=(0,)] c
+        w:i32[13] = reduce_max[axes=(0,)] c
+        dt:f32[5,11] = transpose[permutation=(1, 0)] d
+        x:f32[11] = reduce_sum[axes=(0,)] dt
+        y:f32[9,6] = reduce_sum[axes=(0,)] bb
+      in (s, t, u, v, w, x, y) }`;
+    const a = randomArray("float32", [5, 9, 6], rand);
+    a.data[7] = NaN;
+    a.data[8] = -0;
+    a.data[14] = 0;
+    const d = randomArray("float32", [11, 5], rand);
+    for (let i = 0; i < d.data.length; i += 7) d.data[i] = -0;
+    expectMatchesInterpreter(ir, [a, randomArray("float32", [9], rand), randomArray("int32", [7, 13], rand, 2 ** 30), d]);
+  });
+
+  it("a reduction over leading axes inside a vmapped loop (kept axes after the lanes)", () => {
+    const f = (x: np.Array, n: np.Array) => whileLoop(([i]) => i.lt(n), ([i, h]) => [i.add(1), h.add(np.sum(h.mul(h), 0).mul(0.01))], [0, x])[1];
+    same(vmap(f), {}, grid([3, 6, 5], (i) => Math.sin(i) * 0.5), np.array([2, 0, 3], { dtype: "int32" }));
+  });
+
   it("iota in float and int, and a dynamic_slice at a clamped run-time offset", () => {
     const ir = `{ lambda ; a:f32[10,3] k:i32[]. let
         i:f32[10,3] = iota[dimension=0 dtype=float32 shape=(10, 3)]

@@ -56,6 +56,43 @@ describe("wasm module structure", () => {
     expect(count(dot, "f32x4.demote_f64x2_zero")).toBeGreaterThan(0);
   });
 
+  it("a sum over the leading axis accumulates four outputs at a time in f64x2 pairs; a plain sum over the last axis (gathers) stays scalar", () => {
+    const ir = `{ lambda ; a:f32[32,8]. let b:f32[8] = reduce_sum[axes=(0,)] a c:f32[32] = reduce_sum[axes=(1,)] a in (b, c) }`;
+    const wat = compile(ir).source;
+    const leading = watFunction(wat, /^reduce0$/);
+    expect(count(leading, "f64x2.promote_low_f32x4")).toBe(2);
+    expect(count(leading, "f64x2.add")).toBe(2);
+    expect(count(leading, "f64.add")).toBe(0); // 8 outputs: no scalar tail
+    const last = watFunction(wat, /^reduce1$/);
+    expect(count(last, "f64x2.add")).toBe(0);
+    expect(count(last, "f64.add")).toBe(1);
+  });
+
+  it("the lhs is read in place (no copy, splats 4 bytes apart stepping a row of h), or past IN_PLACE_SPAN packed one vector per k step", () => {
+    const hTg = (k: number, m: number) =>
+      watFunction(compile(`{ lambda ; h:f32[${k},${m}] g:f32[${k},8]. let d:f32[${m},8] = dot_general[dimension_numbers=(((0,), (0,)), ((), ()))] h g in (d,) }`).source, /^dot/);
+    const small = hTg(128, 16);
+    expect(small).toMatch(/local\.get \$pa\n\s*v128\.load32_splat offset=12\n/);
+    expect(small).toMatch(/local\.get \$pa\n\s*i32\.const 64\n\s*i32\.add\n/);
+    expect(small).not.toMatch(/v128\.load align=4\n\s*v128\.store align=4\n\s*local\.get \$src/);
+    // 1100 steps of a 1 KiB row: the 4-row block's copy, a v128 per k step advancing the source by one row.
+    const large = hTg(1100, 256);
+    expect(large).toMatch(/v128\.load align=4\n\s*v128\.store align=4\n\s*local\.get \$src\d*\n\s*i32\.const 1024\n/);
+    expect(large).toMatch(/local\.get \$pa\n\s*i32\.const 16\n\s*i32\.add\n/);
+  });
+
+  it("full rhs panels are read in place (the k step is a row of the rhs); only a partial last panel is packed", () => {
+    const mm = (n: number) => watFunction(compile(`{ lambda ; a:f32[8,16] b:f32[16,${n}]. let d:f32[8,${n}] = dot_general[dimension_numbers=(((1,), (0,)), ((), ()))] a b in (d,) }`).source, /^dot/);
+    // A k loop stepping pb by one rhs row (16 columns: 64 bytes), and no copy loop.
+    const full = mm(16);
+    expect(full).toMatch(/local\.get \$pb\n\s*i32\.const 64\n\s*i32\.add\n/);
+    expect(full).not.toMatch(/v128\.load (offset=\d+ )?align=4\n\s*v128\.store/);
+    // 20 columns: two panels in place (step 80 bytes), the last 4 columns packed with zeros (step 32 bytes).
+    const partial = mm(20);
+    expect(partial).toMatch(/local\.get \$pb\n\s*i32\.const 80\n\s*i32\.add\n/);
+    expect(partial).toMatch(/local\.get \$pb\n\s*i32\.const 32\n\s*i32\.add\n/);
+  });
+
   it("an elementwise kernel has an f32x4 body and a scalar tail", () => {
     const ir = `{ lambda ; a:f32[3,7] b:f32[3,7]. let c:f32[3,7] = mul a b d:f32[3,7] = sub c 1.0:f32[] in (d,) }`; // 21 elements: 5 vectors, 1 in the tail
     const loop = watFunction(compile(ir).source, /^loop/);

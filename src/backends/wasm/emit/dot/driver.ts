@@ -2,9 +2,9 @@
 //
 // Per (lane, batch) the kernel computes out[m, n] = epilogue(Σ_k lhs[m, k]·rhs[k, n]):
 // for each column chunk it packs the rhs (pack.ts), then for each block of
-// MR rows (then single rows) packs the lhs rows and, per panel, runs the
-// micro-kernel (micro_kernel.ts) and the epilogue (epilogue.ts). The
-// blocking and the numerics are in layout.ts.
+// MR rows (then single rows) packs the lhs rows (unless it reads them in
+// place) and, per panel, runs the micro-kernel (micro_kernel.ts) and the
+// epilogue (epilogue.ts). The blocking and the numerics are in layout.ts.
 //
 // This file is the driver: the loops over lanes, batches, column chunks,
 // row blocks and panels, and where each block's rows come from. When the
@@ -21,10 +21,10 @@ import { type KernelParams, addScaled, emitAddress, laneCoords } from "../groups
 import { LANE_LIST_OFFSET } from "../layout.js";
 import type { HostFns } from "../values.js";
 import { DotEpilogue, blockEpilogue } from "./epilogue.js";
-import { MR, NR, scratchLayout } from "./layout.js";
+import { IN_PLACE_SPAN, MR, NR, scratchLayout } from "./layout.js";
 import { multiplyBlock } from "./micro_kernel.js";
 import { packLhs, packRhs } from "./pack.js";
-import { type DotState, allocateDotLocals, operandBytes } from "./state.js";
+import { type DotState, type LhsRead, allocateDotLocals, operandBytes } from "./state.js";
 
 /** The operands' base addresses at entry. */
 interface OperandBases {
@@ -50,6 +50,8 @@ export function emitDotKernel(f: FunctionBuilder, k: DotKernel, plan: KernelPlan
     lhs: operandBytes(plan.lhs),
     rhs: operandBytes(plan.rhs),
     rowBytes: k.k * 4,
+    lhsRead: lhsRead(k, plan),
+    rhsInPlace: rhsInPlace(k, plan),
     locals: allocateDotLocals(f, isInt, epilogue.groups.list.length),
     epilogue,
   };
@@ -58,9 +60,25 @@ export function emitDotKernel(f: FunctionBuilder, k: DotKernel, plan: KernelPlan
   else lanesAndBatches(s, P, bases);
 }
 
+/** How the micro-kernel reads the lhs (state.ts, `LhsRead`). */
+function lhsRead(k: DotKernel, plan: KernelPlan & { kind: "dot" }): LhsRead {
+  // The rows of a lane-list block are wherever the active lanes put them: copied.
+  if (plan.rowsAreLanes) return "rows";
+  const { k: sk, mn: sm } = plan.lhs;
+  // In place, row r of a block is at a constant offset r·mn: a memory offset, never negative.
+  if (sk >= 0 && sm >= 0 && 4 * (Math.max(0, k.k - 1) * sk + (MR - 1) * sm + 1) <= IN_PLACE_SPAN) return "inPlace";
+  return sm === 1 ? "kMajor" : "rows";
+}
+
+/** Whether the full rhs panels are read in place (state.ts, `rhsInPlace`): 8 adjacent columns, panels within IN_PLACE_SPAN. */
+function rhsInPlace(k: DotKernel, plan: KernelPlan & { kind: "dot" }): boolean {
+  const { k: sk, mn: sn } = plan.rhs;
+  return sn === 1 && sk >= 0 && 4 * (Math.max(0, k.k - 1) * sk + Math.max(0, k.n - 1) + 1) <= IN_PLACE_SPAN;
+}
+
 /** One block: `rows` rows × the panel starting at column `col`, of which `partial` columns exist. */
 function block(s: DotState, rows: number, partial: number): void {
-  multiplyBlock(s, rows);
+  multiplyBlock(s, rows, partial < NR);
   blockEpilogue(s, rows, partial);
 }
 

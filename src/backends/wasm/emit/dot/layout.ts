@@ -4,8 +4,10 @@
 // vectors) plus the NR/4 rhs vectors and one splatted lhs value fit in the
 // 16 SIMD registers of x64 without spilling. The rhs is packed in column
 // panels of NR columns, [panel][k][NR], so one k step of a block reads two
-// consecutive vectors; the lhs rows of a block are packed as [row][k], so a
-// row's k-th value is at a constant offset from one pointer. Columns are
+// consecutive vectors; a row's k-th lhs value is at a constant offset from
+// one pointer that moves by a constant per k step — read in place when the
+// block's rows are equally spaced and close together (IN_PLACE_SPAN),
+// else from a packed copy (state.ts, LhsRead). Columns are
 // packed in chunks of at most NC_BYTES (an L2's worth): every row block then
 // reads the chunk from cache.
 //
@@ -35,6 +37,18 @@ export const NVEC = NR / 4;
 export const EP = 4;
 /** Longest run of products summed in float32 before it is added into a double total. */
 export const DOT_F32_RUN = 64;
+/**
+ * The largest operand span (bytes from the first value a row block, or all
+ * the full rhs panels, read to the last) the micro-kernel reads in place
+ * rather than from a packed copy: within about an L2, the lines stay cached
+ * while every panel (lhs) or every row block (rhs) re-reads them, and their
+ * pages stay in the TLB. Reading in place saves the copy, which is what a
+ * long contraction pays most for: on the weight gradient hᵀ·g (k = 1024, the
+ * rows of hᵀ 4 bytes apart, 256 KiB each operand) packing each lhs row block
+ * cost about 7 % of the kernel, most of it waiting on the strided loads, and
+ * packing the rhs about 2 %; on the forward h·W the two save about 1 % each.
+ */
+export const IN_PLACE_SPAN = 1024 * 1024;
 /** Packed rhs bytes per column chunk (fits in L2). */
 const NC_BYTES = 256 * 1024;
 

@@ -7,20 +7,24 @@
 
 import type { Local } from "../../types.js";
 import { DOT_F32_RUN, EP, NR, NVEC, runsInDouble } from "./layout.js";
-import { type DotState, pushPanelAddress } from "./state.js";
+import { type DotState, lhsStrides, panelStep, pushPanelAddress } from "./state.js";
 
 function zeroAcc(s: DotState, rows: number): void {
   for (let r = 0; r < rows * NVEC; r++) s.f.v128.const("i32x4", [0, 0, 0, 0]).local.set(s.locals.acc[r]!);
 }
 
-/** The k loop over `count` steps (a constant, or the local `kk` preset when null), from pa/pb onwards. */
-function kLoop(s: DotState, rows: number, count: number | null): void {
+/**
+ * The k loop over `count` steps (a constant, or the local `kk` preset when
+ * null), from pa/pb onwards; pb moves by `rhsStep` bytes per step.
+ */
+function kLoop(s: DotState, rows: number, count: number | null, rhsStep: number): void {
   const { f, locals: L } = s;
+  const lhsStep = lhsStrides(s, rows);
   if (count !== null) f.i32.const(count).local.set(L.kk);
   const top = f.loop();
   for (let v = 0; v < NVEC; v++) f.local.get(L.pb).v128.load({ offset: v * 16, align: 4 }).local.set(L.rhsVec[v]!);
   for (let r = 0; r < rows; r++) {
-    f.local.get(L.pa).v128.load32_splat({ offset: r * s.rowBytes, align: 4 }).local.set(L.lhsSplat);
+    f.local.get(L.pa).v128.load32_splat({ offset: r * lhsStep.row, align: 4 }).local.set(L.lhsSplat);
     for (let v = 0; v < NVEC; v++) {
       const c = L.acc[r * NVEC + v]!;
       f.local.get(c).local.get(L.lhsSplat).local.get(L.rhsVec[v]!);
@@ -29,8 +33,8 @@ function kLoop(s: DotState, rows: number, count: number | null): void {
       f.local.set(c);
     }
   }
-  f.local.get(L.pa).i32.const(EP).i32.add().local.set(L.pa);
-  f.local.get(L.pb).i32.const(NR * EP).i32.add().local.set(L.pb);
+  f.local.get(L.pa).i32.const(lhsStep.k).i32.add().local.set(L.pa);
+  f.local.get(L.pb).i32.const(rhsStep).i32.add().local.set(L.pb);
   f.local.get(L.kk).i32.const(1).i32.sub().local.tee(L.kk).br_if(top);
   f.end();
 }
@@ -41,7 +45,7 @@ function kLoop(s: DotState, rows: number, count: number | null): void {
  * rounded once, replace the accumulators. A total [row][vector] is two f64x2
  * halves: lo (columns 0, 1) at +0, hi (columns 2, 3) at +16.
  */
-function kRunsInDouble(s: DotState, rows: number): void {
+function kRunsInDouble(s: DotState, rows: number, rhsStep: number): void {
   const { f, locals: L } = s;
   const total = (r: number, v: number): number => s.scratch.totals + (r * NVEC + v) * 32;
   const left = f.addLocal("i32", "kleft");
@@ -52,7 +56,7 @@ function kRunsInDouble(s: DotState, rows: number): void {
   f.local.get(left).i32.const(DOT_F32_RUN).local.get(left).i32.const(DOT_F32_RUN).i32.lt_u().select().local.set(L.kk);
   f.local.get(left).local.get(L.kk).i32.sub().local.set(left);
   zeroAcc(s, rows);
-  kLoop(s, rows, null);
+  kLoop(s, rows, null, rhsStep);
   for (let r = 0; r < rows; r++) {
     for (let v = 0; v < NVEC; v++) {
       const a: Local = L.acc[r * NVEC + v]!;
@@ -74,15 +78,21 @@ function kRunsInDouble(s: DotState, rows: number): void {
   }
 }
 
-/** Leaves Σ_k lhs·rhs of `rows` packed rows × the panel starting at column `col` in the accumulators. */
-export function multiplyBlock(s: DotState, rows: number): void {
+/**
+ * Leaves Σ_k lhs·rhs of `rows` rows × the panel starting at column `col` in
+ * the accumulators; `partial`: the panel is the zero-padded last one.
+ */
+export function multiplyBlock(s: DotState, rows: number, partial: boolean): void {
   const { f, locals: L } = s;
   const inDouble = runsInDouble(s.kernel);
   if (!inDouble) zeroAcc(s, rows);
   if (s.kernel.k === 0) return;
-  f.i32.const(s.scratch.packedLhs).local.set(L.pa);
-  pushPanelAddress(s, L.col);
+  if (s.lhsRead === "inPlace") f.local.get(L.lhsRows[0]!).local.set(L.pa);
+  else f.i32.const(s.scratch.packedLhs).local.set(L.pa);
+  const rhsStep = panelStep(s, partial);
+  if (s.rhsInPlace && !partial) f.local.get(L.rhsBase).local.get(L.col).i32.const(s.rhs.mn).i32.mul().i32.add();
+  else pushPanelAddress(s, L.col);
   f.local.set(L.pb);
-  if (inDouble) kRunsInDouble(s, rows);
-  else kLoop(s, rows, s.kernel.k);
+  if (inDouble) kRunsInDouble(s, rows, rhsStep);
+  else kLoop(s, rows, s.kernel.k, rhsStep);
 }

@@ -1,10 +1,11 @@
-// Packing: both operands are copied into the scratch area in the layout the
-// micro-kernel wants (layout.ts), so every inner-loop load is a plain vector
+// Packing: the rhs, and the lhs when the micro-kernel does not read it in
+// place (state.ts, LhsRead), are copied into the scratch area in the layout
+// the micro-kernel wants (layout.ts), so every inner-loop load is a plain
 // load at a constant offset whatever the operands' strides — a transposed
 // operand costs nothing extra. The copies cost k·(m + n) per (lane, batch)
 // against m·n·k multiply-adds.
 
-import { EP, NR, NVEC } from "./layout.js";
+import { EP, MR, NR, NVEC } from "./layout.js";
 import { type DotState, pushPanelAddress } from "./state.js";
 
 /** Copies `count` 4-byte elements from `src` (stride `stride` bytes) to `dst` (contiguous). */
@@ -36,13 +37,20 @@ function copyRun(s: DotState, count: number, stride: number): void {
 
 /**
  * Packs the rhs columns [chunkStart, chunkEnd) of the current (lane, batch)
- * as panels [panel][k][NR]; a partial last panel is zero-padded, so the
+ * as panels [panel][k][NR] — only a partial last panel when the full ones are
+ * read in place (`rhsInPlace`); a partial last panel is zero-padded, so the
  * micro-kernel runs it like a full one and the epilogue skips the padding.
  */
 export function packRhs(s: DotState): void {
-  const { f, locals: L } = s;
   const K = s.kernel.k;
   if (K === 0) return;
+  if (!s.rhsInPlace) packFullPanels(s);
+  packPartialPanel(s);
+}
+
+function packFullPanels(s: DotState): void {
+  const { f, locals: L } = s;
+  const K = s.kernel.k;
   const { mn: sn, k: sk } = s.rhs;
   f.local.get(L.chunkStart).local.set(L.col);
   const done = f.block();
@@ -66,6 +74,12 @@ export function packRhs(s: DotState): void {
   f.br(top);
   f.end();
   f.end();
+}
+
+function packPartialPanel(s: DotState): void {
+  const { f, locals: L } = s;
+  const K = s.kernel.k;
+  const { mn: sn, k: sk } = s.rhs;
   const rem = s.kernel.n % NR;
   if (rem === 0) return;
   f.local.get(L.chunkFullEnd).local.get(L.chunkEnd).i32.lt_u();
@@ -88,9 +102,29 @@ export function packRhs(s: DotState): void {
   f.end();
 }
 
-/** Packs the lhs rows whose addresses are in lhsRows[0..rows) as [row][k]. */
+/**
+ * Packs the lhs rows whose addresses are in lhsRows[0..rows) as the block's
+ * `lhsRead` says (state.ts): nothing to do in place; as [row][k]; or for an
+ * MR-row block read k-major as [k][MR], one vector per k step — the block's
+ * rows are adjacent in memory, so their k-th values are one load (a
+ * transposed lhs would otherwise be gathered one element per row and step).
+ */
 export function packLhs(s: DotState, rows: number): void {
   const { f, locals: L } = s;
+  if (s.lhsRead === "inPlace") return;
+  if (rows === MR && s.lhsRead === "kMajor") {
+    if (s.kernel.k === 0) return;
+    f.local.get(L.lhsRows[0]!).local.set(L.src);
+    f.i32.const(s.scratch.packedLhs).local.set(L.dst);
+    f.i32.const(s.kernel.k).local.set(L.count);
+    const top = f.loop();
+    f.local.get(L.dst).local.get(L.src).v128.load({ align: 4 }).v128.store({ align: 4 });
+    f.local.get(L.src).i32.const(s.lhs.k).i32.add().local.set(L.src);
+    f.local.get(L.dst).i32.const(MR * EP).i32.add().local.set(L.dst);
+    f.local.get(L.count).i32.const(1).i32.sub().local.tee(L.count).br_if(top);
+    f.end();
+    return;
+  }
   for (let r = 0; r < rows; r++) {
     f.local.get(L.lhsRows[r]!).local.set(L.src);
     f.i32.const(s.scratch.packedLhs + r * s.rowBytes).local.set(L.dst);

@@ -8,7 +8,7 @@ import type { DotKernel, DotOperandStrides } from "../../../lower/kernel_ir.js";
 import type { FunctionBuilder } from "../../func.js";
 import type { Local } from "../../types.js";
 import type { DotEpilogue } from "./epilogue.js";
-import { EP, MR, NVEC, type ScratchLayout } from "./layout.js";
+import { EP, MR, NR, NVEC, type ScratchLayout } from "./layout.js";
 
 /** An operand's strides in bytes (both operands have 4-byte elements). */
 export interface OperandBytes {
@@ -58,6 +58,19 @@ export interface DotLocals {
   readonly lhsRows: readonly Local[];
 }
 
+/**
+ * How the micro-kernel reads a row block's lhs values:
+ * - `inPlace`: from the operand itself, row r at `r·lhs.mn`, step `lhs.k`
+ *   bytes — when the block's rows are equally spaced (not gathered through
+ *   the lane list) and the operand's span is small (`IN_PLACE_SPAN`), so
+ *   its lines stay cached while every panel of the row block reads them;
+ * - `kMajor`: from a copy packed [k][MR] by one vector load per k step (the
+ *   rows adjacent in memory, lhs.mn = one element: a transposed operand);
+ * - `rows`: from a copy packed row by row, [row][k].
+ * A 1-row block in a packed mode is its k values, contiguous.
+ */
+export type LhsRead = "inPlace" | "kMajor" | "rows";
+
 export interface DotState {
   readonly f: FunctionBuilder;
   readonly kernel: DotKernel;
@@ -67,6 +80,15 @@ export interface DotState {
   readonly rhs: OperandBytes;
   /** Bytes of one packed lhs row (k elements). */
   readonly rowBytes: number;
+  /** Where the micro-kernel reads a block's lhs values (see `LhsRead`). */
+  readonly lhsRead: LhsRead;
+  /**
+   * Whether the full rhs panels are read from the operand itself (panel at
+   * its first column, step `rhs.k` bytes) instead of packed: when its columns
+   * are contiguous (rhs.mn = one element) and the panels span at most
+   * IN_PLACE_SPAN. A partial last panel is packed (zero-padded) either way.
+   */
+  readonly rhsInPlace: boolean;
   readonly locals: DotLocals;
   readonly epilogue: DotEpilogue;
 }
@@ -91,6 +113,18 @@ export function allocateDotLocals(f: FunctionBuilder, isInt: boolean, groups: nu
   const epilogueRows = Array.from({ length: MR }, (_, r) => Array.from({ length: groups }, (_, g) => f.addLocal("i32", `er${r}_${g}`)));
   const lhsRows = Array.from({ length: MR }, (_, r) => f.addLocal("i32", `ra${r}`));
   return { acc, rhsVec, lhsSplat, pa, pb, kk, scalarAcc, row, col, chunkStart, chunkFullEnd, chunkEnd, rhsBase, src, dst, count, epilogueRows, lhsRows };
+}
+
+/** Byte strides of the lhs values a `rows`-row block reads: between its rows, and from one k step to the next. */
+export function lhsStrides(s: DotState, rows: number): { readonly row: number; readonly k: number } {
+  if (s.lhsRead === "inPlace") return { row: s.lhs.mn, k: s.lhs.k };
+  if (rows > 1 && s.lhsRead === "kMajor") return { row: EP, k: rows * EP };
+  return { row: s.rowBytes, k: EP };
+}
+
+/** Byte step from one k to the next in the panel a block reads: its row of the operand in place, else a packed row. */
+export function panelStep(s: DotState, partial: boolean): number {
+  return s.rhsInPlace && !partial ? s.rhs.k : NR * EP;
 }
 
 /** Pushes the packed rhs address of the panel starting at column `col` of the current chunk. */
