@@ -172,4 +172,17 @@ describe.each(RUN_MODES)("grad through whileLoop (%s)", (_name, { run }) => {
     expect(() => run(vmap(doubling))(np.array([3, 1, 6]))).toThrow(/maxSteps=3/);
     expect(() => whileLoop((x: A) => x.lt(1), (x: A) => x, np.array(0), { maxSteps: -1 })).toThrow(/maxSteps must be a non-negative integer, got -1/);
   });
+
+  it("nested vmap: vmap(vmap(grad)) and grad of a doubly vmapped loss, against per-lane grads", () => {
+    const w = np.array(0.97);
+    const ns = [[0, 4, 2], [5, 1, 3]], xs = [[0.5, -1.2, 2.0], [0.1, 0.8, -0.4]];
+    const f = (n: A, w: A, x: A) => counted(n, w, x);
+    const perLane = ns.map((row, i) => row.map((n, j) => grad(f, { argnums: [1, 2] })(i32(n), w, np.array(xs[i]![j]!)) as [A, A]));
+    const inner = vmap(grad(f, { argnums: [1, 2] }), { inAxes: [0, null, 0] });
+    const [gw, gx] = run(vmap(inner, { inAxes: [0, null, 0] }))(np.array(ns).astype("int32"), w, np.array(xs)) as [A, A];
+    expectAllClose(gw, perLane.map((r) => r.map(([g]) => g.item())), { rtol: 1e-5 });
+    expectAllClose(gx, perLane.map((r) => r.map(([, g]) => g.item())), { rtol: 1e-5 });
+    const total = (w: A) => np.sum(vmap(vmap(f, { inAxes: [0, null, 0] }), { inAxes: [0, null, 0] })(np.array(ns).astype("int32"), w, np.array(xs)));
+    expectAllClose(run(grad(total))(w), perLane.flat().reduce((a, [g]) => a + (g.item() as number), 0), { rtol: 1e-5 });
+  });
 });
