@@ -227,10 +227,16 @@ export function* condTranspose(ops: Ops, cts: readonly Tangent[], inputs: readon
     const last = branches.length - 1;
     const i32 = (v: number): Atom => ({ kind: "lit", value: v, aval: { dtype: "int32", shape: [] } });
     const clamped = ops.emit1("min", {}, [ops.emit1("max", {}, [index!.atom, i32(0)]), i32(last)]);
+    // A branch's residuals on the rows that took another branch are that branch's values or zeros (merged
+    // slots): the rows' cotangents are masked to zero, but 0·NaN (or 0/0) would still poison the sum over
+    // rows, so per-row residuals read 1 there: a finite, nonzero coefficient.
+    const residualRows = operands.flatMap((x, i) => (x.linear ? [] : [isShapePrefix(prefix, x.atom.aval.shape) && branches.every((b) => rowLocal(b, i, prefix))]));
+    const onRows = (taken: Atom, a: Atom, other: Atom): Atom => ops.select(a.aval.shape.length === prefix.length ? taken : ops.broadcast(taken, a.aval.shape, prefix.map((_, d) => d)), a, other);
     transposed.forEach((t, k) => {
       const taken = ops.compare("eq", clamped, i32(k));
-      const masked = ctIns.map((c) => ops.select(ops.broadcast(taken, c.aval.shape, prefix.map((_, d) => d)), c, ops.zeros(c.aval)));
-      const outs = ops.emit("pjit", { jaxpr: keep(t, (i) => !perRow[i]), name: `transpose(cond branch ${k})` }, [...residuals, ...masked]);
+      const masked = ctIns.map((c) => onRows(taken, c, ops.zeros(c.aval)));
+      const res = residuals.map((a, j) => (residualRows[j] && differentiable(a.aval) ? onRows(taken, a, ops.full(1, a.aval)) : a));
+      const outs = ops.emit("pjit", { jaxpr: keep(t, (i) => !perRow[i]), name: `transpose(cond branch ${k})` }, [...res, ...masked]);
       let m = 0;
       perRow.forEach((p, i) => {
         if (!p) sharedCts[i] = ops.addTangents(sharedCts[i]!, outs[m++]!);

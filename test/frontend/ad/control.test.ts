@@ -119,6 +119,13 @@ describe.each(RUN_MODES)("cond autodiff (%s)", (_name, { run }) => {
     expectAllClose(g(np.array([0, 4, 0, 0.25])), [0, 0.25, 0, 1]);
   });
 
+  it("a weight shared by every row of a per-row cond: a branch dividing by a value that is 0 on rows it did not take gives no NaN", () => {
+    // Rows with x > 0 take w / x; the row x = 0 takes w·x. Σ d/dw = 1/2 + 0 + (-1).
+    const f = (w: A, x: A) => cond(x.gt(0), (x: A) => w.div(x), (x: A) => w.mul(x), x);
+    const total = (w: A) => np.sum(vmap(f, { inAxes: [null, 0] })(w, np.array([2, 0, -1])));
+    expectAllClose(run(grad(total))(np.array(3)), -0.5);
+  });
+
   it("test_cond_ad_batched_unit: vmap of the derivative of an identity cond applied twice", () => {
     const condId = (x: A) => cond(x.lt(0), (x: A) => x, (x: A) => x, x);
     expectAllClose(run(vmap(grad((x: A) => condId(condId(x)))))(np.ones([1])), [1]);
