@@ -22,7 +22,7 @@ import type { FamilyRules } from "./rules.js";
 import {
   condJvp, condPartialEval, condTranspose, pjitJvp, pjitTranspose, scanJvp, scanPartialEval, scanTranspose, whileJvp, whilePartialEval, whileTranspose,
 } from "../../passes/ad/control.js";
-import { avalsStr, checkCounts, fail, jaxprInAvals, sameAvals } from "./shapeChecks.js";
+import { avalsStr, checkCounts, fail, jaxprInAvals, sameAvals, whileShape } from "./shapeChecks.js";
 
 export interface ControlParams {
   while: {
@@ -53,33 +53,7 @@ export const CONTROL_FLOW_RULES: FamilyRules<ControlPrim> = {
   while: {
     doc: "`cconsts…, bconsts…, init…` → final carry (the avals of `init`)",
     params: { cond_jaxpr: "jaxpr", body_jaxpr: "jaxpr", cond_nconsts: "nat", body_nconsts: "nat" },
-    shape: (inputs, { cond_jaxpr, body_jaxpr, cond_nconsts, body_nconsts }) => {
-      const prim = "while";
-      checkCounts(prim, { cond_nconsts, body_nconsts }, inputs);
-      const cconsts = inputs.slice(0, cond_nconsts);
-      const bconsts = inputs.slice(cond_nconsts, cond_nconsts + body_nconsts);
-      const carry = inputs.slice(cond_nconsts + body_nconsts);
-      if (cond_jaxpr.constvars.length || body_jaxpr.constvars.length) fail(prim, "cond_jaxpr and body_jaxpr must not have constvars", inputs);
-      const condIn = jaxprInAvals(cond_jaxpr);
-      if (!sameAvals(condIn, [...cconsts, ...carry])) {
-        fail(prim, `cond_jaxpr takes ${avalsStr(condIn)} but is given cond consts + carry ${avalsStr([...cconsts, ...carry])}`, []);
-      }
-      const bodyIn = jaxprInAvals(body_jaxpr);
-      if (!sameAvals(bodyIn, [...bconsts, ...carry])) {
-        fail(prim, `body_jaxpr takes ${avalsStr(bodyIn)} but is given body consts + carry ${avalsStr([...bconsts, ...carry])}`, []);
-      }
-      const bodyOut = body_jaxpr.outvars.map((v) => v.aval);
-      if (!sameAvals(bodyOut, carry)) fail(prim, `body_jaxpr returns ${avalsStr(bodyOut)} but the carry is ${avalsStr(carry)}`, []);
-      if (cond_jaxpr.outvars.length !== 1) fail(prim, `cond_jaxpr must return one value, returns ${cond_jaxpr.outvars.length}`, []);
-      const pred = cond_jaxpr.outvars[0]!.aval;
-      if (pred.dtype !== "bool") fail(prim, `cond_jaxpr must return a bool, returns ${avalStr(pred)}`, []);
-      for (const c of carry) {
-        if (!isShapePrefix(pred.shape, c.shape)) {
-          fail(prim, `batched predicate ${avalStr(pred)} must be a shape prefix of every carry, but a carry is ${avalStr(c)}`, []);
-        }
-      }
-      return [...carry];
-    },
+    shape: (inputs, params) => whileShape("while", inputs, params, 0).carry,
     impl: (...a) => controlFlowImpls.while(...a),
     batch: (...a) => controlBatchRules.while(...a),
     simplify: [],

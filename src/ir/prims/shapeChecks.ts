@@ -3,7 +3,7 @@
 // wrong where (`reduce_sum: axes (2,) out of range: …`).
 
 import type { Jaxpr } from "../core.js";
-import { type Aval, type DType, type Shape, avalStr, avalsEqual, shapesEqual } from "../dtype.js";
+import { type Aval, type DType, type Shape, avalStr, avalsEqual, isShapePrefix, isTape, shapesEqual } from "../dtype.js";
 
 /** Raised by shape rules: the message names the primitive and the offending types. */
 export class ShapeError extends TypeError {
@@ -134,5 +134,46 @@ export function sameAvals(a: readonly Aval[], b: readonly Aval[]): boolean {
 
 export function avalsStr(xs: readonly Aval[]): string {
   return `(${xs.map(avalStr).join(", ")})`;
+}
+
+
+/** The params a while's shape depends on (ir/prims/control.ts, tape.ts). */
+export interface WhileShapeParams {
+  readonly cond_jaxpr: Jaxpr;
+  readonly body_jaxpr: Jaxpr;
+  readonly cond_nconsts: number;
+  readonly body_nconsts: number;
+}
+
+/**
+ * The shape rule of a while, and of a while_record (whose body returns
+ * `numRecords` values after its carries): the carry avals, then the
+ * recorded values' avals.
+ */
+export function whileShape(prim: "while" | "while_record", inputs: readonly Aval[], params: WhileShapeParams, numRecords: number): { carry: Aval[]; records: Aval[] } {
+  const { cond_jaxpr, body_jaxpr, cond_nconsts, body_nconsts } = params;
+  checkCounts(prim, { cond_nconsts, body_nconsts }, inputs);
+  const cconsts = inputs.slice(0, cond_nconsts);
+  const bconsts = inputs.slice(cond_nconsts, cond_nconsts + body_nconsts);
+  const carry = inputs.slice(cond_nconsts + body_nconsts);
+  if (cond_jaxpr.constvars.length || body_jaxpr.constvars.length) fail(prim, "cond_jaxpr and body_jaxpr must not have constvars", inputs);
+  const condIn = jaxprInAvals(cond_jaxpr);
+  if (!sameAvals(condIn, [...cconsts, ...carry])) fail(prim, `cond_jaxpr takes ${avalsStr(condIn)} but is given cond consts + carry ${avalsStr([...cconsts, ...carry])}`, []);
+  const bodyIn = jaxprInAvals(body_jaxpr);
+  if (!sameAvals(bodyIn, [...bconsts, ...carry])) fail(prim, `body_jaxpr takes ${avalsStr(bodyIn)} but is given body consts + carry ${avalsStr([...bconsts, ...carry])}`, []);
+  const bodyOut = body_jaxpr.outvars.map((v) => v.aval);
+  const returnsCarry = sameAvals(bodyOut.slice(0, carry.length), carry);
+  if (prim === "while_record" && (!Number.isInteger(numRecords) || numRecords < 0 || bodyOut.length !== carry.length + numRecords)) {
+    fail(prim, `body_jaxpr returns ${bodyOut.length} values, but the carry has ${carry.length} and num_records=${numRecords}`, []);
+  }
+  if (!returnsCarry || bodyOut.length !== carry.length + numRecords) fail(prim, `body_jaxpr returns ${avalsStr(bodyOut)} but the carry is ${avalsStr(carry)}`, []);
+  if (cond_jaxpr.outvars.length !== 1) fail(prim, `cond_jaxpr must return one value, returns ${cond_jaxpr.outvars.length}`, []);
+  const pred = cond_jaxpr.outvars[0]!.aval;
+  if (pred.dtype !== "bool" || isTape(pred)) fail(prim, `cond_jaxpr must return a bool, returns ${avalStr(pred)}`, []);
+  for (const c of carry) {
+    if (isTape(c)) fail(prim, `a carry cannot be a tape (${avalStr(c)})`, []);
+    if (!isShapePrefix(pred.shape, c.shape)) fail(prim, `batched predicate ${avalStr(pred)} must be a shape prefix of every carry, but a carry is ${avalStr(c)}`, []);
+  }
+  return { carry: [...carry], records: bodyOut.slice(carry.length) };
 }
 

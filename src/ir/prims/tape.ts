@@ -39,7 +39,7 @@
 // backends/lower/rules_tape.ts, passes/ad/replay.ts.
 
 import type { Jaxpr } from "../core.js";
-import { type Aval, avalStr, isShapePrefix, isTape, slotOf, tapeOf } from "../dtype.js";
+import { type Aval, avalStr, isTape, slotOf, tapeOf } from "../dtype.js";
 import type { RowLocalityRule } from "../../backends/lower/row_locality.js";
 import { tapeImpls } from "../../backends/interpreter/tape.js";
 import { tapeBatchRules } from "../../passes/batch/tape.js";
@@ -47,7 +47,7 @@ import { TAPE_LOWER_RULES } from "../../backends/lower/rules_tape.js";
 import { replayJvp, replayPartialEval, replayTranspose, tapeReadJvp, whileRecordJvp, whilePartialEval } from "../../passes/ad/control.js";
 import type { FamilyRules, NoParams } from "./rules.js";
 import { linearJvp } from "../../passes/ad/rules.js";
-import { avalsStr, checkCounts, fail, jaxprInAvals, sameAvals } from "./shapeChecks.js";
+import { avalsStr, fail, jaxprInAvals, sameAvals, whileShape } from "./shapeChecks.js";
 
 export interface TapeParams {
   while_record: {
@@ -72,30 +72,9 @@ export const TAPE_RULES: FamilyRules<TapePrim> = {
   while_record: {
     doc: "`cconsts…, bconsts…, init…` → final carry, then one tape per recorded residual (slot t = iteration t)",
     params: { cond_jaxpr: "jaxpr", body_jaxpr: "jaxpr", cond_nconsts: "nat", body_nconsts: "nat", num_records: "nat" },
-    shape: (inputs, { cond_jaxpr, body_jaxpr, cond_nconsts, body_nconsts, num_records }) => {
-      const prim = "while_record";
-      checkCounts(prim, { cond_nconsts, body_nconsts }, inputs);
-      const cconsts = inputs.slice(0, cond_nconsts);
-      const bconsts = inputs.slice(cond_nconsts, cond_nconsts + body_nconsts);
-      const carry = inputs.slice(cond_nconsts + body_nconsts);
-      if (cond_jaxpr.constvars.length || body_jaxpr.constvars.length) fail(prim, "cond_jaxpr and body_jaxpr must not have constvars", inputs);
-      const condIn = jaxprInAvals(cond_jaxpr);
-      if (!sameAvals(condIn, [...cconsts, ...carry])) fail(prim, `cond_jaxpr takes ${avalsStr(condIn)} but is given cond consts + carry ${avalsStr([...cconsts, ...carry])}`, []);
-      const bodyIn = jaxprInAvals(body_jaxpr);
-      if (!sameAvals(bodyIn, [...bconsts, ...carry])) fail(prim, `body_jaxpr takes ${avalsStr(bodyIn)} but is given body consts + carry ${avalsStr([...bconsts, ...carry])}`, []);
-      const bodyOut = body_jaxpr.outvars.map((v) => v.aval);
-      if (!Number.isInteger(num_records) || num_records < 0 || bodyOut.length !== carry.length + num_records) {
-        fail(prim, `body_jaxpr returns ${bodyOut.length} values, but the carry has ${carry.length} and num_records=${num_records}`, []);
-      }
-      if (!sameAvals(bodyOut.slice(0, carry.length), carry)) fail(prim, `body_jaxpr returns ${avalsStr(bodyOut)} but the carry is ${avalsStr(carry)}`, []);
-      if (cond_jaxpr.outvars.length !== 1) fail(prim, `cond_jaxpr must return one value, returns ${cond_jaxpr.outvars.length}`, []);
-      const pred = cond_jaxpr.outvars[0]!.aval;
-      if (pred.dtype !== "bool" || isTape(pred)) fail(prim, `cond_jaxpr must return a bool, returns ${avalStr(pred)}`, []);
-      for (const c of carry) {
-        if (isTape(c)) fail(prim, `a carry cannot be a tape (${avalStr(c)})`, []);
-        if (!isShapePrefix(pred.shape, c.shape)) fail(prim, `batched predicate ${avalStr(pred)} must be a shape prefix of every carry, but a carry is ${avalStr(c)}`, []);
-      }
-      return [...carry, ...bodyOut.slice(carry.length).map(tapeOf)];
+    shape: (inputs, params) => {
+      const { carry, records } = whileShape("while_record", inputs, params, params.num_records);
+      return [...carry, ...records.map(tapeOf)];
     },
     impl: (...a) => tapeImpls.while_record(...a),
     batch: (...a) => tapeBatchRules.while_record(...a),
