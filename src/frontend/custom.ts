@@ -73,7 +73,7 @@ function pair(what: string, shape: string, r: unknown): [unknown, unknown] {
 }
 
 /** Traces `f` on the arguments' types: its trace, output structure and output types. */
-function traceFunction(label: string, f: (...args: never[]) => unknown, args: Carry): { trace: FlatTrace; out: Expected } {
+export function traceFunction(label: string, f: (...args: never[]) => unknown, args: Carry): { trace: FlatTrace; out: Expected } {
   let def: TreeDef | undefined;
   const trace = traceFlat(
     (ins) => {

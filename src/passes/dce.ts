@@ -79,6 +79,7 @@ function* pruneEqn(e: Eqn, liveOuts: readonly boolean[], stats: PassStats, memo:
     case "cond":
       return yield* pruneCond(e, liveOuts, stats, memo);
     case "pjit":
+    case "checkpoint":
       return yield* prunePjit(e, liveOuts, stats, memo);
     case "custom_jvp_call":
     case "custom_vjp_call":
@@ -211,14 +212,15 @@ function* pruneCond(e: Eqn<"cond">, liveOuts: readonly boolean[], stats: PassSta
   );
 }
 
-function* prunePjit(e: Eqn<"pjit">, liveOuts: readonly boolean[], stats: PassStats, memo: Memo): Recursion<Eqn> {
+/** A call (pjit, or checkpoint, which is one until differentiation): its dead outputs, inputs and body equations go. */
+function* prunePjit(e: Eqn<"pjit"> | Eqn<"checkpoint">, liveOuts: readonly boolean[], stats: PassStats, memo: Memo): Recursion<Eqn> {
   const j = e.params.jaxpr;
   const body = yield* recurse(dceScope(j, liveOuts, stats, memo));
   const inUsed = liveFlags(j.invars, body.live);
-  bump(stats, "pjit outputs removed", countFalse(liveOuts));
-  bump(stats, "pjit inputs removed", countFalse(inUsed));
+  bump(stats, `${e.prim} outputs removed`, countFalse(liveOuts));
+  bump(stats, `${e.prim} inputs removed`, countFalse(inUsed));
   return makeEqn(
-    "pjit",
+    e.prim,
     { ...e.params, jaxpr: withInvars(body.jaxpr, keep(j.invars, inUsed)) },
     keep(e.inputs, inUsed),
     keep(e.outputs, liveOuts),

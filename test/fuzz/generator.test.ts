@@ -54,7 +54,8 @@ describe("the program generator", () => {
     // The tape primitives are what reverse mode makes of a while: the AD checks (check/adCheck.ts) build the vjp program of every
     // generated program, so its whiles become while_record and replay there, run on every backend (which lower a replay with
     // tape_read, and tape_reverse only for a second derivative). check is what whileLoop's maxSteps adds (test/frontend/ad/whileGrad.test.ts).
-    const madeElsewhere = new Set(["custom_vjp_bwd", "while_record", "replay", "tape_read", "tape_reverse", "check"]);
+    // checkpoint is the user's (test/frontend/ad/checkpoint.test.ts runs it on every backend).
+    const madeElsewhere = new Set(["custom_vjp_bwd", "while_record", "replay", "tape_read", "tape_reverse", "check", "checkpoint"]);
     expect(PRIMS.filter((prim) => !seen.has(prim) && !madeElsewhere.has(prim))).toEqual([]);
     for (const f of ["batched while", "scalar while", "batched cond", "scalar cond", "nested while/cond", "reverse scan", "dot with batch dims", "batched while/cond in a masked region"]) {
       expect(seen.get(f) ?? 0, f).toBeGreaterThan(5);

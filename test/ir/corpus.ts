@@ -309,4 +309,16 @@ export const CORPUS: readonly CorpusEntry[] = [
     d:f32[4] e:i32[] = check[message="too many steps"] a b c
   in (d, e) }`,
   },
+  {
+    name: "checkpoint: a call reverse mode recomputes",
+    text: `{ lambda ; a:f32[3] b:f32[]. let
+    c:f32[3] = checkpoint[
+      jaxpr={ lambda ; d:f32[3] e:f32[]. let
+          f:f32[3] = mul d e
+          g:f32[3] = tanh f
+        in (g,) }
+      name=layer
+    ] a b
+  in (c,) }`,
+  },
 ];

@@ -72,7 +72,7 @@ export function rowReads(e: Eqn, p: number): RowRead[] {
 
 // The custom-derivative calls (ir/prims/ad.ts) run their call_jaxpr: regions like pjit.
 // A while_record (ir/prims/tape.ts) is a while whose body also returns residuals.
-const CONTROL: ReadonlySet<Prim> = new Set<ControlPrim | "custom_jvp_call" | "custom_vjp_call" | "while_record">(["while", "while_record", "cond", "scan", "pjit", "custom_jvp_call", "custom_vjp_call"]);
+const CONTROL: ReadonlySet<Prim> = new Set<ControlPrim | "custom_jvp_call" | "custom_vjp_call" | "while_record" | "checkpoint">(["while", "while_record", "cond", "scan", "pjit", "custom_jvp_call", "custom_vjp_call", "checkpoint"]);
 
 class Analysis {
   readonly needsFull = new Set<number>();
@@ -234,8 +234,9 @@ function* analyzeControl(an: Analysis, e: Eqn, outFull: boolean[], memo: Memo): 
       an.need(e, e.inputs.map((_, i) => (i < nk ? body.invarNeedsFull[i]! : i < nk + nc ? carryFull[i - nk]! : true)));
       return;
     }
-    case "pjit": {
-      const body = yield* inherit(e.params.jaxpr, outFull);
+    case "pjit":
+    case "checkpoint": {
+      const body = yield* inherit((e as Eqn<"pjit" | "checkpoint">).params.jaxpr, outFull);
       an.subs.set(e, { kind: "pjit", body });
       an.need(e, body.invarNeedsFull);
       return;

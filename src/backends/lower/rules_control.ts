@@ -331,6 +331,12 @@ export const CONTROL_RULES: { readonly [P in ControlPrim]: LowerRule<P> } = {
   pjit: pjitRule,
 };
 
+/** checkpoint (ir/prims/ad.ts) runs its body, inlined as pjit's is (lanes.ts analyzes it as a pjit region). */
+export const CHECKPOINT_LOWER_RULE: LowerRule<"checkpoint"> = function* (ins, r) {
+  const info = subOf(r.sub, "pjit");
+  return yield* lowerRegion(r.L, r.b, r.params.jaxpr, info.body, ins, r.e.outputs.map(() => null));
+};
+
 /** The custom-derivative calls (ir/prims/ad.ts) run their call_jaxpr, inlined as pjit's body is (lanes.ts analyzes it as a pjit region). */
 const customCallRule = <P extends "custom_jvp_call" | "custom_vjp_call">(): LowerRule<P> =>
   function* (ins, r) {

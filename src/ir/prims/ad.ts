@@ -31,7 +31,10 @@ import { zeroJvp } from "../../passes/ad/rules.js";
 import { elementwiseRows } from "../../backends/lower/row_locality.js";
 import { customCallBatchRules } from "../../passes/batch/control.js";
 import { CUSTOM_CALL_LOWER_RULES } from "../../backends/lower/rules_control.js";
-import { customJvpCallJvp, customVjpBwdJvp, customVjpBwdTranspose, customVjpCallJvp, forwardModeError } from "../../passes/ad/control.js";
+import { checkpointJvp, checkpointPartialEval, checkpointTranspose, customJvpCallJvp, customVjpBwdJvp, customVjpBwdTranspose, customVjpCallJvp, forwardModeError } from "../../passes/ad/control.js";
+import { checkpointBatch } from "../../passes/batch/control.js";
+import { CHECKPOINT_LOWER_RULE } from "../../backends/lower/rules_control.js";
+import { controlFlowImpls } from "../../backends/interpreter/control_flow.js";
 import type { FamilyRules, NoParams } from "./rules.js";
 import { avalsStr, fail, jaxprInAvals, sameAvals, unaryShape } from "./shapeChecks.js";
 
@@ -40,6 +43,7 @@ export interface AdParams {
   custom_jvp_call: { readonly call_jaxpr: Jaxpr; readonly jvp_jaxpr: Jaxpr; readonly num_consts: number; readonly name: string };
   custom_vjp_call: { readonly call_jaxpr: Jaxpr; readonly fwd_jaxpr: Jaxpr; readonly bwd_jaxpr: Jaxpr; readonly num_consts: number; readonly name: string };
   custom_vjp_bwd: { readonly bwd_jaxpr: Jaxpr; readonly num_consts: number; readonly num_res: number; readonly name: string };
+  checkpoint: { readonly jaxpr: Jaxpr; readonly name: string };
 }
 
 export type AdPrim = keyof AdParams;
@@ -156,5 +160,20 @@ export const AD_RULES: FamilyRules<AdPrim> = {
     jvp: (_ops, _primals, _tangents, { name }) => customVjpBwdJvp(name),
     partialEval: null,
     transpose: (ops, cts, inputs, params) => customVjpBwdTranspose(ops, cts, inputs, params),
+  },
+  checkpoint: {
+    doc: "operands → the jaxpr's outputs; reverse mode recomputes its intermediates instead of storing them (`jax.checkpoint`)",
+    params: { jaxpr: "jaxpr", name: "string" },
+    shape: (inputs, { jaxpr, name }) => takes("checkpoint", name, "jaxpr", jaxpr, inputs, "operands"),
+    impl: (args, { jaxpr, name }, outAvals, ctx) => controlFlowImpls.pjit(args, { jaxpr, name }, outAvals, ctx),
+    batch: (...a) => checkpointBatch(...a),
+    simplify: [],
+    rowLocality: () => {
+      throw new Error("lanes: a checkpoint call is analyzed as a region, not by a row-locality rule");
+    },
+    lower: (...a) => CHECKPOINT_LOWER_RULE(...a),
+    jvp: (ops, primals, tangents, params) => checkpointJvp(ops, primals, tangents, params),
+    partialEval: (eqn, unknownIns) => checkpointPartialEval(eqn, unknownIns),
+    transpose: (ops, cts, inputs, params) => checkpointTranspose(ops, cts, inputs, params),
   },
 };

@@ -223,6 +223,14 @@ export const controlBatchRules: { readonly [P in ControlPrim]: ControlBatchRule<
   },
 };
 
+/** checkpoint batches as the call it is (pjit's rule). */
+export function* checkpointBatch(ctx: BatchCtx, inputs: readonly BVal[], { jaxpr, name }: Params["checkpoint"], eqn: Eqn<"checkpoint">): Recursion<BVal[]> {
+  if (ctx.dimsOnly) return probeOutputs(ctx, eqn, yield* recurse(batchDimsRec(jaxpr, dimsOf(inputs), ctx.size, ctx.masked)));
+  const inner = yield* batchSub(jaxpr, dimsOf(inputs), ctx.size, undefined, inherit(ctx, false, inputs, `the checkpoint ${ctx.describe(eqn)}`));
+  const outs = ctx.em.emit("checkpoint", { jaxpr: inner.jaxpr, name }, inputs.map((v) => v.atom));
+  return outs.map((atom, i) => ({ atom, dim: inner.outDims[i]!, why: inner.outReasons[i] }));
+}
+
 type CustomCallPrim = "custom_jvp_call" | "custom_vjp_call" | "custom_vjp_bwd";
 
 /**

@@ -39,6 +39,7 @@ const NOT_HERE: Partial<Record<Prim, string>> = {
   custom_vjp_call: "differentiated with the user's fwd/bwd, not its body's derivative: test/frontend/ad/custom.test.ts",
   while_record: "made by reverse mode through a while: test/frontend/ad/whileGrad.test.ts",
   replay: "made by reverse mode through a while: test/frontend/ad/whileGrad.test.ts",
+  checkpoint: "a call differentiated by recomputing its body: test/frontend/ad/checkpoint.test.ts",
   check: "passes its values through: differentiated with whileLoop's maxSteps in test/frontend/ad/whileGrad.test.ts",
   tape_reverse: "what expand-replay makes of a backward replay's records: test/passes/expand-replay/basic.jaxpr and higher-order tests in test/frontend/ad/whileGrad.test.ts",
   tape_read: "what expand-replay makes of a replay for the compiled backends: test/frontend/ad/whileGrad.test.ts",

@@ -29,6 +29,7 @@ import {
   unaryArb,
 } from "./primGen.js";
 import {
+  checkpointBasicArb,
   condBranchesArb,
   customJvpBasicArb,
   customVjpBasicArb,
@@ -74,4 +75,5 @@ export const generators: { readonly [P in Prim]: fc.Arbitrary<GenCase> } = {
   tape_read: whileRecordReadArb,
   tape_reverse: whileRecordReadArb,
   check: checkArb,
+  checkpoint: checkpointBasicArb,
 };

@@ -348,6 +348,23 @@ export function scanFixpoint(reverse: boolean): GenCase {
 }
 
 /** pjit around a few ops, one output forwarding an input (so it can stay unbatched). */
+/** checkpoint batches as the call it is: the same body as pjitBasic. */
+export function checkpointBasic(S: readonly number[]): GenCase {
+  const F = t("f32", S);
+  return make(
+    `{ lambda ; x:${F} y:f32[]. let
+    d:${F} e:f32[] f:f32[] = checkpoint[
+      jaxpr={ lambda ; a:${F} b:f32[]. let
+          c:${F} = mul a b
+          d:${F} = sin c
+          e:f32[] = reduce_max[axes=${allAxes(S)}] d
+        in (d, e, b) }
+      name=layer
+    ] x y
+  in (d, e, f) }`,
+  );
+}
+
 export function pjitBasic(S: readonly number[]): GenCase {
   const F = t("f32", S);
   return make(
@@ -473,6 +490,7 @@ export const scanBasicArb = fc
   .tuple(laneShape, fc.integer({ min: 0, max: 3 }), fc.boolean())
   .map(([s, length, reverse]) => scanBasic(s, length, reverse));
 export const pjitBasicArb = laneShape.map(pjitBasic);
+export const checkpointBasicArb = laneShape.map(checkpointBasic);
 export const scanWithWhileArb = fc
   .tuple(laneShape, fc.integer({ min: 0, max: 3 }), fc.boolean())
   .map(([s, length, reverse]) => scanWithWhile(s, length, reverse));
