@@ -86,10 +86,14 @@ function* pruneEqn(e: Eqn, liveOuts: readonly boolean[], stats: PassStats, memo:
     case "custom_vjp_bwd":
       // The call and its rule must keep matching signatures: kept whole while any output is live.
       return e;
-    case "while_record":
+    case "while_record": {
+      // Made by reverse mode, which records only what the replay reads: every operand and output stays,
+      // but the bodies may hold dead equations (a checkpoint's known part, for one).
+      const { cond_jaxpr, body_jaxpr } = e.params;
+      return { ...e, params: { ...e.params, cond_jaxpr: yield* dceKeepingSignature(cond_jaxpr, stats, memo), body_jaxpr: yield* dceKeepingSignature(body_jaxpr, stats, memo) } };
+    }
     case "replay":
-      // Made by reverse mode with no dead part (partial evaluation records only what the replay reads): kept whole.
-      return e;
+      return { ...e, params: { ...e.params, jaxpr: yield* dceKeepingSignature(e.params.jaxpr, stats, memo) } };
     default:
       return unhandledPrim(e);
   }
