@@ -89,6 +89,7 @@ function linearBody(body: PartialJaxpr, residuals: readonly Residual[], active: 
   resVars.forEach((v, i) => {
     const r = residuals[i]!;
     if (r.kind === "const") return void consts.push(v);
+    // The body's `active` residual is the replay's own active mask (an identity conversion binds the name).
     if (r.kind === "active") return void bindActive.push(makeEqn("convert_element_type", { new_dtype: "bool" }, [active], [v]));
     // Slot residuals: per-row ones (under a batched predicate) read 1 on inactive rows.
     // (0·NaN is NaN, and a cotangent summed over rows, an unbatched weight's, would be poisoned.)
@@ -128,7 +129,6 @@ function linearBody(body: PartialJaxpr, residuals: readonly Residual[], active: 
 export function recordAndReplay({ eqn, unknownIns, carryUk, body, cond }: WhileSplit): PartialEqn {
   const params = eqn.params;
   const { cond_jaxpr } = params;
-  const nRecords = eqn.prim === "while_record" ? (eqn.params as Params["while_record"]).num_records : 0;
   const uk = whileParts(unknownIns, params);
   const ops = whileParts(eqn.inputs, params);
   const nk = ops.carries.length;
@@ -192,7 +192,6 @@ export function recordAndReplay({ eqn, unknownIns, carryUk, body, cond }: WhileS
     [steps, ...tapes, ...constOperands, ...ops.bodyConsts.filter((_, i) => uk.bodyConsts[i]), ...ops.carries.filter((_, i) => carryUk[i])],
     [...eqn.outputs.slice(0, nk).filter((_, i) => carryUk[i]), ...eqn.outputs.slice(nk).filter((_, i) => recordUk[i])],
   );
-  void nRecords;
   return { known: [...pre.eqns, ...hoisted, knownLoop], unknown: [replay] };
 }
 
@@ -257,7 +256,6 @@ export function* replayPartialEval(eqn: Eqn<"replay">, unknownIns: readonly bool
 
   // The unknown replay reads: the residual slots (recorded ones, then known tapes passed on), its unknown tapes, residual consts and unknown consts.
   const active = newVar({ dtype: "bool", shape: ops.steps.aval.shape });
-  const resVars = body.unknown.invars.slice(0, residuals.length);
   const lin = linearBody(body, residuals.map((r) => (r.kind === "slot" ? { kind: "recorded", value: lit(0, I32) } : r)), active, [], new Set(), 0, false);
   const ukIns = body.unknown.invars.slice(residuals.length);
   const nUkT = uk.tapes.filter(Boolean).length;
@@ -271,7 +269,6 @@ export function* replayPartialEval(eqn: Eqn<"replay">, unknownIns: readonly bool
     else if (r.kind === "slot") slotOperands.push(r.tape);
   });
   const constOperands = residuals.flatMap((r) => (r.kind === "const" ? [r.operand] : []));
-  void resVars;
   const unknownBody = newJaxpr({
     invars: [active, ...lin.invars.slots, ...ukIns.slice(0, nUkT), ...lin.invars.consts, ...ukIns.slice(nUkT)],
     eqns: inner.eqns,
@@ -327,7 +324,7 @@ function rowValues(j: Jaxpr, nConsts: number, rows: readonly number[]): Set<numb
  * cotangent).
  */
 export function* replayTranspose(ops: Ops, cts: readonly Tangent[], inputs: readonly LinearInput[], params: Params["replay"]): Recursion<Tangent[]> {
-  const { jaxpr, reverse, num_records: nr } = params;
+  const { jaxpr, reverse } = params;
   if (cts.every((c) => c === null)) return inputs.map(() => null);
   const parts = replayParts(inputs, params);
   if (parts.steps.linear) throw new Error("replay transpose: steps is a residual, never linear");
@@ -372,7 +369,6 @@ export function* replayTranspose(ops: Ops, cts: readonly Tangent[], inputs: read
       ...cts.slice(0, nk).map((c, i) => ops.instantiate(c, carryAvals[i]!)),
     ],
   );
-  void nr;
   let c = 0;
   let k = nLinC;
   let r = nLinC + nk;

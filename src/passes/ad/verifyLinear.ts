@@ -292,7 +292,6 @@ function checkBodies(e: Eqn, flags: readonly boolean[], where: string, root: Jax
     case "replay": {
       const { jaxpr, num_tapes: nt, num_consts: nc } = e.params;
       if (flags[0]) fail("replay is linear in its tapes, consts and carries, not in its step counts");
-      void nt;
       return checkScope(jaxpr, withLinearCarries(jaxpr, flags, 1 + nt + nc, e.outputs.length), `${where} (replay body) `, root);
     }
     case "custom_jvp_call":

@@ -9,7 +9,7 @@
 // iterations past its own count. A replay whose `steps` already had a shape
 // masks its rows itself, and the new axis is one more row axis.
 
-import { type Jaxpr, newJaxpr, newVar } from "../../ir/core.js";
+import { type Jaxpr, newJaxpr } from "../../ir/core.js";
 import { replayParts } from "../../ir/loopOperands.js";
 import type { Params, Prim } from "../../ir/primitives.js";
 import type { TapePrim } from "../../ir/prims/tape.js";
@@ -78,4 +78,3 @@ export const tapeBatchRules: { readonly [P in TapePrim]: TapeBatchRule<P> } = {
   tape_read: tapeRead,
   tape_reverse: (ctx, [t]) => [{ atom: ctx.em.emit1("tape_reverse", {}, [t!.atom]), dim: t!.dim }],
 };
-void newVar;
