@@ -185,4 +185,16 @@ describe.each(RUN_MODES)("grad through whileLoop (%s)", (_name, { run }) => {
     const total = (w: A) => np.sum(vmap(vmap(f, { inAxes: [0, null, 0] }), { inAxes: [0, null, 0] })(np.array(ns).astype("int32"), w, np.array(xs)));
     expectAllClose(run(grad(total))(w), perLane.flat().reduce((a, [g]) => a + (g.item() as number), 0), { rtol: 1e-5 });
   });
+
+  it("edge cases: a weight used only by the body (acc += w·i), a loop the input does not reach, an int-only loop", () => {
+    // Σ_{i<5} w·i = 10w: d/dw = 10.
+    const acc = (w: A): A => (whileLoop(([i]: [A, A]) => i.lt(5), ([i, s]: [A, A]) => [i.add(1), s.add(w.mul(i.astype("float32")))] as [A, A], [i32(0), np.zeros([])]) as [A, A])[1];
+    expectAllClose(run(grad(acc))(np.array(0.3)), 10);
+    // The loop does not read x: the gradient is x's own term only.
+    const apart = (x: A): A => (whileLoop(([i]: [A, A]) => i.lt(3), ([i, s]: [A, A]) => [i.add(1), s.mul(2)] as [A, A], [i32(0), np.ones([])]) as [A, A])[1].add(x.mul(x));
+    expectAllClose(run(grad(apart))(np.array(1.5)), 3);
+    // An int-only loop's result scales x: d/dx (n·x) = n.
+    const count = (x: A): A => whileLoop((i: A) => i.lt(7), (i: A) => i.add(2), i32(0)).astype("float32").mul(x);
+    expectAllClose(run(grad(count))(np.array(2)), 8);
+  });
 });
