@@ -30,6 +30,7 @@ import { jvpJaxprRec } from "./jvp.js";
 import { type PartialJaxpr, partialEvalJaxprRec } from "./partialEval.js";
 import { type JvpResult, type LinearInput, Ops, type PartialEqn, type Tangent, differentiable } from "./rules.js";
 import { transposeJaxprRec } from "./transpose.js";
+import { emptyTape } from "./replay.js";
 
 /** Forward mode: a cond over the branches' jvps, with the union of their nonzero output tangents instantiated in every branch. */
 export function* condJvp(ops: Ops, primals: readonly Atom[], tangents: readonly Tangent[], { branches }: Params["cond"]): Recursion<JvpResult> {
@@ -110,7 +111,8 @@ export function* condPartialEval(eqn: Eqn<"cond">, unknownIns: readonly boolean[
   const prefix = index!.aval.shape;
   const computedAvals = (p: PartialJaxpr): Aval[] => p.known.outvars.slice(p.known.outvars.length - p.residuals.filter((r) => r.kind === "output").length).map((o) => o.aval);
   const recompute = parts.map((p) =>
-    p.residuals.some((r, i) => r.kind === "output" && !(isShapePrefix(prefix, p.unknown.invars[i]!.aval.shape) && rowLocal(p.unknown, i, prefix))),
+    // (A tape is never per row: a branch that records one recomputes it where it is read.)
+    p.residuals.some((r, i) => r.kind === "output" && (p.unknown.invars[i]!.aval.tape !== undefined || !(isShapePrefix(prefix, p.unknown.invars[i]!.aval.shape) && rowLocal(p.unknown, i, prefix)))),
   );
   const slots = mergeResiduals(parts.map((p, k) => (recompute[k] ? [] : computedAvals(p))));
 
@@ -125,7 +127,8 @@ export function* condPartialEval(eqn: Eqn<"cond">, unknownIns: readonly boolean[
     const mine = recompute[k] ? [] : p.known.outvars.slice(nKnownOuts);
     const slotValues: Atom[] = slots.avals.map((a, s) => {
       const r = slots.slotOf[k]!.indexOf(s);
-      return r >= 0 ? mine[r]! : zeroOps.zeros(a);
+      // A tape slot this branch does not fill holds an empty tape (nothing reads it).
+      return r >= 0 ? mine[r]! : a.tape ? emptyTape(zeroOps, a) : zeroOps.zeros(a);
     });
     knownBranches.push(fresh(withInvars(p.known, p.known.invars, [...p.known.outvars.slice(0, nKnownOuts), ...slotValues], em.eqns)));
 
@@ -177,23 +180,73 @@ const isLanewise = (prim: string): boolean =>
  * leading axes, reductions over trailing axes; anything else is not proven.
  */
 function rowLocal(b: Jaxpr, i: number, prefix: Shape): boolean {
+  return rowLocalIn(b, [i], prefix);
+}
+
+/** rowLocal for several inputs of `b` at once (the invars at `is`). */
+function rowLocalIn(b: Jaxpr, is: readonly number[], prefix: Shape): boolean {
   const n = prefix.length;
   if (n === 0) return true;
-  const tracked = new Set<number>([b.invars[i]!.id]);
+  const tracked = new Set<number>(is.map((i) => b.invars[i]!.id));
   const reads = (a: Atom): boolean => a.kind === "var" && tracked.has(a.id);
   for (const e of b.eqns) {
     if (!e.inputs.some(reads)) continue;
-    if (!e.outputs.every((o) => isShapePrefix(prefix, o.aval.shape))) return false;
+    // A tape (from a recording loop) is read slot by slot; its slots are what the loop made of the rows.
+    if (!e.outputs.every((o) => o.aval.tape || isShapePrefix(prefix, o.aval.shape))) return false;
     const out = e.outputs[0]!.aval.shape;
     let local: boolean;
     if (isLanewise(e.prim)) local = e.inputs.every((a) => a.aval.shape.length === 0 || shapesEqual(a.aval.shape, out));
     else if (e.prim === "broadcast_in_dim") local = prefix.every((_, d) => (e.params as Params["broadcast_in_dim"]).broadcast_dimensions[d] === d);
     else if (e.prim === "reduce_sum" || e.prim === "reduce_max" || e.prim === "reduce_min") local = (e.params as Params["reduce_sum"]).axes.every((ax) => ax >= n);
-    else local = false;
+    else local = nestedRowLocal(e, reads, prefix);
     if (!local) return false;
     e.outputs.forEach((o) => tracked.add(o.id));
   }
   return true;
+}
+
+/**
+ * A loop, replay, per-row cond or call nested in a branch keeps rows apart
+ * when its predicate (or step counts, or index) is per row and its bodies are
+ * row-local in every operand with the rows leading: what vmap makes of a
+ * loop or branch (each row runs on its own), and what reverse mode makes of
+ * those (recording loops and replays).
+ */
+function nestedRowLocal(e: Eqn, reads: (a: Atom) => boolean, prefix: Shape): boolean {
+  const perRow = (avals: readonly Atom[]): number[] => avals.flatMap((a, k) => (isShapePrefix(prefix, a.aval.shape) && !a.aval.tape ? [k] : []));
+  switch (e.prim) {
+    case "while":
+    case "while_record": {
+      const { cond_jaxpr, body_jaxpr, cond_nconsts: cn, body_nconsts: bn } = e.params as Params["while"];
+      if (!isShapePrefix(prefix, cond_jaxpr.outvars[0]!.aval.shape)) return false;
+      const ops = e.inputs;
+      // Operands read per row must be the row-prefixed ones; consts read whole must not be what we track.
+      if (ops.some((a, k) => reads(a) && !isShapePrefix(prefix, a.aval.shape) && k >= 0)) return false;
+      const bodyIns = [...ops.slice(cn, cn + bn), ...ops.slice(cn + bn)];
+      const condIns = [...ops.slice(0, cn), ...ops.slice(cn + bn)];
+      return rowLocalIn(body_jaxpr, perRow(bodyIns), prefix) && rowLocalIn(cond_jaxpr, perRow(condIns), prefix);
+    }
+    case "replay": {
+      const { jaxpr } = e.params as Params["replay"];
+      if (!isShapePrefix(prefix, e.inputs[0]!.aval.shape)) return false;
+      // Body invars: active (the steps' shape), slots, consts, carries.
+      const ins = e.inputs;
+      const nt = (e.params as Params["replay"]).num_tapes;
+      const bodyIns = jaxpr.invars.map((v, k) => (k === 0 ? ins[0]! : k <= nt ? { ...ins[k]!, aval: v.aval } : ins[k]!));
+      return rowLocalIn(jaxpr, perRow(bodyIns as Atom[]), prefix);
+    }
+    case "cond": {
+      const { branches } = e.params as Params["cond"];
+      if (!isShapePrefix(prefix, e.inputs[0]!.aval.shape)) return false;
+      const ops = e.inputs.slice(1);
+      return branches.every((br) => rowLocalIn(br, perRow(ops), prefix));
+    }
+    case "pjit":
+    case "checkpoint":
+      return rowLocalIn((e.params as Params["pjit"]).jaxpr, perRow(e.inputs), prefix);
+    default:
+      return false;
+  }
 }
 
 /**

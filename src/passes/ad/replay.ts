@@ -23,7 +23,7 @@
 // keeps its cotangent unchanged.
 
 import { type Atom, type Eqn, type Jaxpr, type Var, lit, makeEqn, newJaxpr, newVar } from "../../ir/core.js";
-import { type Aval, isShapePrefix, tapeOf } from "../../ir/dtype.js";
+import { type Aval, isShapePrefix, isTape, slotOf, tapeOf } from "../../ir/dtype.js";
 import { rulesOf } from "../../ir/prims/index.js";
 import { hasBodies } from "../../ir/traverse.js";
 import { replayParts, whileParts } from "../../ir/loopOperands.js";
@@ -284,6 +284,29 @@ export function* replayPartialEval(eqn: Eqn<"replay">, unknownIns: readonly bool
 }
 
 const I32: Aval = { dtype: "int32", shape: [] };
+
+/**
+ * An empty tape of type `tape`: a recording loop that runs no iteration (its
+ * body would record zeros). What a branch without a tape puts in a residual
+ * slot that another branch fills with one (cond.ts); nothing reads it.
+ */
+export function emptyTape(ops: Ops, tape: Aval): Atom {
+  const slot = slotOf(tape);
+  const em = new Emitter();
+  const value = isTape(slot) ? emptyTape(new Ops(em), slot) : new Ops(em).zeros(slot);
+  const pred = lit(false, { dtype: "bool", shape: [] });
+  return ops.emit1(
+    "while_record",
+    {
+      cond_jaxpr: newJaxpr({ invars: [], eqns: [], outvars: [pred] }),
+      body_jaxpr: newJaxpr({ invars: [], eqns: em.eqns, outvars: [value] }),
+      cond_nconsts: 0,
+      body_nconsts: 0,
+      num_records: 1,
+    },
+    [],
+  );
+}
 
 /**
  * The values of a loop body under a batched predicate (shape `rows`) that are

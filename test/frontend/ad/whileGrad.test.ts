@@ -197,4 +197,17 @@ describe.each(RUN_MODES)("grad through whileLoop (%s)", (_name, { run }) => {
     const count = (x: A): A => whileLoop((i: A) => i.lt(7), (i: A) => i.add(2), i32(0)).astype("float32").mul(x);
     expectAllClose(run(grad(count))(np.array(2)), 8);
   });
+
+  it("a recording while inside a cond branch (its tape a residual of the cond): grad, vmap(grad) and grad(sum∘vmap) agree per lane", () => {
+    // The while body needs cos(x) from every iteration, so the branch records a tape; a lane taking the other branch
+    // would loop forever (x only decreases below 0), so the transposed branch must not run on it.
+    const inner = (x: A): A => whileLoop((x: A) => x.lt(3), (x: A) => np.sin(x).mul(0.5).add(x).add(0.3), x);
+    const f = (x: A): A => cond(x.gt(0), inner, (x: A) => x.mul(x), x);
+    const xs = [0.7, 0.3, -2, -0.5];
+    const perLane = xs.map((x) => (grad(f)(np.array(x)) as A).item() as number);
+    xs.forEach((x, l) => expectAllClose(perLane[l], numericalGrad(f, [x])[0]!, FD));
+    expectAllClose(run(grad(f))(np.array(0.7)), perLane[0]);
+    expectAllClose(run(vmap(grad(f)))(np.array(xs)), perLane, { rtol: 1e-5 });
+    expectAllClose(run(grad((x: A) => np.sum(vmap(f)(x))))(np.array(xs)), perLane, { rtol: 1e-5 });
+  });
 });
