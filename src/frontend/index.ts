@@ -22,4 +22,5 @@ export {
   jvp, vjp, grad, valueAndGrad, linearize, stopGradient, jacfwd, jacrev, hessian, GradError, type GradOptions, type JacobianOptions,
 } from "./ad.js";
 export { customJvp, customVjp, type CustomOptions } from "./custom.js";
+export { checkpoint, type CheckpointOptions } from "./checkpoint.js";
 export { checkGrads, CheckGradsError, type CheckGradsOptions, type GradMode } from "./checkGrads.js";

@@ -26,6 +26,7 @@ const PRIMS_WITH_BODIES: { readonly [P in PrimWithBodies]: true } = {
   scan: true,
   cond: true,
   pjit: true,
+  checkpoint: true,
   custom_jvp_call: true,
   custom_vjp_call: true,
   custom_vjp_bwd: true,

@@ -79,7 +79,9 @@ function* pruneEqn(e: Eqn, liveOuts: readonly boolean[], stats: PassStats, memo:
     case "cond":
       return yield* pruneCond(e, liveOuts, stats, memo);
     case "pjit":
-      return yield* prunePjit(e, liveOuts, stats, memo);
+    case "checkpoint":
+      // A checkpoint's known part is its body's primal outputs only: pruning here drops what it would have saved.
+      return yield* pruneCall(e, liveOuts, stats, memo);
     case "custom_jvp_call":
     case "custom_vjp_call":
     case "custom_vjp_bwd":
@@ -211,14 +213,14 @@ function* pruneCond(e: Eqn<"cond">, liveOuts: readonly boolean[], stats: PassSta
   );
 }
 
-function* prunePjit(e: Eqn<"pjit">, liveOuts: readonly boolean[], stats: PassStats, memo: Memo): Recursion<Eqn> {
+function* pruneCall(e: Eqn<"pjit" | "checkpoint">, liveOuts: readonly boolean[], stats: PassStats, memo: Memo): Recursion<Eqn> {
   const j = e.params.jaxpr;
   const body = yield* recurse(dceScope(j, liveOuts, stats, memo));
   const inUsed = liveFlags(j.invars, body.live);
-  bump(stats, "pjit outputs removed", countFalse(liveOuts));
-  bump(stats, "pjit inputs removed", countFalse(inUsed));
+  bump(stats, `${e.prim} outputs removed`, countFalse(liveOuts));
+  bump(stats, `${e.prim} inputs removed`, countFalse(inUsed));
   return makeEqn(
-    "pjit",
+    e.prim,
     { ...e.params, jaxpr: withInvars(body.jaxpr, keep(j.invars, inUsed)) },
     keep(e.inputs, inUsed),
     keep(e.outputs, liveOuts),

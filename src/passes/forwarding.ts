@@ -53,7 +53,7 @@ function forwardedThrough(e: Eqn, index: number, source: (a: Atom) => Atom, defs
   }
   if (!hasBodies(e)) return undefined;
   return match(e)
-    .with({ prim: "pjit" }, ({ params, inputs }) => {
+    .with({ prim: P.union("pjit", "checkpoint") }, ({ params, inputs }) => {
       const p = memoizedForwards(params.jaxpr)[index];
       return p === undefined ? undefined : inputs[p];
     })

@@ -105,6 +105,7 @@ function rewriteOf(e: Eqn, stats: PassStats): Rewrite | undefined {
     .with({ prim: "scan" }, (s) => hoistScan(s, stats))
     .with({ prim: "cond" }, (c) => pruneCondPassThrough(c, stats))
     .with({ prim: "pjit" }, () => undefined) // calls stay as they are: forwarding sees through them, inline removes them
+    .with({ prim: "checkpoint" }, () => undefined) // a call too; its loops are hoisted inside it (the pass recurses into bodies)
     .with({ prim: P.union("custom_jvp_call", "custom_vjp_call", "custom_vjp_bwd") }, () => undefined) // their jaxprs must keep matching signatures
     .with({ prim: P.union("while_record", "replay") }, () => undefined) // made by reverse mode after hoisting ran (docs/autodiff.md)
     .exhaustive();

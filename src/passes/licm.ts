@@ -112,7 +112,7 @@ function hoistOutOf(e: Eqn, stats: PassStats): Eqn[] {
   return match(e)
     .with({ prim: "while" }, (w) => hoistWhile(w, stats))
     .with({ prim: "scan" }, (s) => hoistScan(s, stats))
-    .with({ prim: P.union("cond", "pjit", "custom_jvp_call", "custom_vjp_call", "custom_vjp_bwd") }, () => [e]) // each branch or call runs at most once: nothing is repeated
+    .with({ prim: P.union("cond", "pjit", "checkpoint", "custom_jvp_call", "custom_vjp_call", "custom_vjp_bwd") }, () => [e]) // each branch or call runs at most once: nothing is repeated
     .with({ prim: P.union("while_record", "replay") }, () => [e]) // reverse mode hoists their loop constants itself (passes/ad/replay.ts)
     .exhaustive();
 }

@@ -70,8 +70,8 @@ export function rowReads(e: Eqn, p: number): RowRead[] {
   return rulesOf(e.prim).rowLocality(e, p);
 }
 
-// The custom-derivative calls (ir/prims/ad.ts) run their call_jaxpr: regions like pjit.
-const CONTROL: ReadonlySet<Prim> = new Set<ControlPrim | "custom_jvp_call" | "custom_vjp_call">(["while", "cond", "scan", "pjit", "custom_jvp_call", "custom_vjp_call"]);
+// The custom-derivative calls and checkpoint (ir/prims/ad.ts) run their body: regions like pjit.
+const CONTROL: ReadonlySet<Prim> = new Set<ControlPrim | "custom_jvp_call" | "custom_vjp_call" | "checkpoint">(["while", "cond", "scan", "pjit", "custom_jvp_call", "custom_vjp_call", "checkpoint"]);
 
 class Analysis {
   readonly needsFull = new Set<number>();
@@ -217,7 +217,8 @@ function* analyzeControl(an: Analysis, e: Eqn, outFull: boolean[], memo: Memo): 
       an.need(e, e.inputs.map((_, i) => (i < nk ? body.invarNeedsFull[i]! : i < nk + nc ? carryFull[i - nk]! : true)));
       return;
     }
-    case "pjit": {
+    case "pjit":
+    case "checkpoint": {
       const body = yield* inherit(e.params.jaxpr, outFull);
       an.subs.set(e, { kind: "pjit", body });
       an.need(e, body.invarNeedsFull);

@@ -303,7 +303,12 @@ const customCallRule = <P extends "custom_jvp_call" | "custom_vjp_call">(): Lowe
     return yield* lowerRegion(r.L, r.b, r.params.call_jaxpr, info.body, ins, r.e.outputs.map(() => null));
   };
 
-export const CUSTOM_CALL_LOWER_RULES: { readonly [P in "custom_jvp_call" | "custom_vjp_call"]: LowerRule<P> } = {
+export const CUSTOM_CALL_LOWER_RULES: { readonly [P in "custom_jvp_call" | "custom_vjp_call" | "checkpoint"]: LowerRule<P> } = {
   custom_jvp_call: customCallRule<"custom_jvp_call">(),
   custom_vjp_call: customCallRule<"custom_vjp_call">(),
+  // A checkpoint only changes how reverse mode splits its body; run, it is a call inlined like pjit's.
+  checkpoint: function* (ins, r) {
+    const info = subOf(r.sub, "pjit");
+    return yield* lowerRegion(r.L, r.b, r.params.jaxpr, info.body, ins, r.e.outputs.map(() => null));
+  },
 };

@@ -38,4 +38,5 @@ export function* pjitTranspose(ops: Ops, cts: readonly Tangent[], inputs: readon
   let k = 0;
   return inputs.map((x) => (x.linear ? outs[k++]! : null));
 }
+export { checkpointJvp, checkpointPartialEval, checkpointTranspose } from "./checkpoint.js";
 export { customJvpCallJvp, customVjpBwdJvp, customVjpBwdTranspose, customVjpCallJvp, forwardModeError } from "./custom.js";

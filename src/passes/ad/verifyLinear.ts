@@ -110,6 +110,8 @@ export const LINEARITY: { readonly [P in Prim]: Linearity } = {
   cond: { kind: "body" },
   scan: { kind: "body" },
   pjit: { kind: "body" },
+  // ad.ts: a checkpoint in a linear program recomputes its primal intermediates from residuals inside its body.
+  checkpoint: { kind: "body" },
   // tape.ts: reverse mode through while. The recording loop and the tape reads work on primal values (residuals);
   // replay is the linear loop, linear in its consts and carries.
   while_record: { kind: "none", why: "it records primal values (its linear counterpart is a replay)" },
@@ -198,6 +200,7 @@ function eqnLinearOutputs(e: Eqn, flags: readonly boolean[]): boolean[] {
   };
   switch (e.prim) {
     case "pjit":
+    case "checkpoint":
       return linearOrConstant(e.params.jaxpr, flags);
     case "cond": {
       // Every output depends on the index; otherwise on what some branch makes of the operands.
@@ -254,6 +257,9 @@ function checkBodies(e: Eqn, flags: readonly boolean[], where: string, root: Jax
   switch (e.prim) {
     case "pjit":
       return checkScope(e.params.jaxpr, flags, `${where} (pjit body) `, root);
+    case "checkpoint":
+      // The body recomputes primal values from its non-linear operands (checkScope lets equations that read no linear value be).
+      return checkScope(e.params.jaxpr, flags, `${where} (checkpoint body '${e.params.name}') `, root);
     case "cond": {
       if (flags[0]) fail("cond is not linear in its index");
       return e.params.branches.reduce((n, b, k) => n + checkScope(b, flags.slice(1), `${where} (cond branch ${k}) `, root), 0);
