@@ -11,7 +11,7 @@
 import { Array } from "./array.js";
 import { bind } from "./bind.js";
 import { carryOf, describeLeaf } from "./control/common.js";
-import { type TreeDef, flatten, showPath, unflatten } from "./pytree.js";
+import { PytreeError, type TreeDef, flatten, showPath, unflatten } from "./pytree.js";
 import { TypedScalar } from "./scalar.js";
 import { type FlatOut, traceFlat } from "./tracing.js";
 
@@ -22,13 +22,21 @@ export interface CheckpointOptions {
 
 /** `f`'s output leaves, each an array or a JS number (a pytree of them). */
 function outputLeaves(label: string, out: unknown): [FlatOut[], TreeDef] {
-  const [leaves, def] = flatten(out, "output");
+  let flat: ReturnType<typeof flatten>;
+  try {
+    flat = flatten(out, "output");
+  } catch (e) {
+    // The pytree error names the leaf; say which function returned it.
+    if (e instanceof PytreeError) throw new PytreeError(`${label}: ${e.message}`);
+    throw e;
+  }
+  const [leaves, def] = flat;
   const paths = def.leafPaths("output");
-  const flat = leaves.map((l, i): FlatOut => {
+  const outs = leaves.map((l, i): FlatOut => {
     if (l instanceof Array || l instanceof TypedScalar || typeof l === "number" || typeof l === "boolean") return l;
     throw new TypeError(`${label}: output ${showPath(paths[i]!)} must be an array or a number, got ${describeLeaf(l)}`);
   });
-  return [flat, def];
+  return [outs, def];
 }
 
 /**
