@@ -331,6 +331,10 @@ const RULES: { readonly [P in Exclude<Prim, Elementwise>]: Rule<P> } & { readonl
     ok: { inputs: ["f32[2]", "f32[2]"], params: { jaxpr: pjitBody, name: "f" }, out: ["f32[2]"] },
     bad: { inputs: ["f32[]"], params: { jaxpr: withConsts, name: "g" }, error: "pjit: jaxpr must not have constvars" },
   },
+  checkpoint: {
+    ok: { inputs: ["f32[2]", "f32[2]"], params: { jaxpr: pjitBody, name: "f" }, out: ["f32[2]"] },
+    bad: { inputs: ["f32[2]", "f32[3]"], params: { jaxpr: pjitBody, name: "layer" }, error: "checkpoint: jaxpr of 'layer' takes (f32[2], f32[2]) but is given (f32[2], f32[3])" },
+  },
   custom_jvp_call: {
     ok: { inputs: ["f32[]", "f32[3]"], params: { call_jaxpr: customCall, jvp_jaxpr: customJvpRule, num_consts: 1, name: "f" }, out: ["f32[3]"] },
     // The rule must take the arg tangents after the operands: given the call's signature it is missing one input.

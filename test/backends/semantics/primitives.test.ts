@@ -16,8 +16,9 @@ import { decodeArray, loadPrimitiveCases, singleEquation } from "../../fixtures/
 
 const cases = loadPrimitiveCases();
 // Primitives whose params are jaxprs (numpy fixtures describe single operations). The custom-derivative
-// calls run on every backend in test/frontend/ad/custom.test.ts and the fuzzer; custom_vjp_bwd cannot run at all.
-const CONTROL_FLOW: readonly Prim[] = ["while", "cond", "scan", "pjit", "custom_jvp_call", "custom_vjp_call", "custom_vjp_bwd"];
+// calls run on every backend in test/frontend/ad/custom.test.ts and the fuzzer, checkpoint in
+// test/frontend/ad/checkpoint.test.ts; custom_vjp_bwd cannot run at all.
+const CONTROL_FLOW: readonly Prim[] = ["while", "cond", "scan", "pjit", "checkpoint", "custom_jvp_call", "custom_vjp_call", "custom_vjp_bwd"];
 
 describe.each(BACKEND_NAMES)("numpy fixtures on backend %s", (backend) => {
   for (const c of cases) {

@@ -94,8 +94,8 @@ describe.each(RUN_MODES)("checkpoint (%s)", (name, { run }) => {
     };
     expectAllClose(run(grad(f, { argnums: [0, 1] }))(w, x), grad(plain, { argnums: [0, 1] })(w, x), { rtol: 1e-5, atol: 1e-6 });
     // Second order: the transposed call is a checkpoint again, and differentiates.
-    const gg = run(grad((w: A) => np.sum(grad(f)(w, x))))(w);
-    expectAllClose(gg, grad((w: A) => np.sum(grad(plain)(w, x)))(w), { rtol: 1e-4, atol: 1e-5 });
+    const gg = run(grad((w: A) => np.sum(grad(f)(w, x) as A)))(w);
+    expectAllClose(gg, grad((w: A) => np.sum(grad(plain)(w, x) as A))(w), { rtol: 1e-4, atol: 1e-5 });
   });
 
   it("under vmap and jit, in either order with grad", () => {

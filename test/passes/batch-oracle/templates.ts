@@ -364,6 +364,24 @@ export function pjitBasic(S: readonly number[]): GenCase {
   );
 }
 
+/** checkpoint around a few ops and a reduction, one output unbatched (it reads only the unbatched scalar). */
+export function checkpointBasic(S: readonly number[]): GenCase {
+  const F = t("f32", S);
+  return make(
+    `{ lambda ; x:${F} y:f32[]. let
+    d:${F} e:f32[] f:f32[] = checkpoint[
+      jaxpr={ lambda ; a:${F} b:f32[]. let
+          c:${F} = mul a b
+          d:${F} = tanh c
+          e:f32[] = reduce_sum[axes=${allAxes(S)}] d
+          f:f32[] = exp b
+        in (d, e, f) }
+      name=layer
+    ] x y
+  in (d, e, f) }`,
+  );
+}
+
 /**
  * A loop inside a scan body whose trip count comes from the xs slice: with
  * batched xs the inner predicate is per-lane, and the scan passes the lane
@@ -473,6 +491,7 @@ export const scanBasicArb = fc
   .tuple(laneShape, fc.integer({ min: 0, max: 3 }), fc.boolean())
   .map(([s, length, reverse]) => scanBasic(s, length, reverse));
 export const pjitBasicArb = laneShape.map(pjitBasic);
+export const checkpointBasicArb = laneShape.map(checkpointBasic);
 export const scanWithWhileArb = fc
   .tuple(laneShape, fc.integer({ min: 0, max: 3 }), fc.boolean())
   .map(([s, length, reverse]) => scanWithWhile(s, length, reverse));
