@@ -20,21 +20,24 @@ export interface CheckpointOptions {
   readonly name?: string;
 }
 
-/** `f`'s output leaves, each an array or a JS number (a pytree of them). */
-function outputLeaves(label: string, out: unknown): [FlatOut[], TreeDef] {
-  let flat: ReturnType<typeof flatten>;
+/** `run()`, its pytree errors (which name the leaf) prefixed with the checkpoint they come from. */
+function labelled<T>(label: string, run: () => T): T {
   try {
-    flat = flatten(out, "output");
+    return run();
   } catch (e) {
-    // The pytree error names the leaf; say which function returned it.
     if (e instanceof PytreeError) throw new PytreeError(`${label}: ${e.message}`);
     throw e;
   }
-  const [leaves, def] = flat;
+}
+
+/** `f`'s output leaves, each an array or a JS number (a pytree of them). */
+function outputLeaves(label: string, out: unknown): [FlatOut[], TreeDef] {
+  const [leaves, def] = labelled(label, () => flatten(out, "output"));
   const paths = def.leafPaths("output");
   const outs = leaves.map((l, i): FlatOut => {
     if (l instanceof Array || l instanceof TypedScalar || typeof l === "number" || typeof l === "boolean") return l;
-    throw new TypeError(`${label}: output ${showPath(paths[i]!)} must be an array or a number, got ${describeLeaf(l)}`);
+    // Other registered leaf types (a ShapeDtype) are not values.
+    throw new TypeError(`${label}: ${showPath(paths[i]!)} must be an array or a number, got ${describeLeaf(l)}`);
   });
   return [outs, def];
 }
@@ -48,10 +51,11 @@ function outputLeaves(label: string, out: unknown): [FlatOut[], TreeDef] {
  */
 export function checkpoint<F extends (...args: never[]) => unknown>(f: F, options: CheckpointOptions = {}): F {
   if (typeof f !== "function") throw new TypeError(`checkpoint: expected a function to checkpoint, got ${f === null ? "null" : typeof f}`);
-  const name = options.name ?? (f.name || "checkpoint");
-  const label = `checkpoint '${name}'`;
+  const given = options.name ?? f.name;
+  const name = given || "checkpoint";
+  const label = given ? `checkpoint '${given}'` : "checkpoint";
   const call = (...rawArgs: unknown[]): unknown => {
-    const args = carryOf(label, rawArgs, "args");
+    const args = labelled(label, () => carryOf(label, rawArgs, "args"));
     let def: TreeDef | undefined;
     const trace = traceFlat(
       (ins) => {

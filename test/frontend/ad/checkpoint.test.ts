@@ -234,8 +234,17 @@ describe("checkpoint: errors", () => {
     expect(errorOf(() => checkpoint(3 as never)).message).toMatch(/checkpoint: expected a function to checkpoint, got number/);
   });
 
-  it("an output leaf that is not an array or a number names its path", () => {
-    const f = checkpoint((x: A) => ({ ok: x, bad: "text" }), { name: "labelled" });
-    expect(errorOf(() => f(np.array([1, 2]))).message).toMatch(/checkpoint 'labelled': pytree: unsupported value at output\.bad: a string/);
+  it("an output leaf that is not an array or a number names the checkpoint and the path", () => {
+    const text = checkpoint((x: A) => ({ ok: x, bad: "text" }), { name: "labelled" });
+    expect(errorOf(() => text(np.array([1, 2]))).message).toMatch(/^checkpoint 'labelled': pytree: unsupported value at output\.bad: a string/);
+    const shapes = checkpoint(function shapes(x: A) {
+      return [x, np.ShapeDtype([2], "float32")];
+    });
+    expect(errorOf(() => shapes(np.array([1, 2]))).message).toBe("checkpoint 'shapes': output[1] must be an array or a number, got ShapeDtype((2,), float32)");
+  });
+
+  it("an argument that is not an array or a number names the checkpoint and the path", () => {
+    const f = checkpoint((x: A) => x);
+    expect(errorOf(() => f("nope" as never)).message).toMatch(/^checkpoint: pytree: unsupported value at args\[0\]: a string/);
   });
 });
