@@ -184,6 +184,12 @@ describe.each(RUN_MODES)("checkpoint (%s)", (name, { run }) => {
     const want = grad(whileLoss(stage), { argnums: [0, 1] })(w, x) as [A, A];
     expectAllClose(got, want, { rtol: 1e-5, atol: 1e-6 });
     expectAllClose(outputNumbers(got[0]), numericalGrad((w: A) => whileLoss(stage)(w, x), [[0.8, 1.1]]), FD);
+    // Per-row trip counts under vmap (each row's values grow by at least 1.2× a step until their sum passes 4), both orders.
+    const rowLoss = (body: (w: A, x: A) => A) => (w: A, x: A): A => np.sum(whileLoop((c: A) => np.sum(c).lt(4), (c: A) => body(w, c).add(c.mul(0.7)), x));
+    const xs = np.array([[0.3, 0.2], [1.5, 1.2], [0.05, 0.1]]);
+    expectAllClose(run(vmap(grad(rowLoss(checkpoint(stage))), { inAxes: [null, 0] }))(w, xs), vmap(grad(rowLoss(stage)), { inAxes: [null, 0] })(w, xs), { rtol: 1e-5, atol: 1e-6 });
+    const summed = (body: (w: A, x: A) => A) => (w: A): A => np.sum(vmap((x: A) => rowLoss(body)(w, x))(xs));
+    expectAllClose(run(grad(summed(checkpoint(stage))))(w), grad(summed(stage))(w), { rtol: 1e-5, atol: 1e-6 });
   });
 });
 
