@@ -80,7 +80,8 @@ function* pruneEqn(e: Eqn, liveOuts: readonly boolean[], stats: PassStats, memo:
       return yield* pruneCond(e, liveOuts, stats, memo);
     case "pjit":
     case "checkpoint":
-      return yield* prunePjit(e, liveOuts, stats, memo);
+      // A checkpoint's known part is its body's primal outputs only: pruning here drops what it would have saved.
+      return yield* pruneCall(e, liveOuts, stats, memo);
     case "custom_jvp_call":
     case "custom_vjp_call":
     case "custom_vjp_bwd":
@@ -216,8 +217,7 @@ function* pruneCond(e: Eqn<"cond">, liveOuts: readonly boolean[], stats: PassSta
   );
 }
 
-/** A call (pjit, or checkpoint, which is one until differentiation): its dead outputs, inputs and body equations go. */
-function* prunePjit(e: Eqn<"pjit"> | Eqn<"checkpoint">, liveOuts: readonly boolean[], stats: PassStats, memo: Memo): Recursion<Eqn> {
+function* pruneCall(e: Eqn<"pjit" | "checkpoint">, liveOuts: readonly boolean[], stats: PassStats, memo: Memo): Recursion<Eqn> {
   const j = e.params.jaxpr;
   const body = yield* recurse(dceScope(j, liveOuts, stats, memo));
   const inUsed = liveFlags(j.invars, body.live);

@@ -104,7 +104,8 @@ function rewriteOf(e: Eqn, stats: PassStats): Rewrite | undefined {
     .with({ prim: "while" }, (w) => hoistWhile(w, stats))
     .with({ prim: "scan" }, (s) => hoistScan(s, stats))
     .with({ prim: "cond" }, (c) => pruneCondPassThrough(c, stats))
-    .with({ prim: P.union("pjit", "checkpoint") }, () => undefined) // calls stay as they are: forwarding sees through them, inline removes them
+    .with({ prim: "pjit" }, () => undefined) // calls stay as they are: forwarding sees through them, inline removes them
+    .with({ prim: "checkpoint" }, () => undefined) // a call too; its loops are hoisted inside it (the pass recurses into bodies)
     .with({ prim: P.union("custom_jvp_call", "custom_vjp_call", "custom_vjp_bwd") }, () => undefined) // their jaxprs must keep matching signatures
     .with({ prim: P.union("while_record", "replay") }, () => undefined) // made by reverse mode after hoisting ran (docs/autodiff.md)
     .exhaustive();

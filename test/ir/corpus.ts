@@ -243,6 +243,21 @@ export const CORPUS: readonly CorpusEntry[] = [
   in (j,) }`,
   },
   {
+    name: "checkpoint, nested, with a quoted name",
+    text: `{ lambda ; a:f32[2] b:f32[2]. let
+    c:f32[2] = checkpoint[
+      jaxpr={ lambda ; d:f32[2] e:f32[2]. let
+          f:f32[2] = mul d e
+          g:f32[2] = checkpoint[
+            jaxpr={ lambda ; h:f32[2]. let i:f32[2] = tanh h in (i,) }
+            name="inner layer"
+          ] f
+        in (g,) }
+      name=layer
+    ] a b
+  in (c,) }`,
+  },
+  {
     name: "custom_jvp_call, custom_vjp_call and custom_vjp_bwd with a captured const",
     text: `{ lambda ; a:f32[] b:f32[2]. let
     c:f32[2] = custom_jvp_call[

@@ -27,6 +27,7 @@ const VALID: Partial<Record<Prim, Record<string, unknown>>> = {
   custom_jvp_call: { call_jaxpr: jaxpr, jvp_jaxpr: jaxpr, num_consts: 0, name: "f" },
   custom_vjp_call: { call_jaxpr: jaxpr, fwd_jaxpr: jaxpr, bwd_jaxpr: jaxpr, num_consts: 0, name: "f" },
   custom_vjp_bwd: { bwd_jaxpr: jaxpr, num_consts: 0, num_res: 0, name: "f" },
+  checkpoint: { jaxpr, name: "f" },
   while_record: { cond_jaxpr: jaxpr, body_jaxpr: jaxpr, cond_nconsts: 0, body_nconsts: 0, num_records: 0 },
   replay: { jaxpr, reverse: false, num_tapes: 0, num_consts: 0, num_records: 0 },
 };

@@ -335,13 +335,13 @@ const RULES: { readonly [P in Exclude<Prim, Elementwise>]: Rule<P> } & { readonl
       error: "scan: num_consts + num_carry = 3 exceeds the 2 operands (operands: f32[], f32[3])",
     },
   },
-  checkpoint: {
-    ok: { inputs: ["f32[2]", "f32[2]"], params: { jaxpr: pjitBody, name: "layer" }, out: ["f32[2]"] },
-    bad: { inputs: ["f32[3]", "f32[2]"], params: { jaxpr: pjitBody, name: "layer" }, error: "checkpoint: jaxpr of 'layer' takes (f32[2], f32[2]) but is given operands (f32[3], f32[2])" },
-  },
   pjit: {
     ok: { inputs: ["f32[2]", "f32[2]"], params: { jaxpr: pjitBody, name: "f" }, out: ["f32[2]"] },
     bad: { inputs: ["f32[]"], params: { jaxpr: withConsts, name: "g" }, error: "pjit: jaxpr must not have constvars" },
+  },
+  checkpoint: {
+    ok: { inputs: ["f32[2]", "f32[2]"], params: { jaxpr: pjitBody, name: "f" }, out: ["f32[2]"] },
+    bad: { inputs: ["f32[2]", "f32[3]"], params: { jaxpr: pjitBody, name: "layer" }, error: "checkpoint: jaxpr of 'layer' takes (f32[2], f32[2]) but is given (f32[2], f32[3])" },
   },
   custom_jvp_call: {
     ok: { inputs: ["f32[]", "f32[3]"], params: { call_jaxpr: customCall, jvp_jaxpr: customJvpRule, num_consts: 1, name: "f" }, out: ["f32[3]"] },

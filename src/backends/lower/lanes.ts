@@ -70,7 +70,7 @@ export function rowReads(e: Eqn, p: number): RowRead[] {
   return rulesOf(e.prim).rowLocality(e, p);
 }
 
-// The custom-derivative calls (ir/prims/ad.ts) run their call_jaxpr: regions like pjit.
+// The custom-derivative calls and checkpoint (ir/prims/ad.ts) run their body: regions like pjit.
 // A while_record (ir/prims/tape.ts) is a while whose body also returns residuals.
 const CONTROL: ReadonlySet<Prim> = new Set<ControlPrim | "custom_jvp_call" | "custom_vjp_call" | "while_record" | "checkpoint">(["while", "while_record", "cond", "scan", "pjit", "custom_jvp_call", "custom_vjp_call", "checkpoint"]);
 

@@ -331,12 +331,6 @@ export const CONTROL_RULES: { readonly [P in ControlPrim]: LowerRule<P> } = {
   pjit: pjitRule,
 };
 
-/** checkpoint (ir/prims/ad.ts) runs its body, inlined as pjit's is (lanes.ts analyzes it as a pjit region). */
-export const CHECKPOINT_LOWER_RULE: LowerRule<"checkpoint"> = function* (ins, r) {
-  const info = subOf(r.sub, "pjit");
-  return yield* lowerRegion(r.L, r.b, r.params.jaxpr, info.body, ins, r.e.outputs.map(() => null));
-};
-
 /** The custom-derivative calls (ir/prims/ad.ts) run their call_jaxpr, inlined as pjit's body is (lanes.ts analyzes it as a pjit region). */
 const customCallRule = <P extends "custom_jvp_call" | "custom_vjp_call">(): LowerRule<P> =>
   function* (ins, r) {
@@ -344,7 +338,12 @@ const customCallRule = <P extends "custom_jvp_call" | "custom_vjp_call">(): Lowe
     return yield* lowerRegion(r.L, r.b, r.params.call_jaxpr, info.body, ins, r.e.outputs.map(() => null));
   };
 
-export const CUSTOM_CALL_LOWER_RULES: { readonly [P in "custom_jvp_call" | "custom_vjp_call"]: LowerRule<P> } = {
+export const CUSTOM_CALL_LOWER_RULES: { readonly [P in "custom_jvp_call" | "custom_vjp_call" | "checkpoint"]: LowerRule<P> } = {
   custom_jvp_call: customCallRule<"custom_jvp_call">(),
   custom_vjp_call: customCallRule<"custom_vjp_call">(),
+  // A checkpoint only changes how reverse mode splits its body; run, it is a call inlined like pjit's.
+  checkpoint: function* (ins, r) {
+    const info = subOf(r.sub, "pjit");
+    return yield* lowerRegion(r.L, r.b, r.params.jaxpr, info.body, ins, r.e.outputs.map(() => null));
+  },
 };

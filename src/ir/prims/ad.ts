@@ -23,18 +23,31 @@
 //   custom_vjp_call  consts…, args…          fwd_jaxpr:  consts…, args… → outs…, residuals…
 //                                            bwd_jaxpr:  consts…, residuals…, out cotangents… → arg cotangents…
 //   custom_vjp_bwd   consts…, residuals…, arg tangents… → out tangents…
+//
+// checkpoint is a call (like pjit: operands → the body's outputs) whose
+// intermediates reverse mode recomputes instead of storing (`jax.checkpoint`,
+// frontend/checkpoint.ts). Everything but differentiation runs the body as
+// pjit does; the differentiation rules are in passes/ad/checkpoint.ts. The
+// inline pass leaves it alone (it only inlines pjit), so it reaches partial
+// evaluation whole; the lowering inlines it.
 
 import type { Jaxpr } from "../core.js";
 import type { Aval } from "../dtype.js";
 import { batchUnary } from "../../passes/batch/rules.js";
 import { zeroJvp } from "../../passes/ad/rules.js";
 import { elementwiseRows } from "../../backends/lower/row_locality.js";
-import { customCallBatchRules } from "../../passes/batch/control.js";
+import { checkpointBatchRule, customCallBatchRules } from "../../passes/batch/control.js";
 import { CUSTOM_CALL_LOWER_RULES } from "../../backends/lower/rules_control.js";
-import { checkpointJvp, checkpointPartialEval, checkpointTranspose, customJvpCallJvp, customVjpBwdJvp, customVjpBwdTranspose, customVjpCallJvp, forwardModeError } from "../../passes/ad/control.js";
-import { checkpointBatch } from "../../passes/batch/control.js";
-import { CHECKPOINT_LOWER_RULE } from "../../backends/lower/rules_control.js";
-import { controlFlowImpls } from "../../backends/interpreter/control_flow.js";
+import {
+  checkpointJvp,
+  checkpointPartialEval,
+  checkpointTranspose,
+  customJvpCallJvp,
+  customVjpBwdJvp,
+  customVjpBwdTranspose,
+  customVjpCallJvp,
+  forwardModeError,
+} from "../../passes/ad/control.js";
 import type { FamilyRules, NoParams } from "./rules.js";
 import { avalsStr, fail, jaxprInAvals, sameAvals, unaryShape } from "./shapeChecks.js";
 
@@ -162,16 +175,21 @@ export const AD_RULES: FamilyRules<AdPrim> = {
     transpose: (ops, cts, inputs, params) => customVjpBwdTranspose(ops, cts, inputs, params),
   },
   checkpoint: {
-    doc: "operands → the jaxpr's outputs; reverse mode recomputes its intermediates instead of storing them (`jax.checkpoint`)",
+    doc: "operands → the jaxpr's outputs; reverse mode recomputes the jaxpr's intermediates instead of storing them",
     params: { jaxpr: "jaxpr", name: "string" },
-    shape: (inputs, { jaxpr, name }) => takes("checkpoint", name, "jaxpr", jaxpr, inputs, "operands"),
-    impl: (args, { jaxpr, name }, outAvals, ctx) => controlFlowImpls.pjit(args, { jaxpr, name }, outAvals, ctx),
-    batch: (...a) => checkpointBatch(...a),
+    shape: (inputs, { jaxpr, name }) => {
+      if (jaxpr.constvars.length) fail("checkpoint", `jaxpr of '${name}' must not have constvars`, []);
+      const jin = jaxprInAvals(jaxpr);
+      if (!sameAvals(jin, inputs)) fail("checkpoint", `jaxpr of '${name}' takes ${avalsStr(jin)} but is given ${avalsStr(inputs)}`, []);
+      return outAvals(jaxpr);
+    },
+    impl: (args, { jaxpr }, _outAvals, ctx) => ctx.evalJaxpr(jaxpr, [], args, ctx.mask),
+    batch: (...a) => checkpointBatchRule(...a),
     simplify: [],
     rowLocality: () => {
-      throw new Error("lanes: a checkpoint call is analyzed as a region, not by a row-locality rule");
+      throw new Error("lanes: checkpoint is analyzed as a region (its jaxpr), not by a row-locality rule");
     },
-    lower: (...a) => CHECKPOINT_LOWER_RULE(...a),
+    lower: (...a) => CUSTOM_CALL_LOWER_RULES.checkpoint(...a),
     jvp: (ops, primals, tangents, params) => checkpointJvp(ops, primals, tangents, params),
     partialEval: (eqn, unknownIns) => checkpointPartialEval(eqn, unknownIns),
     transpose: (ops, cts, inputs, params) => checkpointTranspose(ops, cts, inputs, params),

@@ -110,6 +110,8 @@ export const LINEARITY: { readonly [P in Prim]: Linearity } = {
   cond: { kind: "body" },
   scan: { kind: "body" },
   pjit: { kind: "body" },
+  // ad.ts: a checkpoint in a linear program recomputes its primal intermediates from residuals inside its body.
+  checkpoint: { kind: "body" },
   // tape.ts: reverse mode through while. The recording loop and the tape reads work on primal values (residuals);
   // replay is the linear loop, linear in its consts and carries.
   while_record: { kind: "none", why: "it records primal values (its linear counterpart is a replay)" },
@@ -119,8 +121,6 @@ export const LINEARITY: { readonly [P in Prim]: Linearity } = {
   // check.ts: the values pass through; the predicate is a primal value.
   check: { kind: "operands", which: (n) => range(1, n), others: "the predicate (operand 0)" },
   // ad.ts: stop_gradient only ever applies to primal values.
-  // A checkpoint call in a linear program recomputes its body's primal values from residuals (passes/ad/checkpoint.ts).
-  checkpoint: { kind: "body" },
   stop_gradient: { kind: "none", why: "its tangent is zero, so a linear operand means a jvp rule emitted it on the tangent side" },
   // The jvp pass replaces a custom call reading a tangent by the user's rule, so one in a linear program has a tangent it was never differentiated for.
   custom_jvp_call: { kind: "none", why: "the jvp pass replaces it by its jvp rule wherever it reads a tangent" },
@@ -259,8 +259,10 @@ function checkBodies(e: Eqn, flags: readonly boolean[], where: string, root: Jax
   if (!hasBodies(e)) return fail(`${e.prim} has no body to check`);
   switch (e.prim) {
     case "pjit":
+      return checkScope(e.params.jaxpr, flags, `${where} (pjit body) `, root);
     case "checkpoint":
-      return checkScope(e.params.jaxpr, flags, `${where} (${e.prim} body) `, root);
+      // The body recomputes primal values from its non-linear operands (checkScope lets equations that read no linear value be).
+      return checkScope(e.params.jaxpr, flags, `${where} (checkpoint body '${e.params.name}') `, root);
     case "cond": {
       if (flags[0]) fail("cond is not linear in its index");
       return e.params.branches.reduce((n, b, k) => n + checkScope(b, flags.slice(1), `${where} (cond branch ${k}) `, root), 0);

@@ -215,21 +215,23 @@ export const controlBatchRules: { readonly [P in ControlPrim]: ControlBatchRule<
     });
   },
 
-  *pjit(ctx, inputs, { jaxpr, name }, eqn) {
-    if (ctx.dimsOnly) return probeOutputs(ctx, eqn, yield* recurse(batchDimsRec(jaxpr, dimsOf(inputs), ctx.size, ctx.masked)));
-    const inner = yield* batchSub(jaxpr, dimsOf(inputs), ctx.size, undefined, inherit(ctx, false, inputs, `the call ${ctx.describe(eqn)}`));
-    const outs = ctx.em.emit("pjit", { jaxpr: inner.jaxpr, name }, inputs.map((v) => v.atom));
-    return outs.map((atom, i) => ({ atom, dim: inner.outDims[i]!, why: inner.outReasons[i] }));
-  },
+  pjit: (ctx, inputs, params, eqn) => batchCall(ctx, inputs, params, eqn),
 };
 
-/** checkpoint batches as the call it is (pjit's rule). */
-export function* checkpointBatch(ctx: BatchCtx, inputs: readonly BVal[], { jaxpr, name }: Params["checkpoint"], eqn: Eqn<"checkpoint">): Recursion<BVal[]> {
-  if (ctx.dimsOnly) return probeOutputs(ctx, eqn, yield* recurse(batchDimsRec(jaxpr, dimsOf(inputs), ctx.size, ctx.masked)));
-  const inner = yield* batchSub(jaxpr, dimsOf(inputs), ctx.size, undefined, inherit(ctx, false, inputs, `the checkpoint ${ctx.describe(eqn)}`));
-  const outs = ctx.em.emit("checkpoint", { jaxpr: inner.jaxpr, name }, inputs.map((v) => v.atom));
+/**
+ * A call (pjit, or checkpoint: ir/prims/ad.ts) is batched by batching its body
+ * with the operands' dims; the outputs take the dims the body gives them.
+ */
+function* batchCall<P extends "pjit" | "checkpoint">(ctx: BatchCtx, inputs: readonly BVal[], params: Params[P], eqn: Eqn<P>): Recursion<BVal[]> {
+  const e = eqn as Eqn;
+  if (ctx.dimsOnly) return probeOutputs(ctx, e, yield* recurse(batchDimsRec(params.jaxpr, dimsOf(inputs), ctx.size, ctx.masked)));
+  const inner = yield* batchSub(params.jaxpr, dimsOf(inputs), ctx.size, undefined, inherit(ctx, false, inputs, `the call ${ctx.describe(e)}`));
+  const outs = ctx.em.emit(eqn.prim, { ...params, jaxpr: inner.jaxpr }, inputs.map((v) => v.atom));
   return outs.map((atom, i) => ({ atom, dim: inner.outDims[i]!, why: inner.outReasons[i] }));
 }
+
+/** checkpoint batches as the call it is: its body batched (the rematerialization is decided by differentiation, not here). */
+export const checkpointBatchRule: ControlBatchRule<"checkpoint"> = (ctx, inputs, params, eqn) => batchCall(ctx, inputs, params, eqn);
 
 type CustomCallPrim = "custom_jvp_call" | "custom_vjp_call" | "custom_vjp_bwd";
 

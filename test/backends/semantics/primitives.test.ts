@@ -16,7 +16,8 @@ import { decodeArray, loadPrimitiveCases, singleEquation } from "../../fixtures/
 
 const cases = loadPrimitiveCases();
 // Primitives whose params are jaxprs (numpy fixtures describe single operations). The custom-derivative
-// calls run on every backend in test/frontend/ad/custom.test.ts and the fuzzer; custom_vjp_bwd cannot run at all.
+// calls run on every backend in test/frontend/ad/custom.test.ts and the fuzzer, checkpoint in
+// test/frontend/ad/checkpoint.test.ts; custom_vjp_bwd cannot run at all.
 // The tape primitives take or make tapes, which no numpy array is: they run on every backend in test/backends/tape.test.ts.
 // check raises instead of computing: test/frontend/ad/whileGrad.test.ts (maxSteps) runs it on every backend.
 const CONTROL_FLOW: readonly Prim[] = ["while", "cond", "scan", "pjit", "checkpoint", "custom_jvp_call", "custom_vjp_call", "custom_vjp_bwd", "while_record", "replay", "tape_read", "tape_reverse", "check"];

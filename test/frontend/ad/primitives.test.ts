@@ -16,7 +16,7 @@ import type { ArrayValue } from "../../../src/ir/core.js";
 import { PRIMS } from "../../../src/ir/prims/index.js";
 import { BINARY_PRIMS, UNARY_PRIMS } from "../../../src/ir/primitives.js";
 import { type Params, type Prim } from "../../../src/ir/primitives.js";
-import { checkGrads, jit, jvp, np, vjp } from "../../../src/index.js";
+import { checkGrads, checkpoint, jit, jvp, np, vjp } from "../../../src/index.js";
 import { Array as TArray } from "../../../src/frontend/array.js";
 import { bind } from "../../../src/frontend/bind.js";
 import { type PrimitiveCase, loadPrimitiveCases } from "../../fixtures/primitives.js";
@@ -32,6 +32,7 @@ const NOT_HERE: Partial<Record<Prim, string>> = {
   and: "int and bool only: no tangents",
   or: "int and bool only: no tangents",
   pjit: "a call, exercised below through jit inside the differentiated function",
+  checkpoint: "a call, exercised below through checkpoint inside the differentiated function (and test/frontend/ad/checkpoint.test.ts)",
   while: "control flow: its AD rules and tests belong to the control-flow work (#13)",
   cond: "control flow: its AD rules and tests belong to the control-flow work (#13)",
   scan: "control flow: its AD rules and tests belong to the control-flow work (#13)",
@@ -39,7 +40,6 @@ const NOT_HERE: Partial<Record<Prim, string>> = {
   custom_vjp_call: "differentiated with the user's fwd/bwd, not its body's derivative: test/frontend/ad/custom.test.ts",
   while_record: "made by reverse mode through a while: test/frontend/ad/whileGrad.test.ts",
   replay: "made by reverse mode through a while: test/frontend/ad/whileGrad.test.ts",
-  checkpoint: "a call differentiated by recomputing its body: test/frontend/ad/checkpoint.test.ts",
   check: "passes its values through: differentiated with whileLoop's maxSteps in test/frontend/ad/whileGrad.test.ts",
   tape_reverse: "what expand-replay makes of a backward replay's records: test/passes/expand-replay/basic.jaxpr and higher-order tests in test/frontend/ad/whileGrad.test.ts",
   tape_read: "what expand-replay makes of a replay for the compiled backends: test/frontend/ad/whileGrad.test.ts",
@@ -169,6 +169,14 @@ describe.each(RUN_MODES)("primitive derivatives (%s)", (_name, { run }) => {
 
   test("pjit: a jitted function inside the differentiated one", () => {
     const inner = jit((x: TArray, y: TArray) => np.sum(np.sin(x).mul(y).add(np.exp(y.mul(0.5))), 0));
+    const f = (x: TArray, y: TArray) => inner(x, y).mul(x.slice(0));
+    const x = np.array([[0.3, -1.1], [0.8, 0.25], [-0.4, 1.7]]);
+    const y = np.array([[1.2, 0.1], [-0.7, 0.9], [0.45, -1.3]]);
+    checkGrads(f, [x, y], { order: 2, modes: ["fwd", "rev"], run });
+  });
+
+  test("checkpoint: a checkpointed function inside the differentiated one (recomputed in reverse mode)", () => {
+    const inner = checkpoint((x: TArray, y: TArray) => np.sum(np.sin(x).mul(y).add(np.exp(y.mul(0.5))), 0));
     const f = (x: TArray, y: TArray) => inner(x, y).mul(x.slice(0));
     const x = np.array([[0.3, -1.1], [0.8, 0.25], [-0.4, 1.7]]);
     const y = np.array([[1.2, 0.1], [-0.7, 0.9], [0.45, -1.3]]);

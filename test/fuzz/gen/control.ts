@@ -1,4 +1,4 @@
-// Builders for control flow (while, cond, scan, pjit) and the step dispatch.
+// Builders for control flow (while, cond, scan, pjit and the calls built like it) and the step dispatch.
 //
 // Termination is certain: every while carries a counter `i` (shape = the
 // predicate's lane shape) that the body increments, and the predicate is
@@ -87,7 +87,8 @@ function pjitStep(s: Scope, c: Choices, subs: readonly (readonly Step[])[]): voi
   const outs = Array.from({ length: 1 + c.next(2) }, () => scope.pick(c.next(4))!);
   const jaxpr = scope.finish(outs);
   const name = `f${c.next(3)}`;
-  // Now and then the same call with a custom derivative rule: backends run its call_jaxpr as they run a pjit body.
+  // Now and then the same call with a custom derivative rule, or as a checkpoint: backends run its call_jaxpr
+  // (a checkpoint's jaxpr) as they run a pjit body, and reverse mode recomputes a checkpoint's body.
   const kind = c.next(4);
   const args = operands.map((v) => v.atom);
   const res =
@@ -95,7 +96,9 @@ function pjitStep(s: Scope, c: Choices, subs: readonly (readonly Step[])[]): voi
       ? s.emit("custom_jvp_call", { call_jaxpr: jaxpr, jvp_jaxpr: jvpRuleOf(jaxpr), num_consts: 0, name }, args)
       : kind === 2
         ? s.emit("custom_vjp_call", { call_jaxpr: jaxpr, fwd_jaxpr: freshCopy(jaxpr), bwd_jaxpr: zeroBwdOf(jaxpr), num_consts: 0, name }, args)
-        : s.emit("pjit", { jaxpr, name }, args);
+        : kind === 3
+          ? s.emit("checkpoint", { jaxpr, name }, args)
+          : s.emit("pjit", { jaxpr, name }, args);
   res.forEach((atom, i) => s.keep({ atom, bits: outs[i]!.bits }));
 }
 

@@ -29,12 +29,12 @@ import {
   unaryArb,
 } from "./primGen.js";
 import {
-  checkpointBasicArb,
   condBranchesArb,
   customJvpBasicArb,
   customVjpBasicArb,
   customVjpBwdBasicArb,
   pjitBasicArb,
+  checkpointBasicArb,
   scanBasicArb,
   whileCountedArb,
   whileRecordReadArb,
@@ -67,6 +67,7 @@ export const generators: { readonly [P in Prim]: fc.Arbitrary<GenCase> } = {
   cond: condBranchesArb,
   scan: scanBasicArb,
   pjit: pjitBasicArb,
+  checkpoint: checkpointBasicArb,
   custom_jvp_call: customJvpBasicArb,
   custom_vjp_call: customVjpBasicArb,
   custom_vjp_bwd: customVjpBwdBasicArb,
@@ -75,5 +76,4 @@ export const generators: { readonly [P in Prim]: fc.Arbitrary<GenCase> } = {
   tape_read: whileRecordReadArb,
   tape_reverse: whileRecordReadArb,
   check: checkArb,
-  checkpoint: checkpointBasicArb,
 };

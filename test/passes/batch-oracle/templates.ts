@@ -348,23 +348,6 @@ export function scanFixpoint(reverse: boolean): GenCase {
 }
 
 /** pjit around a few ops, one output forwarding an input (so it can stay unbatched). */
-/** checkpoint batches as the call it is: the same body as pjitBasic. */
-export function checkpointBasic(S: readonly number[]): GenCase {
-  const F = t("f32", S);
-  return make(
-    `{ lambda ; x:${F} y:f32[]. let
-    d:${F} e:f32[] f:f32[] = checkpoint[
-      jaxpr={ lambda ; a:${F} b:f32[]. let
-          c:${F} = mul a b
-          d:${F} = sin c
-          e:f32[] = reduce_max[axes=${allAxes(S)}] d
-        in (d, e, b) }
-      name=layer
-    ] x y
-  in (d, e, f) }`,
-  );
-}
-
 export function pjitBasic(S: readonly number[]): GenCase {
   const F = t("f32", S);
   return make(
@@ -376,6 +359,24 @@ export function pjitBasic(S: readonly number[]): GenCase {
           e:f32[] = reduce_max[axes=${allAxes(S)}] d
         in (d, e, b) }
       name=inner
+    ] x y
+  in (d, e, f) }`,
+  );
+}
+
+/** checkpoint around a few ops and a reduction, one output unbatched (it reads only the unbatched scalar). */
+export function checkpointBasic(S: readonly number[]): GenCase {
+  const F = t("f32", S);
+  return make(
+    `{ lambda ; x:${F} y:f32[]. let
+    d:${F} e:f32[] f:f32[] = checkpoint[
+      jaxpr={ lambda ; a:${F} b:f32[]. let
+          c:${F} = mul a b
+          d:${F} = tanh c
+          e:f32[] = reduce_sum[axes=${allAxes(S)}] d
+          f:f32[] = exp b
+        in (d, e, f) }
+      name=layer
     ] x y
   in (d, e, f) }`,
   );
