@@ -8,21 +8,17 @@ import { isShapePrefix, shapesEqual } from "../../../ir/dtype.js";
 import type { Shape } from "../../../ir/dtype.js";
 import type { FunctionBuilder } from "../func.js";
 import type { ModuleBuilder } from "../module.js";
+import { HelperFunctions } from "./helperFunctions.js";
 import type { FuncRef } from "../types.js";
 import { LANE_LIST_OFFSET, type LaneSetLayout } from "./layout.js";
 
 export class LaneRuntime {
-  private readonly fns = new Map<string, FuncRef>();
+  private readonly helpers = new HelperFunctions();
 
   constructor(private readonly m: ModuleBuilder) {}
 
   private fn(name: string, build: () => FuncRef): FuncRef {
-    let f = this.fns.get(name);
-    if (!f) {
-      f = build();
-      this.fns.set(name, f);
-    }
-    return f;
+    return this.helpers.get(name, build);
   }
 
   /** (base n) -> count: rebuilds the list from the mask (mask at base + 16 + 4n). */

@@ -21,6 +21,7 @@
 
 import type { FunctionBuilder } from "../func.js";
 import type { ModuleBuilder } from "../module.js";
+import { HelperFunctions } from "./helperFunctions.js";
 import type { FuncRef, GlobalRef } from "../types.js";
 
 const RECORD_BYTES = 16;
@@ -36,7 +37,7 @@ export class TapeRuntime {
   /** The next free byte of the arena. */
   private readonly top: GlobalRef;
   private readonly resetFn: FunctionBuilder;
-  private readonly fns = new Map<string, FuncRef>();
+  private readonly helpers = new HelperFunctions();
   private full: FuncRef | null = null;
 
   constructor(private readonly m: ModuleBuilder) {
@@ -56,12 +57,7 @@ export class TapeRuntime {
   }
 
   private fn(name: string, build: () => FuncRef): FuncRef {
-    let f = this.fns.get(name);
-    if (!f) {
-      f = build();
-      this.fns.set(name, f);
-    }
-    return f;
+    return this.helpers.get(name, build);
   }
 
   /** The host function that throws when the tapes outgrow wasm32's memory. */
