@@ -61,10 +61,11 @@ export function expandReplay(e: Eqn<"replay">): Eqn[] {
   const inner = freshCopy(jaxpr);
   const bind: Subst = new Map(inner.invars.map((v, i) => [v.id, [active, ...slots, ...bConsts, ...bCarries][i]!]));
   const innerEqns = inner.eqns.map((x) => substEqn(bind, x));
-  const gNext = em.emit1(reverse ? "sub" : "add", {}, [bg, i32(1)]);
+  const step = new Emitter();
+  const gNext = step.emit1(reverse ? "sub" : "add", {}, [bg, i32(1)]);
   const body = newJaxpr({
     invars: [bSteps, ...bTapes, ...bConsts, bg, ...bCarries],
-    eqns: [...em.eqns.slice(0, 1 + bTapes.length), ...innerEqns, ...em.eqns.slice(1 + bTapes.length)],
+    eqns: [...em.eqns, ...innerEqns, ...step.eqns],
     outvars: [gNext, ...inner.outvars.map((o) => substAtom(bind, o))],
   });
   const loopParams = { cond_jaxpr: cond, body_jaxpr: body, cond_nconsts: 1, body_nconsts: 1 + num_tapes + num_consts };

@@ -3,7 +3,8 @@
 // values are immutable, so a tape is built once, by the loop that records it.
 
 import type { ArrayValue } from "../../ir/core.js";
-import { type Aval, allocStorage, sizeOf } from "../../ir/dtype.js";
+import { type Aval, allocStorage } from "../../ir/dtype.js";
+import { arrayValue } from "../../ir/value.js";
 import type { Params } from "../../ir/primitives.js";
 import type { TapePrim } from "../../ir/prims/tape.js";
 import type { Impl } from "../../ir/prims/rules.js";
@@ -17,8 +18,7 @@ function tapeValue(aval: Aval, slots: readonly ArrayValue[]): ArrayValue {
 }
 
 function zerosOf(a: Aval): ArrayValue {
-  if (a.tape) return tapeValue(a, []);
-  return { dtype: a.dtype, shape: a.shape, data: allocStorage(a.dtype, sizeOf(a.shape)) };
+  return a.tape ? tapeValue(a, []) : arrayValue(a.dtype, a.shape);
 }
 
 /** Slot g of a tape (clamped into range; zeros of the slot type when it is empty). */

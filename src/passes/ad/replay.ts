@@ -55,12 +55,11 @@ type Residual =
   | { readonly kind: "active" };
 
 /** Residuals by source, with the invariant ones computed once outside the loop. */
-function classifyResiduals(body: PartialJaxpr, classifyInput: (index: number, v: Atom) => Residual, constInvars: readonly Atom[], constOperands: readonly Atom[], nKnownOuts: number): { residuals: Residual[]; hoisted: Eqn[] } {
+function classifyResiduals(body: PartialJaxpr, classifyInput: (index: number, v: Var) => Residual, constInvars: readonly Var[], constOperands: readonly Atom[], nKnownOuts: number): { residuals: Residual[]; hoisted: Eqn[] } {
   const computed = body.known.outvars.slice(nKnownOuts);
-  const constVarIds = new Set(constInvars.map((v) => (v as { id: number }).id));
-  const { eqns: hoistEqns, invariant } = invariantEqns(body.known, constVarIds, computed);
+  const { eqns: hoistEqns, invariant } = invariantEqns(body.known, new Set(constInvars.map((v) => v.id)), computed);
   const subst = new Map<number, Atom>();
-  constInvars.forEach((v, i) => subst.set((v as { id: number }).id, constOperands[i]!));
+  constInvars.forEach((v, i) => subst.set(v.id, constOperands[i]!));
   const hoisted = copyEqns(hoistEqns, subst);
   const residuals = body.residuals.map((r): Residual => {
     if (r.kind === "input") return classifyInput(r.index, body.known.invars[r.index]!);
@@ -72,52 +71,52 @@ function classifyResiduals(body: PartialJaxpr, classifyInput: (index: number, v:
   return { residuals, hoisted };
 }
 
+/** A replay's body, made from a loop body's unknown part: invars `active, slots…, consts…` (then the unknown inputs), equations, outputs. */
+interface LinearBody {
+  readonly active: Var;
+  readonly slots: Var[];
+  readonly consts: Var[];
+  readonly eqns: Eqn[];
+  readonly outvars: Atom[];
+}
+
 /**
  * The linear body of a replay: the body's unknown part reading its residuals
- * as slots and consts. Under a batched predicate (rank > 0) its per-row
- * residuals read 1 on inactive rows, and, when `selectCarries`, a row keeps
- * its old carries where it was not active (what a batched while does).
+ * as slots (recorded ones, and known tapes passed on) and consts, and the
+ * replay's `active` mask where it had one as a residual. Under a batched
+ * predicate (`active` of rank > 0) the per-row recorded residuals (`rows`)
+ * read 1 on inactive rows, and, when `oldCarries` are given, a row keeps its
+ * old carry where it was not active (what a batched while does).
  */
-function linearBody(body: PartialJaxpr, residuals: readonly Residual[], active: Var, predShape: readonly number[], rows: ReadonlySet<number>, nUkCarries: number, selectCarries: boolean): { invars: { slots: Var[]; consts: Var[] }; jaxpr: (ukIns: readonly Var[]) => Jaxpr } {
+function linearBody(body: PartialJaxpr, residuals: readonly Residual[], activeAval: Aval, rows: ReadonlySet<number>, oldCarries: readonly Var[]): LinearBody {
   const resVars = body.unknown.invars.slice(0, residuals.length);
-  const em = new Emitter();
-  const o = new Ops(em);
-  const maskEqns: Eqn[] = [];
-  const bindActive: Eqn[] = [];
+  const activeAt = residuals.findIndex((r) => r.kind === "active");
+  const active = activeAt >= 0 ? resVars[activeAt]! : newVar(activeAval);
+  const rowAxes = activeAval.shape.map((_, d) => d);
+  const onRows = (o: Ops, a: Aval): Atom => (a.shape.length === rowAxes.length ? active : o.broadcast(active, a.shape, rowAxes));
+  const pre = new Emitter();
+  const preOps = new Ops(pre);
+  const masks: Eqn[] = [];
   const slots: Var[] = [];
   const consts: Var[] = [];
   resVars.forEach((v, i) => {
     const r = residuals[i]!;
+    if (r.kind === "active") return;
     if (r.kind === "const") return void consts.push(v);
-    // The body's `active` residual is the replay's own active mask (an identity conversion binds the name).
-    if (r.kind === "active") return void bindActive.push(makeEqn("convert_element_type", { new_dtype: "bool" }, [active], [v]));
-    // Slot residuals: per-row ones (under a batched predicate) read 1 on inactive rows.
-    // (0·NaN is NaN, and a cotangent summed over rows, an unbatched weight's, would be poisoned.)
-    const value = r.kind === "recorded" ? r.value : null;
-    if (predShape.length === 0 || value === null || value.kind !== "var" || !rows.has(value.id)) return void slots.push(v);
+    // A per-row recorded residual reads 1 on inactive rows: 0·NaN is NaN, and a cotangent summed over
+    // rows (an unbatched weight's) would be poisoned by a stale slot.
+    if (rowAxes.length === 0 || r.kind !== "recorded" || r.value.kind !== "var" || !rows.has(r.value.id)) return void slots.push(v);
     const slot = newVar(v.aval);
-    const mask = v.aval.shape.length === predShape.length ? active : o.broadcast(active, v.aval.shape, predShape.map((_, d) => d));
-    maskEqns.push(makeEqn("select_n", {}, [mask, o.full(1, v.aval), slot], [v]));
+    masks.push(makeEqn("select_n", {}, [onRows(preOps, v.aval), preOps.full(1, v.aval), slot], [v]));
     slots.push(slot);
   });
-  return {
-    invars: { slots, consts },
-    jaxpr: (ukCarryIns) => {
-      const before = em.eqns.length;
-      const outs = body.unknown.outvars.map((nw, i) => {
-        if (!selectCarries || predShape.length === 0 || i >= nUkCarries) return nw;
-        const old = ukCarryIns[i]!;
-        const mask = old.aval.shape.length === predShape.length ? active : o.broadcast(active, old.aval.shape, predShape.map((_, d) => d));
-        return o.emit1("select_n", {}, [mask, old, nw]);
-      });
-      const selects = new Set(em.eqns.slice(before));
-      return newJaxpr({
-        invars: [],
-        eqns: [...bindActive, ...em.eqns.filter((e) => !selects.has(e)), ...maskEqns, ...body.unknown.eqns, ...em.eqns.filter((e) => selects.has(e))],
-        outvars: outs,
-      });
-    },
-  };
+  const post = new Emitter();
+  const postOps = new Ops(post);
+  const outvars = body.unknown.outvars.map((nw, i) => {
+    const old = oldCarries[i];
+    return old === undefined || rowAxes.length === 0 ? nw : postOps.emit1("select_n", {}, [onRows(postOps, old.aval), old, nw]);
+  });
+  return { active, slots, consts, eqns: [...pre.eqns, ...masks, ...body.unknown.eqns, ...post.eqns], outvars };
 }
 
 /**
@@ -177,18 +176,15 @@ export function recordAndReplay({ eqn, unknownIns, carryUk, body, cond }: WhileS
   );
 
   // The replay: (active, slots…, residual consts…, unknown body consts…, unknown carries…) → unknown carries, unknown records.
-  const active = newVar({ dtype: "bool", shape: predShape });
   const rows = predShape.length > 0 ? rowValues(body.known, nKnownBconsts, predShape) : new Set<number>();
-  const nUkCarries = carryUk.filter(Boolean).length;
-  const lin = linearBody(body, residuals, active, predShape, rows, nUkCarries, true);
   const ukIns = body.unknown.invars.slice(residuals.length);
   const nUkBconsts = uk.bodyConsts.filter(Boolean).length;
-  const inner = lin.jaxpr(ukIns.slice(nUkBconsts));
-  const replayBody = newJaxpr({ invars: [active, ...lin.invars.slots, ...lin.invars.consts, ...ukIns], eqns: inner.eqns, outvars: inner.outvars });
+  const lin = linearBody(body, residuals, { dtype: "bool", shape: predShape }, rows, ukIns.slice(nUkBconsts));
+  const replayBody = newJaxpr({ invars: [lin.active, ...lin.slots, ...lin.consts, ...ukIns], eqns: lin.eqns, outvars: lin.outvars });
   const constOperands = residuals.flatMap((r) => (r.kind === "const" ? [r.operand] : []));
   const replay = makeEqn(
     "replay",
-    { jaxpr: freshCopy(replayBody), reverse: false, num_tapes: tapes.length, num_consts: lin.invars.consts.length + nUkBconsts, num_records: recordUk.filter(Boolean).length },
+    { jaxpr: freshCopy(replayBody), reverse: false, num_tapes: tapes.length, num_consts: lin.consts.length + nUkBconsts, num_records: recordUk.filter(Boolean).length },
     [steps, ...tapes, ...constOperands, ...ops.bodyConsts.filter((_, i) => uk.bodyConsts[i]), ...ops.carries.filter((_, i) => carryUk[i])],
     [...eqn.outputs.slice(0, nk).filter((_, i) => carryUk[i]), ...eqn.outputs.slice(nk).filter((_, i) => recordUk[i])],
   );
@@ -241,11 +237,7 @@ export function* replayPartialEval(eqn: Eqn<"replay">, unknownIns: readonly bool
   const knownRecordOuts = eqn.outputs.slice(nk).filter((_, i) => !recordUk[i]);
   const tapes = recorded.map((v) => newVar(tapeOf(v.aval)));
   const knownOuts = body.known.outvars;
-  const knownBody = newJaxpr({
-    invars: body.known.invars,
-    eqns: body.known.eqns,
-    outvars: [...knownOuts.slice(0, nKnownCarries), ...knownOuts.slice(nKnownCarries, nKnownOuts), ...recorded],
-  });
+  const knownBody = newJaxpr({ invars: body.known.invars, eqns: body.known.eqns, outvars: [...knownOuts.slice(0, nKnownOuts), ...recorded] });
   const knownReplay = makeEqn(
     "replay",
     { jaxpr: freshCopy(knownBody), reverse, num_tapes: nKT, num_consts: nKC, num_records: knownRecordOuts.length + recorded.length },
@@ -255,12 +247,11 @@ export function* replayPartialEval(eqn: Eqn<"replay">, unknownIns: readonly bool
   if (!carryUk.some(Boolean) && !recordUk.some(Boolean)) return { known: [...hoisted, knownReplay], unknown: [] };
 
   // The unknown replay reads: the residual slots (recorded ones, then known tapes passed on), its unknown tapes, residual consts and unknown consts.
-  const active = newVar({ dtype: "bool", shape: ops.steps.aval.shape });
-  const lin = linearBody(body, residuals.map((r) => (r.kind === "slot" ? { kind: "recorded", value: lit(0, I32) } : r)), active, [], new Set(), 0, false);
+  // The body already masks its own rows (it is a replay's), so no carry selects here.
+  const lin = linearBody(body, residuals, { dtype: "bool", shape: ops.steps.aval.shape }, new Set(), []);
   const ukIns = body.unknown.invars.slice(residuals.length);
   const nUkT = uk.tapes.filter(Boolean).length;
   const nUkC = uk.consts.filter(Boolean).length;
-  const inner = lin.jaxpr([]);
   // Slot residuals, in residual order: a recorded one reads its new tape, a known slot reads the tape it came from.
   const slotOperands: Atom[] = [];
   let rec = 0;
@@ -270,9 +261,9 @@ export function* replayPartialEval(eqn: Eqn<"replay">, unknownIns: readonly bool
   });
   const constOperands = residuals.flatMap((r) => (r.kind === "const" ? [r.operand] : []));
   const unknownBody = newJaxpr({
-    invars: [active, ...lin.invars.slots, ...ukIns.slice(0, nUkT), ...lin.invars.consts, ...ukIns.slice(nUkT)],
-    eqns: inner.eqns,
-    outvars: inner.outvars,
+    invars: [lin.active, ...lin.slots, ...ukIns.slice(0, nUkT), ...lin.consts, ...ukIns.slice(nUkT)],
+    eqns: lin.eqns,
+    outvars: lin.outvars,
   });
   const unknownReplay = makeEqn(
     "replay",
@@ -282,8 +273,6 @@ export function* replayPartialEval(eqn: Eqn<"replay">, unknownIns: readonly bool
   );
   return { known: [...hoisted, knownReplay], unknown: [unknownReplay] };
 }
-
-const I32: Aval = { dtype: "int32", shape: [] };
 
 /**
  * An empty tape of type `tape`: a recording loop that runs no iteration (its
