@@ -33,6 +33,7 @@ import { Emitter } from "../batch/emitter.js";
 import { freshCopy } from "../util/fresh.js";
 import { type PartialJaxpr, partialEvalJaxprRec } from "./partialEval.js";
 import { type JvpResult, type LinearInput, Ops, type PartialEqn, type Tangent, differentiable } from "./rules.js";
+import { carryFixpoint } from "./carryFixpoint.js";
 import { jvpJaxprRec } from "./jvp.js";
 import { copyEqns, invariantEqns } from "./scan.js";
 import { transposeJaxprRec } from "./transpose.js";
@@ -205,14 +206,7 @@ export function* replayPartialEval(eqn: Eqn<"replay">, unknownIns: readonly bool
   const ops = replayParts(eqn.inputs, params);
   if (uk.steps) throw new Error("replay partial evaluation: the step counts are integers and never unknown");
   const nk = ops.carries.length;
-  let carryUk = uk.carries;
-  let body: PartialJaxpr;
-  for (;;) {
-    body = yield* recurse(partialEvalJaxprRec(jaxpr, [false, ...uk.tapes, ...uk.consts, ...carryUk], carryUk));
-    const next = carryUk.map((u, i) => u || body.outUnknown[i]!);
-    if (next.every((u, i) => u === carryUk[i])) break;
-    carryUk = next;
-  }
+  const { flags: carryUk, result: body } = yield* carryFixpoint(uk.carries, (f) => partialEvalJaxprRec(jaxpr, [false, ...uk.tapes, ...uk.consts, ...f], f), (r) => r.outUnknown);
   const recordUk = body.outUnknown.slice(nk);
   const knownTapes = ops.tapes.filter((_, i) => !uk.tapes[i]);
   const knownConsts = ops.consts.filter((_, i) => !uk.consts[i]);
@@ -404,18 +398,17 @@ export function* replayJvp(ops: Ops, primals: readonly Atom[], tangents: readonl
   const constNz = t.consts.map((x) => x !== null);
   const nk = p.carries.length;
   const none = jaxpr.outvars.map(() => false);
-  let carryNz = t.carries.map((x, i) => x !== null && differentiable(p.carries[i]!.aval));
-  const flags = (): boolean[] => [false, ...tapeNz, ...constNz, ...carryNz];
-  let d = yield* recurse(jvpJaxprRec(jaxpr, flags(), none));
-  for (;;) {
-    const next = carryNz.map((nz, i) => nz || d.outTangents[i]!);
-    if (next.every((nz, i) => nz === carryNz[i])) break;
-    carryNz = next;
-    d = yield* recurse(jvpJaxprRec(jaxpr, flags(), none));
-  }
+  const flags = (carryNz: readonly boolean[]): boolean[] => [false, ...tapeNz, ...constNz, ...carryNz];
+  const fix = yield* carryFixpoint(
+    t.carries.map((x, i) => x !== null && differentiable(p.carries[i]!.aval)),
+    (carryNz) => jvpJaxprRec(jaxpr, flags(carryNz), none),
+    (r) => r.outTangents,
+  );
+  const carryNz = fix.flags;
+  let d = fix.result;
   const recordNz = d.outTangents.slice(nk);
   if (!carryNz.some(Boolean) && !recordNz.some(Boolean)) return { primals: ops.emit("replay", params, primals), tangents: Array.from({ length: nk + nr }, () => null) };
-  d = yield* recurse(jvpJaxprRec(jaxpr, flags(), [...carryNz, ...recordNz]));
+  d = yield* recurse(jvpJaxprRec(jaxpr, flags(carryNz), [...carryNz, ...recordNz]));
   const count = (f: readonly boolean[]): number => f.filter(Boolean).length;
   const [ntt, ntc, ntk, ntr] = [count(tapeNz), count(constNz), count(carryNz), count(recordNz)];
   const ins = d.jaxpr.invars;

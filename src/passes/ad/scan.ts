@@ -21,8 +21,9 @@ import { scanParts } from "../../ir/loopOperands.js";
 import type { Params } from "../../ir/primitives.js";
 import { type Recursion, recurse } from "../../ir/trampoline.js";
 import { freshCopy } from "../util/fresh.js";
+import { carryFixpoint } from "./carryFixpoint.js";
 import { jvpJaxprRec } from "./jvp.js";
-import { type PartialJaxpr, partialEvalJaxprRec } from "./partialEval.js";
+import { partialEvalJaxprRec } from "./partialEval.js";
 import { type JvpResult, type LinearInput, type Ops, type PartialEqn, type Tangent, differentiable } from "./rules.js";
 import { transposeJaxprRec } from "./transpose.js";
 
@@ -37,13 +38,11 @@ export function* scanJvp(ops: Ops, primals: readonly Atom[], tangents: readonly 
   const xsNz = t.xs.map((x) => x !== null);
   const nYs = jaxpr.outvars.length - nk;
   const noInstantiate = jaxpr.outvars.map(() => false);
-  let carryNz = t.carries.map((x, i) => x !== null && differentiable(p.carries[i]!.aval));
-  for (;;) {
-    const d = yield* recurse(jvpJaxprRec(jaxpr, [...constNz, ...carryNz, ...xsNz], noInstantiate));
-    const next = carryNz.map((nz, i) => nz || d.outTangents[i]!);
-    if (next.every((nz, i) => nz === carryNz[i])) break;
-    carryNz = next;
-  }
+  const { flags: carryNz } = yield* carryFixpoint(
+    t.carries.map((x, i) => x !== null && differentiable(p.carries[i]!.aval)),
+    (nz) => jvpJaxprRec(jaxpr, [...constNz, ...nz, ...xsNz], noInstantiate),
+    (r) => r.outTangents,
+  );
   const d = yield* recurse(jvpJaxprRec(jaxpr, [...constNz, ...carryNz, ...xsNz], [...carryNz, ...Array.from({ length: nYs }, () => false)]));
   // d.jaxpr: (consts, carries, xs, const tangents, carry tangents, xs tangents) → (carries, ys, carry tangents, ys tangents).
   const ins = d.jaxpr.invars;
@@ -127,14 +126,11 @@ export function* scanPartialEval(eqn: Eqn<"scan">, unknownIns: readonly boolean[
   const uk = scanParts(unknownIns, params);
   const ops = scanParts(eqn.inputs, params);
   const nYs = jaxpr.outvars.length - nk;
-  let carryUk = uk.carries;
-  let p: PartialJaxpr;
-  for (;;) {
-    p = yield* recurse(partialEvalJaxprRec(jaxpr, [...uk.consts, ...carryUk, ...uk.xs], [...carryUk, ...Array.from({ length: nYs }, () => false)]));
-    const next = carryUk.map((u, i) => u || p.outUnknown[i]!);
-    if (next.every((u, i) => u === carryUk[i])) break;
-    carryUk = next;
-  }
+  const { flags: carryUk, result: p } = yield* carryFixpoint(
+    uk.carries,
+    (f) => partialEvalJaxprRec(jaxpr, [...uk.consts, ...f, ...uk.xs], [...f, ...Array.from({ length: nYs }, () => false)]),
+    (r) => r.outUnknown,
+  );
   const ysUk = p.outUnknown.slice(nk);
   const bodyUk = [...uk.consts, ...carryUk, ...uk.xs];
   // Known body invars, and what each is: const, carry or x (with its operand index).

@@ -22,8 +22,9 @@ import { whileParts } from "../../ir/loopOperands.js";
 import type { Params } from "../../ir/primitives.js";
 import { type Recursion, recurse } from "../../ir/trampoline.js";
 import { freshCopy } from "../util/fresh.js";
+import { carryFixpoint } from "./carryFixpoint.js";
 import { jvpJaxprRec } from "./jvp.js";
-import { type PartialJaxpr, partialEvalJaxprRec } from "./partialEval.js";
+import { partialEvalJaxprRec } from "./partialEval.js";
 import { type JvpResult, type LinearInput, type Ops, type PartialEqn, type Tangent, differentiable } from "./rules.js";
 
 /** Forward mode: one while over (body consts, their tangents, carries, carry tangents); the cond ignores the tangents. */
@@ -48,14 +49,13 @@ function* loopJvp(ops: Ops, primals: readonly Atom[], tangents: readonly Tangent
   const constNz = t.bodyConsts.map((x) => x !== null);
   const none = body_jaxpr.outvars.map(() => false);
   const nk = p.carries.length;
-  let carryNz = t.carries.map((x, i) => x !== null && differentiable(p.carries[i]!.aval));
-  let d = yield* recurse(jvpJaxprRec(body_jaxpr, [...constNz, ...carryNz], none));
-  for (;;) {
-    const next = carryNz.map((nz, i) => nz || d.outTangents[i]!);
-    if (next.every((nz, i) => nz === carryNz[i])) break;
-    carryNz = next;
-    d = yield* recurse(jvpJaxprRec(body_jaxpr, [...constNz, ...carryNz], none));
-  }
+  const fix = yield* carryFixpoint(
+    t.carries.map((x, i) => x !== null && differentiable(p.carries[i]!.aval)),
+    (carryNz) => jvpJaxprRec(body_jaxpr, [...constNz, ...carryNz], none),
+    (r) => r.outTangents,
+  );
+  const carryNz = fix.flags;
+  let d = fix.result;
   const recordNz = d.outTangents.slice(nk);
   if (!carryNz.some(Boolean) && !recordNz.some(Boolean)) {
     // Tangents only on consts the carries do not depend on: the loop is a primal computation.
@@ -101,14 +101,7 @@ export function* whilePartialEval(eqn: Eqn<"while"> | Eqn<"while_record">, unkno
   const { cond_jaxpr, body_jaxpr } = params;
   const uk = whileParts(unknownIns, params);
   const nk = uk.carries.length;
-  let carryUk = uk.carries;
-  let body: PartialJaxpr;
-  for (;;) {
-    body = yield* recurse(partialEvalJaxprRec(body_jaxpr, [...uk.bodyConsts, ...carryUk], carryUk));
-    const next = carryUk.map((u, i) => u || body.outUnknown[i]!);
-    if (next.every((u, i) => u === carryUk[i])) break;
-    carryUk = next;
-  }
+  const { flags: carryUk, result: body } = yield* carryFixpoint(uk.carries, (f) => partialEvalJaxprRec(body_jaxpr, [...uk.bodyConsts, ...f], f), (r) => r.outUnknown);
   const cond = yield* recurse(partialEvalJaxprRec(cond_jaxpr, [...uk.condConsts, ...carryUk]));
   if (cond.outUnknown[0]) {
     if (eqn.prim === "while_record") throw new Error("while_record partial evaluation: its predicate reads an unknown value");
