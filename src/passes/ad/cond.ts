@@ -213,37 +213,24 @@ function rowLocalIn(b: Jaxpr, is: readonly number[], prefix: Shape): boolean {
  * those (recording loops and replays).
  */
 function nestedRowLocal(e: Eqn, reads: (a: Atom) => boolean, prefix: Shape): boolean {
-  const perRow = (avals: readonly Atom[]): number[] => avals.flatMap((a, k) => (isShapePrefix(prefix, a.aval.shape) && !a.aval.tape ? [k] : []));
+  // Inside, every input with the rows leading is tracked (a const among them only makes the check stricter).
+  const local = (j: Jaxpr): boolean => rowLocalIn(j, j.invars.flatMap((v, k) => (isShapePrefix(prefix, v.aval.shape) && !v.aval.tape ? [k] : [])), prefix);
   switch (e.prim) {
     case "while":
     case "while_record": {
-      const { cond_jaxpr, body_jaxpr, cond_nconsts: cn, body_nconsts: bn } = e.params as Params["while"];
-      if (!isShapePrefix(prefix, cond_jaxpr.outvars[0]!.aval.shape)) return false;
-      const ops = e.inputs;
-      // Operands read per row must be the row-prefixed ones; consts read whole must not be what we track.
-      if (ops.some((a, k) => reads(a) && !isShapePrefix(prefix, a.aval.shape) && k >= 0)) return false;
-      const bodyIns = [...ops.slice(cn, cn + bn), ...ops.slice(cn + bn)];
-      const condIns = [...ops.slice(0, cn), ...ops.slice(cn + bn)];
-      return rowLocalIn(body_jaxpr, perRow(bodyIns), prefix) && rowLocalIn(cond_jaxpr, perRow(condIns), prefix);
+      const { cond_jaxpr, body_jaxpr } = e.params as Params["while"];
+      // A value read per row must come in with the rows leading.
+      if (e.inputs.some((a) => reads(a) && !isShapePrefix(prefix, a.aval.shape))) return false;
+      return isShapePrefix(prefix, cond_jaxpr.outvars[0]!.aval.shape) && local(body_jaxpr) && local(cond_jaxpr);
     }
-    case "replay": {
-      const { jaxpr } = e.params as Params["replay"];
-      if (!isShapePrefix(prefix, e.inputs[0]!.aval.shape)) return false;
-      // Body invars: active (the steps' shape), slots, consts, carries.
-      const ins = e.inputs;
-      const nt = (e.params as Params["replay"]).num_tapes;
-      const bodyIns = jaxpr.invars.map((v, k) => (k === 0 ? ins[0]! : k <= nt ? { ...ins[k]!, aval: v.aval } : ins[k]!));
-      return rowLocalIn(jaxpr, perRow(bodyIns as Atom[]), prefix);
-    }
-    case "cond": {
-      const { branches } = e.params as Params["cond"];
-      if (!isShapePrefix(prefix, e.inputs[0]!.aval.shape)) return false;
-      const ops = e.inputs.slice(1);
-      return branches.every((br) => rowLocalIn(br, perRow(ops), prefix));
-    }
+    case "replay":
+      // Its body's invars: active (the steps' shape), slots, consts, carries.
+      return isShapePrefix(prefix, e.inputs[0]!.aval.shape) && local((e.params as Params["replay"]).jaxpr);
+    case "cond":
+      return isShapePrefix(prefix, e.inputs[0]!.aval.shape) && (e.params as Params["cond"]).branches.every(local);
     case "pjit":
     case "checkpoint":
-      return rowLocalIn((e.params as Params["pjit"]).jaxpr, perRow(e.inputs), prefix);
+      return local((e.params as Params["pjit"]).jaxpr);
     default:
       return false;
   }
