@@ -23,6 +23,7 @@ import { mapSubJaxprs, rewriteBottomUp } from "../ir/traverse.js";
 import { Emitter } from "./batch/emitter.js";
 import { type PassStats, bump, defineRewritePass } from "./pass.js";
 import { freshCopy } from "./util/fresh.js";
+import { jaxprContainsPrim } from "./util/liveness.js";
 import { type Subst, substAtom, substEqn } from "./util/subst.js";
 
 const I32: Aval = { dtype: "int32", shape: [] };
@@ -98,11 +99,14 @@ export const expandReplayPass = defineRewritePass({
   name: "expand-replay",
   summary: "Turns every replay into a while over a scalar step counter that reads its tapes with tape_read (what the compiled backends lower).",
   options: {},
-  transform: (j, stats) => rewriteBottomUp(j, (x, done) => expandScope(x, stats, done)),
+  transform: (j, stats) => expandAll(j, stats),
 });
 
-/** The pass as a function (lowerJaxpr runs it before lowering). */
-export function expandReplays(j: Jaxpr): Jaxpr {
-  const stats: PassStats = {};
+function expandAll(j: Jaxpr, stats: PassStats): Jaxpr {
   return rewriteBottomUp(j, (x, done) => expandScope(x, stats, done));
+}
+
+/** The pass as a function (lowerJaxpr runs it before lowering; a program without a replay is returned as it is). */
+export function expandReplays(j: Jaxpr): Jaxpr {
+  return jaxprContainsPrim(j, "replay") ? expandAll(j, {}) : j;
 }

@@ -21,7 +21,6 @@ import { batchSub, batchWhile, carryFixpoint, dimsOf, inherit, probeOutputs, spe
 import type { BatchRule } from "./rules.js";
 import { type OutSpec, batchDimsRec } from "./batchJaxpr.js";
 
-type TapeBatchRule<P extends Prim> = (ctx: BatchCtx, inputs: readonly BVal[], params: Params[P], eqn: Eqn<P>) => BVal[] | Recursion<BVal[]>;
 
 /** `body` with every carry output replaced by `select_n(active, old carry, new carry)` (active: bool[B] at axis 0 of every carry); records pass through. */
 function maskedByElement(body: Jaxpr, nCarry: number): Jaxpr {
@@ -72,7 +71,7 @@ const tapeRead: BatchRule<"tape_read"> = (ctx, [tape, g]) => {
   return [{ atom: ctx.em.emit1("tape_read", {}, [tape!.atom, g!.atom]), dim: tape!.dim }];
 };
 
-export const tapeBatchRules: { readonly [P in TapePrim]: TapeBatchRule<P> } = {
+export const tapeBatchRules: { readonly [P in TapePrim]: BatchRule<P> } = {
   while_record: (ctx, inputs, params, eqn) => batchWhile(ctx, inputs, params, eqn, params.num_records),
   replay,
   tape_read: tapeRead,
